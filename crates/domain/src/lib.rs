@@ -1,0 +1,14 @@
+//! Awladna's domain: the words the programme uses (vocabularies, territories), the
+//! cards it fills (forms as data) and the rules that check them. No IO, no async and
+//! no clock: whoever calls passes the time in, so every rule is testable.
+
+pub mod clock;
+pub mod forms;
+pub mod lang;
+pub mod reference;
+pub mod territory;
+pub mod vocabulary;
+
+pub use clock::Clock;
+pub use lang::{Labels, Lang};
+pub use reference::{Reference, ReferenceError};

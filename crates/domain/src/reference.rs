@@ -1,0 +1,282 @@
+//! The reference set: vocabularies, territories, communes and form definitions,
+//! read and cross-checked once. The set shipped in the binary is the default; an
+//! operator may point to a directory of the same files to use updated ones.
+
+use crate::forms::Form;
+use crate::territory::{Commune, Territory, parse_communes, parse_territories};
+use crate::vocabulary::{REQUIRED, Vocabulary};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// One reference file, named as it is in the set (e.g. `vocabularies/sources.toml`).
+#[derive(Debug, Clone)]
+pub struct ReferenceFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// What is wrong with which file, said so that an operator knows what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceError {
+    pub file: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "reference file {}: {}", self.file, self.reason)
+    }
+}
+
+impl std::error::Error for ReferenceError {}
+
+pub const TERRITORIES_FILE: &str = "territories.csv";
+pub const COMMUNES_FILE: &str = "communes.csv";
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../data/", $name)))),*]
+    };
+}
+
+const EMBEDDED: [(&str, &str); 12] = embedded![
+    "territories.csv",
+    "communes.csv",
+    "vocabularies/sectors.toml",
+    "vocabularies/stages.toml",
+    "vocabularies/concerns.toml",
+    "vocabularies/target_groups.toml",
+    "vocabularies/sources.toml",
+    "vocabularies/urgency.toml",
+    "vocabularies/sex.toml",
+    "vocabularies/family_types.toml",
+    "vocabularies/relations.toml",
+    "forms/report.v1.toml",
+];
+
+#[derive(Debug, Clone)]
+pub struct Reference {
+    vocabularies: BTreeMap<String, Vocabulary>,
+    territories: Vec<Territory>,
+    territory_index: HashMap<String, usize>,
+    communes: Vec<Commune>,
+    commune_index: HashMap<String, usize>,
+    /// Every version of every form, by code, oldest first.
+    forms: BTreeMap<String, Vec<Form>>,
+}
+
+impl Reference {
+    /// The reference set compiled into this binary.
+    pub fn embedded() -> Result<Reference, ReferenceError> {
+        Reference::from_files(Reference::embedded_files())
+    }
+
+    pub fn embedded_files() -> Vec<ReferenceFile> {
+        EMBEDDED
+            .iter()
+            .map(|(name, text)| ReferenceFile {
+                name: (*name).to_owned(),
+                text: (*text).to_owned(),
+            })
+            .collect()
+    }
+
+    /// Reads a set of files: `territories.csv`, `communes.csv`, `vocabularies/*.toml`
+    /// and `forms/{code}.v{version}.toml`.
+    pub fn from_files(files: Vec<ReferenceFile>) -> Result<Reference, ReferenceError> {
+        let fail = |file: &str, reason: String| ReferenceError {
+            file: file.to_owned(),
+            reason,
+        };
+        let find = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.name == name)
+                .ok_or_else(|| fail(name, "is missing".into()))
+        };
+        let territories_file = find(TERRITORIES_FILE)?;
+        let territories =
+            parse_territories(&territories_file.text).map_err(|r| fail(TERRITORIES_FILE, r))?;
+        let communes_file = find(COMMUNES_FILE)?;
+        let communes = parse_communes(&communes_file.text, &territories)
+            .map_err(|r| fail(COMMUNES_FILE, r))?;
+
+        let mut vocabularies = BTreeMap::new();
+        let mut forms: BTreeMap<String, Vec<Form>> = BTreeMap::new();
+        for file in &files {
+            if let Some(stem) = file
+                .name
+                .strip_prefix("vocabularies/")
+                .and_then(|n| n.strip_suffix(".toml"))
+            {
+                let vocabulary =
+                    Vocabulary::parse(stem, &file.text).map_err(|r| fail(&file.name, r))?;
+                vocabularies.insert(vocabulary.code.clone(), vocabulary);
+            } else if let Some(name) = file.name.strip_prefix("forms/") {
+                let form = Form::parse(name, &file.text).map_err(|r| fail(&file.name, r))?;
+                forms.entry(form.code.clone()).or_default().push(form);
+            }
+        }
+        for code in REQUIRED {
+            if !vocabularies.contains_key(code) {
+                return Err(fail(
+                    &format!("vocabularies/{code}.toml"),
+                    "is missing".into(),
+                ));
+            }
+        }
+        for versions in forms.values_mut() {
+            versions.sort_by_key(|f| f.version);
+            for form in versions.iter() {
+                for (field, vocabulary) in form.vocabularies() {
+                    if !vocabularies.contains_key(vocabulary) {
+                        let file = format!("forms/{}.v{}.toml", form.code, form.version);
+                        return Err(fail(
+                            &file,
+                            format!(
+                                "field \"{field}\" names an unknown vocabulary \"{vocabulary}\""
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let territory_index = territories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.clone(), i))
+            .collect();
+        let commune_index = communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.hcp_code.clone(), i))
+            .collect();
+        Ok(Reference {
+            vocabularies,
+            territories,
+            territory_index,
+            communes,
+            commune_index,
+            forms,
+        })
+    }
+
+    pub fn vocabularies(&self) -> impl Iterator<Item = &Vocabulary> {
+        self.vocabularies.values()
+    }
+
+    pub fn vocabulary(&self, code: &str) -> Option<&Vocabulary> {
+        self.vocabularies.get(code)
+    }
+
+    pub fn territories(&self) -> &[Territory] {
+        &self.territories
+    }
+
+    pub fn territory(&self, code: &str) -> Option<&Territory> {
+        self.territory_index
+            .get(code)
+            .map(|&i| &self.territories[i])
+    }
+
+    pub fn communes(&self) -> &[Commune] {
+        &self.communes
+    }
+
+    pub fn commune(&self, hcp_code: &str) -> Option<&Commune> {
+        self.commune_index.get(hcp_code).map(|&i| &self.communes[i])
+    }
+
+    pub fn communes_of<'a>(&'a self, territory_code: &'a str) -> impl Iterator<Item = &'a Commune> {
+        self.communes
+            .iter()
+            .filter(move |c| c.territory_code == territory_code)
+    }
+
+    /// The current (latest) version of each form.
+    pub fn forms(&self) -> impl Iterator<Item = &Form> {
+        self.forms.values().filter_map(|versions| versions.last())
+    }
+
+    pub fn form(&self, code: &str) -> Option<&Form> {
+        self.forms.get(code).and_then(|versions| versions.last())
+    }
+
+    /// A given version, to read a card stored with an older definition.
+    pub fn form_version(&self, code: &str, version: u32) -> Option<&Form> {
+        self.forms.get(code)?.iter().find(|f| f.version == version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_set_loads() {
+        let r = Reference::embedded().unwrap();
+        assert_eq!(
+            r.territories()
+                .iter()
+                .filter(|t| t.kind == crate::territory::TerritoryKind::Region)
+                .count(),
+            12
+        );
+        assert_eq!(r.territories().len(), 95);
+        assert_eq!(r.territory("sale").map(|t| t.name_ar.as_str()), Some("سلا"));
+        assert_eq!(
+            r.vocabulary("sectors").map(|v| v.terms.len()).unwrap_or(0) >= 13,
+            true
+        );
+        assert_eq!(
+            r.vocabulary("sources").map(|v| v.terms[0].code.as_str()),
+            Some("line_2511")
+        );
+        assert_eq!(r.communes().len(), 1544);
+        assert!(r.communes_of("sale").count() > 0);
+        assert_eq!(r.form("report").map(|f| f.version), Some(1));
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let files: Vec<_> = Reference::embedded_files()
+            .into_iter()
+            .filter(|f| f.name != "vocabularies/urgency.toml")
+            .collect();
+        let err = Reference::from_files(files).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reference file vocabularies/urgency.toml: is missing"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_file_is_named_with_its_line() {
+        let mut files = Reference::embedded_files();
+        let territories = files
+            .iter_mut()
+            .find(|f| f.name == TERRITORIES_FILE)
+            .unwrap();
+        territories.text.push_str("broken,99,planet,,X,س,\n");
+        let err = Reference::from_files(files).unwrap_err();
+        assert_eq!(err.file, TERRITORIES_FILE);
+        assert!(err.reason.starts_with("line 97:"), "{err}");
+    }
+
+    #[test]
+    fn a_form_naming_an_unknown_vocabulary_is_refused() {
+        let mut files = Reference::embedded_files();
+        let form = files
+            .iter_mut()
+            .find(|f| f.name == "forms/report.v1.toml")
+            .unwrap();
+        form.text = form
+            .text
+            .replace("vocabulary = \"sources\"", "vocabulary = \"planets\"");
+        let err = Reference::from_files(files).unwrap_err();
+        assert!(
+            err.reason.contains("unknown vocabulary \"planets\""),
+            "{err}"
+        );
+    }
+}
