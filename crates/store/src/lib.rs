@@ -143,6 +143,11 @@ impl Store {
         })
     }
 
+    /// Fails if the database was migrated by a newer binary (see `migrate`).
+    pub async fn migrate_check(&self) -> Result<(), StoreError> {
+        self.refuse_newer_schema().await
+    }
+
     async fn refuse_newer_schema(&self) -> Result<(), StoreError> {
         let known: Vec<i64> = self.backend.migrator().iter().map(|m| m.version).collect();
         match self

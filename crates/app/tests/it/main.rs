@@ -1,1 +1,10 @@
+//! The behaviour suite: one test binary (each extra one costs link time on 2 cores).
+//! Every behaviour runs on SQLite, and on PostgreSQL when AWLADNA_TEST_DATABASE_URL is
+//! set (CI sets it). Each test gets its own fresh database or schema.
 
+mod api;
+mod browser;
+mod cli;
+mod pages;
+mod store;
+mod support;

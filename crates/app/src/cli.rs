@@ -1,0 +1,107 @@
+//! The command line. Every subcommand that touches the database takes the same
+//! `--data-dir` / `--database-url` options as `serve`, so scripts can run them
+//! against a running server's database.
+
+use crate::database::{DatabaseArgs, open};
+use crate::logging::LogFormat;
+use crate::{demo, serve};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "awladna",
+    version,
+    about = "Awladna: the information system of Morocco's integrated territorial child-protection mechanisms"
+)]
+pub struct Cli {
+    /// How logs are written: text for people, json for log collectors.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "AWLADNA_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+    /// Log filter, e.g. "info" or "debug,sqlx=warn".
+    #[arg(long, global = true, env = "AWLADNA_LOG")]
+    pub log_level: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema and load the reference data, then exit.
+    Migrate(DatabaseArgs),
+    /// Fill the database with realistic, deterministic synthetic data (for trials and benchmarks).
+    Demo(DemoArgs),
+    /// Check the configuration, the reference data and the database, then exit.
+    CheckConfig(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "AWLADNA_ADDR")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many children to create.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub children: u64,
+    /// The same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Migrate(args) => {
+            let opened = open(&args, true).await?;
+            println!("The database is up to date ({}).", opened.describe());
+            Ok(())
+        }
+        Command::Demo(args) => run_demo(args).await,
+        Command::CheckConfig(args) => serve::check_config(args).await,
+    }
+}
+
+async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
+    let opened = open(&args.database, true).await?;
+    let bar = indicatif::ProgressBar::new(args.children);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} children {pos}/{len} [{bar:40}] {percent}% · {elapsed} elapsed, about {eta} left")
+            .context("progress bar template")?
+            .progress_chars("=> "),
+    );
+    let options = demo::DemoOptions {
+        children: args.children,
+        seed: args.seed,
+        now: opened.clock.now(),
+    };
+    let progress = |done: u64| bar.set_position(done);
+    let summary = demo::generate(&opened.store, &opened.reference, &options, &progress).await?;
+    bar.finish();
+    println!(
+        "Created {} children, {} reports, {} cases, {} stage moves and {} referrals in {}.",
+        summary.children,
+        summary.reports,
+        summary.cases,
+        summary.stage_moves,
+        summary.referrals,
+        opened.describe()
+    );
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! Finding and opening the database and the reference data, with the messages an
+//! operator needs when something is wrong.
+
+use anyhow::{Context, anyhow};
+use awladna_domain::clock::SystemClock;
+use awladna_domain::reference::ReferenceFile;
+use awladna_domain::{Clock, Reference};
+use awladna_store::Store;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Directory of the embedded SQLite database, created on first start.
+    #[arg(long, default_value = "data", env = "AWLADNA_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// A database URL (postgres://user:password@host/db or sqlite://file.db); overrides --data-dir.
+    #[arg(long, env = "AWLADNA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A directory of reference files (territories.csv, communes.csv, vocabularies/, forms/)
+    /// to use instead of the set built into awladna.
+    #[arg(long, env = "AWLADNA_REFERENCE_DIR")]
+    pub reference_dir: Option<PathBuf>,
+}
+
+pub struct Opened {
+    pub store: Store,
+    pub reference: Arc<Reference>,
+    pub clock: Arc<dyn Clock>,
+    /// The database had never been migrated before this start.
+    pub first_start: bool,
+    location: String,
+}
+
+impl Opened {
+    pub fn describe(&self) -> String {
+        format!("{} database {}", self.store.backend().name(), self.location)
+    }
+}
+
+/// Loads the reference data, opens the database and, if asked, migrates it.
+pub async fn open(args: &DatabaseArgs, migrate: bool) -> anyhow::Result<Opened> {
+    let reference = Arc::new(load_reference(args.reference_dir.as_deref())?);
+    let (url, location) = database_url(args)?;
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the {location} database"))?;
+    let first_start = store.schema_status().await?.applied.is_none();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if migrate {
+        store.migrate().await?;
+        let now_ms = clock.now().as_millisecond();
+        store
+            .load_reference(&reference, now_ms)
+            .await
+            .context("cannot load the reference data into the database")?;
+    }
+    Ok(Opened {
+        store,
+        reference,
+        clock,
+        first_start,
+        location,
+    })
+}
+
+pub fn load_reference(dir: Option<&Path>) -> anyhow::Result<Reference> {
+    let files = match dir {
+        None => Reference::embedded_files(),
+        Some(dir) => read_reference_dir(dir)?,
+    };
+    Reference::from_files(files).map_err(|e| {
+        let remedy = match dir {
+            Some(_) => "fix that file, or remove --reference-dir (AWLADNA_REFERENCE_DIR) to use the reference data built into awladna",
+            None => "this binary was built with a broken reference set; rebuild it from a released version",
+        };
+        anyhow!("the reference data is not usable: {e}; {remedy}")
+    })
+}
+
+fn read_reference_dir(dir: &Path) -> anyhow::Result<Vec<ReferenceFile>> {
+    if !dir.is_dir() {
+        return Err(anyhow!(
+            "the reference directory {} does not exist; check --reference-dir",
+            dir.display()
+        ));
+    }
+    let mut files = Vec::new();
+    for name in ["territories.csv", "communes.csv"] {
+        let path = dir.join(name);
+        if path.exists() {
+            files.push(read_file(&path, name.to_owned())?);
+        }
+    }
+    for sub in ["vocabularies", "forms"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if file_name.ends_with(".toml") {
+                files.push(read_file(&entry.path(), format!("{sub}/{file_name}"))?);
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn read_file(path: &Path, name: String) -> anyhow::Result<ReferenceFile> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the reference file {} (it must be UTF-8 text)",
+            path.display()
+        )
+    })?;
+    Ok(ReferenceFile { name, text })
+}
+
+/// The embedded SQLite file, when no database URL is given.
+pub fn sqlite_file(args: &DatabaseArgs) -> Option<PathBuf> {
+    args.database_url
+        .is_none()
+        .then(|| args.data_dir.join("awladna.db"))
+}
+
+/// The database URL, and how to name the database in messages (without a password).
+fn database_url(args: &DatabaseArgs) -> anyhow::Result<(String, String)> {
+    let Some(file) = sqlite_file(args) else {
+        let url = args.database_url.clone().unwrap_or_default();
+        let location = redact(&url);
+        return Ok((url, location));
+    };
+    std::fs::create_dir_all(&args.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}; choose another with --data-dir",
+            args.data_dir.display()
+        )
+    })?;
+    let path = file.to_str().ok_or_else(|| {
+        anyhow!("the data directory path must be valid UTF-8; choose another with --data-dir")
+    })?;
+    Ok((format!("sqlite://{path}?mode=rwc"), path.to_owned()))
+}
+
+/// Hides the password of a URL such as postgres://user:secret@host/db.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            let path = path.split('?').next().unwrap_or_default();
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => format!(
+            "{scheme}://{authority}{}",
+            path.split('?').next().unwrap_or_default()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redact("postgres://awladna:s3cr@t@db.local:5432/awladna?sslmode=require"),
+            "postgres://awladna:***@db.local:5432/awladna"
+        );
+        assert_eq!(
+            redact("postgres://127.0.0.1/test"),
+            "postgres://127.0.0.1/test"
+        );
+        assert_eq!(
+            redact("sqlite://data/awladna.db?mode=rwc"),
+            "sqlite://data/awladna.db"
+        );
+    }
+}

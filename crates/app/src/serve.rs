@@ -1,0 +1,128 @@
+//! Running the server, and checking that it could run.
+
+use crate::cli::ServeArgs;
+use crate::database::{load_reference, open, sqlite_file};
+use anyhow::anyhow;
+use awladna_web::AppState;
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let opened = open(&args.database, true).await?;
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| bind_error(args.addr, &e))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.clock.clone(),
+    );
+    println!(
+        "Awladna is running at http://{addr}/ on the {}.",
+        opened.describe()
+    );
+    if opened.first_start {
+        println!("First start: the database was created and the reference data loaded.");
+        println!("Back up the data directory regularly: it holds everything the services record.");
+        println!(
+            "User accounts are not available in this version yet; the reference data and the cards can be browsed."
+        );
+    }
+    tracing::info!(%addr, database = opened.store.backend().name(), "listening");
+    axum::serve(listener, awladna_web::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
+    opened.store.close().await;
+    tracing::info!("stopped");
+    println!("Awladna stopped.");
+    Ok(())
+}
+
+fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    match e.kind() {
+        ErrorKind::AddrInUse => anyhow!(
+            "cannot listen on {addr}: the address is already in use; stop the other program or choose another address with --addr"
+        ),
+        ErrorKind::PermissionDenied => anyhow!(
+            "cannot listen on {addr}: permission denied (ports below 1024 need privileges); choose another port with --addr"
+        ),
+        ErrorKind::AddrNotAvailable => {
+            anyhow!("cannot listen on {addr}: this machine has no such address; check --addr")
+        }
+        _ => anyhow!("cannot listen on {addr}: {e}"),
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM; in-flight requests then finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Checks everything `serve` needs, without changing anything, and says what to fix.
+pub async fn check_config(args: ServeArgs) -> anyhow::Result<()> {
+    let reference = load_reference(args.database.reference_dir.as_deref())?;
+    println!(
+        "reference data: ok ({} territories, {} communes, {} vocabularies, {} forms)",
+        reference.territories().len(),
+        reference.communes().len(),
+        reference.vocabularies().count(),
+        reference.forms().count()
+    );
+    match sqlite_file(&args.database) {
+        Some(file) if !file.exists() => println!(
+            "database: {} does not exist yet; `awladna serve` or `awladna migrate` will create it",
+            file.display()
+        ),
+        _ => check_database(&args).await?,
+    }
+    match TcpListener::bind(args.addr).await {
+        Ok(_) => println!("address: {} is free", args.addr),
+        Err(e) => return Err(bind_error(args.addr, &e)),
+    }
+    println!("The configuration is ready.");
+    Ok(())
+}
+
+async fn check_database(args: &ServeArgs) -> anyhow::Result<()> {
+    let opened = open(&args.database, false).await?;
+    opened.store.ping().await?;
+    println!("database: reachable ({})", opened.describe());
+    let status = opened.store.schema_status().await?;
+    let newer = opened.store.migrate_check().await;
+    match (newer, status.pending) {
+        (Err(e), _) => return Err(e.into()),
+        (Ok(()), 0) => println!("schema: up to date (migration {})", status.latest),
+        (Ok(()), n) => println!(
+            "schema: {n} migration(s) to apply; `awladna migrate` or `awladna serve` will apply them"
+        ),
+    }
+    opened.store.close().await;
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! Journeys in a real browser: headless Chromium driven over WebDriver. CI installs
+//! Debian's chromium and chromium-driver and sets AWLADNA_REQUIRE_BROWSER=1; on a
+//! machine without them these tests say they were skipped. Screenshots land in
+//! target/screenshots/ for people to look at.
+
+use crate::support::{Backend, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+struct Browser {
+    client: Client,
+    driver: Child,
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let from_env = std::env::var_os("CHROMEDRIVER").map(PathBuf::from);
+    from_env
+        .into_iter()
+        .chain([PathBuf::from("/usr/bin/chromedriver")])
+        .find(|p| p.exists())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium at phone width, or None if absent.
+    async fn start(width: u32, height: u32) -> Option<Browser> {
+        let Some(driver_path) = chromedriver() else {
+            assert!(
+                std::env::var("AWLADNA_REQUIRE_BROWSER").is_err(),
+                "AWLADNA_REQUIRE_BROWSER is set but chromedriver is not installed"
+            );
+            eprintln!("skipped: install chromium and chromium-driver to run the browser journeys");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let mut driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        // chromedriver says when it listens; wait for that line rather than for time.
+        let stdout = driver.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            if line.expect("utf-8").contains("started successfully") {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", format!("--window-size={width},{height}"), "--lang=ar",
+            ]}),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("connect to chromedriver");
+        Some(Browser { client, driver })
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    async fn html_attr(&self, name: &str) -> String {
+        let html = self.client.find(Locator::Css("html")).await.expect("html");
+        html.attr(name).await.expect("attr").unwrap_or_default()
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Serves the app on a real socket for the browser.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_page_in_arabic_then_french_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let Some(browser) = Browser::start(360, 780).await else {
+        return;
+    };
+    let base = serve(&app).await;
+
+    browser
+        .client
+        .goto(&format!("{base}/"))
+        .await
+        .expect("open home");
+    assert_eq!(browser.html_attr("lang").await, "ar");
+    assert_eq!(browser.html_attr("dir").await, "rtl");
+    browser.screenshot("home-ar-360").await;
+
+    browser
+        .client
+        .find(Locator::Css("a[hreflang=fr]"))
+        .await
+        .expect("French link")
+        .click()
+        .await
+        .expect("click");
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("html[lang=fr]"))
+        .await
+        .expect("French page");
+    assert_eq!(browser.html_attr("dir").await, "ltr");
+    let title = browser
+        .client
+        .find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert!(title.contains("Système d'information"), "{title}");
+    browser.screenshot("home-fr-360").await;
+
+    // The page fits a 360-px phone: nothing scrolls sideways.
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .expect("execute");
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "the home page scrolls sideways at 360 px"
+    );
+    browser.close().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_card_shows_errors_next_to_fields_in_arabic() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    browser
+        .client
+        .goto(&format!("{base}/forms/report"))
+        .await
+        .expect("open form");
+    browser
+        .client
+        .find(Locator::Css("label.chip input[value=line_2511] + span"))
+        .await
+        .expect("chip")
+        .click()
+        .await
+        .expect("click");
+    let territory = browser
+        .client
+        .find(Locator::Css("select[name=territory]"))
+        .await
+        .expect("territory");
+    territory
+        .select_by_value("sale")
+        .await
+        .expect("choose Salé");
+    // htmx fills the communes of Salé without reloading the page.
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("#f-commune option[value^='04.441']"))
+        .await
+        .expect("communes of Salé");
+    browser
+        .client
+        .find(Locator::Css("button.primary"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".problem"))
+        .await
+        .expect("error summary");
+    let error = browser
+        .client
+        .find(Locator::Css("#f-urgency-error, .has-error .error"))
+        .await
+        .expect("a field error");
+    assert!(error.text().await.expect("text").contains("إجبارية"));
+    let kept = browser
+        .client
+        .find(Locator::Css("input[value=line_2511]"))
+        .await
+        .expect("chip");
+    assert!(
+        kept.prop("checked")
+            .await
+            .expect("prop")
+            .is_some_and(|v| v == "true"),
+        "the chosen source is kept"
+    );
+    browser.screenshot("report-errors-ar-360").await;
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .expect("execute");
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "the form scrolls sideways at 360 px"
+    );
+    browser.close().await;
+    app.finish().await;
+}

@@ -1,0 +1,272 @@
+//! The binary as an operator meets it: help, migrate, check-config, serve and stop,
+//! and a clear one-line message for each thing that can be wrong at start.
+
+use crate::support::{TempDir, postgres_url};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+fn awladna(dir: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_awladna"));
+    command
+        .current_dir(&dir.0)
+        .env_remove("AWLADNA_DATABASE_URL")
+        .env_remove("AWLADNA_DATA_DIR")
+        .env_remove("AWLADNA_REFERENCE_DIR")
+        .env_remove("AWLADNA_ADDR");
+    command
+}
+
+fn run(dir: &TempDir, args: &[&str]) -> Output {
+    awladna(dir).args(args).output().expect("run awladna")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A failure is one clear message, with no panic and no backtrace.
+fn assert_clear_failure(output: &Output, expected: &str) {
+    let all = text(output);
+    assert!(!output.status.success(), "should fail: {all}");
+    assert!(all.contains(expected), "expected {expected:?} in: {all}");
+    assert!(
+        !all.contains("panicked") && !all.contains("RUST_BACKTRACE"),
+        "{all}"
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands_each_with_its_own_help() {
+    let dir = TempDir::new();
+    let help = text(&run(&dir, &["--help"]));
+    for sub in ["serve", "migrate", "demo", "check-config"] {
+        assert!(help.contains(sub), "{sub} missing from: {help}");
+        let own = run(&dir, &[sub, "--help"]);
+        assert!(own.status.success());
+        for option in ["--data-dir", "--database-url"] {
+            assert!(text(&own).contains(option), "{sub} --help lacks {option}");
+        }
+    }
+    assert!(text(&run(&dir, &["serve", "--help"])).contains("--addr"));
+    assert!(text(&run(&dir, &["demo", "--help"])).contains("--children"));
+}
+
+#[test]
+fn migrate_then_check_config_on_a_fresh_directory() {
+    let dir = TempDir::new();
+    let migrate = run(&dir, &["migrate"]);
+    assert!(migrate.status.success(), "{}", text(&migrate));
+    assert!(dir.0.join("data/awladna.db").exists());
+    let check = run(&dir, &["check-config", "--addr", "127.0.0.1:0"]);
+    assert!(check.status.success(), "{}", text(&check));
+    assert!(text(&check).contains("schema: up to date"));
+    assert!(text(&check).contains("95 territories"));
+}
+
+#[test]
+fn bad_configuration_values_are_named() {
+    let dir = TempDir::new();
+    assert_clear_failure(&run(&dir, &["serve", "--addr", "localhost-8080"]), "--addr");
+    let output = awladna(&dir)
+        .args(["migrate"])
+        .env("AWLADNA_LOG_FORMAT", "xml")
+        .output()
+        .expect("run");
+    assert_clear_failure(&output, "xml");
+    assert_clear_failure(
+        &run(&dir, &["migrate", "--database-url", "mysql://localhost/x"]),
+        "must start with sqlite: or postgres://",
+    );
+    assert_clear_failure(&run(&dir, &["demo", "--children", "0"]), "--children");
+}
+
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let dir = TempDir::new();
+    let output = run(
+        &dir,
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://awladna:hunter2@127.0.0.1:1/awladna",
+        ],
+    );
+    assert_clear_failure(&output, "cannot reach the database");
+    assert!(!text(&output).contains("hunter2"), "{}", text(&output));
+}
+
+#[test]
+fn a_newer_schema_stops_the_server_with_advice() {
+    let dir = TempDir::new();
+    assert!(run(&dir, &["migrate"]).status.success());
+    let db = dir.0.join("data/awladna.db");
+    let status = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO _sqlx_migrations VALUES (99990101000000,'future','2030-01-01',1,x'00',0)\"); c.commit()", db.to_str().expect("utf-8")])
+        .status();
+    match status {
+        Ok(s) if s.success() => assert_clear_failure(
+            &run(&dir, &["serve", "--addr", "127.0.0.1:0"]),
+            "newer version of Awladna",
+        ),
+        _ => eprintln!(
+            "python3 with sqlite3 is not available: the store-level test covers this case"
+        ),
+    }
+}
+
+#[test]
+fn a_port_in_use_is_named() {
+    let dir = TempDir::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    assert_clear_failure(&run(&dir, &["serve", "--addr", &addr]), "already in use");
+}
+
+#[test]
+fn a_corrupt_or_missing_reference_file_is_named() {
+    let dir = TempDir::new();
+    let reference = dir.0.join("reference");
+    for file in awladna_domain::Reference::embedded_files() {
+        let path = reference.join(&file.name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &file.text).expect("write");
+    }
+    let dir_arg = reference.to_str().expect("utf-8");
+    assert!(
+        run(
+            &dir,
+            &[
+                "check-config",
+                "--addr",
+                "127.0.0.1:0",
+                "--reference-dir",
+                dir_arg
+            ]
+        )
+        .status
+        .success()
+    );
+
+    let mut territories = std::fs::read_to_string(reference.join("territories.csv")).expect("read");
+    territories.push_str("mars,99.999,planet,,Mars,المريخ,\n");
+    std::fs::write(reference.join("territories.csv"), territories).expect("write");
+    assert_clear_failure(
+        &run(&dir, &["migrate", "--reference-dir", dir_arg]),
+        "reference file territories.csv: line 97",
+    );
+
+    std::fs::remove_file(reference.join("territories.csv")).expect("remove");
+    assert_clear_failure(
+        &run(&dir, &["migrate", "--reference-dir", dir_arg]),
+        "reference file territories.csv: is missing",
+    );
+    assert!(
+        !dir.0.join("data/awladna.db").exists(),
+        "nothing was created before the reference data was checked"
+    );
+}
+
+fn start_server(dir: &TempDir, extra: &[&str]) -> (Child, String) {
+    let mut child = awladna(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the URL is printed")
+        .to_owned();
+    // Keep reading stdout in the background so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+fn http_get(url: &str, path: &str) -> String {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    answer
+}
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new();
+    let (mut child, url) = start_server(&dir, &[]);
+    let health = http_get(&url, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("\"status\":\"ok\""));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "exit 0 after SIGTERM");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn serve_runs_on_postgres_with_the_same_binary() {
+    let Some(base) = postgres_url() else {
+        eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run on PostgreSQL");
+        return;
+    };
+    let dir = TempDir::new();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let db = runtime.block_on(crate::support::TestDb::fresh(
+        crate::support::Backend::Postgres,
+    ));
+    let (mut child, url) = start_server(&dir, &["--database-url", &db.url]);
+    let health = http_get(&url, "/healthz");
+    assert!(
+        health.contains("\"database\":\"PostgreSQL\""),
+        "{health} (base {base})"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    assert_eq!(child.wait().expect("wait").code(), Some(0));
+    runtime.block_on(db.finish());
+}
+
+#[test]
+fn demo_fills_a_database_deterministically() {
+    let dir = TempDir::new();
+    let output = run(&dir, &["demo", "--children", "300", "--seed", "5"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("Created 300 children"),
+        "{}",
+        text(&output)
+    );
+}

@@ -1,0 +1,267 @@
+//! Fresh databases per test, an in-process app to send requests to, and the macro that
+//! runs one behaviour on every backend.
+
+use awladna_domain::clock::FixedClock;
+use awladna_domain::{Clock, Reference};
+use awladna_store::Store;
+use awladna_web::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the behaviour `$name(backend)` on each backend, as two tests `$name::sqlite`
+/// and `$name::postgres`.
+macro_rules! on_each_backend {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(crate::support::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if crate::support::postgres_url().is_some() {
+                    super::$name(crate::support::Backend::Postgres).await;
+                } else {
+                    eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run on PostgreSQL");
+                }
+            }
+        }
+    };
+}
+pub(crate) use on_each_backend;
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("AWLADNA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+pub fn reference() -> Arc<Reference> {
+    static REFERENCE: OnceLock<Arc<Reference>> = OnceLock::new();
+    REFERENCE
+        .get_or_init(|| Arc::new(Reference::embedded().expect("the embedded reference set loads")))
+        .clone()
+}
+
+/// A scratch directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("awladna-test-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An empty database of the given backend: a new SQLite file, or a new PostgreSQL schema.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<TempDir>,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    pub async fn fresh(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new();
+                let url = format!("sqlite://{}/awladna.db?mode=rwc", dir.0.display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    schema: None,
+                }
+            }
+            Backend::Postgres => {
+                let base = postgres_url().expect("AWLADNA_TEST_DATABASE_URL");
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let admin = Store::connect(&base)
+                    .await
+                    .expect("connect to the test PostgreSQL");
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(admin.pool())
+                    .await
+                    .expect("create schema");
+                admin.close().await;
+                let separator = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+                TestDb {
+                    url,
+                    _dir: None,
+                    schema: Some(schema),
+                }
+            }
+        }
+    }
+
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+    }
+
+    /// Drops the PostgreSQL schema (SQLite files go with the temp dir).
+    pub async fn finish(self) {
+        if let (Some(schema), Some(base)) = (&self.schema, postgres_url()) {
+            if let Ok(admin) = Store::connect(&base).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .execute(admin.pool())
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+/// The test clock's "now": a Monday in November 2026, 10:00 UTC.
+pub fn test_now() -> jiff::Timestamp {
+    "2026-11-23T10:00:00Z".parse().expect("timestamp")
+}
+
+/// The whole web application over a fresh, migrated database, called in-process.
+pub struct TestApp {
+    pub db: TestDb,
+    pub store: Store,
+    pub router: Router,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        let db = TestDb::fresh(backend).await;
+        let store = db.store().await;
+        store.migrate().await.expect("migrate");
+        let reference = reference();
+        let clock = Arc::new(FixedClock::new(test_now()));
+        store
+            .load_reference(&reference, clock.now().as_millisecond())
+            .await
+            .expect("load reference");
+        let state = AppState::new(store.clone(), reference, clock);
+        TestApp {
+            db,
+            store,
+            router: awladna_web::router(state),
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Answer {
+        let mut builder = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).expect("request"))
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, &[], Body::empty()).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.request(Method::GET, path, headers, Body::empty())
+            .await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        json: &serde_json::Value,
+    ) -> Answer {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.request(Method::POST, path, &all, Body::from(json.to_string()))
+            .await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        pairs: &[(&str, &str)],
+    ) -> Answer {
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut all = vec![("content-type", "application/x-www-form-urlencoded")];
+        all.extend_from_slice(headers);
+        self.request(Method::POST, path, &all, Body::from(body))
+            .await
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        self.db.finish().await;
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

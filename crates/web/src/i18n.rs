@@ -1,0 +1,162 @@
+//! Every string the interface shows comes from the Fluent files in `locales/`, in
+//! Arabic (the default), French and English. The language is the user's choice,
+//! remembered in a cookie, else the browser's, else Arabic.
+
+use awladna_domain::Lang;
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "ar",
+    };
+}
+
+pub const LANG_COOKIE: &str = "awladna_lang";
+
+/// A translator bound to one language; templates call `t.get("message-id")`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+fn language_id(lang: Lang) -> LanguageIdentifier {
+    match lang {
+        Lang::Ar => langid!("ar"),
+        Lang::Fr => langid!("fr"),
+        Lang::En => langid!("en"),
+    }
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    pub fn get(&self, id: &str) -> String {
+        LOCALES.lookup(&language_id(self.lang), id)
+    }
+
+    pub fn with(&self, id: &str, args: &[(&'static str, i64)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(*v)))
+            .collect();
+        LOCALES.lookup_with_args(&language_id(self.lang), id, &args)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        if self.lang.is_rtl() { "rtl" } else { "ltr" }
+    }
+}
+
+/// The language of a request: cookie, then `Accept-Language`, then Arabic.
+impl<S: Send + Sync> FromRequestParts<S> for Tr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Tr::new(request_lang(parts)))
+    }
+}
+
+pub fn request_lang(parts: &Parts) -> Lang {
+    let from_cookie = parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| value.parse().ok());
+    from_cookie
+        .or_else(|| {
+            parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn message_ids(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_message_exists_in_every_language() {
+        let ar = message_ids(include_str!("../locales/ar/main.ftl"));
+        let fr = message_ids(include_str!("../locales/fr/main.ftl"));
+        let en = message_ids(include_str!("../locales/en/main.ftl"));
+        assert!(ar.len() > 20);
+        assert_eq!(
+            ar.symmetric_difference(&fr).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "ar vs fr"
+        );
+        assert_eq!(
+            ar.symmetric_difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "ar vs en"
+        );
+    }
+
+    #[test]
+    fn every_form_problem_has_a_message() {
+        use awladna_domain::forms::Problem;
+        let all = [
+            Problem::Required,
+            Problem::UnknownField,
+            Problem::NotText,
+            Problem::TooLong { max: 5 },
+            Problem::ControlCharacters,
+            Problem::NotADate,
+            Problem::InTheFuture,
+            Problem::NotADateTime,
+            Problem::NotAnInteger,
+            Problem::OutOfRange { min: 0, max: 17 },
+            Problem::NotABoolean,
+            Problem::UnknownCode,
+            Problem::Duplicate,
+            Problem::UnknownTerritory,
+            Problem::UnknownCommune,
+            Problem::CommuneOutsideTerritory,
+        ];
+        for lang in Lang::ALL {
+            for problem in &all {
+                let text = Tr::new(lang).with(problem.message_id(), &problem.arguments());
+                assert_ne!(
+                    text,
+                    problem.message_id(),
+                    "{lang}: {}",
+                    problem.message_id()
+                );
+            }
+        }
+        assert!(
+            Tr::new(Lang::Fr)
+                .with("form-error-out-of-range", &[("min", 0), ("max", 17)])
+                .contains("17")
+        );
+    }
+}

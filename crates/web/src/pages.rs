@@ -1,0 +1,495 @@
+//! Server-rendered pages. Each page struct carries the translator `t` and `here` (the
+//! current path, for the language switcher).
+
+use crate::error::page_error;
+use crate::i18n::{LANG_COOKIE, Tr};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_domain::Lang;
+use awladna_domain::forms::{Completeness, FieldError, FieldType, Form, local_zone};
+use awladna_domain::reference::Reference;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+fn here(uri: &OriginalUri) -> String {
+    uri.path().to_owned()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    t: Tr,
+    here: String,
+    stages: Vec<String>,
+}
+
+pub async fn home(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> HomePage {
+    let stages = state
+        .reference
+        .vocabulary("stages")
+        .map(|v| {
+            v.terms
+                .iter()
+                .filter(|s| s.code != "closed")
+                .map(|s| s.labels.get(t.lang).to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    HomePage {
+        t,
+        here: here(&uri),
+        stages,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Remembers the chosen language for a year and returns to the page the user was on.
+pub async fn switch_language(Path(code): Path<String>, Query(query): Query<NextQuery>) -> Response {
+    let Ok(lang) = code.parse::<Lang>() else {
+        return page_error(Tr::new(Lang::default()), StatusCode::NOT_FOUND);
+    };
+    // Only a local path: a crafted link must not send the user to another site.
+    let next = query
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_owned());
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+pub struct VocabularyView {
+    code: String,
+    name: String,
+    terms: Vec<(String, String)>,
+}
+
+pub struct RegionView {
+    name: String,
+    territories: Vec<(String, String, Option<u8>)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reference.html")]
+pub struct ReferencePage {
+    t: Tr,
+    here: String,
+    vocabularies: Vec<VocabularyView>,
+    regions: Vec<RegionView>,
+}
+
+pub async fn reference(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> ReferencePage {
+    let r = &state.reference;
+    let vocabularies = r
+        .vocabularies()
+        .map(|v| VocabularyView {
+            code: v.code.clone(),
+            name: v.labels.get(t.lang).to_owned(),
+            terms: v
+                .terms
+                .iter()
+                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
+                .collect(),
+        })
+        .collect();
+    let regions = r
+        .territories()
+        .iter()
+        .filter(|region| region.parent_code.is_none())
+        .map(|region| RegionView {
+            name: territory_name(t, &region.name_ar, &region.name_fr),
+            territories: r
+                .territories()
+                .iter()
+                .filter(|p| p.parent_code.as_deref() == Some(region.code.as_str()))
+                .map(|p| {
+                    (
+                        p.code.clone(),
+                        territory_name(t, &p.name_ar, &p.name_fr),
+                        p.wave,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    ReferencePage {
+        t,
+        here: here(&uri),
+        vocabularies,
+        regions,
+    }
+}
+
+/// Territories are named in Arabic and French only; English readers get the French.
+fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
+    if t.lang == Lang::Ar {
+        ar.to_owned()
+    } else {
+        fr.to_owned()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forms.html")]
+pub struct FormsPage {
+    t: Tr,
+    here: String,
+    forms: Vec<(String, String, u32)>,
+}
+
+pub async fn forms(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> FormsPage {
+    let forms = state
+        .reference
+        .forms()
+        .map(|f| (f.code.clone(), f.labels.get(t.lang).to_owned(), f.version))
+        .collect();
+    FormsPage {
+        t,
+        here: here(&uri),
+        forms,
+    }
+}
+
+// ---- One form, rendered from its definition --------------------------------------
+
+pub struct ChoiceView {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+pub struct GroupView {
+    label: String,
+    options: Vec<ChoiceView>,
+}
+
+pub struct FieldView {
+    code: String,
+    /// How the field is drawn: text, textarea, date, datetime-local, number, checkbox,
+    /// chips-one, chips-many, territory, commune.
+    widget: &'static str,
+    label: String,
+    hint: Option<String>,
+    required: bool,
+    personal: bool,
+    value: String,
+    max_length: Option<usize>,
+    min: Option<i64>,
+    max: Option<i64>,
+    choices: Vec<ChoiceView>,
+    groups: Vec<GroupView>,
+    error: Option<String>,
+}
+
+impl FieldView {
+    fn dom_id(&self) -> String {
+        format!("f-{}", self.code.replace('.', "-"))
+    }
+}
+
+pub struct SectionView {
+    title: String,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    t: Tr,
+    here: String,
+    code: String,
+    title: String,
+    version: u32,
+    sections: Vec<SectionView>,
+    errors: Vec<(String, String, String)>,
+    outcome: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    t: Tr,
+    uri: OriginalUri,
+    Path(code): Path<String>,
+) -> Response {
+    let Some(form) = state.reference.form(&code) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let mut values = BTreeMap::new();
+    // A quick capture starts at "now": most reports are typed as they come in.
+    let now_local = state
+        .clock
+        .now()
+        .to_zoned(local_zone())
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    for field in form
+        .fields()
+        .filter(|f| f.kind == FieldType::Datetime && f.required)
+    {
+        values.insert(field.code.clone(), vec![now_local.clone()]);
+    }
+    render_form(t, here(&uri), form, &state.reference, &values, &[], None).into_response()
+}
+
+/// Checks a filled form and shows it again with every value kept and each problem next
+/// to its field. Nothing is stored: saving cards comes with case management.
+pub async fn try_form(
+    State(state): State<AppState>,
+    t: Tr,
+    uri: OriginalUri,
+    Path(code): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(form) = state.reference.form(&code) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let draft = pairs.iter().any(|(k, v)| k == "_action" && v == "draft");
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in pairs.into_iter().filter(|(k, _)| !k.starts_with('_')) {
+        values.entry(key).or_default().push(value);
+    }
+    let input = submission_json(form, &values);
+    let completeness = if draft {
+        Completeness::Draft
+    } else {
+        Completeness::Complete
+    };
+    let result = form.check(&input, completeness, &state.reference, state.clock.now());
+    let (errors, outcome, status) = match result {
+        Ok(card) if card.complete => (
+            Vec::new(),
+            Some(t.get("form-outcome-complete")),
+            StatusCode::OK,
+        ),
+        Ok(_) => (
+            Vec::new(),
+            Some(t.get("form-outcome-draft")),
+            StatusCode::OK,
+        ),
+        Err(errors) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    (
+        status,
+        render_form(
+            t,
+            here(&uri),
+            form,
+            &state.reference,
+            &values,
+            &errors,
+            outcome,
+        ),
+    )
+        .into_response()
+}
+
+/// Posted pairs become the JSON the engine reads: lists for multi-choice fields.
+fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value {
+    let mut object = Map::new();
+    for (key, list) in values {
+        let many = form
+            .field(key)
+            .is_some_and(|f| f.kind == FieldType::MultiChoice);
+        let value = match (many, list.as_slice()) {
+            (true, _) => Value::Array(list.iter().cloned().map(Value::String).collect()),
+            (false, [one]) => Value::String(one.clone()),
+            (false, _) => Value::Array(list.iter().cloned().map(Value::String).collect()),
+        };
+        object.insert(key.clone(), value);
+    }
+    Value::Object(object)
+}
+
+fn render_form(
+    t: Tr,
+    here: String,
+    form: &Form,
+    reference: &Reference,
+    values: &BTreeMap<String, Vec<String>>,
+    errors: &[FieldError],
+    outcome: Option<String>,
+) -> FormPage {
+    let message = |e: &FieldError| t.with(e.problem.message_id(), &e.problem.arguments());
+    let sections = form
+        .sections
+        .iter()
+        .map(|section| SectionView {
+            title: section.labels.get(t.lang).to_owned(),
+            fields: section
+                .fields
+                .iter()
+                .map(|field| {
+                    let given = values.get(&field.code).cloned().unwrap_or_default();
+                    let error = errors.iter().find(|e| e.field == field.code).map(message);
+                    field_view(t, field, reference, values, given, error)
+                })
+                .collect(),
+        })
+        .collect();
+    let errors = errors
+        .iter()
+        .map(|e| {
+            let label = form
+                .field(&e.field)
+                .map_or_else(|| e.field.clone(), |f| f.labels.get(t.lang).to_owned());
+            (
+                format!("f-{}", e.field.replace('.', "-")),
+                label,
+                message(e),
+            )
+        })
+        .collect();
+    FormPage {
+        t,
+        here,
+        code: form.code.clone(),
+        title: form.labels.get(t.lang).to_owned(),
+        version: form.version,
+        sections,
+        errors,
+        outcome,
+    }
+}
+
+fn field_view(
+    t: Tr,
+    field: &awladna_domain::forms::Field,
+    reference: &Reference,
+    all_values: &BTreeMap<String, Vec<String>>,
+    given: Vec<String>,
+    error: Option<String>,
+) -> FieldView {
+    let first = given.first().cloned().unwrap_or_default();
+    let mut choices = Vec::new();
+    let mut groups = Vec::new();
+    let widget = match field.kind {
+        FieldType::Text => "text",
+        FieldType::Textarea => "textarea",
+        FieldType::Date => "date",
+        FieldType::Datetime => "datetime-local",
+        FieldType::Integer => "number",
+        FieldType::Boolean => "checkbox",
+        FieldType::Choice | FieldType::MultiChoice => {
+            if let Some(vocabulary) = field
+                .vocabulary
+                .as_deref()
+                .and_then(|v| reference.vocabulary(v))
+            {
+                choices = vocabulary
+                    .terms
+                    .iter()
+                    .map(|term| ChoiceView {
+                        value: term.code.clone(),
+                        label: term.labels.get(t.lang).to_owned(),
+                        checked: given.contains(&term.code),
+                    })
+                    .collect();
+            }
+            if field.kind == FieldType::Choice {
+                "chips-one"
+            } else {
+                "chips-many"
+            }
+        }
+        FieldType::Territory => {
+            groups = territory_groups(t, reference, &first);
+            "territory"
+        }
+        FieldType::Commune => {
+            // The communes of the territory chosen on the same form, if any.
+            let territory = all_values
+                .get("territory")
+                .and_then(|v| v.first())
+                .cloned()
+                .unwrap_or_default();
+            choices = commune_choices(t, reference, &territory, &first);
+            "commune"
+        }
+    };
+    FieldView {
+        code: field.code.clone(),
+        widget,
+        label: field.labels.get(t.lang).to_owned(),
+        hint: field.hint.as_ref().map(|h| h.get(t.lang).to_owned()),
+        required: field.required,
+        personal: field.personal,
+        value: first,
+        max_length: field.max_length,
+        min: field.min,
+        max: field.max,
+        choices,
+        groups,
+        error,
+    }
+}
+
+fn territory_groups(t: Tr, reference: &Reference, selected: &str) -> Vec<GroupView> {
+    let all = reference.territories();
+    all.iter()
+        .filter(|region| region.parent_code.is_none())
+        .map(|region| GroupView {
+            label: territory_name(t, &region.name_ar, &region.name_fr),
+            options: all
+                .iter()
+                .filter(|p| {
+                    p.parent_code.as_deref() == Some(region.code.as_str())
+                        && p.kind.hosts_mechanism()
+                })
+                .map(|p| ChoiceView {
+                    value: p.code.clone(),
+                    label: territory_name(t, &p.name_ar, &p.name_fr),
+                    checked: p.code == selected,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn commune_choices(
+    t: Tr,
+    reference: &Reference,
+    territory: &str,
+    selected: &str,
+) -> Vec<ChoiceView> {
+    reference
+        .communes_of(territory)
+        .map(|c| ChoiceView {
+            value: c.hcp_code.clone(),
+            label: territory_name(t, &c.name_ar, &c.name_fr),
+            checked: c.hcp_code == selected,
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct CommuneQuery {
+    territory: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "commune_options.html")]
+pub struct CommuneOptions {
+    t: Tr,
+    choices: Vec<ChoiceView>,
+}
+
+/// The commune list for a territory, swapped in by htmx when the territory changes.
+pub async fn commune_options(
+    State(state): State<AppState>,
+    t: Tr,
+    Query(query): Query<CommuneQuery>,
+) -> CommuneOptions {
+    let territory = query.territory.unwrap_or_default();
+    CommuneOptions {
+        t,
+        choices: commune_choices(t, &state.reference, &territory, ""),
+    }
+}
