@@ -1,6 +1,8 @@
 //! Every string the interface shows comes from the Fluent files in `locales/`, in
-//! Arabic (the default), French and English. The language is the user's choice,
-//! remembered in a cookie, else the browser's, else Arabic.
+//! Arabic (the default), French and English. Pages are in the language the user
+//! chose (remembered in a cookie), else Arabic: office PCs often run French or English
+//! browsers while their users work in Arabic. API clients may also ask with
+//! `Accept-Language`.
 
 use awladna_domain::Lang;
 use axum::extract::FromRequestParts;
@@ -61,7 +63,7 @@ impl Tr {
     }
 }
 
-/// The language of a request: cookie, then `Accept-Language`, then Arabic.
+/// The language of a request: cookie, then (API only) `Accept-Language`, then Arabic.
 impl<S: Send + Sync> FromRequestParts<S> for Tr {
     type Rejection = std::convert::Infallible;
 
@@ -80,8 +82,12 @@ pub fn request_lang(parts: &Parts) -> Lang {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == LANG_COOKIE)
         .and_then(|(_, value)| value.parse().ok());
+    let is_api = parts.uri.path().starts_with("/api/");
     from_cookie
         .or_else(|| {
+            if !is_api {
+                return None;
+            }
             parts
                 .headers
                 .get(ACCEPT_LANGUAGE)

@@ -2,6 +2,9 @@
 //! Every behaviour runs on SQLite, and on PostgreSQL when AWLADNA_TEST_DATABASE_URL is
 //! set (CI sets it). Each test gets its own fresh database or schema.
 
+// A test fails by panicking: that is what unwrap, expect and panic are for here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod api;
 mod browser;
 mod cli;

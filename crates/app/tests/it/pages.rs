@@ -19,10 +19,11 @@ async fn arabic_is_the_default_and_languages_switch(backend: Backend) {
         "the stages come from the vocabulary"
     );
 
+    // A French or English browser still gets Arabic until the user chooses otherwise.
     let by_browser = app
         .get_with("/", &[("accept-language", "en-GB,en;q=0.8")])
         .await;
-    assert!(by_browser.body.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(by_browser.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
 
     let switch = app.get("/lang/fr?next=%2Fforms").await;
     assert_eq!(switch.status, StatusCode::SEE_OTHER);

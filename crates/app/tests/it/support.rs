@@ -121,13 +121,13 @@ impl TestDb {
 
     /// Drops the PostgreSQL schema (SQLite files go with the temp dir).
     pub async fn finish(self) {
-        if let (Some(schema), Some(base)) = (&self.schema, postgres_url()) {
-            if let Ok(admin) = Store::connect(&base).await {
-                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                    .execute(admin.pool())
-                    .await;
-                admin.close().await;
-            }
+        if let (Some(schema), Some(base)) = (&self.schema, postgres_url())
+            && let Ok(admin) = Store::connect(&base).await
+        {
+            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(admin.pool())
+                .await;
+            admin.close().await;
         }
     }
 }
