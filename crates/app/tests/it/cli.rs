@@ -205,9 +205,9 @@ fn http_get(url: &str, path: &str) -> String {
 }
 
 #[test]
-fn serve_answers_then_stops_cleanly_on_sigterm() {
+fn serve_answers_then_stops_cleanly_on_sigterm_with_json_logs() {
     let dir = TempDir::new();
-    let (mut child, url) = start_server(&dir, &[]);
+    let (mut child, url) = start_server(&dir, &["--log-format", "json"]);
     let health = http_get(&url, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""));
@@ -229,6 +229,23 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         .read_to_string(&mut stderr)
         .expect("read");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"))
+        })
+        .collect();
+    assert!(
+        events.iter().any(|e| e["message"] == "listening"),
+        "{stderr}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["message"] == "request" && e["status"] == 200),
+        "{stderr}"
+    );
 }
 
 #[test]
