@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{demo, serve};
+use crate::{admin, demo, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -42,6 +42,21 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check the configuration, the reference data and the database, then exit.
     CheckConfig(ServeArgs),
+    /// Organisations (services and national bodies).
+    #[command(subcommand)]
+    Org(admin::OrgCommand),
+    /// User accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Bearer tokens for machine clients (the 2511 intake, a province node).
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Encryption keys.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +64,9 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "AWLADNA_ADDR")]
     pub addr: SocketAddr,
+    /// Mark cookies Secure: set it when users reach Awladna over HTTPS (e.g. behind a proxy).
+    #[arg(long, env = "AWLADNA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -69,17 +87,22 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate(args) => {
-            let opened = open(&args, true).await?;
+            let opened = open(&args).await?;
             println!("The database is up to date ({}).", opened.describe());
             Ok(())
         }
         Command::Demo(args) => run_demo(args).await,
         Command::CheckConfig(args) => serve::check_config(args).await,
+        Command::Org(command) => admin::org(command).await,
+        Command::User(command) => admin::user(command).await,
+        Command::Token(command) => admin::token(command).await,
+        Command::Keys(command) => admin::keys(command).await,
+        Command::Audit(command) => admin::audit(command).await,
     }
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
-    let opened = open(&args.database, true).await?;
+    let opened = open(&args.database).await?;
     let bar = indicatif::ProgressBar::new(args.children);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} children {pos}/{len} [{bar:40}] {percent}% · {elapsed} elapsed, about {eta} left")

@@ -2,6 +2,7 @@
 //! operator needs when something is wrong.
 
 use anyhow::{Context, anyhow};
+use awladna_crypto::Keyring;
 use awladna_domain::clock::SystemClock;
 use awladna_domain::reference::ReferenceFile;
 use awladna_domain::{Clock, Reference};
@@ -22,47 +23,65 @@ pub struct DatabaseArgs {
     /// to use instead of the set built into awladna.
     #[arg(long, env = "AWLADNA_REFERENCE_DIR")]
     pub reference_dir: Option<PathBuf>,
+    /// The master key file (created on first start; keep a backup apart from the database).
+    /// Default: master.key in the data directory.
+    #[arg(long, env = "AWLADNA_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
 }
 
 pub struct Opened {
     pub store: Store,
     pub reference: Arc<Reference>,
     pub clock: Arc<dyn Clock>,
+    pub keyring: Arc<Keyring>,
     /// The database had never been migrated before this start.
     pub first_start: bool,
+    /// This start created the master key file, here.
+    pub created_master_key: Option<PathBuf>,
     location: String,
 }
 
 impl Opened {
     pub fn describe(&self) -> String {
-        format!("{} database {}", self.store.backend().name(), self.location)
+        describe(&self.store, &self.location)
     }
 }
 
-/// Loads the reference data, opens the database and, if asked, migrates it.
-pub async fn open(args: &DatabaseArgs, migrate: bool) -> anyhow::Result<Opened> {
+pub fn describe(store: &Store, location: &str) -> String {
+    format!("{} database {location}", store.backend().name())
+}
+
+/// Loads the reference data, opens the database, migrates it and loads the keys:
+/// everything a command that works with the data needs.
+pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Opened> {
+    let (store, reference, location) = connect(args).await?;
+    let first_start = store.schema_status().await?.applied.is_none();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    store.migrate().await?;
+    store
+        .load_reference(&reference, clock.now().as_millisecond())
+        .await
+        .context("cannot load the reference data into the database")?;
+    let keys = crate::keys::load_or_create(&store, args, clock.as_ref()).await?;
+    Ok(Opened {
+        store,
+        reference,
+        clock,
+        keyring: Arc::new(keys.keyring),
+        first_start,
+        created_master_key: keys.created_master_key,
+        location,
+    })
+}
+
+/// Loads the reference data and connects, changing nothing (for `check-config`).
+pub async fn connect(args: &DatabaseArgs) -> anyhow::Result<(Store, Arc<Reference>, String)> {
     let reference = Arc::new(load_reference(args.reference_dir.as_deref())?);
     let (url, location) = database_url(args)?;
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("cannot open the {location} database"))?;
-    let first_start = store.schema_status().await?.applied.is_none();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    if migrate {
-        store.migrate().await?;
-        let now_ms = clock.now().as_millisecond();
-        store
-            .load_reference(&reference, now_ms)
-            .await
-            .context("cannot load the reference data into the database")?;
-    }
-    Ok(Opened {
-        store,
-        reference,
-        clock,
-        first_start,
-        location,
-    })
+    Ok((store, reference, location))
 }
 
 pub fn load_reference(dir: Option<&Path>) -> anyhow::Result<Reference> {

@@ -11,13 +11,15 @@ use anyhow::{Context, anyhow, bail};
 use awladna_domain::Reference;
 use awladna_domain::forms::{Form, local_zone};
 use awladna_domain::territory::{Area, CommuneKind, Territory};
-use awladna_store::Store;
 use awladna_store::bulk::{self, Cell};
+use awladna_store::{Backend, Store};
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 use std::collections::HashMap;
 
 pub struct DemoOptions {
@@ -324,7 +326,8 @@ pub async fn generate(
 ) -> anyhow::Result<DemoSummary> {
     let catalogue = Catalogue::new(reference)?;
     let calendar = Calendar::new(options.now)?;
-    let counters = read_counters(store, &catalogue.places).await?;
+    let mut conn = writing_connection(store).await?;
+    let counters = read_counters(&mut conn, &catalogue.places).await?;
     let mut generator = Generator {
         catalogue,
         calendar,
@@ -335,11 +338,14 @@ pub async fn generate(
     let mut batch = Batch::default();
     while summary.children < options.children {
         let size = BATCH_CHILDREN.min(options.children - summary.children);
-        for _ in 0..size {
-            generator.child(&mut batch)?;
+        for k in summary.children..summary.children + size {
+            // Children come in the order of their first report, so that ids (time
+            // ordered) and the indexes on them grow at one end instead of everywhere.
+            let quantile = (k as f64 + generator.rng.random::<f64>()) / options.children as f64;
+            generator.child(&mut batch, quantile)?;
         }
         write_batch(
-            store,
+            &mut conn,
             &batch,
             &generator.counters,
             &generator.catalogue.places,
@@ -535,12 +541,12 @@ fn commune_weights<'r>(
                 .commune(city_of(&c.hcp_code))
                 .and_then(|city| city.population_2024)
                 .map_or(1, |population| {
-                    population / arrondissements_of(city_of(&c.hcp_code)).max(1)
+                    (population / arrondissements_of(city_of(&c.hcp_code)).max(1)).max(1)
                 }),
             CommuneKind::Commune if arrondissements_of(&c.hcp_code) > 0 => 0,
-            CommuneKind::Commune => c.population_2024.unwrap_or(1),
+            CommuneKind::Commune => c.population_2024.unwrap_or(1).max(1),
         };
-        ((c.hcp_code.as_str(), c.area), weight.max(1))
+        ((c.hcp_code.as_str(), c.area), weight)
     });
     Weighted::new("a commune", weights).ok()
 }
@@ -783,10 +789,10 @@ impl Calendar {
 
     /// When a first report arrives: more recent months see more reports (the programme
     /// reaches more provinces), most arrive in office hours. Whole seconds, as typed.
-    fn report_time(&self, rng: &mut ChaCha8Rng, hours: &Weighted<i64>) -> i64 {
+    /// `quantile` (0 to 1) orders the reports in time.
+    fn report_time(&self, rng: &mut ChaCha8Rng, hours: &Weighted<i64>, quantile: f64) -> i64 {
         // Inverse of a density rising linearly to twice its start over the window.
-        let u: f64 = rng.random();
-        let position = (1.0 + 3.0 * u).sqrt() - 1.0;
+        let position = (1.0 + 3.0 * quantile.clamp(0.0, 1.0)).sqrt() - 1.0;
         let day = self.start + (position * (self.now - self.start) as f64) as i64;
         let midnight = day - day.rem_euclid(DAY);
         let at = midnight + *hours.pick(rng) * HOUR - LOCAL_OFFSET
@@ -841,10 +847,10 @@ impl Counters {
     }
 }
 
-async fn read_counters(store: &Store, places: &[Place<'_>]) -> anyhow::Result<Counters> {
+async fn read_counters(conn: &mut AnyConnection, places: &[Place<'_>]) -> anyhow::Result<Counters> {
     let rows: Vec<(String, i64, i64)> =
         sqlx::query_as("SELECT territory_code, year, last_value FROM case_number_sequences")
-            .fetch_all(store.pool())
+            .fetch_all(&mut *conn)
             .await
             .context("cannot read the case number sequences")?;
     let index: HashMap<&str, usize> = places
@@ -887,25 +893,32 @@ impl Batch {
     }
 }
 
+/// One connection for the whole run. On SQLite it gets a large page cache (a batch
+/// touches more pages than the default 2 MB holds, which spills them to disk mid
+/// transaction) and keeps statement journals in memory. It is closed at the end rather
+/// than handed back to the pool with those settings.
+async fn writing_connection(store: &Store) -> anyhow::Result<PoolConnection<Any>> {
+    let mut conn = store.pool().acquire().await?;
+    conn.close_on_drop();
+    if store.backend() == Backend::Sqlite {
+        conn.execute("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;")
+            .await?;
+    }
+    Ok(conn)
+}
+
 async fn write_batch(
-    store: &Store,
+    conn: &mut AnyConnection,
     batch: &Batch,
     counters: &Counters,
     places: &[Place<'_>],
 ) -> anyhow::Result<()> {
-    let mut tx = store.pool().begin().await?;
-    bulk::insert(&mut tx, "children", &CHILD_COLUMNS, &batch.children, "").await?;
-    bulk::insert(&mut tx, "cases", &CASE_COLUMNS, &batch.cases, "").await?;
-    bulk::insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards, "").await?;
-    bulk::insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves, "").await?;
-    bulk::insert(
-        &mut tx,
-        "referrals",
-        &REFERRAL_COLUMNS,
-        &batch.referrals,
-        "",
-    )
-    .await?;
+    let mut tx = conn.begin().await?;
+    insert(&mut tx, "children", &CHILD_COLUMNS, &batch.children).await?;
+    insert(&mut tx, "cases", &CASE_COLUMNS, &batch.cases).await?;
+    insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards).await?;
+    insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves).await?;
+    insert(&mut tx, "referrals", &REFERRAL_COLUMNS, &batch.referrals).await?;
     // Written with the cases they numbered, so a later run (or the application)
     // continues after them even if this run stops halfway.
     let sequences = counters.rows(places);
@@ -918,6 +931,27 @@ async fn write_batch(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// About this many values bound per statement. SQLite reads `$n` placeholders as
+/// named parameters kept in a list searched from the start for each one, so preparing
+/// and binding a statement cost the square of its placeholders: 30,000 of them take
+/// about a second. Same-sized chunks also let the prepared statement be reused.
+const BINDS_PER_STATEMENT: usize = 250;
+
+async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Cell>],
+) -> anyhow::Result<()> {
+    let per_statement = (BINDS_PER_STATEMENT / columns.len()).max(1);
+    for chunk in rows.chunks(per_statement) {
+        bulk::insert(tx, table, columns, chunk, "")
+            .await
+            .with_context(|| format!("cannot write the demo's {table}"))?;
+    }
     Ok(())
 }
 
@@ -948,13 +982,13 @@ struct Report<'r> {
 }
 
 impl<'r> Generator<'r> {
-    fn child(&mut self, batch: &mut Batch) -> anyhow::Result<()> {
+    fn child(&mut self, batch: &mut Batch, quantile: f64) -> anyhow::Result<()> {
         let place = *self.catalogue.place_weights.pick(&mut self.rng);
         let sex = *self.catalogue.sexes.pick(&mut self.rng);
         let age = *self.catalogue.ages.pick(&mut self.rng);
-        let first_received = self
-            .calendar
-            .report_time(&mut self.rng, &self.catalogue.hours);
+        let first_received =
+            self.calendar
+                .report_time(&mut self.rng, &self.catalogue.hours, quantile);
         let first_created = self
             .calendar
             .after(&mut self.rng, first_received, 5 * MINUTE..2 * DAY);
@@ -1494,5 +1528,36 @@ mod tests {
         let summary = run(&db, &reference, 100_000, 3).await;
         println!("{summary:?} in {:?}", started.elapsed());
         db.close().await;
+    }
+}
+
+#[cfg(test)]
+mod timing_scratch {
+    use super::*;
+    #[tokio::test]
+    #[ignore]
+    async fn generation_only() {
+        let reference = Reference::embedded().unwrap();
+        let catalogue = Catalogue::new(&reference).unwrap();
+        let now: Timestamp = "2026-05-20T10:00:00Z".parse().unwrap();
+        let mut g = Generator {
+            catalogue,
+            calendar: Calendar::new(now).unwrap(),
+            counters: Counters {
+                last: HashMap::new(),
+            },
+            rng: ChaCha8Rng::seed_from_u64(3),
+        };
+        let started = std::time::Instant::now();
+        let mut batch = Batch::default();
+        let mut s = DemoSummary::default();
+        for _ in 0..20 {
+            for _ in 0..5000 {
+                g.child(&mut batch, 0.5).unwrap();
+            }
+            batch.add_to(&mut s);
+            batch.clear();
+        }
+        println!("generation {s:?} in {:?}", started.elapsed());
     }
 }

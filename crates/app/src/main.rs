@@ -1,9 +1,11 @@
 //! `awladna`: the one binary. It serves the web application and runs the operator's
 //! commands (migrate, demo data, configuration check).
 
+mod admin;
 mod cli;
 mod database;
 mod demo;
+mod keys;
 mod logging;
 mod serve;
 

@@ -1,23 +1,29 @@
 //! Running the server, and checking that it could run.
 
 use crate::cli::ServeArgs;
-use crate::database::{load_reference, open, sqlite_file};
+use crate::database::{connect, describe, load_reference, open, sqlite_file};
 use anyhow::anyhow;
-use awladna_web::AppState;
+use awladna_web::{AppState, Settings};
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let opened = open(&args.database, true).await?;
+    let opened = open(&args.database).await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|e| bind_error(args.addr, &e))?;
     let addr = listener.local_addr()?;
+    let settings = Settings {
+        secure_cookies: args.secure_cookies,
+        ..Settings::default()
+    };
     let state = AppState::new(
         opened.store.clone(),
         opened.reference.clone(),
         opened.clock.clone(),
+        opened.keyring.clone(),
+        settings,
     );
     println!(
         "Awladna is running at http://{addr}/ on the {}.",
@@ -26,15 +32,33 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if opened.first_start {
         println!("First start: the database was created and the reference data loaded.");
         println!("Back up the data directory regularly: it holds everything the services record.");
+    }
+    if let Some(path) = &opened.created_master_key {
         println!(
-            "User accounts are not available in this version yet; the reference data and the cards can be browsed."
+            "A master key was created in {}. Copy it now to a safe place, apart from the database backups:",
+            path.display()
+        );
+        println!(
+            "without it the personal data in the database cannot be read (README, \"The master key\")."
         );
     }
+    if opened.first_start {
+        println!(
+            "To sign in, create an organisation and the first administrator (each command prints what to do next):"
+        );
+        println!(
+            "  awladna org add --code ministry --sector family_solidarity --name \"Ministry\""
+        );
+        println!("  awladna user add --username admin --org ministry --role administrator");
+    }
     tracing::info!(%addr, database = opened.store.backend().name(), "listening");
-    axum::serve(listener, awladna_web::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
+    axum::serve(
+        listener,
+        awladna_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
     opened.store.close().await;
     tracing::info!("stopped");
     println!("Awladna stopped.");
@@ -111,11 +135,11 @@ pub async fn check_config(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn check_database(args: &ServeArgs) -> anyhow::Result<()> {
-    let opened = open(&args.database, false).await?;
-    opened.store.ping().await?;
-    println!("database: reachable ({})", opened.describe());
-    let status = opened.store.schema_status().await?;
-    let newer = opened.store.migrate_check().await;
+    let (store, _, location) = connect(&args.database).await?;
+    store.ping().await?;
+    println!("database: reachable ({})", describe(&store, &location));
+    let status = store.schema_status().await?;
+    let newer = store.migrate_check().await;
     match (newer, status.pending) {
         (Err(e), _) => return Err(e.into()),
         (Ok(()), 0) => println!("schema: up to date (migration {})", status.latest),
@@ -123,6 +147,18 @@ async fn check_database(args: &ServeArgs) -> anyhow::Result<()> {
             "schema: {n} migration(s) to apply; `awladna migrate` or `awladna serve` will apply them"
         ),
     }
-    opened.store.close().await;
+    let key_file = crate::keys::master_key_path(&args.database);
+    match (status.applied.is_some(), key_file.exists()) {
+        (_, true) => println!("master key: {} is present", key_file.display()),
+        (false, false) => println!(
+            "master key: {} will be created on first start",
+            key_file.display()
+        ),
+        (true, false) => println!(
+            "master key: {} is missing; if this database already holds keys, restore it from your backup",
+            key_file.display()
+        ),
+    }
+    store.close().await;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! cards it fills (forms as data) and the rules that check them. No IO, no async and
 //! no clock: whoever calls passes the time in, so every rule is testable.
 
+pub mod access;
 pub mod clock;
 pub mod forms;
 pub mod lang;

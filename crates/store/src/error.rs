@@ -19,6 +19,14 @@ pub enum StoreError {
     Migration(String),
     #[error("the record was changed by someone else since it was read")]
     Conflict,
+    #[error("this code or name is already taken")]
+    Duplicate,
+    #[error("it refers to something that does not exist")]
+    UnknownReference,
+    #[error("a change was about to be saved without its audit entry, so it was not saved")]
+    Unaudited,
+    #[error("stored data is damaged: {0}")]
+    Corrupt(&'static str),
     #[error("the database refused the operation")]
     Query(#[from] sqlx::Error),
 }

@@ -3,8 +3,11 @@
 //! placeholders and portable types (BIGINT, TEXT, BLOB/BYTEA); only the migrations
 //! differ per backend. See the README's architecture section for why.
 
+pub mod audit;
 pub mod bulk;
 mod error;
+pub mod identity;
+pub mod keys;
 mod reference;
 
 pub use error::StoreError;

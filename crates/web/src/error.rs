@@ -99,9 +99,21 @@ impl IntoResponse for ApiError {
 pub struct ErrorPage {
     pub t: Tr,
     pub here: String,
+    pub user: Option<String>,
+    pub csrf: String,
     pub title: String,
     pub message: String,
     pub operation: Option<String>,
+}
+
+/// An HTML error page saying why, for the pages (the API answers JSON).
+pub fn page_refusal(t: Tr, status: StatusCode, message_id: &str) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => t.get("error-not-found-title"),
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => t.get("error-forbidden-title"),
+        _ => t.get("error-invalid"),
+    };
+    render_error(t, status, title, t.get(message_id), None)
 }
 
 /// An HTML error page, for the pages (the API answers JSON).
@@ -119,9 +131,21 @@ pub fn page_error(t: Tr, status: StatusCode) -> Response {
         ),
         _ => (t.get("error-invalid"), t.get("error-invalid"), None),
     };
+    render_error(t, status, title, message, operation)
+}
+
+fn render_error(
+    t: Tr,
+    status: StatusCode,
+    title: String,
+    message: String,
+    operation: Option<String>,
+) -> Response {
     match (ErrorPage {
         t,
         here: "/".to_owned(),
+        user: None,
+        csrf: String::new(),
         title,
         message,
         operation,

@@ -1,44 +1,172 @@
 //! Awladna's web server: server-rendered pages (Arabic first, right-to-left), the JSON
 //! API and the static assets, all served by the one binary so that it works on a LAN
 //! without internet.
+//!
+//! Every route is declared once in `routes()` with the action it performs, and gets the
+//! policy gate for that action: a route cannot exist without a policy decision, and the
+//! route × role test walks the same table.
 
 mod api;
 mod assets;
+pub mod auth;
 mod error;
 pub mod i18n;
 mod pages;
 mod security;
+mod signin;
 mod state;
 
-pub use state::AppState;
+pub use state::{AppState, Settings};
 
+use awladna_domain::access::Action;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
 
 /// Forms and JSON bodies are small; uploads will get their own, larger limit.
-const BODY_LIMIT: usize = 256 * 1024;
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// One route: method, path, the action the policy is asked about, and its handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(
+    method: Method,
+    path: &'static str,
+    action: Action,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        action,
+        handler,
+    }
+}
+
+/// Every route of the application.
+pub fn routes() -> Vec<Route> {
+    use Action::*;
+    use Method as M;
+    vec![
+        route(M::GET, "/", ViewPublic, get(pages::home)),
+        route(
+            M::GET,
+            "/lang/{code}",
+            ViewPublic,
+            get(pages::switch_language),
+        ),
+        route(M::GET, "/reference", ViewPublic, get(pages::reference)),
+        route(M::GET, "/forms", ViewPublic, get(pages::forms)),
+        route(M::GET, "/forms/{code}", ViewPublic, get(pages::form)),
+        route(M::POST, "/forms/{code}", ViewPublic, post(pages::try_form)),
+        route(
+            M::GET,
+            "/fragments/communes",
+            ViewPublic,
+            get(pages::commune_options),
+        ),
+        route(M::GET, "/assets/{*path}", ViewPublic, get(assets::serve)),
+        route(M::GET, "/healthz", ViewPublic, get(api::healthz)),
+        route(M::GET, "/login", ViewPublic, get(signin::login_page)),
+        route(M::POST, "/login", ViewPublic, post(signin::login)),
+        route(
+            M::GET,
+            "/login/second-factor",
+            UseOwnAccount,
+            get(signin::second_factor_page),
+        ),
+        route(
+            M::POST,
+            "/login/second-factor",
+            UseOwnAccount,
+            post(signin::second_factor),
+        ),
+        route(M::POST, "/logout", UseOwnAccount, post(signin::logout)),
+        route(M::GET, "/account", UseOwnAccount, get(signin::account_page)),
+        route(
+            M::GET,
+            "/account/second-factor",
+            UseOwnAccount,
+            get(signin::enrol_page),
+        ),
+        route(
+            M::POST,
+            "/account/second-factor",
+            UseOwnAccount,
+            post(signin::enrol),
+        ),
+        route(
+            M::POST,
+            "/account/sessions/end-all",
+            UseOwnAccount,
+            post(signin::logout_everywhere),
+        ),
+        route(
+            M::POST,
+            "/api/v1/auth/login",
+            ViewPublic,
+            post(signin::api_login),
+        ),
+        route(
+            M::POST,
+            "/api/v1/auth/logout",
+            UseOwnAccount,
+            post(signin::api_logout),
+        ),
+        route(
+            M::GET,
+            "/api/v1/reference",
+            ViewPublic,
+            get(api::vocabularies),
+        ),
+        route(
+            M::GET,
+            "/api/v1/reference/territories",
+            ViewPublic,
+            get(api::territories),
+        ),
+        route(
+            M::GET,
+            "/api/v1/reference/territories/{code}/communes",
+            ViewPublic,
+            get(api::communes),
+        ),
+        route(
+            M::GET,
+            "/api/v1/reference/{vocabulary}",
+            ViewPublic,
+            get(api::vocabulary),
+        ),
+        route(M::GET, "/api/v1/forms", ViewPublic, get(api::forms)),
+        route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(api::form)),
+        route(
+            M::POST,
+            "/api/v1/forms/{code}/check",
+            ViewPublic,
+            post(api::check_form),
+        ),
+    ]
+}
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/lang/{code}", get(pages::switch_language))
-        .route("/reference", get(pages::reference))
-        .route("/forms", get(pages::forms))
-        .route("/forms/{code}", get(pages::form).post(pages::try_form))
-        .route("/fragments/communes", get(pages::commune_options))
-        .route("/healthz", get(api::healthz))
-        .route("/api/v1/reference", get(api::vocabularies))
-        .route("/api/v1/reference/territories", get(api::territories))
-        .route(
-            "/api/v1/reference/territories/{code}/communes",
-            get(api::communes),
-        )
-        .route("/api/v1/reference/{vocabulary}", get(api::vocabulary))
-        .route("/api/v1/forms", get(api::forms))
-        .route("/api/v1/forms/{code}", get(api::form))
-        .route("/api/v1/forms/{code}/check", post(api::check_form))
-        .route("/assets/{*path}", get(assets::serve))
+    let mut router = Router::new();
+    for Route {
+        path,
+        action,
+        handler,
+        ..
+    } in routes()
+    {
+        let gate = axum::middleware::from_fn_with_state((state.clone(), action), auth::gate);
+        router = router.route(path, handler.route_layer(gate));
+    }
+    router
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each page struct carries the translator `t` and `here` (the
 //! current path, for the language switcher).
 
+use crate::auth::Caller;
 use crate::error::page_error;
 use crate::i18n::{LANG_COOKIE, Tr};
 use crate::state::AppState;
@@ -25,10 +26,17 @@ fn here(uri: &OriginalUri) -> String {
 pub struct HomePage {
     t: Tr,
     here: String,
+    user: Option<String>,
+    csrf: String,
     stages: Vec<String>,
 }
 
-pub async fn home(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> HomePage {
+pub async fn home(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> HomePage {
     let stages = state
         .reference
         .vocabulary("stages")
@@ -43,6 +51,8 @@ pub async fn home(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> Hom
     HomePage {
         t,
         here: here(&uri),
+        user: caller.username,
+        csrf: caller.csrf,
         stages,
     }
 }
@@ -82,11 +92,18 @@ pub struct RegionView {
 pub struct ReferencePage {
     t: Tr,
     here: String,
+    user: Option<String>,
+    csrf: String,
     vocabularies: Vec<VocabularyView>,
     regions: Vec<RegionView>,
 }
 
-pub async fn reference(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> ReferencePage {
+pub async fn reference(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> ReferencePage {
     let r = &state.reference;
     let vocabularies = r
         .vocabularies()
@@ -123,6 +140,8 @@ pub async fn reference(State(state): State<AppState>, t: Tr, uri: OriginalUri) -
     ReferencePage {
         t,
         here: here(&uri),
+        user: caller.username,
+        csrf: caller.csrf,
         vocabularies,
         regions,
     }
@@ -142,10 +161,17 @@ fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
 pub struct FormsPage {
     t: Tr,
     here: String,
+    user: Option<String>,
+    csrf: String,
     forms: Vec<(String, String, u32)>,
 }
 
-pub async fn forms(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> FormsPage {
+pub async fn forms(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> FormsPage {
     let forms = state
         .reference
         .forms()
@@ -154,6 +180,8 @@ pub async fn forms(State(state): State<AppState>, t: Tr, uri: OriginalUri) -> Fo
     FormsPage {
         t,
         here: here(&uri),
+        user: caller.username,
+        csrf: caller.csrf,
         forms,
     }
 }
@@ -205,6 +233,8 @@ pub struct SectionView {
 pub struct FormPage {
     t: Tr,
     here: String,
+    user: Option<String>,
+    csrf: String,
     code: String,
     title: String,
     version: u32,
@@ -216,6 +246,7 @@ pub struct FormPage {
 pub async fn form(
     State(state): State<AppState>,
     t: Tr,
+    caller: Caller,
     uri: OriginalUri,
     Path(code): Path<String>,
 ) -> Response {
@@ -236,7 +267,17 @@ pub async fn form(
     {
         values.insert(field.code.clone(), vec![now_local.clone()]);
     }
-    render_form(t, here(&uri), form, &state.reference, &values, &[], None).into_response()
+    render_form(
+        t,
+        here(&uri),
+        &caller,
+        form,
+        &state.reference,
+        &values,
+        &[],
+        None,
+    )
+    .into_response()
 }
 
 /// Checks a filled form and shows it again with every value kept and each problem next
@@ -244,6 +285,7 @@ pub async fn form(
 pub async fn try_form(
     State(state): State<AppState>,
     t: Tr,
+    caller: Caller,
     uri: OriginalUri,
     Path(code): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -281,6 +323,7 @@ pub async fn try_form(
         render_form(
             t,
             here(&uri),
+            &caller,
             form,
             &state.reference,
             &values,
@@ -308,9 +351,11 @@ fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value
     Value::Object(object)
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
 fn render_form(
     t: Tr,
     here: String,
+    caller: &Caller,
     form: &Form,
     reference: &Reference,
     values: &BTreeMap<String, Vec<String>>,
@@ -350,6 +395,8 @@ fn render_form(
     FormPage {
         t,
         here,
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
         code: form.code.clone(),
         title: form.labels.get(t.lang).to_owned(),
         version: form.version,

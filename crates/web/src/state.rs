@@ -1,6 +1,34 @@
+use awladna_crypto::Keyring;
 use awladna_domain::{Clock, Reference};
 use awladna_store::Store;
 use std::sync::Arc;
+
+/// Limits of sign-in and sessions. The defaults are ours (documented in the README).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session unused this long must sign in again.
+    pub idle_timeout_ms: i64,
+    /// A session older than this must sign in again, used or not.
+    pub absolute_timeout_ms: i64,
+    /// Failed attempts (password or second factor) before the account is locked…
+    pub lockout_after: i64,
+    /// …for this long.
+    pub lockout_ms: i64,
+    /// Cookies marked Secure: behind TLS, directly or through a proxy.
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            idle_timeout_ms: 30 * 60 * 1000,
+            absolute_timeout_ms: 12 * 60 * 60 * 1000,
+            lockout_after: 5,
+            lockout_ms: 15 * 60 * 1000,
+            secure_cookies: false,
+        }
+    }
+}
 
 /// What every handler may use. Cheap to clone: everything is shared.
 #[derive(Clone)]
@@ -8,14 +36,28 @@ pub struct AppState {
     pub store: Store,
     pub reference: Arc<Reference>,
     pub clock: Arc<dyn Clock>,
+    pub keyring: Arc<Keyring>,
+    pub settings: Arc<Settings>,
 }
 
 impl AppState {
-    pub fn new(store: Store, reference: Arc<Reference>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Store,
+        reference: Arc<Reference>,
+        clock: Arc<dyn Clock>,
+        keyring: Arc<Keyring>,
+        settings: Settings,
+    ) -> Self {
         Self {
             store,
             reference,
             clock,
+            keyring,
+            settings: Arc::new(settings),
         }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
     }
 }

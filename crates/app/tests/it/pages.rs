@@ -87,11 +87,22 @@ on_each_backend!(the_reporting_card_renders_from_its_definition);
 async fn a_wrong_card_comes_back_with_everything_typed_kept(backend: Backend) {
     let app = TestApp::start(backend).await;
     let hostile = "<script>alert('x')</script> وفاء";
+    let (cookie, csrf) = app.anonymous_csrf().await;
+    let without = app
+        .post_form("/forms/report", &[], &[("source", "line_2511")])
+        .await;
+    assert_eq!(
+        without.status,
+        StatusCode::FORBIDDEN,
+        "a form without its CSRF token is refused"
+    );
+    assert!(without.body.contains("<html lang=\"ar\""));
     let answer = app
         .post_form(
             "/forms/report",
-            &[],
+            &[("cookie", &cookie)],
             &[
+                ("_csrf", &csrf),
                 ("source", "line_2511"),
                 ("territory", "sale"),
                 ("child.first_name", hostile),
@@ -127,8 +138,12 @@ async fn a_wrong_card_comes_back_with_everything_typed_kept(backend: Backend) {
     let draft = app
         .post_form(
             "/forms/report",
-            &[],
-            &[("child.sex", "female"), ("_action", "draft")],
+            &[("cookie", &cookie)],
+            &[
+                ("_csrf", &csrf),
+                ("child.sex", "female"),
+                ("_action", "draft"),
+            ],
         )
         .await;
     assert_eq!(draft.status, StatusCode::OK);

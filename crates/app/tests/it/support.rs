@@ -1,10 +1,11 @@
 //! Fresh databases per test, an in-process app to send requests to, and the macro that
 //! runs one behaviour on every backend.
 
+use awladna_crypto::Keyring;
 use awladna_domain::clock::FixedClock;
 use awladna_domain::{Clock, Reference};
 use awladna_store::Store;
-use awladna_web::AppState;
+use awladna_web::{AppState, Settings};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -142,6 +143,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub store: Store,
     pub router: Router,
+    pub clock: Arc<FixedClock>,
+    pub keyring: Arc<Keyring>,
 }
 
 pub struct Answer {
@@ -174,11 +177,20 @@ impl TestApp {
             .load_reference(&reference, clock.now().as_millisecond())
             .await
             .expect("load reference");
-        let state = AppState::new(store.clone(), reference, clock);
+        let keyring = Arc::new(Keyring::generate());
+        let state = AppState::new(
+            store.clone(),
+            reference,
+            clock.clone(),
+            keyring.clone(),
+            Settings::default(),
+        );
         TestApp {
             db,
             store,
             router: awladna_web::router(state),
+            clock,
+            keyring,
         }
     }
 
@@ -264,4 +276,21 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+impl TestApp {
+    /// An anonymous visitor's CSRF cookie and token, as a first page view gives them.
+    pub async fn anonymous_csrf(&self) -> (String, String) {
+        let page = self.get("/login").await;
+        let cookie = page
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("awladna_csrf="))
+            .expect("a CSRF cookie");
+        let pair = cookie.split(';').next().expect("pair").to_owned();
+        let token = pair.trim_start_matches("awladna_csrf=").to_owned();
+        (pair, token)
+    }
 }

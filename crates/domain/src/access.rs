@@ -1,0 +1,251 @@
+//! Who may do what: roles, the actor a request acts as, and the one policy that every
+//! route asks. Pure: the web layer gathers the facts (who, which record, which grants)
+//! and this module decides.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Social assistant of a support centre: records, triages, assesses, refers, follows up.
+    CaseWorker,
+    /// Centre coordinator: watches over the centre's cases, assigns, signs off.
+    Coordinator,
+    /// Information-base cell: data quality, monthly figures, exports.
+    InformationOfficer,
+    /// A sector's decentralised service: receives linking cards.
+    FocalPoint,
+    /// Committee secretariat: meetings, decisions, provincial reports.
+    Secretariat,
+    CommitteeMember,
+    /// Ministry analyst: national statistics, never identities.
+    NationalAnalyst,
+    /// Organisations, users, keys and backups — not children's files.
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::CaseWorker,
+        Role::Coordinator,
+        Role::InformationOfficer,
+        Role::FocalPoint,
+        Role::Secretariat,
+        Role::CommitteeMember,
+        Role::NationalAnalyst,
+        Role::Administrator,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::CaseWorker => "case_worker",
+            Role::Coordinator => "coordinator",
+            Role::InformationOfficer => "information_officer",
+            Role::FocalPoint => "focal_point",
+            Role::Secretariat => "secretariat",
+            Role::CommitteeMember => "committee_member",
+            Role::NationalAnalyst => "national_analyst",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// Roles that can read identifying case data (some of it, within their scope).
+    pub fn reads_identities(self) -> bool {
+        matches!(
+            self,
+            Role::CaseWorker | Role::Coordinator | Role::InformationOfficer | Role::FocalPoint
+        )
+    }
+
+    /// Two-factor sign-in is mandatory for those who read identities and for those who
+    /// grant access to them.
+    pub fn requires_two_factor(self) -> bool {
+        self.reads_identities() || self == Role::Administrator
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+                format!("unknown role \"{s}\"; roles are: {}", known.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The user a request acts as, with what the policy needs to know about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub organisation: String,
+    pub sector: String,
+    /// The territory of the user's organisation; `None` for a national body.
+    pub territory: Option<String>,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_national(&self) -> bool {
+        self.territory.is_none()
+    }
+
+    pub fn requires_two_factor(&self) -> bool {
+        self.roles.iter().any(|r| r.requires_two_factor())
+    }
+
+    /// Whether a record of `territory` is within this user's territorial scope.
+    pub fn covers(&self, territory: &str) -> bool {
+        self.territory.as_deref().is_none_or(|own| own == territory)
+    }
+}
+
+/// What a request wants to do. Each route names exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Public pages and reference data: no account needed.
+    ViewPublic,
+    /// Signing in and out, one's own account and second factor.
+    UseOwnAccount,
+    /// Organisations of a territory (or all, for a national administrator).
+    ManageOrganisations,
+    /// Users and their roles.
+    ManageUsers,
+    /// Browse the audit log.
+    ViewAudit,
+}
+
+/// The policy's answer. `Hidden` is a refusal that must not reveal that the record
+/// exists (a record of another territory answers 404, not 403).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in: the user should sign in, then come back.
+    SignIn,
+    Deny,
+    Hidden,
+}
+
+/// Decides whether `actor` (None: anonymous) may do `action` on a record of
+/// `territory` (None: no particular record, e.g. a list of one's own scope).
+pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) -> Decision {
+    if action == Action::ViewPublic {
+        return Decision::Allow;
+    }
+    let Some(actor) = actor else {
+        return Decision::SignIn;
+    };
+    let by_role = match action {
+        Action::ViewPublic | Action::UseOwnAccount => true,
+        Action::ManageOrganisations | Action::ManageUsers => actor.has(Role::Administrator),
+        Action::ViewAudit => actor.has(Role::Administrator) || actor.has(Role::Coordinator),
+    };
+    if !by_role {
+        return Decision::Deny;
+    }
+    match territory {
+        Some(t) if !actor.covers(t) => Decision::Hidden,
+        _ => Decision::Allow,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role], territory: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            organisation: "o".into(),
+            sector: "family_solidarity".into(),
+            territory: territory.map(str::to_owned),
+            roles: roles.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn roles_read_from_their_codes() {
+        for role in Role::ALL {
+            assert_eq!(role.code().parse::<Role>(), Ok(role));
+        }
+        assert!("boss".parse::<Role>().unwrap_err().contains("case_worker"));
+    }
+
+    #[test]
+    fn two_factor_follows_access_to_identities() {
+        assert!(actor(&[Role::CaseWorker], Some("sale")).requires_two_factor());
+        assert!(actor(&[Role::Administrator], None).requires_two_factor());
+        assert!(!actor(&[Role::NationalAnalyst], None).requires_two_factor());
+        assert!(!Role::NationalAnalyst.reads_identities());
+    }
+
+    #[test]
+    fn another_territory_is_hidden_not_forbidden() {
+        let admin = actor(&[Role::Administrator], Some("sale"));
+        assert_eq!(
+            decide(Some(&admin), Action::ManageUsers, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&admin), Action::ManageUsers, Some("rabat")),
+            Decision::Hidden
+        );
+        let national = actor(&[Role::Administrator], None);
+        assert_eq!(
+            decide(Some(&national), Action::ManageUsers, Some("rabat")),
+            Decision::Allow
+        );
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(
+            decide(Some(&worker), Action::ManageUsers, Some("sale")),
+            Decision::Deny
+        );
+        assert_eq!(decide(None, Action::ManageUsers, None), Decision::SignIn);
+        assert_eq!(decide(None, Action::ViewPublic, None), Decision::Allow);
+    }
+}
+
+/// What a machine client's bearer token may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    /// The 2511 line (National Observatory) pushing reports.
+    Intake,
+    /// A province node reading statistics.
+    Node,
+}
+
+impl TokenScope {
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenScope::Intake => "intake",
+            TokenScope::Node => "node",
+        }
+    }
+}
+
+impl FromStr for TokenScope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<TokenScope, String> {
+        match s {
+            "intake" => Ok(TokenScope::Intake),
+            "node" => Ok(TokenScope::Node),
+            _ => Err(format!("unknown scope \"{s}\"; scopes are: intake, node")),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Who is calling, and the gate every route passes: it identifies the caller (session
+//! cookie or bearer token), checks the CSRF token of state-changing requests, and asks
+//! the policy about the route's action before the handler runs.
+
+use crate::error::page_refusal;
+use crate::i18n::{Tr, request_lang};
+use crate::state::AppState;
+use awladna_crypto::{constant_time_eq, hash_token, new_token};
+use awladna_domain::access::{Action, Actor, Decision, decide};
+use awladna_store::StoreError;
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "awladna_session";
+pub const CSRF_COOKIE: &str = "awladna_csrf";
+const CSRF_FIELD: &str = "_csrf";
+const CSRF_HEADER: &str = "x-csrf-token";
+// Writing `last_seen_at` on every request would make each read a write.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The caller of a request, as the gate established it.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub actor: Option<Actor>,
+    pub username: Option<String>,
+    /// Hash of the session cookie's value, when signed in through the browser.
+    pub session_hash: Option<[u8; 32]>,
+    /// Signed in with a password, second factor still to give (or to enrol).
+    pub pending_second_factor: bool,
+    pub token_id: Option<String>,
+    /// The token every form of this caller must carry back.
+    pub csrf: String,
+    new_csrf_cookie: bool,
+    /// A session cookie was sent, but the session had expired.
+    pub expired: bool,
+    pub origin: Option<String>,
+}
+
+impl Caller {
+    /// Who to name in the audit log: a user id, `token:ID`, or nobody.
+    pub fn audit_actor(&self) -> Option<String> {
+        match (&self.actor, &self.token_id) {
+            (_, Some(token)) => Some(format!("token:{token}")),
+            (Some(actor), None) => Some(actor.user_id.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Handlers take the caller the gate put in the request.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+            tracing::error!("a route without the policy gate asked for the caller");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })
+    }
+}
+
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Why a request could not be identified: the answer says so, not "forbidden".
+#[derive(Debug)]
+enum Refusal {
+    BadToken,
+}
+
+async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refusal>, StoreError> {
+    let now = state.now_ms();
+    let origin = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let mut caller = Caller {
+        origin,
+        ..Caller::default()
+    };
+    if let Some(token) = bearer(parts) {
+        let Some(record) = state
+            .store
+            .token(&hash_token(token))
+            .await?
+            .filter(|t| !t.revoked)
+        else {
+            return Ok(Err(Refusal::BadToken));
+        };
+        caller.actor = Some(Actor {
+            user_id: format!("token:{}", record.id),
+            organisation: record.organisation.code,
+            sector: record.organisation.sector,
+            territory: record.organisation.territory,
+            roles: Default::default(),
+        });
+        caller.token_id = Some(record.id);
+        return Ok(Ok(caller));
+    }
+    if let Some(value) = cookie_value(parts, SESSION_COOKIE) {
+        let hash = hash_token(value);
+        match state.store.session(&hash).await? {
+            Some(session)
+                if now - session.last_seen_at <= state.settings.idle_timeout_ms
+                    && now - session.created_at <= state.settings.absolute_timeout_ms =>
+            {
+                if let Some(user) = state
+                    .store
+                    .user_by_id(&session.user_id)
+                    .await?
+                    .filter(|u| !u.disabled)
+                {
+                    if now - session.last_seen_at > TOUCH_EVERY_MS {
+                        state.store.touch_session(&hash, now).await?;
+                    }
+                    caller.actor = Some(user.actor());
+                    caller.username = Some(user.username);
+                    caller.session_hash = Some(hash);
+                    caller.pending_second_factor = !session.second_factor_done;
+                    caller.csrf = session.csrf_token;
+                    return Ok(Ok(caller));
+                }
+            }
+            Some(_) => caller.expired = true,
+            None => {}
+        }
+    }
+    match cookie_value(parts, CSRF_COOKIE).filter(|v| v.len() >= 32) {
+        Some(value) => caller.csrf = value.to_owned(),
+        None => {
+            caller.csrf = new_token("csrf_");
+            caller.new_csrf_cookie = true;
+        }
+    }
+    Ok(Ok(caller))
+}
+
+pub fn cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> HeaderValue {
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text =
+        format!("{name}={value}; Path=/; Max-Age={max_age_s}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""))
+}
+
+fn is_api(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
+
+/// The gate, installed on every route with the route's action.
+pub async fn gate(
+    State((state, action)): State<(AppState, Action)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let t = Tr::new(request_lang(&parts));
+    let api = is_api(&parts);
+    let caller = match resolve(&state, &parts).await {
+        Ok(Ok(caller)) => caller,
+        Ok(Err(Refusal::BadToken)) => {
+            return refuse(
+                api,
+                t,
+                StatusCode::UNAUTHORIZED,
+                "bad_token",
+                "auth-bad-token",
+            );
+        }
+        Err(e) => {
+            return crate::error::ApiError::Internal(t, e.detail()).into_response();
+        }
+    };
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method {
+        match check_csrf(&parts, body, &caller).await {
+            Ok(body) => body,
+            Err(()) => return refuse(api, t, StatusCode::FORBIDDEN, "csrf", "auth-csrf"),
+        }
+    } else {
+        body
+    };
+
+    let decision = if caller.pending_second_factor
+        && !matches!(action, Action::ViewPublic | Action::UseOwnAccount)
+    {
+        Decision::SignIn
+    } else {
+        decide(caller.actor.as_ref(), action, None)
+    };
+    let new_csrf_cookie = caller
+        .new_csrf_cookie
+        .then(|| cookie(&state, CSRF_COOKIE, &caller.csrf, 12 * 3600));
+    let mut response = match decision {
+        Decision::Allow => {
+            parts.extensions.insert(caller);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Decision::SignIn => sign_in_first(api, t, &parts, &caller),
+        Decision::Deny => refuse(api, t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden"),
+        Decision::Hidden => refuse(
+            api,
+            t,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "error-not-found",
+        ),
+    };
+    if let Some(value) = new_csrf_cookie {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// State-changing requests carry the caller's CSRF token (header, query or form field).
+/// Bearer-token clients have no ambient credentials to abuse, and an anonymous JSON
+/// request cannot be sent cross-site without a CORS preflight, which is never granted.
+async fn check_csrf(parts: &Parts, body: Body, caller: &Caller) -> Result<Body, ()> {
+    if caller.token_id.is_some() {
+        return Ok(body);
+    }
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if caller.actor.is_none()
+        && caller.session_hash.is_none()
+        && content_type.starts_with("application/json")
+    {
+        return Ok(body);
+    }
+    let matches = |given: &str| {
+        !caller.csrf.is_empty() && constant_time_eq(given.as_bytes(), caller.csrf.as_bytes())
+    };
+    if let Some(given) = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if matches(given) { Ok(body) } else { Err(()) };
+    }
+    if let Some(given) = parts
+        .uri
+        .query()
+        .and_then(|q| form_field(q.as_bytes(), CSRF_FIELD))
+    {
+        return if matches(&given) { Ok(body) } else { Err(()) };
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        // Forms are small (the body limit applies); read, check, and hand the same bytes on.
+        let bytes = to_bytes(body, crate::BODY_LIMIT).await.map_err(|_| ())?;
+        let given = form_field(&bytes, CSRF_FIELD).ok_or(())?;
+        return if matches(&given) {
+            Ok(Body::from(bytes))
+        } else {
+            Err(())
+        };
+    }
+    Err(())
+}
+
+fn form_field(encoded: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn refuse(api: bool, t: Tr, status: StatusCode, code: &str, message: &str) -> Response {
+    if api {
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": t.get(message)}})),
+        )
+            .into_response()
+    } else {
+        page_refusal(t, status, message)
+    }
+}
+
+fn sign_in_first(api: bool, t: Tr, parts: &Parts, caller: &Caller) -> Response {
+    let (code, message) = match (caller.pending_second_factor, caller.expired) {
+        (true, _) => ("second_factor_required", "auth-second-factor-required"),
+        (false, true) => ("session_expired", "auth-session-expired"),
+        (false, false) => ("sign_in_required", "auth-sign-in-required"),
+    };
+    if api {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"code": code, "message": t.get(message)}})),
+        )
+            .into_response();
+    }
+    if caller.pending_second_factor {
+        return Redirect::to("/login/second-factor").into_response();
+    }
+    let next = if parts.method == Method::GET {
+        parts.uri.path()
+    } else {
+        "/"
+    };
+    let expired = if caller.expired { "&expired=1" } else { "" };
+    Redirect::to(&format!("/login?next={}{expired}", urlencode(next))).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,881 @@
+//! Signing in and out: password, then the second factor (TOTP or a recovery code),
+//! enrolment of the second factor, sign out here or everywhere. The same rules serve
+//! the pages and the JSON API. Every attempt, good or bad, is audited.
+
+use crate::auth::{CSRF_COOKIE, Caller, SESSION_COOKIE, cookie};
+use crate::error::page_error;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_crypto::{TotpSecret, hash_token, new_token, verify_dummy, verify_password};
+use awladna_store::StoreError;
+use awladna_store::audit::{AuditEntry, Tx};
+use awladna_store::identity::UserRecord;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+const SESSION_MAX_AGE_S: i64 = 12 * 3600;
+
+pub fn totp_aad(user_id: &str) -> String {
+    format!("users/totp_secret/{user_id}")
+}
+
+/// Why a sign-in step was refused, each with its own message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    WrongCredentials,
+    Locked,
+    Disabled,
+    SecondFactorRequired,
+    WrongSecondFactor,
+    EnrolFirst,
+}
+
+impl Refusal {
+    fn code(self) -> &'static str {
+        match self {
+            Refusal::WrongCredentials => "wrong_credentials",
+            Refusal::Locked => "locked",
+            Refusal::Disabled => "disabled",
+            Refusal::SecondFactorRequired => "second_factor_required",
+            Refusal::WrongSecondFactor => "wrong_second_factor",
+            Refusal::EnrolFirst => "enrol_second_factor",
+        }
+    }
+
+    fn message_id(self) -> &'static str {
+        match self {
+            Refusal::WrongCredentials => "auth-wrong-credentials",
+            Refusal::Locked => "auth-locked",
+            Refusal::Disabled => "auth-disabled",
+            Refusal::SecondFactorRequired => "auth-second-factor-required",
+            Refusal::WrongSecondFactor => "auth-wrong-second-factor",
+            Refusal::EnrolFirst => "auth-enrol-first",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Refusal::Locked => StatusCode::LOCKED,
+            Refusal::Disabled | Refusal::EnrolFirst => StatusCode::FORBIDDEN,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+}
+
+/// A new session: the cookie value (shown once, stored hashed) and its CSRF token.
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub pending: bool,
+}
+
+fn entry(
+    state: &AppState,
+    caller: &Caller,
+    actor: Option<&str>,
+    action: &str,
+    detail: Value,
+) -> AuditEntry {
+    AuditEntry {
+        at_ms: state.now_ms(),
+        actor: actor.map(str::to_owned),
+        action: action.to_owned(),
+        record_kind: actor.map(|_| "user".to_owned()),
+        record_id: actor.map(str::to_owned),
+        territory: None,
+        origin: caller.origin.clone(),
+        detail,
+    }
+}
+
+async fn start_session(
+    tx: &mut Tx<'_>,
+    user_id: &str,
+    pending: bool,
+    now: i64,
+) -> Result<NewSession, StoreError> {
+    let token = new_token("awl_s_");
+    let csrf = new_token("csrf_");
+    tx.create_session(&hash_token(&token), user_id, &csrf, !pending, now)
+        .await?;
+    Ok(NewSession {
+        token,
+        csrf,
+        pending,
+    })
+}
+
+/// Counts a failure, locking the account when the limit is reached.
+async fn fail(
+    state: &AppState,
+    caller: &Caller,
+    user: &UserRecord,
+    reason: &str,
+) -> Result<Refusal, StoreError> {
+    let now = state.now_ms();
+    let locks = user.failed_logins + 1 >= state.settings.lockout_after;
+    let mut tx = state.store.begin().await?;
+    tx.record_failed_login(&user.id, locks.then_some(now + state.settings.lockout_ms))
+        .await?;
+    tx.audit(entry(
+        state,
+        caller,
+        Some(&user.id),
+        "login.failed",
+        json!({"reason": reason, "locked": locks}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(if locks {
+        Refusal::Locked
+    } else if reason == "second_factor" {
+        Refusal::WrongSecondFactor
+    } else {
+        Refusal::WrongCredentials
+    })
+}
+
+/// The password step, and the second factor too when `second` is given (the API sends
+/// both at once). Without `second`, a user who needs one gets a pending session.
+pub async fn sign_in(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+    password: &str,
+    second: Option<&str>,
+) -> Result<Result<NewSession, Refusal>, StoreError> {
+    let now = state.now_ms();
+    let Some(user) = state.store.user_by_username(username.trim()).await? else {
+        // Same work and same answer as a wrong password: usernames are not revealed.
+        verify_dummy(password);
+        let mut tx = state.store.begin().await?;
+        tx.audit(entry(
+            state,
+            caller,
+            None,
+            "login.failed",
+            json!({"reason": "unknown_user"}),
+        ))
+        .await?;
+        tx.commit().await?;
+        return Ok(Err(Refusal::WrongCredentials));
+    };
+    if user.locked_until.is_some_and(|until| until > now) {
+        let mut tx = state.store.begin().await?;
+        tx.audit(entry(
+            state,
+            caller,
+            Some(&user.id),
+            "login.failed",
+            json!({"reason": "locked"}),
+        ))
+        .await?;
+        tx.commit().await?;
+        return Ok(Err(Refusal::Locked));
+    }
+    let password_ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|hash| verify_password(password, hash));
+    if !password_ok {
+        return Ok(Err(fail(state, caller, &user, "password").await?));
+    }
+    if user.disabled {
+        let mut tx = state.store.begin().await?;
+        tx.audit(entry(
+            state,
+            caller,
+            Some(&user.id),
+            "login.failed",
+            json!({"reason": "disabled"}),
+        ))
+        .await?;
+        tx.commit().await?;
+        return Ok(Err(Refusal::Disabled));
+    }
+    let needs_second = user.totp_secret.is_some() || user.actor().requires_two_factor();
+    let second_step = match (needs_second, second) {
+        (false, _) => None,
+        (true, None) => Some(None),
+        (true, Some(code)) => {
+            if user.totp_secret.is_none() {
+                return Ok(Err(Refusal::EnrolFirst));
+            }
+            match verify_second_factor(state, &user, code).await? {
+                Some(proof) => Some(Some(proof)),
+                None => return Ok(Err(fail(state, caller, &user, "second_factor").await?)),
+            }
+        }
+    };
+    let pending = matches!(second_step, Some(None));
+    let mut tx = state.store.begin().await?;
+    tx.clear_failed_logins(&user.id).await?;
+    if let Some(Some(proof)) = &second_step {
+        proof.record(&mut tx, &user.id, now).await?;
+    }
+    // A session cookie already held (another user's, or a stale one) is ended: the id changes at sign-in.
+    if let Some(old) = caller.session_hash {
+        tx.end_session(&old).await?;
+    }
+    let session = start_session(&mut tx, &user.id, pending, now).await?;
+    let factor = match second_step {
+        None => "not_required",
+        Some(None) => "pending",
+        Some(Some(_)) => "done",
+    };
+    tx.audit(entry(
+        state,
+        caller,
+        Some(&user.id),
+        "login",
+        json!({"second_factor": factor}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(session))
+}
+
+/// What proved the second factor, to be recorded so that it cannot be used again.
+enum Proof {
+    TotpStep(u64),
+    RecoveryCode([u8; 32]),
+}
+
+impl Proof {
+    async fn record(&self, tx: &mut Tx<'_>, user_id: &str, now: i64) -> Result<bool, StoreError> {
+        match self {
+            Proof::TotpStep(step) => {
+                tx.set_totp_step(user_id, i64::try_from(*step).unwrap_or(i64::MAX))
+                    .await?;
+                Ok(true)
+            }
+            Proof::RecoveryCode(hash) => tx.use_recovery_code(user_id, hash, now).await,
+        }
+    }
+}
+
+async fn verify_second_factor(
+    state: &AppState,
+    user: &UserRecord,
+    code: &str,
+) -> Result<Option<Proof>, StoreError> {
+    let code = code.trim();
+    if let Some(normalized) = awladna_crypto::recovery::normalize_recovery_code(code) {
+        let hash = hash_token(&normalized);
+        return Ok(state
+            .store
+            .unused_recovery_code(&user.id, &hash)
+            .await?
+            .then_some(Proof::RecoveryCode(hash)));
+    }
+    let Some(sealed) = &user.totp_secret else {
+        return Ok(None);
+    };
+    let secret = match state
+        .keyring
+        .open(sealed, &totp_aad(&user.id))
+        .and_then(|bytes| TotpSecret::from_bytes(&bytes))
+    {
+        Ok(secret) => secret,
+        Err(e) => {
+            tracing::error!(error = %e, "a stored TOTP secret cannot be opened");
+            return Ok(None);
+        }
+    };
+    let now_s = u64::try_from(state.clock.now().as_second()).unwrap_or(0);
+    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+    Ok(secret.verify_fresh(code, now_s, last).map(Proof::TotpStep))
+}
+
+/// Completes a pending session with the second factor; the session id changes again.
+pub async fn complete_second_factor(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> Result<Result<NewSession, Refusal>, StoreError> {
+    let (Some(actor), Some(old)) = (&caller.actor, caller.session_hash) else {
+        return Ok(Err(Refusal::WrongSecondFactor));
+    };
+    let Some(user) = state.store.user_by_id(&actor.user_id).await? else {
+        return Ok(Err(Refusal::WrongCredentials));
+    };
+    if user.totp_secret.is_none() {
+        return Ok(Err(Refusal::EnrolFirst));
+    }
+    let now = state.now_ms();
+    if user.locked_until.is_some_and(|until| until > now) {
+        return Ok(Err(Refusal::Locked));
+    }
+    let Some(proof) = verify_second_factor(state, &user, code).await? else {
+        return Ok(Err(fail(state, caller, &user, "second_factor").await?));
+    };
+    let mut tx = state.store.begin().await?;
+    if !proof.record(&mut tx, &user.id, now).await? {
+        return Ok(Err(Refusal::WrongSecondFactor));
+    }
+    tx.clear_failed_logins(&user.id).await?;
+    tx.end_session(&old).await?;
+    let session = start_session(&mut tx, &user.id, false, now).await?;
+    tx.audit(entry(state, caller, Some(&user.id), "login.second_factor", json!({"method": match proof { Proof::TotpStep(_) => "totp", Proof::RecoveryCode(_) => "recovery_code" }}))).await?;
+    tx.commit().await?;
+    Ok(Ok(session))
+}
+
+fn with_session(state: &AppState, session: &NewSession, response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response.headers_mut().append(
+        SET_COOKIE,
+        cookie(state, SESSION_COOKIE, &session.token, SESSION_MAX_AGE_S),
+    );
+    response
+}
+
+fn without_session(state: &AppState, response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .append(SET_COOKIE, cookie(state, SESSION_COOKIE, "", 0));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, cookie(state, CSRF_COOKIE, "", 0));
+    response
+}
+
+fn internal(t: Tr, e: StoreError) -> Response {
+    crate::error::ApiError::Internal(t, e.detail()).into_response()
+}
+
+/// Only a local path: a crafted link must not send the user to another site.
+pub fn local_path(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_owned()
+}
+
+// ---- Pages ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    next: String,
+    username: String,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+pub async fn login_page(
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Query(query): Query<LoginQuery>,
+) -> LoginPage {
+    let message = query.expired.map(|_| t.get("auth-session-expired"));
+    LoginPage {
+        t,
+        here: uri.path().to_owned(),
+        user: None,
+        csrf: caller.csrf,
+        next: local_path(query.next.as_deref()),
+        username: String::new(),
+        message,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = local_path(form.next.as_deref());
+    match sign_in(&state, &caller, &form.username, &form.password, None).await {
+        Ok(Ok(session)) => {
+            let to = if session.pending {
+                format!(
+                    "/login/second-factor?next={}",
+                    crate::auth::urlencode(&next)
+                )
+            } else {
+                next
+            };
+            with_session(&state, &session, Redirect::to(&to))
+        }
+        Ok(Err(refusal)) => {
+            let page = LoginPage {
+                t,
+                here: uri.path().to_owned(),
+                user: None,
+                csrf: caller.csrf,
+                next,
+                username: form.username,
+                message: Some(t.get(refusal.message_id())),
+            };
+            (refusal.status(), page).into_response()
+        }
+        Err(e) => internal(t, e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    next: String,
+    message: Option<String>,
+}
+
+pub async fn second_factor_page(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let next = local_path(query.next.as_deref());
+    match needs_enrolment(&state, &caller).await {
+        Ok(true) => return Redirect::to("/account/second-factor").into_response(),
+        Ok(false) => {}
+        Err(e) => return internal(t, e),
+    }
+    SecondFactorPage {
+        t,
+        here: uri.path().to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf,
+        next,
+        message: None,
+    }
+    .into_response()
+}
+
+async fn needs_enrolment(state: &AppState, caller: &Caller) -> Result<bool, StoreError> {
+    let Some(actor) = &caller.actor else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .user_by_id(&actor.user_id)
+        .await?
+        .is_some_and(|u| u.totp_secret.is_none()))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+    next: Option<String>,
+}
+
+pub async fn second_factor(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let next = local_path(form.next.as_deref());
+    if caller.actor.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    match complete_second_factor(&state, &caller, &form.code).await {
+        Ok(Ok(session)) => with_session(&state, &session, Redirect::to(&next)),
+        Ok(Err(Refusal::EnrolFirst)) => Redirect::to("/account/second-factor").into_response(),
+        Ok(Err(refusal)) => {
+            let page = SecondFactorPage {
+                t,
+                here: uri.path().to_owned(),
+                user: caller.username.clone(),
+                csrf: caller.csrf,
+                next,
+                message: Some(t.get(refusal.message_id())),
+            };
+            (refusal.status(), page).into_response()
+        }
+        Err(e) => internal(t, e),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, t: Tr, caller: Caller) -> Response {
+    match end_sessions(&state, &caller, false).await {
+        Ok(()) => without_session(&state, Redirect::to("/login")),
+        Err(e) => internal(t, e),
+    }
+}
+
+pub async fn logout_everywhere(State(state): State<AppState>, t: Tr, caller: Caller) -> Response {
+    match end_sessions(&state, &caller, true).await {
+        Ok(()) => without_session(&state, Redirect::to("/login")),
+        Err(e) => internal(t, e),
+    }
+}
+
+async fn end_sessions(
+    state: &AppState,
+    caller: &Caller,
+    everywhere: bool,
+) -> Result<(), StoreError> {
+    let (Some(actor), Some(hash)) = (&caller.actor, caller.session_hash) else {
+        return Ok(());
+    };
+    let mut tx = state.store.begin().await?;
+    let (action, ended) = if everywhere {
+        (
+            "logout.everywhere",
+            tx.end_all_sessions(&actor.user_id).await?,
+        )
+    } else {
+        tx.end_session(&hash).await?;
+        ("logout", 1)
+    };
+    tx.audit(entry(
+        state,
+        caller,
+        Some(&actor.user_id),
+        action,
+        json!({"sessions": ended}),
+    ))
+    .await?;
+    tx.commit().await
+}
+
+// ---- Enrolment of the second factor --------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "enrol.html")]
+pub struct EnrolPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    qr: String,
+    manual_key: String,
+    pending: String,
+    message: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    codes: Vec<String>,
+}
+
+fn pending_aad(user_id: &str) -> String {
+    format!("enrolment/totp_secret/{user_id}")
+}
+
+/// Shows a new secret as a QR code. The secret travels sealed in the form (so nothing
+/// is stored until the user proves their app has it).
+pub async fn enrol_page(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> Response {
+    let Some(actor) = &caller.actor else {
+        return Redirect::to("/login").into_response();
+    };
+    let secret = TotpSecret::generate();
+    render_enrol(
+        &state,
+        t,
+        &caller,
+        uri.path(),
+        &actor.user_id,
+        &secret,
+        None,
+    )
+}
+
+fn render_enrol(
+    state: &AppState,
+    t: Tr,
+    caller: &Caller,
+    here: &str,
+    user_id: &str,
+    secret: &TotpSecret,
+    message: Option<String>,
+) -> Response {
+    let account = caller.username.clone().unwrap_or_default();
+    let built = secret
+        .otpauth_uri(awladna_crypto::totp::ISSUER, &account)
+        .and_then(|uri| awladna_crypto::totp::qr_svg(&uri))
+        .and_then(|svg| {
+            Ok((
+                svg,
+                state
+                    .keyring
+                    .seal(secret.as_bytes(), &pending_aad(user_id))?,
+            ))
+        });
+    let (svg, sealed) = match built {
+        Ok(parts) => parts,
+        Err(e) => return crate::error::ApiError::Internal(t, e.to_string()).into_response(),
+    };
+    let qr = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    EnrolPage {
+        t,
+        here: here.to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
+        qr,
+        manual_key: secret.to_base32().to_string(),
+        pending: URL_SAFE_NO_PAD.encode(sealed),
+        message,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    pending: String,
+    code: String,
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Form(form): Form<EnrolForm>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return Redirect::to("/login").into_response();
+    };
+    let secret = URL_SAFE_NO_PAD
+        .decode(form.pending.as_bytes())
+        .ok()
+        .and_then(|sealed| {
+            state
+                .keyring
+                .open(&sealed, &pending_aad(&actor.user_id))
+                .ok()
+        })
+        .and_then(|bytes| TotpSecret::from_bytes(&bytes).ok());
+    let Some(secret) = secret else {
+        return page_error(t, StatusCode::BAD_REQUEST);
+    };
+    let now_s = u64::try_from(state.clock.now().as_second()).unwrap_or(0);
+    let Some(step) = secret.verify(&form.code, now_s) else {
+        return render_enrol(
+            &state,
+            t,
+            &caller,
+            uri.path(),
+            &actor.user_id,
+            &secret,
+            Some(t.get("auth-wrong-second-factor")),
+        );
+    };
+    match save_enrolment(&state, &caller, &actor.user_id, &secret, step).await {
+        Ok((codes, session)) => {
+            let page = RecoveryCodesPage {
+                t,
+                here: uri.path().to_owned(),
+                user: caller.username.clone(),
+                csrf: session.csrf.clone(),
+                codes,
+            };
+            with_session(&state, &session, page)
+        }
+        Err(e) => internal(t, e),
+    }
+}
+
+async fn save_enrolment(
+    state: &AppState,
+    caller: &Caller,
+    user_id: &str,
+    secret: &TotpSecret,
+    step: u64,
+) -> Result<(Vec<String>, NewSession), StoreError> {
+    let sealed = state
+        .keyring
+        .seal(secret.as_bytes(), &totp_aad(user_id))
+        .map_err(|_| StoreError::Corrupt("keyring"))?;
+    let codes = awladna_crypto::generate_recovery_codes(10);
+    let hashes: Vec<[u8; 32]> = codes
+        .iter()
+        .filter_map(|c| awladna_crypto::recovery::normalize_recovery_code(c))
+        .map(|c| hash_token(&c))
+        .collect();
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    tx.set_totp(user_id, Some(&sealed)).await?;
+    tx.set_totp_step(user_id, i64::try_from(step).unwrap_or(i64::MAX))
+        .await?;
+    tx.replace_recovery_codes(user_id, &hashes).await?;
+    // Enrolling proves the second factor: the session is complete, under a new id.
+    if let Some(old) = caller.session_hash {
+        tx.end_session(&old).await?;
+    }
+    let session = start_session(&mut tx, user_id, false, now).await?;
+    tx.audit(entry(
+        state,
+        caller,
+        Some(user_id),
+        "second_factor.enrolled",
+        json!({"recovery_codes": hashes.len()}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok((codes, session))
+}
+
+// ---- JSON API ------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct ApiLogin {
+    username: String,
+    password: String,
+    totp: Option<String>,
+}
+
+pub async fn api_login(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    body: Result<Json<ApiLogin>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(login) = match body {
+        Ok(body) => body,
+        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
+    };
+    let second = login.totp.as_deref().filter(|c| !c.trim().is_empty());
+    match sign_in(&state, &caller, &login.username, &login.password, second).await {
+        Ok(Ok(session)) if session.pending => {
+            // The API has no second page: a user who needs a second factor sends it here.
+            if let Err(e) = discard(&state, &caller, &session).await {
+                return internal(t, e);
+            }
+            let refusal = if needs_enrolment_by_name(&state, &login.username).await {
+                Refusal::EnrolFirst
+            } else {
+                Refusal::SecondFactorRequired
+            };
+            api_refusal(t, refusal)
+        }
+        Ok(Ok(session)) => {
+            with_session(&state, &session, Json(json!({"csrf_token": session.csrf})))
+        }
+        Ok(Err(refusal)) => api_refusal(t, refusal),
+        Err(e) => internal(t, e),
+    }
+}
+
+async fn needs_enrolment_by_name(state: &AppState, username: &str) -> bool {
+    matches!(state.store.user_by_username(username.trim()).await, Ok(Some(u)) if u.totp_secret.is_none())
+}
+
+async fn discard(
+    state: &AppState,
+    caller: &Caller,
+    session: &NewSession,
+) -> Result<(), StoreError> {
+    let mut tx = state.store.begin().await?;
+    tx.end_session(&hash_token(&session.token)).await?;
+    tx.audit(entry(
+        state,
+        caller,
+        None,
+        "login.incomplete",
+        json!({"reason": "second_factor_missing"}),
+    ))
+    .await?;
+    tx.commit().await
+}
+
+fn api_refusal(t: Tr, refusal: Refusal) -> Response {
+    (
+        refusal.status(),
+        Json(json!({"error": {"code": refusal.code(), "message": t.get(refusal.message_id())}})),
+    )
+        .into_response()
+}
+
+pub async fn api_logout(State(state): State<AppState>, t: Tr, caller: Caller) -> Response {
+    match end_sessions(&state, &caller, false).await {
+        Ok(()) => without_session(&state, StatusCode::NO_CONTENT),
+        Err(e) => internal(t, e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    username: String,
+    organisation: String,
+    roles: String,
+    second_factor: bool,
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> Response {
+    let Some(actor) = &caller.actor else {
+        return Redirect::to("/login").into_response();
+    };
+    let user = match state.store.user_by_id(&actor.user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return page_error(t, StatusCode::NOT_FOUND),
+        Err(e) => return internal(t, e),
+    };
+    let roles = user
+        .roles
+        .iter()
+        .map(|r| t.get(&format!("role-{}", r.code())))
+        .collect::<Vec<_>>()
+        .join("، ");
+    AccountPage {
+        t,
+        here: uri.path().to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
+        username: user.username.clone(),
+        organisation: user.organisation.name.clone(),
+        roles,
+        second_factor: user.totp_secret.is_some(),
+    }
+    .into_response()
+}
