@@ -47,12 +47,13 @@ pub async fn load_or_create(
         let (master, created) = if path.exists() {
             (MasterKey::load_file(&path)?, None)
         } else {
-            let master = MasterKey::create_file(&path).with_context(|| {
-                format!(
-                    "cannot create the master key file {}; choose its place with --master-key-file",
-                    path.display()
-                )
-            })?;
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).with_context(|| {
+                    format!("cannot create the directory {} for the master key; choose its place with --master-key-file", parent.display())
+                })?;
+            }
+            let master = MasterKey::create_file(&path)
+                .context("choose another place with --master-key-file")?;
             (master, Some(path.clone()))
         };
         let keyring = Keyring::generate();

@@ -24,7 +24,7 @@ pub enum CryptoError {
     )]
     KeyFilePermissions { path: PathBuf, mode: u32 },
 
-    #[error("cannot {action} the master key file {}: {source}", .path.display())]
+    #[error("cannot {action} the master key file {}", .path.display())]
     KeyFileIo {
         action: &'static str,
         path: PathBuf,

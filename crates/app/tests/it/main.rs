@@ -6,8 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod audit;
+mod auth;
 mod browser;
 mod cli;
 mod pages;
+mod policy;
 mod store;
 mod support;

@@ -294,3 +294,131 @@ impl TestApp {
         (pair, token)
     }
 }
+
+/// A user made for a test, with the secrets a test needs to sign in as them.
+pub struct TestUser {
+    pub id: String,
+    pub password: String,
+    pub totp: Option<awladna_crypto::TotpSecret>,
+}
+
+impl TestApp {
+    pub fn now_ms(&self) -> i64 {
+        use awladna_domain::Clock;
+        self.clock.now().as_millisecond()
+    }
+
+    /// An organisation of `sector` in `territory` (None: national), created once.
+    pub async fn organisation(&self, code: &str, sector: &str, territory: Option<&str>) {
+        if self.store.organisation(code).await.expect("read").is_some() {
+            return;
+        }
+        let org = awladna_store::identity::Organisation {
+            code: code.to_owned(),
+            sector: sector.to_owned(),
+            territory: territory.map(str::to_owned),
+            name: format!("{code} <b>&</b> 'مركز'"),
+        };
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.add_organisation(&org, self.now_ms())
+            .await
+            .expect("add org");
+        tx.audit(test_entry(self.now_ms(), "organisation.added"))
+            .await
+            .expect("audit");
+        tx.commit().await.expect("commit");
+    }
+
+    /// A user of `org` with `roles`; with a second factor when `totp` is true.
+    pub async fn user(
+        &self,
+        username: &str,
+        org: &str,
+        roles: &[awladna_domain::access::Role],
+        totp: bool,
+    ) -> TestUser {
+        let id = uuid::Uuid::now_v7().to_string();
+        let password = format!("pass-{username}-0123456789");
+        let hash = awladna_crypto::hash_password(&password).expect("hash");
+        let secret = totp.then(awladna_crypto::TotpSecret::generate);
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.add_user(
+            &id,
+            username,
+            org,
+            &roles.iter().copied().collect(),
+            Some(&hash),
+            self.now_ms(),
+        )
+        .await
+        .expect("add user");
+        if let Some(secret) = &secret {
+            let sealed = self
+                .keyring
+                .seal(secret.as_bytes(), &format!("users/totp_secret/{id}"))
+                .expect("seal");
+            tx.set_totp(&id, Some(&sealed)).await.expect("totp");
+        }
+        tx.audit(test_entry(self.now_ms(), "user.added"))
+            .await
+            .expect("audit");
+        tx.commit().await.expect("commit");
+        TestUser {
+            id,
+            password,
+            totp: secret,
+        }
+    }
+
+    /// A complete session for a user, as after signing in: (cookie header, CSRF token).
+    pub async fn session(&self, user: &TestUser) -> (String, String) {
+        let token = awladna_crypto::new_token("awl_s_");
+        let csrf = awladna_crypto::new_token("csrf_");
+        let mut tx = self.store.begin().await.expect("begin");
+        tx.create_session(
+            &awladna_crypto::hash_token(&token),
+            &user.id,
+            &csrf,
+            true,
+            self.now_ms(),
+        )
+        .await
+        .expect("session");
+        tx.audit(test_entry(self.now_ms(), "login"))
+            .await
+            .expect("audit");
+        tx.commit().await.expect("commit");
+        (format!("awladna_session={token}"), csrf)
+    }
+
+    /// The current TOTP code of a user, as their phone would show it.
+    pub fn totp_code(&self, user: &TestUser) -> String {
+        use awladna_domain::Clock;
+        let now = u64::try_from(self.clock.now().as_second()).expect("after 1970");
+        user.totp
+            .as_ref()
+            .expect("a TOTP user")
+            .code_at(now)
+            .to_string()
+    }
+}
+
+pub fn test_entry(at_ms: i64, action: &str) -> awladna_store::audit::AuditEntry {
+    awladna_store::audit::AuditEntry {
+        at_ms,
+        actor: Some("test".into()),
+        action: action.into(),
+        ..Default::default()
+    }
+}
+
+/// The value of a cookie set by a response, if any.
+pub fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
+    answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| c.split(';').next())
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}

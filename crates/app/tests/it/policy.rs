@@ -1,0 +1,139 @@
+//! Every route × every role: the policy's answer must match the matrix written here.
+//! A route added without a line in this matrix fails the test.
+
+use crate::support::{Backend, TestApp, on_each_backend};
+use awladna_domain::access::Role;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Anyone,
+    SignedIn,
+}
+
+const MATRIX: &[(&str, &str, Who)] = &[
+    ("GET", "/", Who::Anyone),
+    ("GET", "/lang/{code}", Who::Anyone),
+    ("GET", "/reference", Who::Anyone),
+    ("GET", "/forms", Who::Anyone),
+    ("GET", "/forms/{code}", Who::Anyone),
+    ("POST", "/forms/{code}", Who::Anyone),
+    ("GET", "/fragments/communes", Who::Anyone),
+    ("GET", "/assets/{*path}", Who::Anyone),
+    ("GET", "/healthz", Who::Anyone),
+    ("GET", "/login", Who::Anyone),
+    ("POST", "/login", Who::Anyone),
+    ("GET", "/login/second-factor", Who::SignedIn),
+    ("POST", "/login/second-factor", Who::SignedIn),
+    ("POST", "/logout", Who::SignedIn),
+    ("GET", "/account", Who::SignedIn),
+    ("GET", "/account/second-factor", Who::SignedIn),
+    ("POST", "/account/second-factor", Who::SignedIn),
+    ("POST", "/account/sessions/end-all", Who::SignedIn),
+    ("POST", "/api/v1/auth/login", Who::Anyone),
+    ("POST", "/api/v1/auth/logout", Who::SignedIn),
+    ("GET", "/api/v1/reference", Who::Anyone),
+    ("GET", "/api/v1/reference/territories", Who::Anyone),
+    (
+        "GET",
+        "/api/v1/reference/territories/{code}/communes",
+        Who::Anyone,
+    ),
+    ("GET", "/api/v1/reference/{vocabulary}", Who::Anyone),
+    ("GET", "/api/v1/forms", Who::Anyone),
+    ("GET", "/api/v1/forms/{code}", Who::Anyone),
+    ("POST", "/api/v1/forms/{code}/check", Who::Anyone),
+];
+
+/// A concrete path for a route pattern.
+fn sample(path: &str) -> String {
+    path.replace("/lang/{code}", "/lang/fr")
+        .replace("/territories/{code}", "/territories/sale")
+        .replace("{code}", "report")
+        .replace("{vocabulary}", "sources")
+        .replace("{*path}", "style.css")
+}
+
+/// Whether the gate let the request through (the handler may still refuse the input).
+fn let_through(answer: &crate::support::Answer) -> bool {
+    let to_sign_in = answer.status == StatusCode::SEE_OTHER
+        && answer.header("location").starts_with("/login?next=");
+    !matches!(
+        answer.status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+    ) && !to_sign_in
+}
+
+async fn every_route_answers_each_role_as_the_matrix_says(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let routes = awladna_web::routes();
+    for route in &routes {
+        let listed = MATRIX
+            .iter()
+            .any(|(m, p, _)| *m == route.method.as_str() && *p == route.path);
+        assert!(
+            listed,
+            "{} {} has no line in the policy matrix",
+            route.method, route.path
+        );
+    }
+    assert_eq!(
+        routes.len(),
+        MATRIX.len(),
+        "the matrix lists a route that does not exist"
+    );
+
+    let (anon_cookie, anon_csrf) = app.anonymous_csrf().await;
+    let mut users = Vec::new();
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        users.push((
+            role,
+            app.user(
+                &format!("user{i}"),
+                "sale-centre",
+                &[role],
+                role.requires_two_factor(),
+            )
+            .await,
+        ));
+    }
+    let callers: Vec<(Option<Role>, Option<&crate::support::TestUser>)> =
+        std::iter::once((None, None))
+            .chain(users.iter().map(|(role, user)| (Some(*role), Some(user))))
+            .collect();
+    for (method, path, who) in MATRIX {
+        for (role, user) in &callers {
+            // Some routes end the session: each request gets a fresh one.
+            let (cookie, csrf) = match user {
+                Some(user) => app.session(user).await,
+                None => (anon_cookie.clone(), anon_csrf.clone()),
+            };
+            let headers = [
+                ("cookie", cookie.as_str()),
+                ("x-csrf-token", csrf.as_str()),
+                ("content-type", "application/json"),
+            ];
+            let method: Method = method.parse().expect("method");
+            let answer = app
+                .request(method.clone(), &sample(path), &headers, Body::from("{}"))
+                .await;
+            let expected = match who {
+                Who::Anyone => true,
+                Who::SignedIn => role.is_some(),
+            };
+            assert_eq!(
+                let_through(&answer),
+                expected,
+                "{method} {path} as {role:?}: {} {}",
+                answer.status,
+                answer.header("location")
+            );
+        }
+    }
+    app.finish().await;
+}
+on_each_backend!(every_route_answers_each_role_as_the_matrix_says);
