@@ -3,9 +3,9 @@
 
 use crate::database::{DatabaseArgs, Opened, open};
 use anyhow::{Context, anyhow, bail};
-use awladna_crypto::{TotpSecret, hash_token, new_token};
+use awladna_crypto::{hash_token, new_token};
 use awladna_domain::access::{Role, TokenScope};
-use awladna_store::StoreError;
+use awladna_store::accounts::{self, AccountError, By, IssuedSecrets, NewUser};
 use awladna_store::audit::AuditEntry;
 use awladna_store::identity::Organisation;
 use clap::Subcommand;
@@ -35,15 +35,6 @@ fn entry(
     }
 }
 
-/// A code, username or name already taken is the operator's to change, said plainly.
-fn taken(what: &str, value: &str) -> impl FnOnce(StoreError) -> anyhow::Error {
-    let message = format!("{what} \"{value}\" is already taken; choose another");
-    move |e| match e {
-        StoreError::Duplicate => anyhow!(message),
-        other => other.into(),
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
     /// Add an organisation: a service of one sector in one territory, or a national body.
@@ -64,6 +55,28 @@ pub enum OrgCommand {
     },
 }
 
+fn by_cli(opened: &Opened) -> By {
+    By {
+        actor: CLI_ACTOR.to_owned(),
+        origin: None,
+        at_ms: opened.clock.now().as_millisecond(),
+    }
+}
+
+/// Names what was refused, with the operator's value where it helps.
+fn refused(e: AccountError, value: &str) -> anyhow::Error {
+    match e {
+        AccountError::Store(e) => e.into(),
+        AccountError::Taken
+        | AccountError::UnknownSector
+        | AccountError::UnknownTerritory
+        | AccountError::UnknownOrganisation => {
+            anyhow!("\"{value}\": {e}")
+        }
+        other => other.into(),
+    }
+}
+
 pub async fn org(command: OrgCommand) -> anyhow::Result<()> {
     let OrgCommand::Add {
         code,
@@ -73,58 +86,24 @@ pub async fn org(command: OrgCommand) -> anyhow::Result<()> {
         database,
     } = command;
     let opened = open(&database).await?;
-    if !is_slug(&code) {
-        bail!("the organisation code must be 2 to 64 lowercase letters, digits, '-' or '_'");
-    }
-    if !opened
-        .reference
-        .vocabulary("sectors")
-        .is_some_and(|v| v.contains(&sector))
-    {
-        bail!("unknown sector \"{sector}\"; the sectors are listed at /api/v1/reference/sectors");
-    }
-    if let Some(t) = &territory
-        && !opened
-            .reference
-            .territory(t)
-            .is_some_and(|t| t.kind.hosts_mechanism())
-    {
-        bail!(
-            "unknown territory \"{t}\"; give a prefecture or province code from /api/v1/reference/territories"
-        );
-    }
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        bail!("the organisation name must be 1 to 200 characters");
-    }
     let org = Organisation {
         code: code.clone(),
-        sector,
+        sector: sector.clone(),
         territory: territory.clone(),
         name,
     };
-    let mut tx = opened.store.begin().await?;
-    tx.add_organisation(&org, opened.clock.now().as_millisecond())
+    accounts::add_organisation(&opened.store, &opened.reference, org, &by_cli(&opened))
         .await
-        .map_err(taken("organisation code", &code))?;
-    tx.audit(entry(
-        &opened,
-        "organisation.added",
-        "organisation",
-        &code,
-        territory.as_deref(),
-        json!({"sector": org.sector}),
-    ))
-    .await?;
-    tx.commit().await?;
+        .map_err(|e| {
+            let value = match e {
+                AccountError::UnknownSector => sector.clone(),
+                AccountError::UnknownTerritory => territory.clone().unwrap_or_default(),
+                _ => code.clone(),
+            };
+            refused(e, &value)
+        })?;
     println!("Organisation {code} added.");
     Ok(())
-}
-
-fn is_slug(s: &str) -> bool {
-    (2..=64).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,38 +141,18 @@ pub enum UserCommand {
     },
 }
 
-const MIN_PASSWORD: usize = 12;
-
-fn password_from(file: Option<&PathBuf>) -> anyhow::Result<(String, bool)> {
-    let Some(path) = file else {
-        // 20 characters from the token alphabet: easy to type once, then changed.
-        return Ok((new_token("").chars().take(20).collect(), true));
-    };
+fn password_from(file: Option<&PathBuf>) -> anyhow::Result<Option<String>> {
+    let Some(path) = file else { return Ok(None) };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the password file {}", path.display()))?;
-    let password = text.lines().next().unwrap_or_default().to_owned();
-    if password.chars().count() < MIN_PASSWORD {
-        bail!(
-            "the password in {} is too short: at least {MIN_PASSWORD} characters",
-            path.display()
-        );
-    }
-    Ok((password, false))
+    Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
 }
 
-/// A new TOTP secret, sealed for the user's row, and its otpauth URI to print.
-fn new_second_factor(
-    opened: &Opened,
-    user_id: &str,
-    username: &str,
-) -> anyhow::Result<(Vec<u8>, String)> {
-    let secret = TotpSecret::generate();
-    let sealed = opened.keyring.seal(
-        secret.as_bytes(),
-        &awladna_store::keys::sealed_aad("users", "totp_secret", user_id),
-    )?;
-    let uri = secret.otpauth_uri(awladna_crypto::totp::ISSUER, username)?;
-    Ok((sealed, uri.to_string()))
+async fn user_id(opened: &Opened, username: &str) -> anyhow::Result<String> {
+    let user = opened.store.user_by_username(username.trim()).await?;
+    Ok(user
+        .ok_or_else(|| anyhow!("no user named \"{username}\""))?
+        .id)
 }
 
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
@@ -209,78 +168,37 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                 .iter()
                 .map(|r| r.parse::<Role>().map_err(|e| anyhow!(e)))
                 .collect::<Result<_, _>>()?;
-            let username = username.trim().to_lowercase();
-            if !(3..=64).contains(&username.len())
-                || !username
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c))
-            {
-                bail!("the username must be 3 to 64 letters, digits, '.', '-' or '_'");
-            }
-            let (password, generated) = password_from(password_file.as_ref())?;
+            let password = password_from(password_file.as_ref())?;
             let opened = open(&database).await?;
-            let organisation = opened.store.organisation(&org).await?.ok_or_else(|| {
-                anyhow!("unknown organisation \"{org}\"; add it first with `awladna org add`")
-            })?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let hash = awladna_crypto::hash_password(&password)?;
-            let second = roles
-                .iter()
-                .any(|r| r.requires_two_factor())
-                .then(|| new_second_factor(&opened, &id, &username))
-                .transpose()?;
-            let mut tx = opened.store.begin().await?;
-            tx.add_user(
-                &id,
-                &username,
-                &organisation.code,
-                &roles,
-                Some(&hash),
-                opened.clock.now().as_millisecond(),
-            )
-            .await
-            .map_err(taken("username", &username))?;
-            if let Some((sealed, _)) = &second {
-                tx.set_totp(&id, Some(sealed)).await?;
-            }
-            let role_codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-            tx.audit(entry(
-                &opened,
-                "user.added",
-                "user",
-                &id,
-                organisation.territory.as_deref(),
-                json!({"roles": role_codes, "organisation": organisation.code}),
-            ))
-            .await?;
-            tx.commit().await?;
+            let new = NewUser {
+                username: username.clone(),
+                organisation: org.clone(),
+                roles: roles.clone(),
+                password,
+            };
+            let (_, secrets) =
+                accounts::add_user(&opened.store, &opened.keyring, new, &by_cli(&opened))
+                    .await
+                    .map_err(|e| {
+                        let value = if matches!(e, AccountError::UnknownOrganisation) {
+                            org.clone()
+                        } else {
+                            username.clone()
+                        };
+                        refused(e, &value)
+                    })?;
+            let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
             println!(
-                "User {username} added to {} with the roles {}.",
-                organisation.code,
-                role_codes.join(", ")
+                "User {username} added to {org} with the roles {}.",
+                codes.join(", ")
             );
-            print_secrets(
-                generated.then_some(&password),
-                second.as_ref().map(|(_, uri)| uri.as_str()),
-            );
+            print_secrets(&secrets);
             Ok(())
         }
         UserCommand::Disable { username, database } => {
             let opened = open(&database).await?;
-            let user = find_user(&opened, &username).await?;
-            let mut tx = opened.store.begin().await?;
-            tx.set_disabled(&user.0, true).await?;
-            let ended = tx.end_all_sessions(&user.0).await?;
-            tx.audit(entry(
-                &opened,
-                "user.disabled",
-                "user",
-                &user.0,
-                user.1.as_deref(),
-                json!({"sessions_ended": ended}),
-            ))
-            .await?;
-            tx.commit().await?;
+            let id = user_id(&opened, &username).await?;
+            let ended = accounts::disable_user(&opened.store, &id, &by_cli(&opened)).await?;
             println!("User {username} is disabled; {ended} session(s) ended.");
             Ok(())
         }
@@ -289,59 +207,31 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             password_file,
             database,
         } => {
-            let (password, generated) = password_from(password_file.as_ref())?;
+            let password = password_from(password_file.as_ref())?;
             let opened = open(&database).await?;
-            let (id, territory, needs_second) = find_user(&opened, &username).await?;
-            let hash = awladna_crypto::hash_password(&password)?;
-            let second = needs_second
-                .then(|| new_second_factor(&opened, &id, &username))
-                .transpose()?;
-            let mut tx = opened.store.begin().await?;
-            tx.set_password(&id, Some(&hash)).await?;
-            tx.set_totp(&id, second.as_ref().map(|(sealed, _)| sealed.as_slice()))
-                .await?;
-            tx.replace_recovery_codes(&id, &[]).await?;
-            tx.set_disabled(&id, false).await?;
-            let ended = tx.end_all_sessions(&id).await?;
-            tx.audit(entry(
-                &opened,
-                "user.reset",
-                "user",
+            let id = user_id(&opened, &username).await?;
+            let secrets = accounts::reset_user(
+                &opened.store,
+                &opened.keyring,
                 &id,
-                territory.as_deref(),
-                json!({"sessions_ended": ended}),
-            ))
+                password,
+                &by_cli(&opened),
+            )
             .await?;
-            tx.commit().await?;
-            println!("User {username} was reset; {ended} session(s) ended.");
-            print_secrets(
-                generated.then_some(&password),
-                second.as_ref().map(|(_, uri)| uri.as_str()),
+            println!(
+                "User {username} was reset: every session ended, new password and second factor."
             );
+            print_secrets(&secrets);
             Ok(())
         }
     }
 }
 
-/// The user's id, territory and whether their roles need a second factor.
-async fn find_user(
-    opened: &Opened,
-    username: &str,
-) -> anyhow::Result<(String, Option<String>, bool)> {
-    let user = opened
-        .store
-        .user_by_username(username.trim())
-        .await?
-        .ok_or_else(|| anyhow!("no user named \"{username}\""))?;
-    let needs = user.actor().requires_two_factor();
-    Ok((user.id, user.organisation.territory, needs))
-}
-
-fn print_secrets(password: Option<&String>, otpauth: Option<&str>) {
-    if let Some(password) = password {
+fn print_secrets(secrets: &IssuedSecrets) {
+    if let Some(password) = &secrets.password {
         println!("Password (shown once; give it to the user in person): {password}");
     }
-    if let Some(uri) = otpauth {
+    if let Some(uri) = &secrets.otpauth {
         println!(
             "Second-factor key (shown once; open it as a QR code or paste it in an authentication app):"
         );

@@ -3,6 +3,7 @@
 //! placeholders and portable types (BIGINT, TEXT, BLOB/BYTEA); only the migrations
 //! differ per backend. See the README's architecture section for why.
 
+pub mod accounts;
 pub mod audit;
 pub mod bulk;
 mod error;
