@@ -72,7 +72,8 @@ impl Store {
             "SELECT seq, at, actor, action, record_kind, record_id, territory_code, origin, detail FROM audit_log
              WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR record_id = $2)
                AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)
-               AND ($5 IS NULL OR territory_code = $5)
+               AND ($5 IS NULL OR territory_code = $5 OR actor IN (
+                    SELECT u.id FROM users u JOIN organisations o ON o.code = u.organisation_code WHERE o.territory_code = $5))
              ORDER BY seq DESC LIMIT $6 OFFSET $7",
         )
         .bind(filter.actor.as_deref())

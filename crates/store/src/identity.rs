@@ -44,6 +44,16 @@ impl UserRecord {
     }
 }
 
+/// A line of the users list.
+#[derive(Debug, Clone)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub organisation: String,
+    pub disabled: bool,
+    pub roles: Vec<String>,
+}
+
 /// A signed-in session, found by the hash of its cookie value.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
@@ -146,10 +156,7 @@ impl Store {
     }
 
     /// Users of an organisation's territory (or all), for administrators.
-    pub async fn users(
-        &self,
-        territory: Option<&str>,
-    ) -> Result<Vec<(String, String, String, bool, Vec<String>)>, StoreError> {
+    pub async fn users(&self, territory: Option<&str>) -> Result<Vec<UserSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.id, u.username, o.code, u.disabled FROM users u JOIN organisations o ON o.code = u.organisation_code
              WHERE ($1 IS NULL OR o.territory_code = $1) ORDER BY u.username",
@@ -166,13 +173,13 @@ impl Store {
                 .iter()
                 .map(|r| r.code().to_owned())
                 .collect();
-            users.push((
+            users.push(UserSummary {
                 id,
-                row.try_get("username")?,
-                row.try_get("code")?,
-                row.try_get::<i64, _>("disabled")? != 0,
+                username: row.try_get("username")?,
+                organisation: row.try_get("code")?,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
                 roles,
-            ));
+            });
         }
         Ok(users)
     }

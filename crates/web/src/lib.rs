@@ -6,6 +6,7 @@
 //! policy gate for that action: a route cannot exist without a policy decision, and the
 //! route × role test walks the same table.
 
+mod admin;
 mod api;
 mod assets;
 pub mod auth;
@@ -50,107 +51,45 @@ fn route(
 }
 
 /// Every route of the application.
+#[rustfmt::skip] // one route per line reads as a table
 pub fn routes() -> Vec<Route> {
     use Action::*;
     use Method as M;
     vec![
         route(M::GET, "/", ViewPublic, get(pages::home)),
-        route(
-            M::GET,
-            "/lang/{code}",
-            ViewPublic,
-            get(pages::switch_language),
-        ),
+        route(M::GET, "/lang/{code}", ViewPublic, get(pages::switch_language)),
         route(M::GET, "/reference", ViewPublic, get(pages::reference)),
         route(M::GET, "/forms", ViewPublic, get(pages::forms)),
         route(M::GET, "/forms/{code}", ViewPublic, get(pages::form)),
         route(M::POST, "/forms/{code}", ViewPublic, post(pages::try_form)),
-        route(
-            M::GET,
-            "/fragments/communes",
-            ViewPublic,
-            get(pages::commune_options),
-        ),
+        route(M::GET, "/fragments/communes", ViewPublic, get(pages::commune_options)),
         route(M::GET, "/assets/{*path}", ViewPublic, get(assets::serve)),
         route(M::GET, "/healthz", ViewPublic, get(api::healthz)),
         route(M::GET, "/login", ViewPublic, get(signin::login_page)),
         route(M::POST, "/login", ViewPublic, post(signin::login)),
-        route(
-            M::GET,
-            "/login/second-factor",
-            UseOwnAccount,
-            get(signin::second_factor_page),
-        ),
-        route(
-            M::POST,
-            "/login/second-factor",
-            UseOwnAccount,
-            post(signin::second_factor),
-        ),
+        route(M::GET, "/login/second-factor", UseOwnAccount, get(signin::second_factor_page)),
+        route(M::POST, "/login/second-factor", UseOwnAccount, post(signin::second_factor)),
         route(M::POST, "/logout", UseOwnAccount, post(signin::logout)),
         route(M::GET, "/account", UseOwnAccount, get(signin::account_page)),
-        route(
-            M::GET,
-            "/account/second-factor",
-            UseOwnAccount,
-            get(signin::enrol_page),
-        ),
-        route(
-            M::POST,
-            "/account/second-factor",
-            UseOwnAccount,
-            post(signin::enrol),
-        ),
-        route(
-            M::POST,
-            "/account/sessions/end-all",
-            UseOwnAccount,
-            post(signin::logout_everywhere),
-        ),
-        route(
-            M::POST,
-            "/api/v1/auth/login",
-            ViewPublic,
-            post(signin::api_login),
-        ),
-        route(
-            M::POST,
-            "/api/v1/auth/logout",
-            UseOwnAccount,
-            post(signin::api_logout),
-        ),
-        route(
-            M::GET,
-            "/api/v1/reference",
-            ViewPublic,
-            get(api::vocabularies),
-        ),
-        route(
-            M::GET,
-            "/api/v1/reference/territories",
-            ViewPublic,
-            get(api::territories),
-        ),
-        route(
-            M::GET,
-            "/api/v1/reference/territories/{code}/communes",
-            ViewPublic,
-            get(api::communes),
-        ),
-        route(
-            M::GET,
-            "/api/v1/reference/{vocabulary}",
-            ViewPublic,
-            get(api::vocabulary),
-        ),
+        route(M::GET, "/account/second-factor", UseOwnAccount, get(signin::enrol_page)),
+        route(M::POST, "/account/second-factor", UseOwnAccount, post(signin::enrol)),
+        route(M::POST, "/account/sessions/end-all", UseOwnAccount, post(signin::logout_everywhere)),
+        route(M::GET, "/admin/users", ManageUsers, get(admin::users)),
+        route(M::POST, "/admin/users", ManageUsers, post(admin::add_user)),
+        route(M::POST, "/admin/users/{id}/disable", ManageUsers, post(admin::disable_user)),
+        route(M::POST, "/admin/users/{id}/reset", ManageUsers, post(admin::reset_user)),
+        route(M::GET, "/admin/organisations", ManageOrganisations, get(admin::organisations)),
+        route(M::POST, "/admin/organisations", ManageOrganisations, post(admin::add_organisation)),
+        route(M::GET, "/audit", ViewAudit, get(admin::audit)),
+        route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
+        route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
+        route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
+        route(M::GET, "/api/v1/reference/territories", ViewPublic, get(api::territories)),
+        route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(api::communes)),
+        route(M::GET, "/api/v1/reference/{vocabulary}", ViewPublic, get(api::vocabulary)),
         route(M::GET, "/api/v1/forms", ViewPublic, get(api::forms)),
         route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(api::form)),
-        route(
-            M::POST,
-            "/api/v1/forms/{code}/check",
-            ViewPublic,
-            post(api::check_form),
-        ),
+        route(M::POST, "/api/v1/forms/{code}/check", ViewPublic, post(api::check_form)),
     ]
 }
 

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_crypto::{TotpSecret, hash_token, new_token, verify_dummy, verify_password};
+use awladna_domain::access::{Action, Decision, decide};
 use awladna_store::StoreError;
 use awladna_store::audit::{AuditEntry, Tx};
 use awladna_store::identity::UserRecord;
@@ -845,6 +846,8 @@ pub struct AccountPage {
     organisation: String,
     roles: String,
     second_factor: bool,
+    can_admin: bool,
+    can_audit: bool,
 }
 
 pub async fn account_page(
@@ -876,6 +879,8 @@ pub async fn account_page(
         organisation: user.organisation.name.clone(),
         roles,
         second_factor: user.totp_secret.is_some(),
+        can_admin: decide(Some(actor), Action::ManageUsers, None) == Decision::Allow,
+        can_audit: decide(Some(actor), Action::ViewAudit, None) == Decision::Allow,
     }
     .into_response()
 }

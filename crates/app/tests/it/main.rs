@@ -5,6 +5,7 @@
 // A test fails by panicking: that is what unwrap, expect and panic are for here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod api;
 mod audit;
 mod auth;

@@ -11,7 +11,11 @@ use axum::http::{Method, StatusCode};
 enum Who {
     Anyone,
     SignedIn,
+    Only(&'static [Role]),
 }
+
+const ADMINS: &[Role] = &[Role::Administrator];
+const AUDITORS: &[Role] = &[Role::Administrator, Role::Coordinator];
 
 const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/", Who::Anyone),
@@ -32,6 +36,13 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/account/second-factor", Who::SignedIn),
     ("POST", "/account/second-factor", Who::SignedIn),
     ("POST", "/account/sessions/end-all", Who::SignedIn),
+    ("GET", "/admin/users", Who::Only(ADMINS)),
+    ("POST", "/admin/users", Who::Only(ADMINS)),
+    ("POST", "/admin/users/{id}/disable", Who::Only(ADMINS)),
+    ("POST", "/admin/users/{id}/reset", Who::Only(ADMINS)),
+    ("GET", "/admin/organisations", Who::Only(ADMINS)),
+    ("POST", "/admin/organisations", Who::Only(ADMINS)),
+    ("GET", "/audit", Who::Only(AUDITORS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/api/v1/reference", Who::Anyone),
@@ -53,6 +64,7 @@ fn sample(path: &str) -> String {
         .replace("/territories/{code}", "/territories/sale")
         .replace("{code}", "report")
         .replace("{vocabulary}", "sources")
+        .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")
 }
 
@@ -124,6 +136,7 @@ async fn every_route_answers_each_role_as_the_matrix_says(backend: Backend) {
             let expected = match who {
                 Who::Anyone => true,
                 Who::SignedIn => role.is_some(),
+                Who::Only(roles) => role.is_some_and(|r| roles.contains(&r)),
             };
             assert_eq!(
                 let_through(&answer),
