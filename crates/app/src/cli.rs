@@ -67,6 +67,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set it when users reach Awladna over HTTPS (e.g. behind a proxy).
     #[arg(long, env = "AWLADNA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, env = "AWLADNA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "AWLADNA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -4,18 +4,26 @@ use crate::cli::ServeArgs;
 use crate::database::{connect, describe, load_reference, open, sqlite_file};
 use anyhow::anyhow;
 use awladna_web::{AppState, Settings};
+use axum_server::tls_rustls::RustlsConfig;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_config(cert, key).await?),
+        _ => None,
+    };
     let opened = open(&args.database).await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|e| bind_error(args.addr, &e))?;
     let addr = listener.local_addr()?;
     let settings = Settings {
-        secure_cookies: args.secure_cookies,
+        secure_cookies: args.secure_cookies || tls.is_some(),
+        hsts: tls.is_some(),
         ..Settings::default()
     };
     let state = AppState::new(
@@ -25,8 +33,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
         settings,
     );
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "Awladna is running at http://{addr}/ on the {}.",
+        "Awladna is running at {scheme}://{addr}/ on the {}.",
         opened.describe()
     );
     if opened.first_start {
@@ -51,18 +60,41 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
         println!("  awladna user add --username admin --org ministry --role administrator");
     }
-    tracing::info!(%addr, database = opened.store.backend().name(), "listening");
-    axum::serve(
-        listener,
-        awladna_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
+    tracing::info!(%addr, database = opened.store.backend().name(), tls = tls.is_some(), "listening");
+    let app = awladna_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = match tls {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+                .handle(handle)
+                .serve(app)
+                .await
+        }
+    };
+    served.map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
     opened.store.close().await;
     tracing::info!("stopped");
     println!("Awladna stopped.");
     Ok(())
+}
+
+/// Reads the certificate and key, saying which file is wrong.
+async fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<RustlsConfig> {
+    // One crypto provider for the whole process: ring (no C++ toolchain needed).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+        anyhow!("cannot use the TLS certificate {} with the key {}: {e}; give a PEM certificate chain and its PEM private key", cert.display(), key.display())
+    })
 }
 
 fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {

@@ -111,7 +111,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.hsts,
+            security::headers,
+        ))
         .layer(axum::middleware::from_fn(error::operation_id))
         .with_state(state)
 }

@@ -16,6 +16,8 @@ pub struct Settings {
     pub lockout_ms: i64,
     /// Cookies marked Secure: behind TLS, directly or through a proxy.
     pub secure_cookies: bool,
+    /// Send Strict-Transport-Security: only when serving TLS ourselves.
+    pub hsts: bool,
 }
 
 impl Default for Settings {
@@ -26,6 +28,7 @@ impl Default for Settings {
             lockout_after: 5,
             lockout_ms: 15 * 60 * 1000,
             secure_cookies: false,
+            hsts: false,
         }
     }
 }

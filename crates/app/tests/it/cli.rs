@@ -183,7 +183,7 @@ fn start_server(dir: &TempDir, extra: &[&str]) -> (Child, String) {
     let first = lines.next().expect("a line").expect("utf-8");
     let url = first
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .expect("the URL is printed")
         .to_owned();
     // Keep reading stdout in the background so the server never blocks on a full pipe.
@@ -554,4 +554,77 @@ fn keys_rotate_reseals_and_audit_verify_finds_tampering() {
             "python3 with sqlite3 is not available: the store-level test covers tampering"
         ),
     }
+}
+
+#[test]
+fn serve_speaks_https_with_hsts_when_given_a_certificate() {
+    let dir = TempDir::new();
+    let (cert, key) = (dir.0.join("cert.pem"), dir.0.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.is_ok_and(|o| o.status.success())
+        || Command::new("curl").arg("--version").output().is_err()
+    {
+        eprintln!("skipped: openssl and curl are needed to test HTTPS");
+        return;
+    }
+    let (cert, key) = (cert.to_str().expect("utf-8"), key.to_str().expect("utf-8"));
+    assert_clear_failure(
+        &run(
+            &dir,
+            &[
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--tls-cert",
+                key,
+                "--tls-key",
+                key,
+            ],
+        ),
+        "cannot use the TLS certificate",
+    );
+    let (mut child, url) = start_server(&dir, &["--tls-cert", cert, "--tls-key", key]);
+    assert!(url.starts_with("https://"), "{url}");
+    let answer = Command::new("curl")
+        .args(["-sk", "-D", "-", &format!("{url}healthz")])
+        .output()
+        .expect("curl");
+    let answer = String::from_utf8_lossy(&answer.stdout).to_lowercase();
+    assert!(
+        answer.contains("strict-transport-security: max-age=31536000"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"status\":\"ok\""), "{answer}");
+    let login = Command::new("curl")
+        .args(["-sk", "-D", "-", &format!("{url}login")])
+        .output()
+        .expect("curl");
+    assert!(
+        String::from_utf8_lossy(&login.stdout).contains("; Secure"),
+        "cookies are Secure under TLS"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    assert_eq!(child.wait().expect("wait").code(), Some(0));
 }
