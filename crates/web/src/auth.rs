@@ -197,9 +197,7 @@ pub async fn gate(
                 "auth-bad-token",
             );
         }
-        Err(e) => {
-            return crate::error::ApiError::Internal(t, e.detail()).into_response();
-        }
+        Err(e) => return crate::error::internal(api, t, &e.detail()),
     };
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method {

@@ -183,3 +183,14 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     )
     .into_response()
 }
+
+/// A fault of ours: logged with its detail under the operation id; the user gets the
+/// id, in a page or in JSON.
+pub fn internal(api: bool, t: Tr, detail: &str) -> Response {
+    if api {
+        ApiError::Internal(t, detail.to_owned()).into_response()
+    } else {
+        tracing::error!(detail = %detail, "internal error");
+        page_error(t, StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}

@@ -325,3 +325,43 @@ async fn every_answer_carries_security_headers(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(every_answer_carries_security_headers);
+
+async fn a_fault_of_ours_answers_500_with_an_operation_id(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    let analyst = app
+        .user(
+            "analyst",
+            "ministry",
+            &[awladna_domain::access::Role::NationalAnalyst],
+            false,
+        )
+        .await;
+    let (cookie, _) = app.session(&analyst).await;
+    app.store.close().await;
+    let page = app.get_with("/account", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.body.contains("رقم العملية"), "{}", page.body);
+    let api = app
+        .get_with(
+            "/api/v1/reference",
+            &[("cookie", &cookie), ("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let body = api.json();
+    assert!(
+        body["error"]["operation"]
+            .as_str()
+            .is_some_and(|op| op.len() >= 8),
+        "{body}"
+    );
+    assert!(
+        !api.body.contains("pool") && !api.body.contains("sqlx"),
+        "no database text reaches the client: {}",
+        api.body
+    );
+    app.db.finish().await;
+}
+on_each_backend!(a_fault_of_ours_answers_500_with_an_operation_id);
