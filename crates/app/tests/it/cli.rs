@@ -170,7 +170,30 @@ fn a_corrupt_or_missing_reference_file_is_named() {
     );
 }
 
-fn start_server(dir: &TempDir, extra: &[&str]) -> (Child, String) {
+/// A server process, killed if the test ends without stopping it (e.g. on a failure).
+struct Server(Child);
+
+impl std::ops::Deref for Server {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(dir: &TempDir, extra: &[&str]) -> (Server, String) {
     let mut child = awladna(dir)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
@@ -188,7 +211,7 @@ fn start_server(dir: &TempDir, extra: &[&str]) -> (Child, String) {
         .to_owned();
     // Keep reading stdout in the background so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    (Server(child), url)
 }
 
 fn http_get(url: &str, path: &str) -> String {
