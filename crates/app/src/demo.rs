@@ -938,7 +938,7 @@ async fn write_batch(
 /// named parameters kept in a list searched from the start for each one, so preparing
 /// and binding a statement cost the square of its placeholders: 30,000 of them take
 /// about a second. Same-sized chunks also let the prepared statement be reused.
-const BINDS_PER_STATEMENT: usize = 120;
+const BINDS_PER_STATEMENT: usize = 250;
 
 async fn insert(
     tx: &mut Transaction<'_, Any>,

@@ -3,7 +3,7 @@
 //! administrators. A record outside the user's territory answers 404.
 
 use crate::auth::Caller;
-use crate::error::{page_error, page_refusal};
+use crate::error::{page_error, page_refusal, store_failure};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -100,11 +100,11 @@ async fn users_page(
     };
     let users = match state.store.users(actor.territory.as_deref()).await {
         Ok(users) => users,
-        Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+        Err(e) => return store_failure(t, &e),
     };
     let organisations = match state.store.organisations(actor.territory.as_deref()).await {
         Ok(orgs) => orgs.into_iter().map(|o| (o.code, o.name)).collect(),
-        Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+        Err(e) => return store_failure(t, &e),
     };
     let users = users
         .into_iter()
@@ -125,11 +125,7 @@ async fn users_page(
         .iter()
         .map(|r| (r.code().to_owned(), t.get(&format!("role-{}", r.code()))))
         .collect();
-    let status = if message.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&message);
     let page = UsersPage {
         t,
         here: here.to_owned(),
@@ -232,7 +228,7 @@ pub async fn add_user(
             )
             .await;
         }
-        Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+        Err(e) => return store_failure(t, &e),
     };
     if let Err(response) = check(
         t,
@@ -253,9 +249,7 @@ pub async fn add_user(
             let title = t.get("admin-user-added");
             secrets_page(t, &caller, uri.path(), title, secrets)
         }
-        Err(AccountError::Store(e)) => {
-            crate::error::ApiError::Internal(t, e.detail()).into_response()
-        }
+        Err(AccountError::Store(e)) => store_failure(t, &e),
         Err(e) => {
             users_page(
                 &state,
@@ -281,7 +275,7 @@ async fn managed_user(
     let user = match state.store.user_by_id(id).await {
         Ok(Some(user)) => user,
         Ok(None) => return Err(page_error(t, StatusCode::NOT_FOUND)),
-        Err(e) => return Err(crate::error::ApiError::Internal(t, e.detail()).into_response()),
+        Err(e) => return Err(store_failure(t, &e)),
     };
     check(
         t,
@@ -305,7 +299,7 @@ pub async fn disable_user(
     };
     match accounts::disable_user(&state.store, &id, &by(&state, &caller)).await {
         Ok(_) => users_page(&state, t, &caller, uri.path(), None, String::new()).await,
-        Err(e) => crate::error::ApiError::Internal(t, e.to_string()).into_response(),
+        Err(e) => crate::error::internal(false, t, &e.to_string()),
     }
 }
 
@@ -333,7 +327,7 @@ pub async fn reset_user(
             let title = t.get("admin-user-reset");
             secrets_page(t, &caller, uri.path(), title, secrets)
         }
-        Err(e) => crate::error::ApiError::Internal(t, e.to_string()).into_response(),
+        Err(e) => crate::error::internal(false, t, &e.to_string()),
     }
 }
 
@@ -365,7 +359,7 @@ async fn organisations_page(
     };
     let organisations = match state.store.organisations(actor.territory.as_deref()).await {
         Ok(orgs) => orgs,
-        Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+        Err(e) => return store_failure(t, &e),
     };
     let sectors_vocabulary = state.reference.vocabulary("sectors");
     let sector_label = |code: &str| {
@@ -400,11 +394,7 @@ async fn organisations_page(
         .filter(|p| p.kind.hosts_mechanism() && in_scope(actor, Some(&p.code)))
         .map(|p| (p.code.clone(), territory_label(state, t, Some(&p.code))))
         .collect();
-    let status = if message.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&message);
     let page = OrganisationsPage {
         t,
         here: here.to_owned(),
@@ -461,9 +451,7 @@ pub async fn add_organisation(
         .await
     {
         Ok(()) => organisations_page(&state, t, &caller, uri.path(), None).await,
-        Err(AccountError::Store(e)) => {
-            crate::error::ApiError::Internal(t, e.detail()).into_response()
-        }
+        Err(AccountError::Store(e)) => store_failure(t, &e),
         Err(e) => {
             organisations_page(&state, t, &caller, uri.path(), Some(t.get(e.message_id()))).await
         }
@@ -555,7 +543,7 @@ pub async fn audit(
                 Some(user.id)
             }
             Ok(_) => Some(String::from("-")),
-            Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+            Err(e) => return store_failure(t, &e),
         }
     };
     let filter = AuditFilter {
@@ -572,7 +560,7 @@ pub async fn audit(
         .await
     {
         Ok(entries) => entries,
-        Err(e) => return crate::error::ApiError::Internal(t, e.detail()).into_response(),
+        Err(e) => return store_failure(t, &e),
     };
     let more = entries.len() as i64 > AUDIT_PAGE;
     let mut rows = Vec::new();
@@ -628,11 +616,7 @@ fn audit_page(
         ])
         .unwrap_or_default()
     });
-    let status = if message.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = status_for(&message);
     let page = AuditPage {
         t,
         here: here.to_owned(),
@@ -647,4 +631,13 @@ fn audit_page(
         message,
     };
     (status, page).into_response()
+}
+
+/// A page shown again with a message is a refusal of what was sent.
+fn status_for(message: &Option<String>) -> StatusCode {
+    if message.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
 }

@@ -194,3 +194,8 @@ pub fn internal(api: bool, t: Tr, detail: &str) -> Response {
         page_error(t, StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
+
+/// A storage fault while serving a page.
+pub fn store_failure(t: Tr, e: &awladna_store::StoreError) -> Response {
+    internal(false, t, &e.detail())
+}

@@ -98,6 +98,20 @@ fn entry(
     }
 }
 
+/// Records an attempt that changes nothing but must be accounted for.
+async fn audit_only(
+    state: &AppState,
+    caller: &Caller,
+    actor: Option<&str>,
+    action: &str,
+    detail: Value,
+) -> Result<(), StoreError> {
+    let mut tx = state.store.begin().await?;
+    tx.audit(entry(state, caller, actor, action, detail))
+        .await?;
+    tx.commit().await
+}
+
 async fn start_session(
     tx: &mut Tx<'_>,
     user_id: &str,
@@ -158,29 +172,25 @@ pub async fn sign_in(
     let Some(user) = state.store.user_by_username(username.trim()).await? else {
         // Same work and same answer as a wrong password: usernames are not revealed.
         verify_dummy(password);
-        let mut tx = state.store.begin().await?;
-        tx.audit(entry(
+        audit_only(
             state,
             caller,
             None,
             "login.failed",
             json!({"reason": "unknown_user"}),
-        ))
+        )
         .await?;
-        tx.commit().await?;
         return Ok(Err(Refusal::WrongCredentials));
     };
     if user.locked_until.is_some_and(|until| until > now) {
-        let mut tx = state.store.begin().await?;
-        tx.audit(entry(
+        audit_only(
             state,
             caller,
             Some(&user.id),
             "login.failed",
             json!({"reason": "locked"}),
-        ))
+        )
         .await?;
-        tx.commit().await?;
         return Ok(Err(Refusal::Locked));
     }
     let password_ok = user
@@ -191,16 +201,14 @@ pub async fn sign_in(
         return Ok(Err(fail(state, caller, &user, "password").await?));
     }
     if user.disabled {
-        let mut tx = state.store.begin().await?;
-        tx.audit(entry(
+        audit_only(
             state,
             caller,
             Some(&user.id),
             "login.failed",
             json!({"reason": "disabled"}),
-        ))
+        )
         .await?;
-        tx.commit().await?;
         return Ok(Err(Refusal::Disabled));
     }
     let needs_second = user.totp_secret.is_some() || user.actor().requires_two_factor();
@@ -352,7 +360,7 @@ fn without_session(state: &AppState, response: impl IntoResponse) -> Response {
 }
 
 fn internal(t: Tr, e: StoreError) -> Response {
-    crate::error::ApiError::Internal(t, e.detail()).into_response()
+    crate::error::store_failure(t, &e)
 }
 
 /// Only a local path: a crafted link must not send the user to another site.
@@ -642,7 +650,7 @@ fn render_enrol(
         });
     let (svg, sealed) = match built {
         Ok(parts) => parts,
-        Err(e) => return crate::error::ApiError::Internal(t, e.to_string()).into_response(),
+        Err(e) => return crate::error::internal(false, t, &e.to_string()),
     };
     let qr = format!(
         "data:image/svg+xml;base64,{}",
