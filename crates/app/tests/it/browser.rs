@@ -86,6 +86,19 @@ impl Browser {
         html.attr(name).await.expect("attr").unwrap_or_default()
     }
 
+    /// Nothing scrolls sideways: the page fits the phone's width.
+    async fn assert_fits_the_screen(&self, what: &str) {
+        let overflow = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await
+            .expect("execute");
+        assert_eq!(overflow, serde_json::Value::Bool(false), "{what}");
+    }
+
     async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill();
@@ -148,19 +161,9 @@ async fn home_page_in_arabic_then_french_on_a_phone() {
     browser.screenshot("home-fr-360").await;
 
     // The page fits a 360-px phone: nothing scrolls sideways.
-    let overflow = browser
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .expect("execute");
-    assert_eq!(
-        overflow,
-        serde_json::Value::Bool(false),
-        "the home page scrolls sideways at 360 px"
-    );
+    browser
+        .assert_fits_the_screen("the home page scrolls sideways at 360 px")
+        .await;
     browser.close().await;
     app.finish().await;
 }
@@ -234,19 +237,9 @@ async fn reporting_card_shows_errors_next_to_fields_in_arabic() {
         "the chosen source is kept"
     );
     browser.screenshot("report-errors-ar-360").await;
-    let overflow = browser
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .expect("execute");
-    assert_eq!(
-        overflow,
-        serde_json::Value::Bool(false),
-        "the form scrolls sideways at 360 px"
-    );
+    browser
+        .assert_fits_the_screen("the form scrolls sideways at 360 px")
+        .await;
     browser.close().await;
     app.finish().await;
 }
