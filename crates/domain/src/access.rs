@@ -95,6 +95,8 @@ pub struct Actor {
     /// The territory of the user's organisation; `None` for a national body.
     pub territory: Option<String>,
     pub roles: BTreeSet<Role>,
+    /// For a machine client: what its token allows (it has no roles).
+    pub token_scope: Option<TokenScope>,
 }
 
 impl Actor {
@@ -108,6 +110,10 @@ impl Actor {
 
     pub fn requires_two_factor(&self) -> bool {
         self.roles.iter().any(|r| r.requires_two_factor())
+    }
+
+    pub fn reads_identities(&self) -> bool {
+        self.roles.iter().any(|r| r.reads_identities())
     }
 
     /// Whether a record of `territory` is within this user's territorial scope.
@@ -129,6 +135,10 @@ pub enum Action {
     ManageUsers,
     /// Browse the audit log.
     ViewAudit,
+    /// Record a reporting card (بطاقة التبليغ).
+    RecordReport,
+    /// Read a reporting card, identities included.
+    ReadReport,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -155,6 +165,10 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::ViewPublic | Action::UseOwnAccount => true,
         Action::ManageOrganisations | Action::ManageUsers => actor.has(Role::Administrator),
         Action::ViewAudit => actor.has(Role::Administrator) || actor.has(Role::Coordinator),
+        Action::RecordReport => {
+            actor.reads_identities() || actor.token_scope == Some(TokenScope::Intake)
+        }
+        Action::ReadReport => actor.reads_identities(),
     };
     if !by_role {
         return Decision::Deny;
@@ -176,6 +190,7 @@ mod tests {
             sector: "family_solidarity".into(),
             territory: territory.map(str::to_owned),
             roles: roles.iter().copied().collect(),
+            token_scope: None,
         }
     }
 
@@ -218,6 +233,39 @@ mod tests {
         );
         assert_eq!(decide(None, Action::ManageUsers, None), Decision::SignIn);
         assert_eq!(decide(None, Action::ViewPublic, None), Decision::Allow);
+    }
+
+    #[test]
+    fn reports_are_for_those_who_read_identities_and_the_intake() {
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(
+            decide(Some(&worker), Action::ReadReport, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&worker), Action::ReadReport, Some("rabat")),
+            Decision::Hidden
+        );
+        let analyst = actor(&[Role::NationalAnalyst], None);
+        assert_eq!(
+            decide(Some(&analyst), Action::ReadReport, Some("sale")),
+            Decision::Deny
+        );
+        let mut intake = actor(&[], None);
+        intake.token_scope = Some(TokenScope::Intake);
+        assert_eq!(
+            decide(Some(&intake), Action::RecordReport, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&intake), Action::ReadReport, Some("sale")),
+            Decision::Deny
+        );
+        intake.token_scope = Some(TokenScope::Node);
+        assert_eq!(
+            decide(Some(&intake), Action::RecordReport, None),
+            Decision::Deny
+        );
     }
 }
 

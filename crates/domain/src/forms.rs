@@ -164,6 +164,23 @@ pub struct CheckedCard {
     pub complete: bool,
 }
 
+impl CheckedCard {
+    /// The values to keep in clear and those to seal, as two JSON objects, by the
+    /// `personal` mark of each field in `form` (the form this card was checked with).
+    pub fn split(&self, form: &Form) -> (Value, Value) {
+        let (mut public, mut personal) = (Map::new(), Map::new());
+        for (code, value) in &self.values {
+            let target = if form.field(code).is_some_and(|f| f.personal) {
+                &mut personal
+            } else {
+                &mut public
+            };
+            target.insert(code.clone(), value.clone());
+        }
+        (Value::Object(public), Value::Object(personal))
+    }
+}
+
 impl Form {
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.sections.iter().flat_map(|s| s.fields.iter())
@@ -782,6 +799,18 @@ mod tests {
             got,
             vec![("commune".into(), Problem::CommuneOutsideTerritory)]
         );
+    }
+
+    #[test]
+    fn personal_values_are_set_apart() {
+        let r = reference();
+        let form = r.form("report").unwrap();
+        let card = form
+            .check(&quick_report(), Completeness::Complete, &r, now())
+            .unwrap();
+        let (public, personal) = card.split(form);
+        assert_eq!(personal, json!({"child.first_name": "وفاء"}));
+        assert!(public.get("child.first_name").is_none() && public["source"] == "line_2511");
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl UserRecord {
             sector: self.organisation.sector.clone(),
             territory: self.organisation.territory.clone(),
             roles: self.roles.clone(),
+            token_scope: None,
         }
     }
 }
@@ -68,6 +69,7 @@ pub struct SessionRecord {
 pub struct TokenRecord {
     pub id: String,
     pub organisation: Organisation,
+    /// The scope's code (see `TokenScope`).
     pub scope: String,
     pub revoked: bool,
 }

@@ -120,6 +120,8 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refus
             sector: record.organisation.sector,
             territory: record.organisation.territory,
             roles: Default::default(),
+            // A scope this binary does not know allows nothing.
+            token_scope: record.scope.parse().ok(),
         });
         caller.token_id = Some(record.id);
         return Ok(Ok(caller));

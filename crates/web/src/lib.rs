@@ -13,6 +13,7 @@ pub mod auth;
 mod error;
 pub mod i18n;
 mod pages;
+mod reports;
 mod security;
 mod signin;
 mod state;
@@ -83,6 +84,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/audit", ViewAudit, get(admin::audit)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
+        route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
+        route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
         route(M::GET, "/api/v1/reference/territories", ViewPublic, get(api::territories)),
         route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(api::communes)),

@@ -13,5 +13,6 @@ mod browser;
 mod cli;
 mod pages;
 mod policy;
+mod reports;
 mod store;
 mod support;

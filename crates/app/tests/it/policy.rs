@@ -16,6 +16,12 @@ enum Who {
 
 const ADMINS: &[Role] = &[Role::Administrator];
 const AUDITORS: &[Role] = &[Role::Administrator, Role::Coordinator];
+const IDENTITY_READERS: &[Role] = &[
+    Role::CaseWorker,
+    Role::Coordinator,
+    Role::InformationOfficer,
+    Role::FocalPoint,
+];
 
 const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/", Who::Anyone),
@@ -45,6 +51,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/audit", Who::Only(AUDITORS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
+    ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
+    ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reference", Who::Anyone),
     ("GET", "/api/v1/reference/territories", Who::Anyone),
     (

@@ -151,3 +151,5 @@ audit-what = ماذا
 audit-origin = من أين
 audit-none = لا توجد أي مدخلة مطابقة.
 audit-older = مدخلات أقدم
+reports-bad-idempotency-key = يجب أن تتكون الترويسة Idempotency-Key من 1 إلى 200 حرف.
+reports-other-territory = لا يمكنكم تسجيل تبليغات إلا لعمالتكم أو إقليمكم.

@@ -151,3 +151,5 @@ audit-what = What
 audit-origin = From
 audit-none = No entry matches.
 audit-older = Older entries
+reports-bad-idempotency-key = The Idempotency-Key header must be 1 to 200 characters.
+reports-other-territory = You can record reports only for your own prefecture or province.

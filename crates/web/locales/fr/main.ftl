@@ -151,3 +151,5 @@ audit-what = Quoi
 audit-origin = D'où
 audit-none = Aucune entrée ne correspond.
 audit-older = Entrées plus anciennes
+reports-bad-idempotency-key = L'en-tête Idempotency-Key doit compter de 1 à 200 caractères.
+reports-other-territory = Vous ne pouvez enregistrer de signalements que pour votre préfecture ou province.

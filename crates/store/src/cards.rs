@@ -1,0 +1,127 @@
+//! Cards of the pathway, whatever their form: the non-personal values in clear (JSON),
+//! the personal ones sealed by the caller before they reach the store.
+
+use crate::audit::Tx;
+use crate::{Store, StoreError};
+use sqlx::Row;
+
+pub struct NewCard<'a> {
+    pub id: &'a str,
+    pub form_code: &'a str,
+    pub form_version: u32,
+    pub territory: &'a str,
+    pub complete: bool,
+    /// The non-personal values, as a JSON object.
+    pub data: &'a str,
+    /// The personal values, sealed with the AAD `cards/sealed/{id}`.
+    pub sealed: Option<&'a [u8]>,
+    pub created_by: &'a str,
+    pub organisation: Option<&'a str>,
+    pub at_ms: i64,
+}
+
+/// A stored card; its personal values are still sealed (no `Debug`).
+pub struct CardRecord {
+    pub id: String,
+    pub form_code: String,
+    pub form_version: u32,
+    pub territory: String,
+    pub complete: bool,
+    pub data: String,
+    pub sealed: Option<Vec<u8>>,
+    pub created_by: Option<String>,
+    pub organisation: Option<String>,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+impl Store {
+    pub async fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, created_at, version
+             FROM cards WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(CardRecord {
+                id: r.try_get("id")?,
+                form_code: r.try_get("form_code")?,
+                form_version: u32::try_from(r.try_get::<i64, _>("form_version")?)
+                    .map_err(|_| StoreError::Corrupt("form version"))?,
+                territory: r.try_get("territory_code")?,
+                complete: r.try_get::<i64, _>("complete")? != 0,
+                data: r.try_get("data")?,
+                sealed: r.try_get("sealed")?,
+                created_by: r.try_get("created_by")?,
+                organisation: r.try_get("organisation_code")?,
+                created_at: r.try_get("created_at")?,
+                version: r.try_get("version")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The card a retried request already stored, if this key was seen from this caller.
+    pub async fn idempotent_card(
+        &self,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT card_id FROM idempotency_keys WHERE actor = $1 AND key = $2",
+            )
+            .bind(actor)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
+}
+
+impl Tx<'_> {
+    pub async fn insert_card(&mut self, card: &NewCard<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO cards (id, form_code, form_version, territory_code, complete, data, sealed, created_at, updated_at, created_by, organisation_code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+        )
+        .bind(card.id)
+        .bind(card.form_code)
+        .bind(i64::from(card.form_version))
+        .bind(card.territory)
+        .bind(i64::from(card.complete))
+        .bind(card.data)
+        .bind(card.sealed)
+        .bind(card.at_ms)
+        .bind(card.created_by)
+        .bind(card.organisation)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Remembers the key of a request; a concurrent twin fails here and is answered
+    /// with the first one's card.
+    pub async fn remember_idempotency(
+        &mut self,
+        actor: &str,
+        key: &str,
+        card_id: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO idempotency_keys (actor, key, card_id, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(actor)
+            .bind(key)
+            .bind(card_id)
+            .bind(at_ms)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+                _ => StoreError::Query(e),
+            })?;
+        Ok(())
+    }
+}
