@@ -6,6 +6,10 @@
 //! policy gate for that action: a route cannot exist without a policy decision, and the
 //! route × role test walks the same table.
 
+// Handlers return early with a ready `Response` as the error: boxing it would only add
+// an allocation on the refusal path.
+#![allow(clippy::result_large_err)]
+
 mod admin;
 mod api;
 mod assets;
@@ -13,6 +17,7 @@ pub mod auth;
 mod error;
 pub mod i18n;
 mod pages;
+mod report_pages;
 mod reports;
 mod security;
 mod signin;
@@ -84,6 +89,9 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/audit", ViewAudit, get(admin::audit)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
+        route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
+        route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
+        route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

@@ -29,6 +29,7 @@ pub struct HomePage {
     user: Option<String>,
     csrf: String,
     stages: Vec<String>,
+    can_report: bool,
 }
 
 pub async fn home(
@@ -51,6 +52,13 @@ pub async fn home(
     HomePage {
         t,
         here: here(&uri),
+        can_report: caller.actor.as_ref().is_some_and(|a| {
+            awladna_domain::access::decide(
+                Some(a),
+                awladna_domain::access::Action::RecordReport,
+                None,
+            ) == awladna_domain::access::Decision::Allow
+        }),
         user: caller.username,
         csrf: caller.csrf,
         stages,
@@ -230,7 +238,7 @@ pub struct SectionView {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "form.html")]
-pub struct FormPage {
+pub(crate) struct FormPage {
     t: Tr,
     here: String,
     user: Option<String>,
@@ -241,6 +249,9 @@ pub struct FormPage {
     sections: Vec<SectionView>,
     errors: Vec<(String, String, String)>,
     outcome: Option<String>,
+    /// Where the form posts, and whether it is only a preview (nothing stored).
+    pub(crate) action: String,
+    pub(crate) preview: bool,
 }
 
 pub async fn form(
@@ -293,17 +304,7 @@ pub async fn try_form(
     let Some(form) = state.reference.form(&code) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    let draft = pairs.iter().any(|(k, v)| k == "_action" && v == "draft");
-    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (key, value) in pairs.into_iter().filter(|(k, _)| !k.starts_with('_')) {
-        values.entry(key).or_default().push(value);
-    }
-    let input = submission_json(form, &values);
-    let completeness = if draft {
-        Completeness::Draft
-    } else {
-        Completeness::Complete
-    };
+    let (values, input, completeness) = read_submission(form, pairs);
     let result = form.check(&input, completeness, &state.reference, state.clock.now());
     let (errors, outcome, status) = match result {
         Ok(card) if card.complete => (
@@ -334,6 +335,29 @@ pub async fn try_form(
         .into_response()
 }
 
+/// What a posted form holds: the values as typed (to show again), the JSON the engine
+/// reads, and whether the user saves a draft.
+pub(crate) fn read_submission(
+    form: &Form,
+    pairs: Vec<(String, String)>,
+) -> (BTreeMap<String, Vec<String>>, Value, Completeness) {
+    let draft = pairs.iter().any(|(k, v)| k == "_action" && v == "draft");
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in pairs.into_iter().filter(|(k, _)| !k.starts_with('_')) {
+        values.entry(key).or_default().push(value);
+    }
+    let input = submission_json(form, &values);
+    (
+        values,
+        input,
+        if draft {
+            Completeness::Draft
+        } else {
+            Completeness::Complete
+        },
+    )
+}
+
 /// Posted pairs become the JSON the engine reads: lists for multi-choice fields.
 fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value {
     let mut object = Map::new();
@@ -352,7 +376,7 @@ fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value
 }
 
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once
-fn render_form(
+pub(crate) fn render_form(
     t: Tr,
     here: String,
     caller: &Caller,
@@ -397,6 +421,8 @@ fn render_form(
         here,
         user: caller.username.clone(),
         csrf: caller.csrf.clone(),
+        action: format!("/forms/{}", form.code),
+        preview: true,
         code: form.code.clone(),
         title: form.labels.get(t.lang).to_owned(),
         version: form.version,

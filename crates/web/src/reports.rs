@@ -7,8 +7,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, internal};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use awladna_domain::access::{Action, Actor, Decision, decide};
-use awladna_domain::forms::Completeness;
+use awladna_domain::access::{Action, Actor, Decision, Role, decide};
+use awladna_domain::forms::{Completeness, FieldError, Problem};
 use awladna_store::StoreError;
 use awladna_store::audit::{AuditEntry, Tx};
 use awladna_store::cards::{CardRecord, NewCard};
@@ -51,73 +51,45 @@ fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response 
         .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct DraftQuery {
-    #[serde(default)]
-    draft: bool,
+/// Why a card was not recorded.
+pub enum RecordRefusal {
+    Invalid(Vec<FieldError>),
+    OtherTerritory,
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    headers: HeaderMap,
-    Query(query): Query<DraftQuery>,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Some(actor) = caller.actor.clone() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
+pub struct Recorded {
+    pub id: String,
+    pub complete: bool,
+}
+
+/// Checks, seals, stores and audits a reporting card (the API and the page share it).
+/// `Err` is a fault of ours, with its detail for the log.
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    input: &Value,
+    completeness: Completeness,
+    key: Option<&str>,
+) -> Result<Result<Recorded, RecordRefusal>, String> {
+    let (Some(actor), Some(who)) = (caller.actor.as_ref(), caller.audit_actor()) else {
+        return Err("recording without a caller".to_owned());
     };
-    let Json(input) = match body {
-        Ok(body) => body,
-        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
-    };
-    let Some(who) = caller.audit_actor() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
-    };
-    let key = match headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().map(str::trim))
+    if let Some(key) = key
+        && let Some(id) = state
+            .store
+            .idempotent_card(&who, key)
+            .await
+            .map_err(|e| e.detail())?
     {
-        None => None,
-        Some(Ok(k)) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY => Some(k.to_owned()),
-        Some(_) => {
-            return refusal(
-                t,
-                StatusCode::BAD_REQUEST,
-                "bad_idempotency_key",
-                "reports-bad-idempotency-key",
-            );
-        }
-    };
-    if let Some(key) = &key {
-        match state.store.idempotent_card(&who, key).await {
-            Ok(Some(id)) => return stored(&state, t, &id).await,
-            Ok(None) => {}
-            Err(e) => return internal(true, t, &e.detail()),
-        }
+        return stored(state, &id).await.map(Ok);
     }
-    let Some(form) = state.reference.form(FORM) else {
-        return internal(true, t, "the report form is missing");
-    };
-    let completeness = if query.draft {
-        Completeness::Draft
-    } else {
-        Completeness::Complete
-    };
-    let card = match form.check(&input, completeness, &state.reference, state.clock.now()) {
+    let form = state
+        .reference
+        .form(FORM)
+        .ok_or("the report form is missing")?;
+    let card = match form.check(input, completeness, &state.reference, state.clock.now()) {
         Ok(card) => card,
-        Err(errors) => return ApiError::Invalid(t, errors).into_response(),
+        Err(errors) => return Ok(Err(RecordRefusal::Invalid(errors))),
     };
     // A draft may lack the territory: it is then recorded in the author's own.
     let territory = card
@@ -127,33 +99,23 @@ pub async fn create(
         .map(str::to_owned)
         .or_else(|| actor.territory.clone());
     let Some(territory) = territory else {
-        let errors = vec![awladna_domain::forms::FieldError {
+        return Ok(Err(RecordRefusal::Invalid(vec![FieldError {
             field: "territory".into(),
-            problem: awladna_domain::forms::Problem::Required,
-        }];
-        return ApiError::Invalid(t, errors).into_response();
+            problem: Problem::Required,
+        }])));
     };
-    match decide(Some(&actor), Action::RecordReport, Some(&territory)) {
-        Decision::Allow => {}
-        _ => {
-            return refusal(
-                t,
-                StatusCode::FORBIDDEN,
-                "other_territory",
-                "reports-other-territory",
-            );
-        }
+    if decide(Some(actor), Action::RecordReport, Some(&territory)) != Decision::Allow {
+        return Ok(Err(RecordRefusal::OtherTerritory));
     }
     let id = uuid::Uuid::now_v7().to_string();
     let (public, personal) = card.split(form);
     let sealed = match personal.as_object().filter(|m| !m.is_empty()) {
-        Some(_) => match state
-            .keyring
-            .seal_json(&personal, &sealed_aad("cards", "sealed", &id))
-        {
-            Ok(sealed) => Some(sealed),
-            Err(e) => return internal(true, t, &e.to_string()),
-        },
+        Some(_) => Some(
+            state
+                .keyring
+                .seal_json(&personal, &sealed_aad("cards", "sealed", &id))
+                .map_err(|e| e.to_string())?,
+        ),
         None => None,
     };
     let new = NewCard {
@@ -173,12 +135,12 @@ pub async fn create(
     let result = async {
         let mut tx: Tx<'_> = state.store.begin().await?;
         tx.insert_card(&new).await?;
-        if let Some(key) = &key {
+        if let Some(key) = key {
             tx.remember_idempotency(&who, key, &id, new.at_ms).await?;
         }
         tx.audit(entry(
-            &state,
-            &caller,
+            state,
+            caller,
             "report.created",
             &id,
             &territory,
@@ -188,36 +150,88 @@ pub async fn create(
         tx.commit().await
     }
     .await;
-    match result {
-        Ok(()) => (
-            StatusCode::CREATED,
-            Json(json!({"id": id, "complete": card.complete})),
-        )
-            .into_response(),
+    match (result, key) {
+        (Ok(()), _) => Ok(Ok(Recorded {
+            id,
+            complete: card.complete,
+        })),
         // The same key arrived twice at once: the first one stored the card.
-        Err(StoreError::Duplicate) => {
-            match key.as_deref().map(|k| state.store.idempotent_card(&who, k)) {
-                Some(found) => match found.await {
-                    Ok(Some(existing)) => stored(&state, t, &existing).await,
-                    _ => internal(true, t, "idempotency race without a stored card"),
-                },
-                None => internal(true, t, "duplicate card id"),
-            }
-        }
-        Err(e) => internal(true, t, &e.detail()),
+        (Err(StoreError::Duplicate), Some(key)) => match state
+            .store
+            .idempotent_card(&who, key)
+            .await
+            .map_err(|e| e.detail())?
+        {
+            Some(existing) => stored(state, &existing).await.map(Ok),
+            None => Err("idempotency race without a stored card".to_owned()),
+        },
+        (Err(e), _) => Err(e.detail()),
     }
 }
 
 /// The answer to a retry: the card already stored.
-async fn stored(state: &AppState, t: Tr, id: &str) -> Response {
-    match state.store.card(id).await {
-        Ok(Some(card)) => (
+async fn stored(state: &AppState, id: &str) -> Result<Recorded, String> {
+    match state.store.card(id).await.map_err(|e| e.detail())? {
+        Some(card) => Ok(Recorded {
+            id: card.id,
+            complete: card.complete,
+        }),
+        None => Err("an idempotency key names a missing card".to_owned()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DraftQuery {
+    #[serde(default)]
+    draft: bool,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(query): Query<DraftQuery>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(input) = match body {
+        Ok(body) => body,
+        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
+    };
+    let key = match headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::trim))
+    {
+        None => None,
+        Some(Ok(k)) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY => Some(k.to_owned()),
+        Some(_) => {
+            return refusal(
+                t,
+                StatusCode::BAD_REQUEST,
+                "bad_idempotency_key",
+                "reports-bad-idempotency-key",
+            );
+        }
+    };
+    let completeness = if query.draft {
+        Completeness::Draft
+    } else {
+        Completeness::Complete
+    };
+    match record(&state, &caller, &input, completeness, key.as_deref()).await {
+        Ok(Ok(recorded)) => (
             StatusCode::CREATED,
-            Json(json!({"id": card.id, "complete": card.complete})),
+            Json(json!({"id": recorded.id, "complete": recorded.complete})),
         )
             .into_response(),
-        Ok(None) => internal(true, t, "an idempotency key names a missing card"),
-        Err(e) => internal(true, t, &e.detail()),
+        Ok(Err(RecordRefusal::Invalid(errors))) => ApiError::Invalid(t, errors).into_response(),
+        Ok(Err(RecordRefusal::OtherTerritory)) => refusal(
+            t,
+            StatusCode::FORBIDDEN,
+            "other_territory",
+            "reports-other-territory",
+        ),
+        Err(detail) => internal(true, t, &detail),
     }
 }
 
@@ -225,9 +239,12 @@ async fn stored(state: &AppState, t: Tr, id: &str) -> Response {
 /// service focal point, only the cards of their own organisation.
 fn may_read(actor: &Actor, card: &CardRecord) -> Decision {
     let decision = decide(Some(actor), Action::ReadReport, Some(&card.territory));
-    let own_service_only = !actor.has(awladna_domain::access::Role::CaseWorker)
-        && !actor.has(awladna_domain::access::Role::Coordinator)
-        && !actor.has(awladna_domain::access::Role::InformationOfficer);
+    let centre_roles = [
+        Role::CaseWorker,
+        Role::Coordinator,
+        Role::InformationOfficer,
+    ];
+    let own_service_only = !centre_roles.iter().any(|r| actor.has(*r));
     if decision == Decision::Allow
         && own_service_only
         && card.organisation.as_deref() != Some(actor.organisation.as_str())
@@ -237,47 +254,47 @@ fn may_read(actor: &Actor, card: &CardRecord) -> Decision {
     decision
 }
 
-pub async fn read(
-    State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(actor) = caller.actor.clone() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
+/// A card opened for a reader: its record and all its values.
+pub struct OpenedCard {
+    pub card: CardRecord,
+    pub values: Map<String, Value>,
+}
+
+/// Opens a reporting card for the caller, auditing the read. `Ok(Err(decision))` is a
+/// refusal (`Hidden` for "not found").
+pub async fn open(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Result<OpenedCard, Decision>, String> {
+    let Some(actor) = caller.actor.as_ref() else {
+        return Ok(Err(Decision::SignIn));
     };
-    let card = match state.store.card(&id).await {
-        Ok(Some(card)) if card.form_code == FORM => card,
-        Ok(_) => return ApiError::NotFound(t).into_response(),
-        Err(e) => return internal(true, t, &e.detail()),
+    let card = match state.store.card(id).await.map_err(|e| e.detail())? {
+        Some(card) if card.form_code == FORM => card,
+        _ => return Ok(Err(Decision::Hidden)),
     };
-    match may_read(&actor, &card) {
+    match may_read(actor, &card) {
         Decision::Allow => {}
-        Decision::Deny => return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden"),
-        _ => return ApiError::NotFound(t).into_response(),
+        refusal => return Ok(Err(refusal)),
     }
     let mut values: Map<String, Value> = serde_json::from_str(&card.data).unwrap_or_default();
     if let Some(sealed) = &card.sealed {
         match state
             .keyring
             .open_json(sealed, &sealed_aad("cards", "sealed", &card.id))
+            .map_err(|e| e.to_string())?
         {
-            Ok(Value::Object(personal)) => values.extend(personal),
-            Ok(_) => return internal(true, t, "sealed values are not an object"),
-            Err(e) => return internal(true, t, &e.to_string()),
+            Value::Object(personal) => values.extend(personal),
+            _ => return Err("sealed values are not an object".to_owned()),
         }
     }
     // Reading an identifying record is audited, before the answer leaves.
     let audited = async {
         let mut tx = state.store.begin().await?;
         tx.audit(entry(
-            &state,
-            &caller,
+            state,
+            caller,
             "report.read",
             &card.id,
             &card.territory,
@@ -287,9 +304,24 @@ pub async fn read(
         tx.commit().await
     }
     .await;
-    if let Err(e) = audited {
-        return internal(true, t, &e.detail());
-    }
+    audited.map_err(|e| e.detail())?;
+    Ok(Ok(OpenedCard { card, values }))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let OpenedCard { card, values } = match open(&state, &caller, &id).await {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(Decision::Deny)) => {
+            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
+        }
+        Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
+        Err(detail) => return internal(true, t, &detail),
+    };
     Json(json!({
         "id": card.id,
         "form": card.form_code,

@@ -322,3 +322,82 @@ async fn the_2511_intake_records_with_its_token(backend: Backend) {
     w.app.finish().await;
 }
 on_each_backend!(the_2511_intake_records_with_its_token);
+
+async fn the_quick_capture_saves_a_card_from_the_web_page(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let cookie = [("cookie", w.nadia.0.as_str())];
+    let page = app.get_with("/reports/new", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("action=\"/reports/new\"")
+            && page.body.contains("value=\"sale\" selected"),
+        "the user's province is preselected"
+    );
+    let csrf = w.nadia.1.as_str();
+    let missing = app
+        .post_form(
+            "/reports/new",
+            &cookie,
+            &[
+                ("_csrf", csrf),
+                ("source", "police"),
+                ("narrative", "وفاء <b>x</b>"),
+                ("_action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("هذه الخانة إجبارية")
+            && missing.body.contains("وفاء &#60;b&#62;x&#60;/b&#62;"),
+        "errors shown, text kept"
+    );
+    let saved = app
+        .post_form(
+            "/reports/new",
+            &cookie,
+            &[
+                ("_csrf", csrf),
+                ("source", "police"),
+                ("received_at", "2026-11-23T10:15"),
+                ("territory", "sale"),
+                ("child.sex", "male"),
+                ("child.first_name", "حمزة"),
+                ("concerns", "neglect"),
+                ("urgency", "medium"),
+                ("narrative", "<i>x</i>"),
+                ("_action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let location = saved.header("location").to_owned();
+    assert!(location.starts_with("/reports/"));
+    let shown = app.get_with(&location, &cookie).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    for expected in [
+        "حمزة",
+        "الشرطة",
+        "الإهمال",
+        "سلا",
+        "2026-11-23 10:15",
+        "&#60;i&#62;x&#60;/i&#62;",
+    ] {
+        assert!(shown.body.contains(expected), "missing {expected}");
+    }
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    let rabat = app
+        .user("rabat.worker", "rabat-centre", &[Role::CaseWorker], true)
+        .await;
+    let (rabat_cookie, _) = app.session(&rabat).await;
+    assert_eq!(
+        app.get_with(&location, &[("cookie", &rabat_cookie)])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    w.app.finish().await;
+}
+on_each_backend!(the_quick_capture_saves_a_card_from_the_web_page);
