@@ -139,6 +139,12 @@ pub enum Action {
     RecordReport,
     /// Read a reporting card, identities included.
     ReadReport,
+    /// Link a report to a child and open the case.
+    Triage,
+    /// Read a case and its timeline.
+    ReadCase,
+    /// Move a case along the pathway, close or reopen it.
+    MoveCase,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -169,6 +175,14 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
             actor.reads_identities() || actor.token_scope == Some(TokenScope::Intake)
         }
         Action::ReadReport => actor.reads_identities(),
+        Action::Triage | Action::MoveCase => {
+            actor.has(Role::CaseWorker) || actor.has(Role::Coordinator)
+        }
+        Action::ReadCase => {
+            actor.has(Role::CaseWorker)
+                || actor.has(Role::Coordinator)
+                || actor.has(Role::InformationOfficer)
+        }
     };
     if !by_role {
         return Decision::Deny;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod cards;
+pub mod cases;
 mod error;
 pub mod identity;
 pub mod keys;

@@ -14,6 +14,7 @@ mod admin;
 mod api;
 mod assets;
 pub mod auth;
+mod cases;
 mod error;
 pub mod i18n;
 mod pages;
@@ -94,6 +95,9 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
+        route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
+        route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
+        route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
         route(M::GET, "/api/v1/reference/territories", ViewPublic, get(api::territories)),
         route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(api::communes)),

@@ -10,6 +10,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod cases;
 mod cli;
 mod pages;
 mod policy;

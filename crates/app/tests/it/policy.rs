@@ -22,6 +22,12 @@ const IDENTITY_READERS: &[Role] = &[
     Role::InformationOfficer,
     Role::FocalPoint,
 ];
+const CASE_READERS: &[Role] = &[
+    Role::CaseWorker,
+    Role::Coordinator,
+    Role::InformationOfficer,
+];
+const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
 
 const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/", Who::Anyone),
@@ -56,6 +62,17 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/reports/{id}", Who::Only(IDENTITY_READERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
+    (
+        "POST",
+        "/api/v1/reports/{id}/triage",
+        Who::Only(CASE_WORKERS),
+    ),
+    ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
+    (
+        "POST",
+        "/api/v1/cases/{id}/transitions",
+        Who::Only(CASE_WORKERS),
+    ),
     ("GET", "/api/v1/reference", Who::Anyone),
     ("GET", "/api/v1/reference/territories", Who::Anyone),
     (

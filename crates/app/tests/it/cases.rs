@@ -1,0 +1,287 @@
+//! A child's pathway through the API: report, triage, moves to closure and reopening,
+//! with the illegal moves refused.
+
+use crate::support::{Backend, TestApp, on_each_backend};
+use awladna_domain::access::Role;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+struct Desk {
+    app: TestApp,
+    session: (String, String),
+}
+
+impl Desk {
+    async fn open(backend: Backend) -> Desk {
+        let app = TestApp::start(backend).await;
+        app.organisation("sale-centre", "family_solidarity", Some("sale"))
+            .await;
+        let nadia = app
+            .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+            .await;
+        let session = app.session(&nadia).await;
+        Desk { app, session }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
+        let headers = [
+            ("cookie", self.session.0.as_str()),
+            ("x-csrf-token", self.session.1.as_str()),
+        ];
+        self.app.post_json(path, &headers, body).await
+    }
+
+    async fn get(&self, path: &str) -> crate::support::Answer {
+        self.app
+            .get_with(path, &[("cookie", self.session.0.as_str())])
+            .await
+    }
+
+    async fn report(&self, draft: bool) -> String {
+        let body = json!({
+            "source": "health_facility", "received_at": "2026-11-23T07:00:00Z", "territory": "sale",
+            "child": {"first_name": "Hamza", "last_name": "Alaoui", "sex": "male", "age_years": 11},
+            "concerns": ["physical_violence"], "urgency": "immediate"
+        });
+        let path = if draft {
+            "/api/v1/reports?draft=true"
+        } else {
+            "/api/v1/reports"
+        };
+        let body = if draft {
+            json!({"child": {"sex": "male"}})
+        } else {
+            body
+        };
+        self.post(path, &body).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    async fn move_to(&self, case: &str, to: &str) -> crate::support::Answer {
+        self.post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": to, "reason": format!("→ {to}: سبب")}),
+        )
+        .await
+    }
+}
+
+async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let report = desk.report(false).await;
+    let triage = desk
+        .post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await;
+    assert_eq!(triage.status, StatusCode::CREATED, "{}", triage.body);
+    let opened = triage.json();
+    let case = opened["case_id"].as_str().expect("case").to_owned();
+    assert_eq!(
+        opened["number"], "04441-2026-000001",
+        "territory, year, sequence"
+    );
+    assert_eq!(
+        desk.post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true})
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+
+    for stage in [
+        "immediate_assistance",
+        "initial_diagnosis",
+        "care",
+        "reintegration",
+        "follow_up",
+        "closed",
+        "care",
+    ] {
+        let moved = desk.move_to(&case, stage).await;
+        assert_eq!(moved.status, StatusCode::OK, "to {stage}: {}", moved.body);
+    }
+    let shown = desk.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let body = shown.json();
+    assert_eq!(body["stage"], "care", "reopened");
+    let timeline = body["timeline"].as_array().expect("timeline");
+    let stages: Vec<&str> = timeline
+        .iter()
+        .filter(|e| e["kind"] == "stage")
+        .filter_map(|e| e["to"].as_str())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "detection",
+            "immediate_assistance",
+            "initial_diagnosis",
+            "care",
+            "reintegration",
+            "follow_up",
+            "closed",
+            "care"
+        ]
+    );
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e["kind"] == "card" && e["id"] == report.as_str())
+    );
+    assert_eq!(
+        timeline[1]["reason"], "→ immediate_assistance: سبب",
+        "who, when and why"
+    );
+    assert!(timeline[1]["by"].as_str().is_some_and(|b| !b.is_empty()));
+
+    // A second report about the same child opens a second case for that child.
+    let second = desk.report(false).await;
+    let child = opened["child_id"].as_str().expect("child");
+    let again = desk
+        .post(
+            &format!("/api/v1/reports/{second}/triage"),
+            &json!({"child_id": child}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.json()["child_id"], child);
+    assert_eq!(again.json()["number"], "04441-2026-000002");
+
+    let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT identity FROM children WHERE id = $1")
+        .bind(child)
+        .fetch_one(desk.app.store.pool())
+        .await
+        .expect("child");
+    assert!(
+        stored.is_some_and(|s| !String::from_utf8_lossy(&s).contains("Hamza")),
+        "the identity is sealed"
+    );
+    desk.app.finish().await;
+}
+on_each_backend!(a_child_goes_from_report_to_closure_and_back);
+
+async fn illegal_moves_and_stale_versions_are_refused(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let report = desk.report(false).await;
+    let case = desk
+        .post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await
+        .json()["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let skip = desk.move_to(&case, "care").await;
+    assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(skip.json()["error"]["reason"], "skips_diagnosis");
+    assert!(skip.body.contains("التشخيص الأولي يأتي أولا"));
+    assert_eq!(
+        desk.move_to(&case, "detection").await.json()["error"]["reason"],
+        "same_stage"
+    );
+    let unknown = desk
+        .post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": "heaven", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_reason = desk
+        .post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": "initial_diagnosis", "reason": "  "}),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    let stale = desk
+        .post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": "initial_diagnosis", "reason": "x", "version": 0}),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(
+        desk.get(&format!("/api/v1/cases/{case}")).await.json()["stage"],
+        "detection",
+        "nothing moved"
+    );
+
+    let draft = desk.report(true).await;
+    assert_eq!(
+        desk.post(
+            &format!("/api/v1/reports/{draft}/triage"),
+            &json!({"new_child": true})
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        desk.post(&format!("/api/v1/reports/{draft}/triage"), &json!({}))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    desk.app.finish().await;
+}
+on_each_backend!(illegal_moves_and_stale_versions_are_refused);
+
+async fn cases_stay_in_their_province(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let app = &desk.app;
+    let report = desk.report(false).await;
+    let case = desk
+        .post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await
+        .json()["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    let rabat = app
+        .user("rabat.worker", "rabat-centre", &[Role::CaseWorker], true)
+        .await;
+    let (rabat_cookie, rabat_csrf) = app.session(&rabat).await;
+    let path = format!("/api/v1/cases/{case}");
+    assert_eq!(
+        app.get_with(&path, &[("cookie", &rabat_cookie)])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let moved = app
+        .post_json(
+            &format!("{path}/transitions"),
+            &[("cookie", &rabat_cookie), ("x-csrf-token", &rabat_csrf)],
+            &json!({"to": "closed", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NOT_FOUND);
+    let analyst = app
+        .user("analyst", "ministry", &[Role::NationalAnalyst], false)
+        .await;
+    let (analyst_cookie, _) = app.session(&analyst).await;
+    assert_eq!(
+        app.get_with(&path, &[("cookie", &analyst_cookie)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    desk.app.finish().await;
+}
+on_each_backend!(cases_stay_in_their_province);

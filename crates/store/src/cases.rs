@@ -1,0 +1,270 @@
+//! Children, their cases and the moves of a case along the pathway. Identities and
+//! reasons arrive sealed; names only as blind tokens.
+
+use crate::audit::Tx;
+use crate::{Store, StoreError};
+use sqlx::Row;
+
+/// A case as the API shows it (no identity: that is the child's, sealed).
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub id: String,
+    pub number: String,
+    pub child_id: String,
+    pub territory: String,
+    pub stage: String,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub version: i64,
+}
+
+/// One move of a case; its reason is still sealed.
+pub struct MoveRecord {
+    pub id: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub at_ms: i64,
+    pub by: Option<String>,
+    pub reason: Option<Vec<u8>>,
+}
+
+pub struct NewChild<'a> {
+    pub id: &'a str,
+    pub territory: &'a str,
+    pub sex: &'a str,
+    pub birth_year: Option<i64>,
+    pub identity: Option<&'a [u8]>,
+    pub at_ms: i64,
+}
+
+impl Store {
+    pub async fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, opened_at, closed_at, version FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(CaseRecord {
+                id: r.try_get("id")?,
+                number: r.try_get("number")?,
+                child_id: r.try_get("child_id")?,
+                territory: r.try_get("territory_code")?,
+                stage: r.try_get("stage")?,
+                opened_at: r.try_get("opened_at")?,
+                closed_at: r.try_get("closed_at")?,
+                version: r.try_get("version")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn stage_moves(&self, case_id: &str) -> Result<Vec<MoveRecord>, StoreError> {
+        let rows = sqlx::query("SELECT id, from_stage, to_stage, moved_at, moved_by, reason FROM stage_moves WHERE case_id = $1 ORDER BY moved_at, id")
+            .bind(case_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MoveRecord {
+                    id: r.try_get("id")?,
+                    from: r.try_get("from_stage")?,
+                    to: r.try_get("to_stage")?,
+                    at_ms: r.try_get("moved_at")?,
+                    by: r.try_get("moved_by")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The cards of a case: (id, form, recorded at, complete), oldest first.
+    pub async fn case_cards(
+        &self,
+        case_id: &str,
+    ) -> Result<Vec<(String, String, i64, bool)>, StoreError> {
+        let rows = sqlx::query("SELECT id, form_code, created_at, complete FROM cards WHERE case_id = $1 ORDER BY created_at, id")
+            .bind(case_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("form_code")?,
+                    r.try_get("created_at")?,
+                    r.try_get::<i64, _>("complete")? != 0,
+                ))
+            })
+            .collect()
+    }
+
+    /// The territory of a child (for the policy), if the child exists.
+    pub async fn child_territory(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT territory_code FROM children WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Children sharing at least one blind name token with `tokens`, with how many they share.
+    pub async fn children_sharing_tokens(
+        &self,
+        tokens: &[Vec<u8>],
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut found: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for token in tokens {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT child_id FROM child_name_tokens WHERE token = $1 LIMIT $2",
+            )
+            .bind(token.as_slice())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            for id in ids {
+                *found.entry(id).or_default() += 1;
+            }
+        }
+        let mut found: Vec<(String, i64)> = found.into_iter().collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(found)
+    }
+
+    pub async fn child_identity(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<i64>, Option<Vec<u8>>)>, StoreError> {
+        let row = sqlx::query("SELECT sex, birth_year, identity FROM children WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("sex")?,
+                r.try_get("birth_year")?,
+                r.try_get("identity")?,
+            ))
+        })
+        .transpose()
+    }
+}
+
+impl Tx<'_> {
+    pub async fn insert_child(&mut self, child: &NewChild<'_>) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO children (id, territory_code, sex, birth_year, identity, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(child.id)
+            .bind(child.territory)
+            .bind(child.sex)
+            .bind(child.birth_year)
+            .bind(child.identity)
+            .bind(child.at_ms)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_name_tokens(
+        &mut self,
+        child_id: &str,
+        tokens: &[Vec<u8>],
+    ) -> Result<(), StoreError> {
+        for token in tokens {
+            sqlx::query("INSERT INTO child_name_tokens (child_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(child_id)
+                .bind(token.as_slice())
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The next number of a territory's year: 1, 2, 3… (the row is locked until commit).
+    pub async fn next_case_number(
+        &mut self,
+        territory: &str,
+        year: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO case_number_sequences (territory_code, year, last_value) VALUES ($1, $2, 1)
+             ON CONFLICT (territory_code, year) DO UPDATE SET last_value = case_number_sequences.last_value + 1
+             RETURNING last_value",
+        )
+        .bind(territory)
+        .bind(year)
+        .fetch_one(&mut *self.inner)
+        .await?)
+    }
+
+    pub async fn insert_case(
+        &mut self,
+        case: &CaseRecord,
+        opened_by: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, opened_at, opened_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&case.id)
+            .bind(&case.number)
+            .bind(&case.child_id)
+            .bind(&case.territory)
+            .bind(&case.stage)
+            .bind(case.opened_at)
+            .bind(opened_by)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Attaches a card to a child and a case; false if the card was already triaged.
+    pub async fn link_card(
+        &mut self,
+        card_id: &str,
+        child_id: &str,
+        case_id: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE cards SET child_id = $1, case_id = $2, version = version + 1 WHERE id = $3 AND case_id IS NULL")
+            .bind(child_id)
+            .bind(case_id)
+            .bind(card_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a move; false when the case changed since `version` was read.
+    #[allow(clippy::too_many_arguments)] // one move's facts, each needed
+    pub async fn move_case(
+        &mut self,
+        case_id: &str,
+        version: i64,
+        from: Option<&str>,
+        to: &str,
+        move_id: &str,
+        at_ms: i64,
+        by: &str,
+        reason: Option<&[u8]>,
+    ) -> Result<bool, StoreError> {
+        let closed_at = (to == "closed").then_some(at_ms);
+        let done = sqlx::query("UPDATE cases SET stage = $1, closed_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(to)
+            .bind(closed_at)
+            .bind(case_id)
+            .bind(version)
+            .execute(&mut *self.inner)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO stage_moves (id, case_id, from_stage, to_stage, moved_at, moved_by, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(move_id)
+            .bind(case_id)
+            .bind(from)
+            .bind(to)
+            .bind(at_ms)
+            .bind(by)
+            .bind(reason)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(true)
+    }
+}

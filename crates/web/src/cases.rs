@@ -1,0 +1,478 @@
+//! Triage (a report linked to a child, the case opened), the case with its timeline,
+//! and the moves of a case along the pathway, through the API.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, internal};
+use crate::i18n::Tr;
+use crate::reports::{OpenedCard, open};
+use crate::state::AppState;
+use awladna_domain::access::{Action, Actor, Decision, decide};
+use awladna_domain::forms::{FieldError, Problem, local_zone};
+use awladna_domain::pathway::{Stage, check_move};
+use awladna_store::audit::AuditEntry;
+use awladna_store::cases::{CaseRecord, NewChild};
+use awladna_store::keys::sealed_aad;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The identifying fields of a report that become the child's sealed identity.
+const IDENTITY_FIELDS: [&str; 5] = [
+    "child.first_name",
+    "child.last_name",
+    "child.birth_date",
+    "child.mother_name",
+    "child.address",
+];
+const MAX_REASON: usize = 2000;
+
+fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
+    )
+        .into_response()
+}
+
+fn entry(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    case: &CaseRecord,
+    detail: Value,
+) -> AuditEntry {
+    AuditEntry {
+        at_ms: state.now_ms(),
+        actor: caller.audit_actor(),
+        action: action.to_owned(),
+        record_kind: Some("case".to_owned()),
+        record_id: Some(case.id.clone()),
+        territory: Some(case.territory.clone()),
+        origin: caller.origin.clone(),
+        detail,
+    }
+}
+
+/// A case number readable on the phone and in a register: the territory's HCP code,
+/// the year and a sequence, e.g. `04441-2026-000123` for Salé.
+fn case_number(hcp_code: &str, year: i16, sequence: i64) -> String {
+    let digits: String = hcp_code.chars().filter(char::is_ascii_digit).collect();
+    format!("{digits}-{year}-{sequence:06}")
+}
+
+#[derive(Deserialize)]
+pub struct TriageBody {
+    child_id: Option<String>,
+    #[serde(default)]
+    new_child: bool,
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(report_id): Path<String>,
+    body: Result<Json<TriageBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
+    };
+    let Some(actor) = caller.actor.clone() else {
+        return refusal(
+            t,
+            StatusCode::UNAUTHORIZED,
+            "sign_in_required",
+            "auth-sign-in-required",
+        );
+    };
+    let OpenedCard { card, values } = match open(&state, &caller, &report_id).await {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(Decision::Deny)) => {
+            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
+        }
+        Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
+        Err(detail) => return internal(true, t, &detail),
+    };
+    if decide(Some(&actor), Action::Triage, Some(&card.territory)) != Decision::Allow {
+        return ApiError::NotFound(t).into_response();
+    }
+    if !card.complete {
+        return refusal(t, StatusCode::UNPROCESSABLE_ENTITY, "draft", "triage-draft");
+    }
+    let child = match (&body.child_id, body.new_child) {
+        (Some(id), false) => match state.store.child_territory(id).await {
+            Ok(Some(territory)) if actor.covers(&territory) => ChildChoice::Existing(id.clone()),
+            Ok(_) => {
+                return ApiError::Invalid(
+                    t,
+                    vec![FieldError {
+                        field: "child_id".into(),
+                        problem: Problem::UnknownCode,
+                    }],
+                )
+                .into_response();
+            }
+            Err(e) => return internal(true, t, &e.detail()),
+        },
+        (None, true) => ChildChoice::New,
+        _ => {
+            return refusal(
+                t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "child_or_new",
+                "triage-child-or-new",
+            );
+        }
+    };
+    match open_case(&state, &caller, &card.id, &card.territory, &values, child).await {
+        Ok(Some(case)) => (
+            StatusCode::CREATED,
+            Json(json!({"case_id": case.id, "child_id": case.child_id, "number": case.number})),
+        )
+            .into_response(),
+        Ok(None) => refusal(t, StatusCode::CONFLICT, "already_triaged", "triage-already"),
+        Err(detail) => internal(true, t, &detail),
+    }
+}
+
+enum ChildChoice {
+    Existing(String),
+    New,
+}
+
+/// The child's identity from the report, sealed for the child's row.
+fn identity(values: &Map<String, Value>) -> Map<String, Value> {
+    IDENTITY_FIELDS
+        .iter()
+        .filter_map(|f| {
+            values
+                .get(*f)
+                .map(|v| ((*f).trim_start_matches("child.").to_owned(), v.clone()))
+        })
+        .collect()
+}
+
+/// The birth year from the birth date, else from the estimated age when reported.
+fn birth_year(values: &Map<String, Value>) -> Option<i64> {
+    if let Some(date) = values
+        .get("child.birth_date")
+        .and_then(Value::as_str)
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+    {
+        return Some(i64::from(date.year()));
+    }
+    let age = values.get("child.age_years").and_then(Value::as_i64)?;
+    let received = values
+        .get("received_at")
+        .and_then(Value::as_str)?
+        .parse::<jiff::Timestamp>()
+        .ok()?;
+    Some(i64::from(received.to_zoned(local_zone()).year()) - age)
+}
+
+/// Opens the case in one transaction: child (if new), number, case, first move, link,
+/// audit. `None` if the report was triaged meanwhile.
+async fn open_case(
+    state: &AppState,
+    caller: &Caller,
+    card_id: &str,
+    territory: &str,
+    values: &Map<String, Value>,
+    child: ChildChoice,
+) -> Result<Option<CaseRecord>, String> {
+    let who = caller.audit_actor().unwrap_or_default();
+    let now = state.now_ms();
+    let year = state.clock.now().to_zoned(local_zone()).year();
+    let hcp = state
+        .reference
+        .territory(territory)
+        .map(|t| t.hcp_code.clone())
+        .unwrap_or_default();
+    let (child_id, new) = match child {
+        ChildChoice::Existing(id) => (id, false),
+        ChildChoice::New => (uuid::Uuid::now_v7().to_string(), true),
+    };
+    let sealed_identity = match new {
+        true => Some(
+            state
+                .keyring
+                .seal_json(
+                    &Value::Object(identity(values)),
+                    &sealed_aad("children", "identity", &child_id),
+                )
+                .map_err(|e| e.to_string())?,
+        ),
+        false => None,
+    };
+    let sex = values
+        .get("child.sex")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown")
+        .to_owned();
+    let run = async {
+        let mut tx = state.store.begin().await?;
+        if new {
+            tx.insert_child(&NewChild {
+                id: &child_id,
+                territory,
+                sex: &sex,
+                birth_year: birth_year(values),
+                identity: sealed_identity.as_deref(),
+                at_ms: now,
+            })
+            .await?;
+        }
+        let sequence = tx.next_case_number(territory, i64::from(year)).await?;
+        let case = CaseRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            number: case_number(&hcp, year, sequence),
+            child_id: child_id.clone(),
+            territory: territory.to_owned(),
+            stage: Stage::Detection.code().to_owned(),
+            opened_at: now,
+            closed_at: None,
+            version: 1,
+        };
+        tx.insert_case(&case, &who).await?;
+        tx.move_case(
+            &case.id,
+            1,
+            None,
+            Stage::Detection.code(),
+            &uuid::Uuid::now_v7().to_string(),
+            now,
+            &who,
+            None,
+        )
+        .await?;
+        if !tx.link_card(card_id, &child_id, &case.id).await? {
+            return Ok(None);
+        }
+        tx.audit(entry(
+            state,
+            caller,
+            "case.opened",
+            &case,
+            json!({"report": card_id, "new_child": new}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok::<_, awladna_store::StoreError>(Some(case))
+    };
+    run.await.map_err(|e| e.detail())
+}
+
+/// Loads a case the caller may act on with `action`, or the refusal to answer.
+async fn case_for(
+    state: &AppState,
+    t: Tr,
+    actor: &Actor,
+    action: Action,
+    id: &str,
+) -> Result<CaseRecord, Response> {
+    let case = match state.store.case(id).await {
+        Ok(Some(case)) => case,
+        Ok(None) => return Err(ApiError::NotFound(t).into_response()),
+        Err(e) => return Err(internal(true, t, &e.detail())),
+    };
+    match decide(Some(actor), action, Some(&case.territory)) {
+        Decision::Allow => Ok(case),
+        Decision::Deny => Err(refusal(
+            t,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "auth-forbidden",
+        )),
+        _ => Err(ApiError::NotFound(t).into_response()),
+    }
+}
+
+fn time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| ts.to_string())
+        .unwrap_or_default()
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return refusal(
+            t,
+            StatusCode::UNAUTHORIZED,
+            "sign_in_required",
+            "auth-sign-in-required",
+        );
+    };
+    let case = match case_for(&state, t, &actor, Action::ReadCase, &id).await {
+        Ok(case) => case,
+        Err(response) => return response,
+    };
+    let (moves, cards) = match (
+        state.store.stage_moves(&case.id).await,
+        state.store.case_cards(&case.id).await,
+    ) {
+        (Ok(moves), Ok(cards)) => (moves, cards),
+        (Err(e), _) | (_, Err(e)) => return internal(true, t, &e.detail()),
+    };
+    let mut timeline: Vec<(i64, Value)> = Vec::new();
+    for m in moves {
+        let reason = match &m.reason {
+            Some(sealed) => match state
+                .keyring
+                .open(sealed, &sealed_aad("stage_moves", "reason", &m.id))
+            {
+                Ok(text) => Value::String(String::from_utf8_lossy(&text).into_owned()),
+                Err(e) => return internal(true, t, &e.to_string()),
+            },
+            None => Value::Null,
+        };
+        timeline.push((m.at_ms, json!({"kind": "stage", "at": time(m.at_ms), "from": m.from, "to": m.to, "by": m.by, "reason": reason})));
+    }
+    for (card_id, form, at, complete) in cards {
+        timeline.push((at, json!({"kind": "card", "at": time(at), "form": form, "id": card_id, "complete": complete})));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let audited = async {
+        let mut tx = state.store.begin().await?;
+        tx.audit(entry(&state, &caller, "case.read", &case, json!({})))
+            .await?;
+        tx.commit().await
+    };
+    if let Err(e) = audited.await {
+        return internal(true, t, &e.detail());
+    }
+    Json(json!({
+        "id": case.id,
+        "number": case.number,
+        "child_id": case.child_id,
+        "territory": case.territory,
+        "stage": case.stage,
+        "opened_at": time(case.opened_at),
+        "closed_at": case.closed_at.map(time),
+        "version": case.version,
+        "timeline": timeline.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct MoveBody {
+    to: String,
+    #[serde(default)]
+    reason: String,
+    /// The version the client read; a stale one is refused rather than overwritten.
+    version: Option<i64>,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<MoveBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
+    };
+    let Some(actor) = caller.actor.clone() else {
+        return refusal(
+            t,
+            StatusCode::UNAUTHORIZED,
+            "sign_in_required",
+            "auth-sign-in-required",
+        );
+    };
+    let case = match case_for(&state, t, &actor, Action::MoveCase, &id).await {
+        Ok(case) => case,
+        Err(response) => return response,
+    };
+    let Ok(to) = body.to.parse::<Stage>() else {
+        return ApiError::Invalid(
+            t,
+            vec![FieldError {
+                field: "to".into(),
+                problem: Problem::UnknownCode,
+            }],
+        )
+        .into_response();
+    };
+    let reason = body.reason.trim();
+    if reason.is_empty() {
+        return ApiError::Invalid(
+            t,
+            vec![FieldError {
+                field: "reason".into(),
+                problem: Problem::Required,
+            }],
+        )
+        .into_response();
+    }
+    if reason.chars().count() > MAX_REASON {
+        return ApiError::Invalid(
+            t,
+            vec![FieldError {
+                field: "reason".into(),
+                problem: Problem::TooLong { max: MAX_REASON },
+            }],
+        )
+        .into_response();
+    }
+    let from = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
+    if let Err(illegal) = check_move(from, to) {
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": {"code": "illegal_move", "reason": illegal, "message": t.get(illegal.message_id())}}))).into_response();
+    }
+    let version = body.version.unwrap_or(case.version);
+    let move_id = uuid::Uuid::now_v7().to_string();
+    let sealed = match state.keyring.seal(
+        reason.as_bytes(),
+        &sealed_aad("stage_moves", "reason", &move_id),
+    ) {
+        Ok(sealed) => sealed,
+        Err(e) => return internal(true, t, &e.to_string()),
+    };
+    let who = caller.audit_actor().unwrap_or_default();
+    let run = async {
+        let mut tx = state.store.begin().await?;
+        if !tx
+            .move_case(
+                &case.id,
+                version,
+                Some(from.code()),
+                to.code(),
+                &move_id,
+                state.now_ms(),
+                &who,
+                Some(&sealed),
+            )
+            .await?
+        {
+            return Ok(false);
+        }
+        tx.audit(entry(
+            &state,
+            &caller,
+            "case.moved",
+            &case,
+            json!({"from": from.code(), "to": to.code()}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok::<_, awladna_store::StoreError>(true)
+    };
+    match run.await {
+        Ok(true) => {
+            Json(json!({"id": case.id, "stage": to.code(), "version": version + 1})).into_response()
+        }
+        Ok(false) => refusal(t, StatusCode::CONFLICT, "stale", "case-stale"),
+        Err(e) => internal(true, t, &e.detail()),
+    }
+}
