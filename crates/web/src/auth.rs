@@ -45,6 +45,27 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// An audit entry of something this caller did to a record.
+    pub fn audit_entry(
+        &self,
+        at_ms: i64,
+        action: &str,
+        record: (&str, &str),
+        territory: &str,
+        detail: serde_json::Value,
+    ) -> awladna_store::audit::AuditEntry {
+        awladna_store::audit::AuditEntry {
+            at_ms,
+            actor: self.audit_actor(),
+            action: action.to_owned(),
+            record_kind: Some(record.0.to_owned()),
+            record_id: Some(record.1.to_owned()),
+            territory: Some(territory.to_owned()),
+            origin: self.origin.clone(),
+            detail,
+        }
+    }
+
     /// Who to name in the audit log: a user id, `token:ID`, or nobody.
     pub fn audit_actor(&self) -> Option<String> {
         match (&self.actor, &self.token_id) {

@@ -9,7 +9,6 @@ use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_domain::forms::{FieldError, Problem, local_zone};
 use awladna_domain::pathway::{Stage, check_move};
-use awladna_store::audit::AuditEntry;
 use awladna_store::cases::{CaseRecord, NewChild};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -35,25 +34,6 @@ fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response 
         Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
     )
         .into_response()
-}
-
-fn entry(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    case: &CaseRecord,
-    detail: Value,
-) -> AuditEntry {
-    AuditEntry {
-        at_ms: state.now_ms(),
-        actor: caller.audit_actor(),
-        action: action.to_owned(),
-        record_kind: Some("case".to_owned()),
-        record_id: Some(case.id.clone()),
-        territory: Some(case.territory.clone()),
-        origin: caller.origin.clone(),
-        detail,
-    }
 }
 
 /// A case number readable on the phone and in a register: the territory's HCP code,
@@ -252,11 +232,11 @@ async fn open_case(
         if !tx.link_card(card_id, &child_id, &case.id).await? {
             return Ok(None);
         }
-        tx.audit(entry(
-            state,
-            caller,
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
             "case.opened",
-            &case,
+            ("case", &case.id),
+            &case.territory,
             json!({"report": card_id, "new_child": new}),
         ))
         .await?;
@@ -342,8 +322,14 @@ pub async fn read(
     timeline.sort_by_key(|(at, _)| *at);
     let audited = async {
         let mut tx = state.store.begin().await?;
-        tx.audit(entry(&state, &caller, "case.read", &case, json!({})))
-            .await?;
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
+            "case.read",
+            ("case", &case.id),
+            &case.territory,
+            json!({}),
+        ))
+        .await?;
         tx.commit().await
     };
     if let Err(e) = audited.await {
@@ -457,11 +443,11 @@ pub async fn transition(
         {
             return Ok(false);
         }
-        tx.audit(entry(
-            &state,
-            &caller,
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
             "case.moved",
-            &case,
+            ("case", &case.id),
+            &case.territory,
             json!({"from": from.code(), "to": to.code()}),
         ))
         .await?;

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, Role, decide};
 use awladna_domain::forms::{Completeness, FieldError, Problem};
 use awladna_store::StoreError;
-use awladna_store::audit::{AuditEntry, Tx};
+use awladna_store::audit::Tx;
 use awladna_store::cards::{CardRecord, NewCard};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -22,26 +22,6 @@ use serde_json::{Map, Value, json};
 
 const FORM: &str = "report";
 const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-fn entry(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    card_id: &str,
-    territory: &str,
-    detail: Value,
-) -> AuditEntry {
-    AuditEntry {
-        at_ms: state.now_ms(),
-        actor: caller.audit_actor(),
-        action: action.to_owned(),
-        record_kind: Some("card".to_owned()),
-        record_id: Some(card_id.to_owned()),
-        territory: Some(territory.to_owned()),
-        origin: caller.origin.clone(),
-        detail,
-    }
-}
 
 fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
     (
@@ -138,11 +118,10 @@ pub async fn record(
         if let Some(key) = key {
             tx.remember_idempotency(&who, key, &id, new.at_ms).await?;
         }
-        tx.audit(entry(
-            state,
-            caller,
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
             "report.created",
-            &id,
+            ("card", &id),
             &territory,
             detail,
         ))
@@ -292,11 +271,10 @@ pub async fn open(
     // Reading an identifying record is audited, before the answer leaves.
     let audited = async {
         let mut tx = state.store.begin().await?;
-        tx.audit(entry(
-            state,
-            caller,
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
             "report.read",
-            &card.id,
+            ("card", &card.id),
             &card.territory,
             json!({}),
         ))
