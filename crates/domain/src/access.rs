@@ -145,6 +145,10 @@ pub enum Action {
     ReadCase,
     /// Move a case along the pathway, close or reopen it.
     MoveCase,
+    /// Open a record outside one's scope, with a written justification.
+    BreakGlass,
+    /// See the alerts of one's province (break-glass openings…).
+    ViewAlerts,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -183,6 +187,8 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::Coordinator)
                 || actor.has(Role::InformationOfficer)
         }
+        Action::BreakGlass => actor.reads_identities(),
+        Action::ViewAlerts => actor.has(Role::Coordinator),
     };
     if !by_role {
         return Decision::Deny;

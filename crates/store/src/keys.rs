@@ -99,11 +99,12 @@ impl Tx<'_> {
 /// Every column that holds sealed values: (table, id column, sealed column). The
 /// associated data of a value is `{table}/{column}/{id}`, so a sealed value copied to
 /// another row or column does not open.
-pub const SEALED_COLUMNS: [(&str, &str, &str); 4] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 5] = [
     ("users", "id", "totp_secret"),
     ("children", "id", "identity"),
     ("cards", "id", "sealed"),
     ("stage_moves", "id", "reason"),
+    ("access_grants", "id", "justification"),
 ];
 
 pub fn sealed_aad(table: &str, column: &str, id: &str) -> String {

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cards;
 pub mod cases;
 mod error;
+pub mod grants;
 pub mod identity;
 pub mod keys;
 mod reference;

@@ -259,7 +259,15 @@ async fn case_for(
         Ok(None) => return Err(ApiError::NotFound(t).into_response()),
         Err(e) => return Err(internal(true, t, &e.detail())),
     };
-    match decide(Some(actor), action, Some(&case.territory)) {
+    let mut decision = decide(Some(actor), action, Some(&case.territory));
+    // A break-glass grant opens a case for reading, never for changing it.
+    if action == Action::ReadCase {
+        decision = match crate::break_glass::with_grant(state, actor, &case.id, decision).await {
+            Ok(decision) => decision,
+            Err(detail) => return Err(internal(true, t, &detail)),
+        };
+    }
+    match decision {
         Decision::Allow => Ok(case),
         Decision::Deny => Err(refusal(
             t,

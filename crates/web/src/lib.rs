@@ -14,6 +14,7 @@ mod admin;
 mod api;
 mod assets;
 pub mod auth;
+mod break_glass;
 mod cases;
 mod error;
 pub mod i18n;
@@ -98,6 +99,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
+        route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
+        route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
         route(M::GET, "/api/v1/reference/territories", ViewPublic, get(api::territories)),
         route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(api::communes)),

@@ -9,6 +9,7 @@ mod admin;
 mod api;
 mod audit;
 mod auth;
+mod break_glass;
 mod browser;
 mod cases;
 mod cli;

@@ -73,6 +73,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
         "/api/v1/cases/{id}/transitions",
         Who::Only(CASE_WORKERS),
     ),
+    ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
+    ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
     ("GET", "/api/v1/reference/territories", Who::Anyone),
     (

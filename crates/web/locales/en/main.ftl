@@ -169,3 +169,4 @@ move-same-stage = The case is already at this stage.
 move-skips-diagnosis = The initial diagnosis comes first: every protection measure rests on an assessment.
 move-too-far-back = A case can go back only one stage at a time.
 case-stale = Someone changed this case since you opened it. Reload it and try again; nothing was changed.
+break-glass-in-scope = You can already open this record: no justification is needed.

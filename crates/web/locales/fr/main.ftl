@@ -169,3 +169,4 @@ move-same-stage = Le dossier est déjà à cette étape.
 move-skips-diagnosis = Le diagnostic initial vient d'abord : toute mesure de protection repose sur une évaluation.
 move-too-far-back = Un dossier ne peut revenir en arrière que d'une étape à la fois.
 case-stale = Quelqu'un a modifié ce dossier depuis que vous l'avez ouvert. Rechargez-le et recommencez ; rien n'a été modifié.
+break-glass-in-scope = Vous pouvez déjà ouvrir ce dossier : aucune justification n'est nécessaire.
