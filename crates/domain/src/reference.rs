@@ -39,7 +39,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 12] = embedded![
+const EMBEDDED: [(&str, &str); 13] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -51,6 +51,7 @@ const EMBEDDED: [(&str, &str); 12] = embedded![
     "vocabularies/sex.toml",
     "vocabularies/family_types.toml",
     "vocabularies/relations.toml",
+    "vocabularies/closure_reasons.toml",
     "forms/report.v1.toml",
 ];
 

@@ -5,7 +5,7 @@ use crate::lang::{Labels, Lang};
 use serde::{Deserialize, Serialize};
 
 /// The vocabularies the code itself relies on; a reference set without one is refused.
-pub const REQUIRED: [&str; 9] = [
+pub const REQUIRED: [&str; 10] = [
     "sectors",
     "stages",
     "concerns",
@@ -15,6 +15,7 @@ pub const REQUIRED: [&str; 9] = [
     "sex",
     "family_types",
     "relations",
+    "closure_reasons",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

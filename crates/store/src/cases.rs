@@ -28,6 +28,22 @@ pub struct MoveRecord {
     pub reason: Option<Vec<u8>>,
 }
 
+/// One move of a case along the pathway, as recorded.
+pub struct CaseMove<'a> {
+    pub case_id: &'a str,
+    /// The case version the move was decided on.
+    pub version: i64,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub move_id: &'a str,
+    pub at_ms: i64,
+    pub by: &'a str,
+    /// Sealed with the AAD `stage_moves/reason/{move_id}`.
+    pub reason: Option<&'a [u8]>,
+    /// When closing: a code of the closure_reasons vocabulary.
+    pub closure_reason: Option<&'a str>,
+}
+
 pub struct NewChild<'a> {
     pub id: &'a str,
     pub territory: &'a str,
@@ -232,37 +248,27 @@ impl Tx<'_> {
     }
 
     /// Records a move; false when the case changed since `version` was read.
-    #[allow(clippy::too_many_arguments)] // one move's facts, each needed
-    pub async fn move_case(
-        &mut self,
-        case_id: &str,
-        version: i64,
-        from: Option<&str>,
-        to: &str,
-        move_id: &str,
-        at_ms: i64,
-        by: &str,
-        reason: Option<&[u8]>,
-    ) -> Result<bool, StoreError> {
-        let closed_at = (to == "closed").then_some(at_ms);
-        let done = sqlx::query("UPDATE cases SET stage = $1, closed_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(to)
+    pub async fn move_case(&mut self, m: &CaseMove<'_>) -> Result<bool, StoreError> {
+        let closed_at = (m.to == "closed").then_some(m.at_ms);
+        let done = sqlx::query("UPDATE cases SET stage = $1, closed_at = $2, closure_reason = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(m.to)
             .bind(closed_at)
-            .bind(case_id)
-            .bind(version)
+            .bind(m.closure_reason)
+            .bind(m.case_id)
+            .bind(m.version)
             .execute(&mut *self.inner)
             .await?;
         if done.rows_affected() != 1 {
             return Ok(false);
         }
         sqlx::query("INSERT INTO stage_moves (id, case_id, from_stage, to_stage, moved_at, moved_by, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(move_id)
-            .bind(case_id)
-            .bind(from)
-            .bind(to)
-            .bind(at_ms)
-            .bind(by)
-            .bind(reason)
+            .bind(m.move_id)
+            .bind(m.case_id)
+            .bind(m.from)
+            .bind(m.to)
+            .bind(m.at_ms)
+            .bind(m.by)
+            .bind(m.reason)
             .execute(&mut *self.inner)
             .await?;
         Ok(true)

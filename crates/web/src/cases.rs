@@ -9,7 +9,7 @@ use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_domain::forms::{FieldError, Problem, local_zone};
 use awladna_domain::pathway::{Stage, check_move};
-use awladna_store::cases::{CaseRecord, NewChild};
+use awladna_store::cases::{CaseMove, CaseRecord, NewChild};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -218,17 +218,19 @@ async fn open_case(
             version: 1,
         };
         tx.insert_case(&case, &who).await?;
-        tx.move_case(
-            &case.id,
-            1,
-            None,
-            Stage::Detection.code(),
-            &uuid::Uuid::now_v7().to_string(),
-            now,
-            &who,
-            None,
-        )
-        .await?;
+        let move_id = uuid::Uuid::now_v7().to_string();
+        let first = CaseMove {
+            case_id: &case.id,
+            version: 1,
+            from: None,
+            to: Stage::Detection.code(),
+            move_id: &move_id,
+            at_ms: now,
+            by: &who,
+            reason: None,
+            closure_reason: None,
+        };
+        tx.move_case(&first).await?;
         if !tx.link_card(card_id, &child_id, &case.id).await? {
             return Ok(None);
         }
@@ -364,6 +366,8 @@ pub struct MoveBody {
     reason: String,
     /// The version the client read; a stale one is refused rather than overwritten.
     version: Option<i64>,
+    /// Required when closing: a code of the closure_reasons vocabulary.
+    closure_reason: Option<String>,
 }
 
 pub async fn transition(
@@ -424,6 +428,44 @@ pub async fn transition(
     if let Err(illegal) = check_move(from, to) {
         return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": {"code": "illegal_move", "reason": illegal, "message": t.get(illegal.message_id())}}))).into_response();
     }
+    // A case closes with a reason that statistics can count; the free text is its summary.
+    let closure_reason = match (
+        to,
+        body.closure_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty()),
+    ) {
+        (Stage::Closed, None) => {
+            return ApiError::Invalid(
+                t,
+                vec![FieldError {
+                    field: "closure_reason".into(),
+                    problem: Problem::Required,
+                }],
+            )
+            .into_response();
+        }
+        (Stage::Closed, Some(code))
+            if state
+                .reference
+                .vocabulary("closure_reasons")
+                .is_some_and(|v| v.contains(code)) =>
+        {
+            Some(code.to_owned())
+        }
+        (Stage::Closed, Some(_)) => {
+            return ApiError::Invalid(
+                t,
+                vec![FieldError {
+                    field: "closure_reason".into(),
+                    problem: Problem::UnknownCode,
+                }],
+            )
+            .into_response();
+        }
+        _ => None,
+    };
     let version = body.version.unwrap_or(case.version);
     let move_id = uuid::Uuid::now_v7().to_string();
     let sealed = match state.keyring.seal(
@@ -436,19 +478,18 @@ pub async fn transition(
     let who = caller.audit_actor().unwrap_or_default();
     let run = async {
         let mut tx = state.store.begin().await?;
-        if !tx
-            .move_case(
-                &case.id,
-                version,
-                Some(from.code()),
-                to.code(),
-                &move_id,
-                state.now_ms(),
-                &who,
-                Some(&sealed),
-            )
-            .await?
-        {
+        let step = CaseMove {
+            case_id: &case.id,
+            version,
+            from: Some(from.code()),
+            to: to.code(),
+            move_id: &move_id,
+            at_ms: state.now_ms(),
+            by: &who,
+            reason: Some(&sealed),
+            closure_reason: closure_reason.as_deref(),
+        };
+        if !tx.move_case(&step).await? {
             return Ok(false);
         }
         tx.audit(caller.audit_entry(

@@ -60,11 +60,7 @@ impl Desk {
     }
 
     async fn move_to(&self, case: &str, to: &str) -> crate::support::Answer {
-        self.post(
-            &format!("/api/v1/cases/{case}/transitions"),
-            &json!({"to": to, "reason": format!("→ {to}: سبب")}),
-        )
-        .await
+        self.post(&format!("/api/v1/cases/{case}/transitions"), &json!({"to": to, "reason": format!("→ {to}: سبب"), "closure_reason": (to == "closed").then_some("reintegrated")})).await
     }
 }
 
@@ -110,6 +106,13 @@ async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
     assert_eq!(shown.status, StatusCode::OK);
     let body = shown.json();
     assert_eq!(body["stage"], "care", "reopened");
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT closure_reason FROM cases WHERE id = $1")
+            .bind(&case)
+            .fetch_one(desk.app.store.pool())
+            .await
+            .expect("case");
+    assert_eq!(reason, None, "a reopened case has no closure reason");
     let timeline = body["timeline"].as_array().expect("timeline");
     let stages: Vec<&str> = timeline
         .iter()
@@ -202,6 +205,24 @@ async fn illegal_moves_and_stale_versions_are_refused(backend: Backend) {
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    let no_closure_reason = desk
+        .post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": "closed", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(no_closure_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        no_closure_reason.json()["fields"][0]["field"],
+        "closure_reason"
+    );
+    let bad_closure_reason = desk
+        .post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &json!({"to": "closed", "reason": "x", "closure_reason": "bored"}),
+        )
+        .await;
+    assert_eq!(bad_closure_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     let stale = desk
         .post(
             &format!("/api/v1/cases/{case}/transitions"),
