@@ -6,6 +6,7 @@ pub mod access;
 pub mod clock;
 pub mod forms;
 pub mod lang;
+pub mod names;
 pub mod pathway;
 pub mod reference;
 pub mod territory;

@@ -13,9 +13,37 @@ pub struct CaseRecord {
     pub child_id: String,
     pub territory: String,
     pub stage: String,
+    /// The risk level (a code of the urgency vocabulary): the report's urgency until an
+    /// evaluation sets it.
+    pub risk: Option<String>,
     pub opened_at: i64,
     pub closed_at: Option<i64>,
     pub version: i64,
+}
+
+/// What the case list is filtered by; `None` is "any".
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub territory: Option<String>,
+    pub stage: Option<String>,
+    pub risk: Option<String>,
+    pub sex: Option<String>,
+    /// Children born in these years (inclusive), for an age band.
+    pub born_from: Option<i64>,
+    pub born_to: Option<i64>,
+}
+
+/// A line of the case list (nothing identifying).
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: String,
+    pub number: String,
+    pub territory: String,
+    pub stage: String,
+    pub risk: Option<String>,
+    pub opened_at: i64,
+    pub sex: String,
+    pub birth_year: Option<i64>,
 }
 
 /// One move of a case; its reason is still sealed.
@@ -53,9 +81,23 @@ pub struct NewChild<'a> {
     pub at_ms: i64,
 }
 
+/// A query with the case filter's six parameters bound, in order.
+fn filtered<'q>(
+    sql: &'q str,
+    f: &'q CaseFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(f.territory.as_deref())
+        .bind(f.stage.as_deref())
+        .bind(f.risk.as_deref())
+        .bind(f.sex.as_deref())
+        .bind(f.born_from)
+        .bind(f.born_to)
+}
+
 impl Store {
     pub async fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
-        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, opened_at, closed_at, version FROM cases WHERE id = $1")
+        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, risk, opened_at, closed_at, version FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -66,6 +108,7 @@ impl Store {
                 child_id: r.try_get("child_id")?,
                 territory: r.try_get("territory_code")?,
                 stage: r.try_get("stage")?,
+                risk: r.try_get("risk")?,
                 opened_at: r.try_get("opened_at")?,
                 closed_at: r.try_get("closed_at")?,
                 version: r.try_get("version")?,
@@ -112,6 +155,47 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// A page of cases, newest first, and how many match in all.
+    pub async fn cases_page(
+        &self,
+        filter: &CaseFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CaseRow>, i64), StoreError> {
+        const WHERE: &str = "FROM cases c JOIN children ch ON ch.id = c.child_id
+            WHERE ($1 IS NULL OR c.territory_code = $1) AND ($2 IS NULL OR c.stage = $2) AND ($3 IS NULL OR c.risk = $3)
+              AND ($4 IS NULL OR ch.sex = $4) AND ($5 IS NULL OR ch.birth_year >= $5) AND ($6 IS NULL OR ch.birth_year <= $6)";
+        let count_sql = format!("SELECT COUNT(*) AS n {WHERE}");
+        let total: i64 = filtered(&count_sql, filter)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let page_sql = format!(
+            "SELECT c.id, c.number, c.territory_code, c.stage, c.risk, c.opened_at, ch.sex, ch.birth_year {WHERE} ORDER BY c.opened_at DESC, c.id DESC LIMIT $7 OFFSET $8"
+        );
+        let rows = filtered(&page_sql, filter)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(CaseRow {
+                    id: r.try_get("id")?,
+                    number: r.try_get("number")?,
+                    territory: r.try_get("territory_code")?,
+                    stage: r.try_get("stage")?,
+                    risk: r.try_get("risk")?,
+                    opened_at: r.try_get("opened_at")?,
+                    sex: r.try_get("sex")?,
+                    birth_year: r.try_get("birth_year")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((rows, total))
     }
 
     /// The territory of a child (for the policy), if the child exists.
@@ -218,12 +302,13 @@ impl Tx<'_> {
         case: &CaseRecord,
         opened_by: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, opened_at, opened_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, risk, opened_at, opened_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(&case.id)
             .bind(&case.number)
             .bind(&case.child_id)
             .bind(&case.territory)
             .bind(&case.stage)
+            .bind(case.risk.as_deref())
             .bind(case.opened_at)
             .bind(opened_by)
             .execute(&mut *self.inner)

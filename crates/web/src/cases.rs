@@ -213,6 +213,10 @@ async fn open_case(
             child_id: child_id.clone(),
             territory: territory.to_owned(),
             stage: Stage::Detection.code().to_owned(),
+            risk: values
+                .get("urgency")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             opened_at: now,
             closed_at: None,
             version: 1,
@@ -508,6 +512,127 @@ pub async fn transition(
             Json(json!({"id": case.id, "stage": to.code(), "version": version + 1})).into_response()
         }
         Ok(false) => refusal(t, StatusCode::CONFLICT, "stale", "case-stale"),
+        Err(e) => internal(true, t, &e.detail()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    stage: Option<String>,
+    risk: Option<String>,
+    sex: Option<String>,
+    /// 0-5, 6-11, 12-14 or 15-17 (the report age bands).
+    age_band: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// Birth years of the children in an age band this year (an approximation of a year at
+/// most, as only the birth year is kept in clear).
+fn born_in(band: &str, year: i64) -> Option<(i64, i64)> {
+    let (youngest, oldest) = match band {
+        "0-5" => (0, 5),
+        "6-11" => (6, 11),
+        "12-14" => (12, 14),
+        "15-17" => (15, 17),
+        _ => return None,
+    };
+    Some((year - oldest, year - youngest))
+}
+
+const MAX_PER_PAGE: i64 = 100;
+
+/// The cases of the user's province, newest first, filtered and paginated.
+pub async fn list(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    axum::extract::Query(query): axum::extract::Query<ListQuery>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return refusal(
+            t,
+            StatusCode::UNAUTHORIZED,
+            "sign_in_required",
+            "auth-sign-in-required",
+        );
+    };
+    let mut errors = Vec::new();
+    let mut code = |field: &str, value: &Option<String>, vocabulary: &str| -> Option<String> {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        if state
+            .reference
+            .vocabulary(vocabulary)
+            .is_some_and(|v| v.contains(value))
+        {
+            Some(value.to_owned())
+        } else {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                problem: Problem::UnknownCode,
+            });
+            None
+        }
+    };
+    let stage = code("stage", &query.stage, "stages");
+    let risk = code("risk", &query.risk, "urgency");
+    let sex = code("sex", &query.sex, "sex");
+    let year = i64::from(state.clock.now().to_zoned(local_zone()).year());
+    let band = match query.age_band.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(b) => match born_in(b, year) {
+            Some(range) => Some(range),
+            None => {
+                errors.push(FieldError {
+                    field: "age_band".into(),
+                    problem: Problem::UnknownCode,
+                });
+                None
+            }
+        },
+    };
+    let per_page = query.per_page.unwrap_or(25);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        errors.push(FieldError {
+            field: "per_page".into(),
+            problem: Problem::OutOfRange {
+                min: 1,
+                max: MAX_PER_PAGE,
+            },
+        });
+    }
+    let page = query.page.unwrap_or(1);
+    if page < 1 {
+        errors.push(FieldError {
+            field: "page".into(),
+            problem: Problem::OutOfRange {
+                min: 1,
+                max: i64::MAX,
+            },
+        });
+    }
+    if !errors.is_empty() {
+        return ApiError::Invalid(t, errors).into_response();
+    }
+    let filter = awladna_store::cases::CaseFilter {
+        territory: actor.territory.clone(),
+        stage,
+        risk,
+        sex,
+        born_from: band.map(|b| b.0),
+        born_to: band.map(|b| b.1),
+    };
+    match state.store.cases_page(&filter, per_page, (page - 1).saturating_mul(per_page)).await {
+        Ok((rows, total)) => Json(json!({
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "items": rows.iter().map(|c| json!({
+                "id": c.id, "number": c.number, "territory": c.territory, "stage": c.stage, "risk": c.risk,
+                "opened_at": time(c.opened_at), "child": {"sex": c.sex, "birth_year": c.birth_year},
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
         Err(e) => internal(true, t, &e.detail()),
     }
 }

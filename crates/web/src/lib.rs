@@ -97,6 +97,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
+        route(M::GET, "/api/v1/cases", ReadCase, get(cases::list)),
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),

@@ -306,3 +306,86 @@ async fn cases_stay_in_their_province(backend: Backend) {
     desk.app.finish().await;
 }
 on_each_backend!(cases_stay_in_their_province);
+
+async fn the_case_list_filters_and_pages_within_the_province(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let app = &desk.app;
+    let children = [
+        ("female", 4, "low"),
+        ("male", 13, "high"),
+        ("female", 16, "high"),
+    ];
+    for (sex, age, urgency) in children {
+        let body = json!({
+            "source": "school", "received_at": "2026-11-20T09:00:00Z", "territory": "sale",
+            "child": {"sex": sex, "age_years": age}, "concerns": ["neglect"], "urgency": urgency
+        });
+        let id = desk.post("/api/v1/reports", &body).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        assert_eq!(
+            desk.post(
+                &format!("/api/v1/reports/{id}/triage"),
+                &json!({"new_child": true})
+            )
+            .await
+            .status,
+            StatusCode::CREATED
+        );
+    }
+    let all = desk.get("/api/v1/cases").await.json();
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        all["items"][0]["number"], "04441-2026-000003",
+        "newest first"
+    );
+    assert!(
+        all["items"][0]
+            .get("child")
+            .is_some_and(|c| c.get("first_name").is_none()),
+        "no identity in lists"
+    );
+    assert_eq!(desk.get("/api/v1/cases?risk=high").await.json()["total"], 2);
+    assert_eq!(
+        desk.get("/api/v1/cases?sex=female&risk=high").await.json()["total"],
+        1
+    );
+    assert_eq!(
+        desk.get("/api/v1/cases?age_band=12-14").await.json()["total"],
+        1
+    );
+    assert_eq!(
+        desk.get("/api/v1/cases?age_band=0-5&sex=female")
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        desk.get("/api/v1/cases?stage=care").await.json()["total"],
+        0
+    );
+    let paged = desk.get("/api/v1/cases?per_page=2&page=2").await.json();
+    assert_eq!(paged["items"].as_array().map(Vec::len), Some(1));
+    let bad = desk
+        .get("/api/v1/cases?stage=heaven&age_band=old&per_page=1000")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["fields"].as_array().map(Vec::len), Some(3));
+
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    let rabat = app
+        .user("rabat.worker", "rabat-centre", &[Role::CaseWorker], true)
+        .await;
+    let (cookie, _) = app.session(&rabat).await;
+    assert_eq!(
+        app.get_with("/api/v1/cases", &[("cookie", &cookie)])
+            .await
+            .json()["total"],
+        0,
+        "another province's cases are not listed"
+    );
+    desk.app.finish().await;
+}
+on_each_backend!(the_case_list_filters_and_pages_within_the_province);

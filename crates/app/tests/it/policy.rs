@@ -67,6 +67,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
         "/api/v1/reports/{id}/triage",
         Who::Only(CASE_WORKERS),
     ),
+    ("GET", "/api/v1/cases", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
     (
         "POST",
