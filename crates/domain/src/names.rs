@@ -71,8 +71,10 @@
 //! differ; ع counts as a vowel, never a consonant, since Latin spelling does not show
 //! it (Saad, Said); `th` is read as ث (Othmane), so the rare Fathi (فتحي) is missed.
 //!
-//! The key is then `[a]` if the name starts with a vowel, the consonant classes with
-//! repeats collapsed, and two vowel facts that both scripts write:
+//! The key is then `[a]` if the name starts with a vowel, the consonant classes (a
+//! double with no vowel between counts once, as Arabic writes it with a shadda; a
+//! repeat across a vowel stays, as in Bennani بناني), and two vowel facts that both
+//! scripts write:
 //!
 //! * the **ending**: `-a` (a aa ae ah / ا ى ة اء), `-i` (i y / ي), `-u` (ou o / و),
 //!   `-ia` (ia iya ya / ية يا), none for a consonant or a silent French `e`. It tells
@@ -108,37 +110,58 @@
 //!
 //! # 4. [`similarity`] and the match rule
 //!
-//! Jaro-Winkler on the phonetic spelling (classes with vowels kept) for two names in
-//! the same script; across scripts, Jaro-Winkler on the phonetic keys, discounted,
-//! since a romanised Arabic name has no short vowels to compare. Then: a different
-//! ending multiplies by 0.85; equal phonetic keys lift the score into 0.95–1;
-//! compatible keys into 0.94–0.95. [`names_match`] is "phonetic keys equal or
-//! similarity ≥ [`MATCH_THRESHOLD`]"; the threshold and the measured precision and
-//! recall are with the fixture in the tests.
+//! Jaro-Winkler (written here) on the phonetic spelling, the classes with their vowels,
+//! for two names in one script; across scripts, on the phonetic keys, discounted by
+//! 0.9, since a romanised Arabic name has no short vowels to compare. A different
+//! ending multiplies it by 0.85. Then the score is placed in bands, so that structure
+//! decides and letters rank within a band:
+//!
+//! | band | when |
+//! |---|---|
+//! | 0.95–1 | equal phonetic keys |
+//! | 0.94–0.95 | compatible keys (a Latin short i), or one letter wrong, missing, added or swapped in names of 8 letters or more |
+//! | 0–0.93 | otherwise: 0.93 × Jaro-Winkler |
+//!
+//! [`names_match`] is "phonetic keys equal, or similarity ≥ [`MATCH_THRESHOLD`] (0.94)";
+//! [`persons_match`] asks it of both parts, straight or inverted. Letters alone never
+//! reach the threshold: one letter is all that separates Yassine from Yasmine
+//! (Jaro-Winkler 0.967), Said from Saad, Amina from Amin. On the fixture in the tests
+//! (95 pairs of one child's name, 57 pairs of different children) the rule scores
+//! precision 0.978 and recall 0.947, and 90 of the 95 pairs share a blind token.
 //!
 //! # Known limits
 //!
 //! Different names that only differ by a short vowel share a key (Omar عمر / Ammar
 //! عمار); a Latin `e` for a short i is compatible with an `i` (Salem / Salim). A
-//! one-letter typo in a short name is indistinguishable from another name (Karim /
-//! Karin); in a long one it is caught. Souad (سعاد), where the `ou` is a u before ع, and
-//! Khouloud (خلود) are missed across scripts, as are Driss / Idriss and Smail / Ismail.
+//! one-letter typo in a name under 8 letters is indistinguishable from another name
+//! (Karim / Karin) and is missed. `dj` is read as ج, so Khadja is not Khadija; a glued
+//! `abdel` before a vowel is read as `abd el` (Abdelaziz), so the spelling Abdelatif
+//! loses the l of Abdellatif. Souad (سعاد), where the `ou` is a u before ع, and
+//! Khouloud (خلود) are missed across scripts, as are the short forms Driss / Idriss and
+//! Smail / Ismail.
 
 use std::collections::BTreeSet;
 
-/// Names at or above this [`similarity`] are proposed as the same child. It sits above
-/// Yassine / Yasmine (0.93), the closest pair of different names that differ by one
-/// consonant, and compatible keys (0.94–0.95) reach it.
+/// Names at or above this [`similarity`] are proposed as the same child. Only
+/// structure reaches it: equal phonetic keys, compatible keys, or one slip in a long
+/// name. Letters alone do not, because one letter is all that separates Yassine from
+/// Yasmine (Jaro-Winkler 0.967) or Said from Saad.
 pub const MATCH_THRESHOLD: f64 = 0.94;
 
 /// Equal phonetic keys score in `KEY_EQUAL_FLOOR..=1`, above everything else.
 const KEY_EQUAL_FLOOR: f64 = 0.95;
-/// Compatible keys (a Latin short i against none) score just under equal keys.
-const COMPATIBLE_FLOOR: f64 = MATCH_THRESHOLD;
+/// Compatible keys and long-name slips score in `MATCH_THRESHOLD..KEY_EQUAL_FLOOR`.
+const NEAR_FLOOR: f64 = MATCH_THRESHOLD;
+/// Without structural support, Jaro-Winkler is scaled under the threshold: it ranks
+/// candidates, it does not decide.
+const LETTERS_ONLY_WEIGHT: f64 = 0.93;
 /// A different ending (Amina / Amin) is a different name, however close the letters.
 const ENDING_PENALTY: f64 = 0.85;
 /// Keys are short: Jaro-Winkler between them runs high, so it counts for less.
 const CROSS_SCRIPT_DISCOUNT: f64 = 0.9;
+/// From this many letters, one letter typed wrong, missing, added or swapped is taken
+/// for a slip (Benkirane / Benkiranr); below it, for another name (Karim / Karin).
+const SLIP_MIN_LETTERS: usize = 8;
 
 // ------------------------------------------------------------------ normalize
 
@@ -299,7 +322,10 @@ fn split_glued(word: &str) -> Word {
     if let Some(rest) = strip_glued_abd(word) {
         return vec!["abd".to_owned(), rest.to_owned()];
     }
-    if let Some(rest) = word.strip_prefix("عبدال").filter(|r| r.chars().count() >= 3) {
+    if let Some(rest) = word
+        .strip_prefix("عبدال")
+        .filter(|r| r.chars().count() >= 3)
+    {
         return vec!["عبد".to_owned(), rest.to_owned()];
     }
     let word = strip_assimilated_article(word);
@@ -628,14 +654,15 @@ struct Skeleton {
 
 impl Skeleton {
     fn of(syms: &[Sym], latin: bool) -> Skeleton {
-        let (groups, mut consonants) = syllables(syms);
+        let (groups, consonants) = syllables(syms);
         let ending = groups.last().map_or(Ending::None, |g| ending_of(g));
-        let slot = consonants.len().checked_sub(1).filter(|_| ending == Ending::None);
-        let group = slot.and_then(|s| groups.get(s)).map_or(&[][..], Vec::as_slice);
-        consonants.dedup();
+        let slot = last_consonant(&groups, &consonants).filter(|_| ending == Ending::None);
+        let group = slot
+            .and_then(|s| groups.get(s))
+            .map_or(&[][..], Vec::as_slice);
         Skeleton {
             initial_vowel: groups.first().is_some_and(|g| !g.is_empty()),
-            consonants,
+            consonants: collapse_doubles(&groups, &consonants),
             marker: slot.and_then(|s| long_vowel(&groups, s)),
             weak: latin && group == [Vowel::I],
             bare: group.iter().all(|v| matches!(v, Vowel::E | Vowel::Mute)),
@@ -693,8 +720,38 @@ fn syllables(syms: &[Sym]) -> (Vec<Vec<Vowel>>, Vec<char>) {
     (groups, consonants)
 }
 
+/// A consonant written twice with no vowel between (Youssef, Mohammed) is one: Arabic
+/// writes it once. Repeats with a vowel between stay (Bennani = بناني: b n n).
+fn collapse_doubles(groups: &[Vec<Vowel>], consonants: &[char]) -> Vec<char> {
+    let mut kept: Vec<char> = Vec::new();
+    for (k, c) in consonants.iter().enumerate() {
+        let doubled = kept.last() == Some(c) && groups.get(k).is_some_and(Vec::is_empty);
+        if !doubled {
+            kept.push(*c);
+        }
+    }
+    kept
+}
+
+/// The index of the last consonant, the first of its double if it is doubled (Driss:
+/// the vowel before "ss" is the one that counts).
+fn last_consonant(groups: &[Vec<Vowel>], consonants: &[char]) -> Option<usize> {
+    let mut slot = consonants.len().checked_sub(1)?;
+    while slot > 0
+        && consonants.get(slot - 1) == consonants.get(slot)
+        && groups.get(slot).is_some_and(Vec::is_empty)
+    {
+        slot -= 1;
+    }
+    Some(slot)
+}
+
 fn ending_of(group: &[Vowel]) -> Ending {
-    let vowels: Vec<Vowel> = group.iter().copied().filter(|v| *v != Vowel::Mute).collect();
+    let vowels: Vec<Vowel> = group
+        .iter()
+        .copied()
+        .filter(|v| *v != Vowel::Mute)
+        .collect();
     // A French final e after a vowel is silent too (Wafae, Rabie).
     match vowels.iter().rev().find(|v| **v != Vowel::E) {
         None => Ending::None,
@@ -810,8 +867,9 @@ pub fn matching_keys(first: &str, last: &str) -> Vec<String> {
 // ----------------------------------------------------------------- similarity
 
 /// How alike two names are, in `0..=1`, for ranking decrypted candidates: equal
-/// phonetic keys score 0.95 or more, compatible keys 0.94–0.95, others their
-/// Jaro-Winkler, lowered for a different ending. Zero when either has no letters.
+/// phonetic keys score 0.95 or more, compatible keys and long-name slips 0.94–0.95,
+/// others 0.93 × their Jaro-Winkler; a different ending lowers the Jaro-Winkler part.
+/// Zero when either has no letters.
 pub fn similarity(a: &str, b: &str) -> f64 {
     let (x, y) = (analyse(a), analyse(b));
     if x.spelling.is_empty() || y.spelling.is_empty() {
@@ -823,11 +881,42 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     }
     if x.skeleton.key(true) == y.skeleton.key(true) {
         KEY_EQUAL_FLOOR + (1.0 - KEY_EQUAL_FLOOR) * score
-    } else if x.skeleton.compatible(&y.skeleton) {
-        COMPATIBLE_FLOOR + (KEY_EQUAL_FLOOR - COMPATIBLE_FLOOR) * score
+    } else if x.skeleton.compatible(&y.skeleton) || is_slip(&x, &y) {
+        NEAR_FLOOR + (KEY_EQUAL_FLOOR - NEAR_FLOOR) * score
     } else {
-        score
+        LETTERS_ONLY_WEIGHT * score
     }
+}
+
+/// One letter typed wrong, missing, added or swapped in a long name of one script.
+fn is_slip(x: &Analysis, y: &Analysis) -> bool {
+    let long = |a: &Analysis| a.spelling.len() >= SLIP_MIN_LETTERS;
+    x.script == y.script
+        && x.skeleton.ending == y.skeleton.ending
+        && long(x)
+        && long(y)
+        && edit_distance(&x.spelling, &y.spelling) <= 1
+}
+
+/// Optimal-string-alignment distance: insertions, deletions, substitutions and
+/// swaps of two neighbours each cost one.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    // rows[i][j] is the distance between a[..i] and b[..j].
+    let mut rows: Vec<Vec<usize>> = vec![(0..=b.len()).collect()];
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (rows[i - 1][j - 1] + cost)
+                .min(rows[i - 1][j] + 1)
+                .min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(rows[i - 2][j - 2] + 1);
+            }
+        }
+        rows.push(row);
+    }
+    rows[a.len()][b.len()]
 }
 
 fn surface_similarity(x: &Analysis, y: &Analysis) -> f64 {
@@ -904,7 +993,9 @@ fn jaro(a: &[char], b: &[char]) -> f64 {
     let mut a_matched = Vec::new();
     for (i, ca) in a.iter().enumerate() {
         let range = i.saturating_sub(window)..(i + window + 1).min(b.len());
-        let found = range.into_iter().find(|j| taken.get(*j) == Some(&false) && b.get(*j) == Some(ca));
+        let found = range
+            .into_iter()
+            .find(|j| taken.get(*j) == Some(&false) && b.get(*j) == Some(ca));
         if let Some(j) = found {
             taken[j] = true;
             a_matched.push(*ca);
@@ -915,11 +1006,14 @@ fn jaro(a: &[char], b: &[char]) -> f64 {
         return 0.0;
     }
     let b_matched = b.iter().zip(&taken).filter(|(_, t)| **t).map(|(c, _)| c);
-    let half_transpositions = a_matched.iter().zip(b_matched).filter(|(x, y)| x != y).count();
+    let half_transpositions = a_matched
+        .iter()
+        .zip(b_matched)
+        .filter(|(x, y)| x != y)
+        .count();
     let t = half_transpositions as f64 / 2.0;
     (m / a.len() as f64 + m / b.len() as f64 + (m - t) / m) / 3.0
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -996,7 +1090,13 @@ mod tests {
 
     #[test]
     fn abd_joins_its_name_with_or_without_article() {
-        for spelling in ["Abdelkader", "Abd el Kader", "Abd-El-Kader", "Abdel Kader", "Abdulkader"] {
+        for spelling in [
+            "Abdelkader",
+            "Abd el Kader",
+            "Abd-El-Kader",
+            "Abdel Kader",
+            "Abdulkader",
+        ] {
             assert_eq!(normalize(spelling), "abdkader", "{spelling}");
         }
         assert_eq!(normalize("Abderrahim"), "abdrahim");
@@ -1037,10 +1137,17 @@ mod tests {
 
     #[test]
     fn the_brief_groups_share_a_key() {
-        assert_same_key(&["Mohamed", "Mohammed", "Muhammad", "Mhamed", "محمد", "M'hamed"]);
+        assert_same_key(&[
+            "Mohamed", "Mohammed", "Muhammad", "Mhamed", "محمد", "M'hamed",
+        ]);
         assert_same_key(&["Ouafae", "Wafae", "Wafaa", "وفاء", "Wafa"]);
         assert_same_key(&["Youssef", "Yousef", "Youssouf", "Yusuf", "يوسف"]);
-        assert_same_key(&["Fatima-Zahra", "Fatimazahra", "Fatima Ezzahra", "فاطمة الزهراء"]);
+        assert_same_key(&[
+            "Fatima-Zahra",
+            "Fatimazahra",
+            "Fatima Ezzahra",
+            "فاطمة الزهراء",
+        ]);
         assert_same_key(&["Khadija", "Khadidja", "Hadija", "خديجة"]);
         assert_same_key(&["Said", "Saïd", "Saeed", "سعيد"]);
         assert_same_key(&["Aicha", "Aïcha", "Aisha", "Aycha", "عائشة"]);
@@ -1089,7 +1196,11 @@ mod tests {
     fn matching_keys_meet_across_scripts_and_inversions() {
         let latin = matching_keys("Youssef", "El Alami");
         let arabic = matching_keys("العلمي", "يوسف");
-        assert!(latin.iter().any(|k| k.starts_with("pair:") && arabic.contains(k)));
+        assert!(
+            latin
+                .iter()
+                .any(|k| k.starts_with("pair:") && arabic.contains(k))
+        );
         assert_eq!(latin.len(), 3, "{latin:?}");
     }
 
@@ -1113,7 +1224,12 @@ mod tests {
 
     #[test]
     fn similarity_is_bounded_and_symmetric() {
-        for (a, b) in [("Mohamed", "محمد"), ("Karim", "Kamal"), ("", "Ali"), ("Amina", "Amin")] {
+        for (a, b) in [
+            ("Mohamed", "محمد"),
+            ("Karim", "Kamal"),
+            ("", "Ali"),
+            ("Amina", "Amin"),
+        ] {
             let s = similarity(a, b);
             assert!((0.0..=1.0).contains(&s), "{a}/{b}: {s}");
             assert!((s - similarity(b, a)).abs() < 1e-12, "{a}/{b}");
@@ -1344,6 +1460,10 @@ mod tests {
         let missed: Vec<_> = SAME.iter().filter(|p| !shares(p)).collect();
         let rate = found as f64 / SAME.len() as f64;
         println!("retrieval {found}/{}: missed {missed:?}", SAME.len());
-        assert!(rate >= 0.90, "retrieval {found}/{}: missed {missed:#?}", SAME.len());
+        assert!(
+            rate >= 0.90,
+            "retrieval {found}/{}: missed {missed:#?}",
+            SAME.len()
+        );
     }
 }
