@@ -137,7 +137,7 @@ fn identity(values: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// The birth year from the birth date, else from the estimated age when reported.
-fn birth_year(values: &Map<String, Value>) -> Option<i64> {
+pub(crate) fn birth_year(values: &Map<String, Value>) -> Option<i64> {
     if let Some(date) = values
         .get("child.birth_date")
         .and_then(Value::as_str)
@@ -205,6 +205,8 @@ async fn open_case(
                 at_ms: now,
             })
             .await?;
+            tx.insert_name_tokens(&child_id, &crate::children::name_tokens(state, values))
+                .await?;
         }
         let sequence = tx.next_case_number(territory, i64::from(year)).await?;
         let case = CaseRecord {

@@ -16,6 +16,7 @@ mod assets;
 pub mod auth;
 mod break_glass;
 mod cases;
+mod children;
 mod error;
 pub mod i18n;
 mod pages;
@@ -97,6 +98,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
+        route(M::GET, "/api/v1/reports/{id}/candidates", Triage, get(children::report_candidates)),
+        route(M::GET, "/api/v1/children", ReadCase, get(children::search)),
         route(M::GET, "/api/v1/cases", ReadCase, get(cases::list)),
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),

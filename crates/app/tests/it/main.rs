@@ -12,6 +12,7 @@ mod auth;
 mod break_glass;
 mod browser;
 mod cases;
+mod children;
 mod cli;
 mod pages;
 mod policy;

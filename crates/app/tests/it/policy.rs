@@ -67,6 +67,12 @@ const MATRIX: &[(&str, &str, Who)] = &[
         "/api/v1/reports/{id}/triage",
         Who::Only(CASE_WORKERS),
     ),
+    (
+        "GET",
+        "/api/v1/reports/{id}/candidates",
+        Who::Only(CASE_WORKERS),
+    ),
+    ("GET", "/api/v1/children", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
     (

@@ -1,0 +1,174 @@
+//! Duplicates and name search on the encrypted store: spellings across scripts meet,
+//! other provinces' children stay out of sight.
+
+use crate::support::{Backend, TestApp, on_each_backend};
+use awladna_domain::access::Role;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+struct Centre {
+    app: TestApp,
+    session: (String, String),
+}
+
+impl Centre {
+    async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
+        let headers = [
+            ("cookie", self.session.0.as_str()),
+            ("x-csrf-token", self.session.1.as_str()),
+        ];
+        self.app.post_json(path, &headers, body).await
+    }
+
+    async fn report(&self, first: &str, last: &str, age: i64, mother: Option<&str>) -> String {
+        let mut child =
+            json!({"first_name": first, "last_name": last, "sex": "male", "age_years": age});
+        if let Some(mother) = mother {
+            child["mother_name"] = json!(mother);
+        }
+        let body = json!({"source": "school", "received_at": "2026-11-22T09:00:00Z", "territory": "sale", "child": child, "concerns": ["neglect"], "urgency": "medium"});
+        self.post("/api/v1/reports", &body).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    async fn child(&self, first: &str, last: &str, age: i64, mother: Option<&str>) -> String {
+        let report = self.report(first, last, age, mother).await;
+        self.post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await
+        .json()["child_id"]
+            .as_str()
+            .expect("child")
+            .to_owned()
+    }
+}
+
+async fn the_same_child_is_proposed_whatever_the_spelling(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let session = app.session(&nadia).await;
+    let centre = Centre { app, session };
+    let mohamed = centre
+        .child("Mohamed", "Benali", 12, Some("Fatima Zahra"))
+        .await;
+    let mahmoud = centre.child("Mahmoud", "Benali", 7, None).await;
+    centre.child("Youssef", "Tazi", 12, None).await;
+
+    let new = centre
+        .report("محمد", "بن علي", 12, Some("فاطمة الزهراء"))
+        .await;
+    let answer = centre
+        .app
+        .get_with(
+            &format!("/api/v1/reports/{new}/candidates"),
+            &[("cookie", &centre.session.0)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let list = answer.json();
+    let list = list.as_array().expect("list");
+    assert_eq!(
+        list.first().and_then(|c| c["child_id"].as_str()),
+        Some(mohamed.as_str()),
+        "{list:?}"
+    );
+    let reasons = list[0]["reasons"].as_array().expect("reasons");
+    for reason in ["name_spelled_differently", "birth_year", "mother_name"] {
+        assert!(
+            reasons.iter().any(|r| r == reason),
+            "{reason} missing from {reasons:?}"
+        );
+    }
+    assert_eq!(
+        list[0]["first_name"], "Mohamed",
+        "the user sees who the candidate is"
+    );
+    let mahmoud_score = list
+        .iter()
+        .find(|c| c["child_id"] == mahmoud.as_str())
+        .map_or(0.0, |c| c["score"].as_f64().unwrap_or(0.0));
+    assert!(
+        list[0]["score"].as_f64().unwrap_or(0.0) > mahmoud_score + 0.2,
+        "Mahmoud is not Mohamed"
+    );
+    assert!(!list.iter().any(|c| c["first_name"] == "Youssef"));
+
+    let linked = centre
+        .post(
+            &format!("/api/v1/reports/{new}/triage"),
+            &json!({"child_id": mohamed}),
+        )
+        .await;
+    assert_eq!(linked.json()["child_id"], mohamed.as_str());
+    centre.app.finish().await;
+}
+on_each_backend!(the_same_child_is_proposed_whatever_the_spelling);
+
+async fn name_search_finds_children_of_ones_province_only(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let rabat = app
+        .user("rabat.worker", "rabat-centre", &[Role::CaseWorker], true)
+        .await;
+    let session = app.session(&nadia).await;
+    let centre = Centre { app, session };
+    let wafae = centre.child("Ouafae", "El Amrani", 9, None).await;
+    centre.child("Karim", "Idrissi", 15, None).await;
+
+    let search = |q: &'static str| {
+        let cookie = centre.session.0.clone();
+        let app = &centre.app;
+        async move {
+            app.get_with(&format!("/api/v1/children?q={q}"), &[("cookie", &cookie)])
+                .await
+        }
+    };
+    let found = search("Wafaa%20Amrani").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(
+        found.json()[0]["child_id"],
+        wafae.as_str(),
+        "{}",
+        found.body
+    );
+    let arabic = search("%D9%88%D9%81%D8%A7%D8%A1").await;
+    assert_eq!(
+        arabic.json()[0]["child_id"],
+        wafae.as_str(),
+        "وفاء finds Ouafae: {}",
+        arabic.body
+    );
+    assert_eq!(search("").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (cookie, _) = centre.app.session(&rabat).await;
+    let other = centre
+        .app
+        .get_with("/api/v1/children?q=Wafaa%20Amrani", &[("cookie", &cookie)])
+        .await;
+    assert_eq!(
+        other.json(),
+        json!([]),
+        "Rabat does not see Salé's children"
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM child_name_tokens")
+        .fetch_one(centre.app.store.pool())
+        .await
+        .expect("count");
+    assert!(stored > 0, "names are indexed by blind tokens only");
+    centre.app.finish().await;
+}
+on_each_backend!(name_search_finds_children_of_ones_province_only);

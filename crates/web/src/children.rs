@@ -1,0 +1,318 @@
+//! Finding a child on the encrypted store: blind tokens of the name's loose phonetic
+//! keys find the candidates, then the identities of those the user may see are opened
+//! and ranked by similarity. Used to propose duplicates at triage and for name search.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, internal};
+use crate::i18n::Tr;
+use crate::reports::{OpenedCard, open};
+use crate::state::AppState;
+use awladna_domain::access::{Actor, Decision};
+use awladna_domain::names::{matching_keys, names_match, person_similarity};
+use awladna_store::keys::sealed_aad;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The blind-index domain of children's names.
+const NAME_DOMAIN: &str = "child-name";
+/// Candidates read from the token index before ranking.
+const CANDIDATE_POOL: i64 = 200;
+const MAX_QUERY: usize = 120;
+
+fn text<'a>(values: &'a Map<String, Value>, key: &str) -> &'a str {
+    values.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn tokens(state: &AppState, first: &str, last: &str) -> Vec<Vec<u8>> {
+    matching_keys(first, last)
+        .iter()
+        .map(|key| state.keyring.blind_index(NAME_DOMAIN, key).to_vec())
+        .collect()
+}
+
+/// The blind tokens of the child named in a report (none for an unnamed child).
+pub fn name_tokens(state: &AppState, values: &Map<String, Value>) -> Vec<Vec<u8>> {
+    tokens(
+        state,
+        text(values, "child.first_name"),
+        text(values, "child.last_name"),
+    )
+}
+
+/// A candidate child, opened for a user allowed to see them.
+struct Candidate {
+    id: String,
+    sex: String,
+    birth_year: Option<i64>,
+    identity: Map<String, Value>,
+}
+
+/// The children sharing a token, within the user's territory, identities opened.
+async fn candidates(
+    state: &AppState,
+    actor: &Actor,
+    tokens: &[Vec<u8>],
+) -> Result<Vec<Candidate>, String> {
+    let mut found = Vec::new();
+    for (id, _) in state
+        .store
+        .children_sharing_tokens(tokens, CANDIDATE_POOL)
+        .await
+        .map_err(|e| e.detail())?
+    {
+        let in_scope = state
+            .store
+            .child_territory(&id)
+            .await
+            .map_err(|e| e.detail())?
+            .is_some_and(|t| actor.covers(&t));
+        if !in_scope {
+            continue;
+        }
+        let Some((sex, birth_year, sealed)) = state
+            .store
+            .child_identity(&id)
+            .await
+            .map_err(|e| e.detail())?
+        else {
+            continue;
+        };
+        let identity = match sealed {
+            Some(sealed) => match state
+                .keyring
+                .open_json(&sealed, &sealed_aad("children", "identity", &id))
+                .map_err(|e| e.to_string())?
+            {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            },
+            None => Map::new(),
+        };
+        found.push(Candidate {
+            id,
+            sex,
+            birth_year,
+            identity,
+        });
+    }
+    Ok(found)
+}
+
+/// Why a candidate may be the same child, and how likely: the name counts most, then
+/// the birth year (±1, ages are often estimated) and the mother's name.
+fn score(
+    report: &Map<String, Value>,
+    report_birth_year: Option<i64>,
+    c: &Candidate,
+) -> (f64, Vec<&'static str>) {
+    let (first, last) = (
+        text(report, "child.first_name"),
+        text(report, "child.last_name"),
+    );
+    let (c_first, c_last) = (
+        text(&c.identity, "first_name"),
+        text(&c.identity, "last_name"),
+    );
+    let name = person_similarity(first, last, c_first, c_last);
+    let mut reasons = Vec::new();
+    if name >= awladna_domain::names::MATCH_THRESHOLD {
+        let same_spelling = awladna_domain::names::normalize(&format!("{first} {last}"))
+            == awladna_domain::names::normalize(&format!("{c_first} {c_last}"));
+        reasons.push(if same_spelling {
+            "same_name"
+        } else {
+            "name_spelled_differently"
+        });
+    }
+    let year =
+        matches!((report_birth_year, c.birth_year), (Some(a), Some(b)) if (a - b).abs() <= 1);
+    if year {
+        reasons.push("birth_year");
+    }
+    let (mother, c_mother) = (
+        text(report, "child.mother_name"),
+        text(&c.identity, "mother_name"),
+    );
+    let same_mother = !mother.is_empty() && !c_mother.is_empty() && names_match(mother, c_mother);
+    if same_mother {
+        reasons.push("mother_name");
+    }
+    let sex = text(report, "child.sex");
+    let other_sex = !sex.is_empty() && sex != "unknown" && c.sex != "unknown" && sex != c.sex;
+    let mut total =
+        0.7 * name + if year { 0.15 } else { 0.0 } + if same_mother { 0.15 } else { 0.0 };
+    if other_sex {
+        total *= 0.5;
+    }
+    ((total * 1000.0).round() / 1000.0, reasons)
+}
+
+fn candidate_json(c: &Candidate, score: f64, reasons: &[&str]) -> Value {
+    json!({
+        "child_id": c.id,
+        "score": score,
+        "reasons": reasons,
+        "first_name": c.identity.get("first_name"),
+        "last_name": c.identity.get("last_name"),
+        "sex": c.sex,
+        "birth_year": c.birth_year,
+    })
+}
+
+/// The possible duplicates of the child of a report, best first.
+pub async fn report_candidates(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return ApiError::NotFound(t).into_response();
+    };
+    let OpenedCard { card, values } = match open(&state, &caller, &id).await {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(Decision::Deny)) => {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"error": {"code": "forbidden", "message": t.get("auth-forbidden")}})),
+            )
+                .into_response();
+        }
+        Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
+        Err(detail) => return internal(true, t, &detail),
+    };
+    let found = match candidates(&state, &actor, &name_tokens(&state, &values)).await {
+        Ok(found) => found,
+        Err(detail) => return internal(true, t, &detail),
+    };
+    let report_year = crate::cases::birth_year(&values);
+    let mut ranked: Vec<(f64, Vec<&str>, &Candidate)> = found
+        .iter()
+        .map(|c| {
+            let (s, r) = score(&values, report_year, c);
+            (s, r, c)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.retain(|(s, _, _)| *s >= 0.5);
+    ranked.truncate(10);
+    let list: Vec<Value> = ranked
+        .iter()
+        .map(|(s, r, c)| candidate_json(c, *s, r))
+        .collect();
+    if let Err(e) = audit(
+        &state,
+        &caller,
+        "report.candidates",
+        ("card", &card.id),
+        &card.territory,
+        list.len(),
+    )
+    .await
+    {
+        return internal(true, t, &e);
+    }
+    Json(Value::Array(list)).into_response()
+}
+
+async fn audit(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    record: (&str, &str),
+    territory: &str,
+    shown: usize,
+) -> Result<(), String> {
+    let run = async {
+        let mut tx = state.store.begin().await?;
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
+            action,
+            record,
+            territory,
+            json!({"children_shown": shown}),
+        ))
+        .await?;
+        tx.commit().await
+    };
+    run.await.map_err(|e| e.detail())
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Children of the user's province whose name sounds like the query, best first. The
+/// query is never logged (the log records paths, not query strings).
+pub async fn search(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return ApiError::NotFound(t).into_response();
+    };
+    let q = query.q.trim();
+    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
+        let problem = if q.is_empty() {
+            awladna_domain::forms::Problem::Required
+        } else {
+            awladna_domain::forms::Problem::TooLong { max: MAX_QUERY }
+        };
+        return ApiError::Invalid(
+            t,
+            vec![awladna_domain::forms::FieldError {
+                field: "q".into(),
+                problem,
+            }],
+        )
+        .into_response();
+    }
+    let (first, last) = q.split_once(char::is_whitespace).unwrap_or((q, ""));
+    let found = match candidates(&state, &actor, &tokens(&state, first, last.trim())).await {
+        Ok(found) => found,
+        Err(detail) => return internal(true, t, &detail),
+    };
+    let mut ranked: Vec<(f64, &Candidate)> = found
+        .iter()
+        .map(|c| {
+            (
+                person_similarity(
+                    first,
+                    last.trim(),
+                    text(&c.identity, "first_name"),
+                    text(&c.identity, "last_name"),
+                ),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s >= 0.5)
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.truncate(20);
+    let list: Vec<Value> = ranked
+        .iter()
+        .map(|(s, c)| candidate_json(c, (s * 1000.0).round() / 1000.0, &[]))
+        .collect();
+    let territory = actor.territory.clone().unwrap_or_default();
+    if let Err(e) = audit(
+        &state,
+        &caller,
+        "child.search",
+        ("children", "-"),
+        &territory,
+        list.len(),
+    )
+    .await
+    {
+        return internal(true, t, &e);
+    }
+    Json(Value::Array(list)).into_response()
+}
