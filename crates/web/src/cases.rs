@@ -8,7 +8,7 @@ use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_domain::forms::{FieldError, Problem, local_zone};
-use awladna_domain::pathway::{Stage, check_move};
+use awladna_domain::pathway::{IllegalMove, Stage, check_move};
 use awladna_store::cases::{CaseMove, CaseRecord, NewChild};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -50,6 +50,83 @@ pub struct TriageBody {
     new_child: bool,
 }
 
+/// What came of a triage.
+pub enum TriageOutcome {
+    Opened(CaseRecord),
+    /// Refused, with the status, the code and the message id to say why.
+    Refused(StatusCode, &'static str, &'static str),
+    /// The report, or the named child, is not one the user may see.
+    NotFound,
+    Invalid(Vec<FieldError>),
+}
+
+/// Links a report to a known child or a new one and opens the case (the API and the
+/// page share it).
+pub async fn triage_report(
+    state: &AppState,
+    caller: &Caller,
+    report_id: &str,
+    child_id: Option<String>,
+    new_child: bool,
+) -> Result<TriageOutcome, String> {
+    let Some(actor) = caller.actor.clone() else {
+        return Ok(TriageOutcome::NotFound);
+    };
+    let OpenedCard { card, values } = match open(state, caller, report_id).await? {
+        Ok(opened) => opened,
+        Err(Decision::Deny) => {
+            return Ok(TriageOutcome::Refused(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "auth-forbidden",
+            ));
+        }
+        Err(_) => return Ok(TriageOutcome::NotFound),
+    };
+    if decide(Some(&actor), Action::Triage, Some(&card.territory)) != Decision::Allow {
+        return Ok(TriageOutcome::NotFound);
+    }
+    if !card.complete {
+        return Ok(TriageOutcome::Refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "draft",
+            "triage-draft",
+        ));
+    }
+    let child = match (child_id, new_child) {
+        (Some(id), false) => match state
+            .store
+            .child_territory(&id)
+            .await
+            .map_err(|e| e.detail())?
+        {
+            Some(territory) if actor.covers(&territory) => ChildChoice::Existing(id),
+            _ => {
+                return Ok(TriageOutcome::Invalid(vec![FieldError {
+                    field: "child_id".into(),
+                    problem: Problem::UnknownCode,
+                }]));
+            }
+        },
+        (None, true) => ChildChoice::New,
+        _ => {
+            return Ok(TriageOutcome::Refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "child_or_new",
+                "triage-child-or-new",
+            ));
+        }
+    };
+    Ok(
+        match open_case(state, caller, &card.id, &card.territory, &values, child).await? {
+            Some(case) => TriageOutcome::Opened(case),
+            None => {
+                TriageOutcome::Refused(StatusCode::CONFLICT, "already_triaged", "triage-already")
+            }
+        },
+    )
+}
+
 pub async fn triage(
     State(state): State<AppState>,
     t: Tr,
@@ -61,60 +138,15 @@ pub async fn triage(
         Ok(body) => body,
         Err(rejection) => return crate::api::bad_body(t, rejection.status()),
     };
-    let Some(actor) = caller.actor.clone() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
-    };
-    let OpenedCard { card, values } = match open(&state, &caller, &report_id).await {
-        Ok(Ok(opened)) => opened,
-        Ok(Err(Decision::Deny)) => {
-            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
-        }
-        Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
-        Err(detail) => return internal(true, t, &detail),
-    };
-    if decide(Some(&actor), Action::Triage, Some(&card.territory)) != Decision::Allow {
-        return ApiError::NotFound(t).into_response();
-    }
-    if !card.complete {
-        return refusal(t, StatusCode::UNPROCESSABLE_ENTITY, "draft", "triage-draft");
-    }
-    let child = match (&body.child_id, body.new_child) {
-        (Some(id), false) => match state.store.child_territory(id).await {
-            Ok(Some(territory)) if actor.covers(&territory) => ChildChoice::Existing(id.clone()),
-            Ok(_) => {
-                return ApiError::Invalid(
-                    t,
-                    vec![FieldError {
-                        field: "child_id".into(),
-                        problem: Problem::UnknownCode,
-                    }],
-                )
-                .into_response();
-            }
-            Err(e) => return internal(true, t, &e.detail()),
-        },
-        (None, true) => ChildChoice::New,
-        _ => {
-            return refusal(
-                t,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "child_or_new",
-                "triage-child-or-new",
-            );
-        }
-    };
-    match open_case(&state, &caller, &card.id, &card.territory, &values, child).await {
-        Ok(Some(case)) => (
+    match triage_report(&state, &caller, &report_id, body.child_id, body.new_child).await {
+        Ok(TriageOutcome::Opened(case)) => (
             StatusCode::CREATED,
             Json(json!({"case_id": case.id, "child_id": case.child_id, "number": case.number})),
         )
             .into_response(),
-        Ok(None) => refusal(t, StatusCode::CONFLICT, "already_triaged", "triage-already"),
+        Ok(TriageOutcome::Refused(status, code, message)) => refusal(t, status, code, message),
+        Ok(TriageOutcome::NotFound) => ApiError::NotFound(t).into_response(),
+        Ok(TriageOutcome::Invalid(errors)) => ApiError::Invalid(t, errors).into_response(),
         Err(detail) => internal(true, t, &detail),
     }
 }
@@ -376,6 +408,134 @@ pub struct MoveBody {
     closure_reason: Option<String>,
 }
 
+/// What came of a move.
+pub enum MoveOutcome {
+    Moved {
+        stage: Stage,
+        version: i64,
+    },
+    Invalid(Vec<FieldError>),
+    Illegal(IllegalMove),
+    Stale,
+    /// Refused before looking: not found or not allowed (the response is ready).
+    Refused(Decision),
+}
+
+/// A request to move a case, as the API or the page received it.
+pub struct MoveRequest<'a> {
+    pub to: &'a str,
+    pub reason: &'a str,
+    pub closure_reason: Option<&'a str>,
+    pub version: Option<i64>,
+}
+
+fn invalid(field: &str, problem: Problem) -> MoveOutcome {
+    MoveOutcome::Invalid(vec![FieldError {
+        field: field.to_owned(),
+        problem,
+    }])
+}
+
+/// Checks and records a move (the API and the page share it).
+pub async fn move_case(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    request: &MoveRequest<'_>,
+) -> Result<MoveOutcome, String> {
+    let Some(actor) = caller.actor.clone() else {
+        return Ok(MoveOutcome::Refused(Decision::SignIn));
+    };
+    let case = match state.store.case(case_id).await.map_err(|e| e.detail())? {
+        Some(case) => case,
+        None => return Ok(MoveOutcome::Refused(Decision::Hidden)),
+    };
+    match decide(Some(&actor), Action::MoveCase, Some(&case.territory)) {
+        Decision::Allow => {}
+        refusal => return Ok(MoveOutcome::Refused(refusal)),
+    }
+    let Ok(to) = request.to.parse::<Stage>() else {
+        return Ok(invalid("to", Problem::UnknownCode));
+    };
+    let reason = request.reason.trim();
+    if reason.is_empty() {
+        return Ok(invalid("reason", Problem::Required));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Ok(invalid("reason", Problem::TooLong { max: MAX_REASON }));
+    }
+    let from = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
+    if let Err(illegal) = check_move(from, to) {
+        return Ok(MoveOutcome::Illegal(illegal));
+    }
+    // A case closes with a reason that statistics can count; the free text is its summary.
+    let closure_reason = match (
+        to,
+        request
+            .closure_reason
+            .map(str::trim)
+            .filter(|c| !c.is_empty()),
+    ) {
+        (Stage::Closed, None) => return Ok(invalid("closure_reason", Problem::Required)),
+        (Stage::Closed, Some(code))
+            if state
+                .reference
+                .vocabulary("closure_reasons")
+                .is_some_and(|v| v.contains(code)) =>
+        {
+            Some(code)
+        }
+        (Stage::Closed, Some(_)) => return Ok(invalid("closure_reason", Problem::UnknownCode)),
+        _ => None,
+    };
+    let version = request.version.unwrap_or(case.version);
+    let move_id = uuid::Uuid::now_v7().to_string();
+    let sealed = state
+        .keyring
+        .seal(
+            reason.as_bytes(),
+            &sealed_aad("stage_moves", "reason", &move_id),
+        )
+        .map_err(|e| e.to_string())?;
+    let who = caller.audit_actor().unwrap_or_default();
+    let step = CaseMove {
+        case_id: &case.id,
+        version,
+        from: Some(from.code()),
+        to: to.code(),
+        move_id: &move_id,
+        at_ms: state.now_ms(),
+        by: &who,
+        reason: Some(&sealed),
+        closure_reason,
+    };
+    let run = async {
+        let mut tx = state.store.begin().await?;
+        if !tx.move_case(&step).await? {
+            return Ok(false);
+        }
+        let detail =
+            json!({"from": from.code(), "to": to.code(), "closure_reason": closure_reason});
+        tx.audit(caller.audit_entry(
+            state.now_ms(),
+            "case.moved",
+            ("case", &case.id),
+            &case.territory,
+            detail,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok::<_, awladna_store::StoreError>(true)
+    };
+    Ok(match run.await.map_err(|e| e.detail())? {
+        true => MoveOutcome::Moved {
+            stage: to,
+            version: version + 1,
+        },
+        false => MoveOutcome::Stale,
+    })
+}
+
 pub async fn transition(
     State(state): State<AppState>,
     t: Tr,
@@ -387,134 +547,24 @@ pub async fn transition(
         Ok(body) => body,
         Err(rejection) => return crate::api::bad_body(t, rejection.status()),
     };
-    let Some(actor) = caller.actor.clone() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
+    let request = MoveRequest {
+        to: &body.to,
+        reason: &body.reason,
+        closure_reason: body.closure_reason.as_deref(),
+        version: body.version,
     };
-    let case = match case_for(&state, t, &actor, Action::MoveCase, &id).await {
-        Ok(case) => case,
-        Err(response) => return response,
-    };
-    let Ok(to) = body.to.parse::<Stage>() else {
-        return ApiError::Invalid(
-            t,
-            vec![FieldError {
-                field: "to".into(),
-                problem: Problem::UnknownCode,
-            }],
+    match move_case(&state, &caller, &id, &request).await {
+        Ok(MoveOutcome::Moved { stage, version }) => Json(json!({"id": id, "stage": stage.code(), "version": version})).into_response(),
+        Ok(MoveOutcome::Invalid(errors)) => ApiError::Invalid(t, errors).into_response(),
+        Ok(MoveOutcome::Illegal(illegal)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": {"code": "illegal_move", "reason": illegal, "message": t.get(illegal.message_id())}})),
         )
-        .into_response();
-    };
-    let reason = body.reason.trim();
-    if reason.is_empty() {
-        return ApiError::Invalid(
-            t,
-            vec![FieldError {
-                field: "reason".into(),
-                problem: Problem::Required,
-            }],
-        )
-        .into_response();
-    }
-    if reason.chars().count() > MAX_REASON {
-        return ApiError::Invalid(
-            t,
-            vec![FieldError {
-                field: "reason".into(),
-                problem: Problem::TooLong { max: MAX_REASON },
-            }],
-        )
-        .into_response();
-    }
-    let from = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
-    if let Err(illegal) = check_move(from, to) {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": {"code": "illegal_move", "reason": illegal, "message": t.get(illegal.message_id())}}))).into_response();
-    }
-    // A case closes with a reason that statistics can count; the free text is its summary.
-    let closure_reason = match (
-        to,
-        body.closure_reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty()),
-    ) {
-        (Stage::Closed, None) => {
-            return ApiError::Invalid(
-                t,
-                vec![FieldError {
-                    field: "closure_reason".into(),
-                    problem: Problem::Required,
-                }],
-            )
-            .into_response();
-        }
-        (Stage::Closed, Some(code))
-            if state
-                .reference
-                .vocabulary("closure_reasons")
-                .is_some_and(|v| v.contains(code)) =>
-        {
-            Some(code.to_owned())
-        }
-        (Stage::Closed, Some(_)) => {
-            return ApiError::Invalid(
-                t,
-                vec![FieldError {
-                    field: "closure_reason".into(),
-                    problem: Problem::UnknownCode,
-                }],
-            )
-            .into_response();
-        }
-        _ => None,
-    };
-    let version = body.version.unwrap_or(case.version);
-    let move_id = uuid::Uuid::now_v7().to_string();
-    let sealed = match state.keyring.seal(
-        reason.as_bytes(),
-        &sealed_aad("stage_moves", "reason", &move_id),
-    ) {
-        Ok(sealed) => sealed,
-        Err(e) => return internal(true, t, &e.to_string()),
-    };
-    let who = caller.audit_actor().unwrap_or_default();
-    let run = async {
-        let mut tx = state.store.begin().await?;
-        let step = CaseMove {
-            case_id: &case.id,
-            version,
-            from: Some(from.code()),
-            to: to.code(),
-            move_id: &move_id,
-            at_ms: state.now_ms(),
-            by: &who,
-            reason: Some(&sealed),
-            closure_reason: closure_reason.as_deref(),
-        };
-        if !tx.move_case(&step).await? {
-            return Ok(false);
-        }
-        tx.audit(caller.audit_entry(
-            state.now_ms(),
-            "case.moved",
-            ("case", &case.id),
-            &case.territory,
-            json!({"from": from.code(), "to": to.code()}),
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok::<_, awladna_store::StoreError>(true)
-    };
-    match run.await {
-        Ok(true) => {
-            Json(json!({"id": case.id, "stage": to.code(), "version": version + 1})).into_response()
-        }
-        Ok(false) => refusal(t, StatusCode::CONFLICT, "stale", "case-stale"),
-        Err(e) => internal(true, t, &e.detail()),
+            .into_response(),
+        Ok(MoveOutcome::Stale) => refusal(t, StatusCode::CONFLICT, "stale", "case-stale"),
+        Ok(MoveOutcome::Refused(Decision::Deny)) => refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden"),
+        Ok(MoveOutcome::Refused(_)) => ApiError::NotFound(t).into_response(),
+        Err(detail) => internal(true, t, &detail),
     }
 }
 
