@@ -31,6 +31,8 @@ pub struct CardRecord {
     pub sealed: Option<Vec<u8>>,
     pub created_by: Option<String>,
     pub organisation: Option<String>,
+    /// The case the card belongs to, once triaged.
+    pub case_id: Option<String>,
     pub created_at: i64,
     pub version: i64,
 }
@@ -38,7 +40,7 @@ pub struct CardRecord {
 impl Store {
     pub async fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, created_at, version
+            "SELECT id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, case_id, created_at, version
              FROM cards WHERE id = $1",
         )
         .bind(id)
@@ -56,6 +58,7 @@ impl Store {
                 sealed: r.try_get("sealed")?,
                 created_by: r.try_get("created_by")?,
                 organisation: r.try_get("organisation_code")?,
+                case_id: r.try_get("case_id")?,
                 created_at: r.try_get("created_at")?,
                 version: r.try_get("version")?,
             })

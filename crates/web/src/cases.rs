@@ -6,7 +6,7 @@ use crate::error::{ApiError, internal};
 use crate::i18n::Tr;
 use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
-use awladna_domain::access::{Action, Actor, Decision, decide};
+use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::{FieldError, Problem, local_zone};
 use awladna_domain::pathway::{IllegalMove, Stage, check_move};
 use awladna_store::cases::{CaseMove, CaseRecord, NewChild};
@@ -286,88 +286,116 @@ async fn open_case(
     run.await.map_err(|e| e.detail())
 }
 
-/// Loads a case the caller may act on with `action`, or the refusal to answer.
-async fn case_for(
-    state: &AppState,
-    t: Tr,
-    actor: &Actor,
-    action: Action,
-    id: &str,
-) -> Result<CaseRecord, Response> {
-    let case = match state.store.case(id).await {
-        Ok(Some(case)) => case,
-        Ok(None) => return Err(ApiError::NotFound(t).into_response()),
-        Err(e) => return Err(internal(true, t, &e.detail())),
-    };
-    let mut decision = decide(Some(actor), action, Some(&case.territory));
-    // A break-glass grant opens a case for reading, never for changing it.
-    if action == Action::ReadCase {
-        decision = match crate::break_glass::with_grant(state, actor, &case.id, decision).await {
-            Ok(decision) => decision,
-            Err(detail) => return Err(internal(true, t, &detail)),
-        };
-    }
-    match decision {
-        Decision::Allow => Ok(case),
-        Decision::Deny => Err(refusal(
-            t,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "auth-forbidden",
-        )),
-        _ => Err(ApiError::NotFound(t).into_response()),
-    }
-}
-
 fn time(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|ts| ts.to_string())
         .unwrap_or_default()
 }
 
-pub async fn read(
-    State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Response {
+/// One line of a case's timeline.
+pub enum Entry {
+    Stage {
+        at_ms: i64,
+        from: Option<String>,
+        to: String,
+        by: Option<String>,
+        reason: Option<String>,
+    },
+    Card {
+        at_ms: i64,
+        form: String,
+        id: String,
+        complete: bool,
+    },
+}
+
+impl Entry {
+    fn at_ms(&self) -> i64 {
+        match self {
+            Entry::Stage { at_ms, .. } | Entry::Card { at_ms, .. } => *at_ms,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Entry::Stage {
+                at_ms,
+                from,
+                to,
+                by,
+                reason,
+            } => {
+                json!({"kind": "stage", "at": time(*at_ms), "from": from, "to": to, "by": by, "reason": reason})
+            }
+            Entry::Card {
+                at_ms,
+                form,
+                id,
+                complete,
+            } => {
+                json!({"kind": "card", "at": time(*at_ms), "form": form, "id": id, "complete": complete})
+            }
+        }
+    }
+}
+
+/// A case opened for a reader, its timeline in time order. The read is audited.
+pub async fn load_case(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Result<(CaseRecord, Vec<Entry>), Decision>, String> {
     let Some(actor) = caller.actor.clone() else {
-        return refusal(
-            t,
-            StatusCode::UNAUTHORIZED,
-            "sign_in_required",
-            "auth-sign-in-required",
-        );
+        return Ok(Err(Decision::SignIn));
     };
-    let case = match case_for(&state, t, &actor, Action::ReadCase, &id).await {
-        Ok(case) => case,
-        Err(response) => return response,
+    let Some(case) = state.store.case(id).await.map_err(|e| e.detail())? else {
+        return Ok(Err(Decision::Hidden));
     };
-    let (moves, cards) = match (
-        state.store.stage_moves(&case.id).await,
-        state.store.case_cards(&case.id).await,
-    ) {
-        (Ok(moves), Ok(cards)) => (moves, cards),
-        (Err(e), _) | (_, Err(e)) => return internal(true, t, &e.detail()),
-    };
-    let mut timeline: Vec<(i64, Value)> = Vec::new();
-    for m in moves {
+    let decision = decide(Some(&actor), Action::ReadCase, Some(&case.territory));
+    // A break-glass grant opens a case for reading, never for changing it.
+    match crate::break_glass::with_grant(state, &actor, &case.id, decision).await? {
+        Decision::Allow => {}
+        refusal => return Ok(Err(refusal)),
+    }
+    let mut timeline = Vec::new();
+    for m in state
+        .store
+        .stage_moves(&case.id)
+        .await
+        .map_err(|e| e.detail())?
+    {
         let reason = match &m.reason {
-            Some(sealed) => match state
-                .keyring
-                .open(sealed, &sealed_aad("stage_moves", "reason", &m.id))
-            {
-                Ok(text) => Value::String(String::from_utf8_lossy(&text).into_owned()),
-                Err(e) => return internal(true, t, &e.to_string()),
-            },
-            None => Value::Null,
+            Some(sealed) => {
+                let text = state
+                    .keyring
+                    .open(sealed, &sealed_aad("stage_moves", "reason", &m.id))
+                    .map_err(|e| e.to_string())?;
+                Some(String::from_utf8_lossy(&text).into_owned())
+            }
+            None => None,
         };
-        timeline.push((m.at_ms, json!({"kind": "stage", "at": time(m.at_ms), "from": m.from, "to": m.to, "by": m.by, "reason": reason})));
+        timeline.push(Entry::Stage {
+            at_ms: m.at_ms,
+            from: m.from,
+            to: m.to,
+            by: m.by,
+            reason,
+        });
     }
-    for (card_id, form, at, complete) in cards {
-        timeline.push((at, json!({"kind": "card", "at": time(at), "form": form, "id": card_id, "complete": complete})));
+    for (card_id, form, at_ms, complete) in state
+        .store
+        .case_cards(&case.id)
+        .await
+        .map_err(|e| e.detail())?
+    {
+        timeline.push(Entry::Card {
+            at_ms,
+            form,
+            id: card_id,
+            complete,
+        });
     }
-    timeline.sort_by_key(|(at, _)| *at);
+    timeline.sort_by_key(Entry::at_ms);
     let audited = async {
         let mut tx = state.store.begin().await?;
         tx.audit(caller.audit_entry(
@@ -380,19 +408,35 @@ pub async fn read(
         .await?;
         tx.commit().await
     };
-    if let Err(e) = audited.await {
-        return internal(true, t, &e.detail());
-    }
+    audited.await.map_err(|e| e.detail())?;
+    Ok(Ok((case, timeline)))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let (case, timeline) = match load_case(&state, &caller, &id).await {
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(Decision::Deny)) => {
+            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
+        }
+        Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
+        Err(detail) => return internal(true, t, &detail),
+    };
     Json(json!({
         "id": case.id,
         "number": case.number,
         "child_id": case.child_id,
         "territory": case.territory,
         "stage": case.stage,
+        "risk": case.risk,
         "opened_at": time(case.opened_at),
         "closed_at": case.closed_at.map(time),
         "version": case.version,
-        "timeline": timeline.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "timeline": timeline.iter().map(Entry::to_json).collect::<Vec<_>>(),
     }))
     .into_response()
 }

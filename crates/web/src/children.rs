@@ -163,6 +163,59 @@ fn candidate_json(c: &Candidate, score: f64, reasons: &[&str]) -> Value {
     })
 }
 
+/// A child who may be the report's child: identity, score and why.
+pub struct Ranked {
+    pub score: f64,
+    pub reasons: Vec<&'static str>,
+    candidate: Candidate,
+}
+
+impl Ranked {
+    pub fn child_id(&self) -> &str {
+        &self.candidate.id
+    }
+
+    pub fn name(&self) -> String {
+        let identity = &self.candidate.identity;
+        format!(
+            "{} {}",
+            text(identity, "first_name"),
+            text(identity, "last_name")
+        )
+        .trim()
+        .to_owned()
+    }
+
+    pub fn birth_year(&self) -> Option<i64> {
+        self.candidate.birth_year
+    }
+}
+
+/// The possible duplicates of a report's child, best first (at most ten).
+pub async fn ranked_candidates(
+    state: &AppState,
+    actor: &Actor,
+    values: &Map<String, Value>,
+) -> Result<Vec<Ranked>, String> {
+    let found = candidates(state, actor, &name_tokens(state, values)).await?;
+    let report_year = crate::cases::birth_year(values);
+    let mut ranked: Vec<Ranked> = found
+        .into_iter()
+        .map(|candidate| {
+            let (score, reasons) = score(values, report_year, &candidate);
+            Ranked {
+                score,
+                reasons,
+                candidate,
+            }
+        })
+        .filter(|r| r.score >= 0.5)
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked.truncate(10);
+    Ok(ranked)
+}
+
 /// The possible duplicates of the child of a report, best first.
 pub async fn report_candidates(
     State(state): State<AppState>,
@@ -185,24 +238,13 @@ pub async fn report_candidates(
         Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
         Err(detail) => return internal(true, t, &detail),
     };
-    let found = match candidates(&state, &actor, &name_tokens(&state, &values)).await {
-        Ok(found) => found,
+    let ranked = match ranked_candidates(&state, &actor, &values).await {
+        Ok(ranked) => ranked,
         Err(detail) => return internal(true, t, &detail),
     };
-    let report_year = crate::cases::birth_year(&values);
-    let mut ranked: Vec<(f64, Vec<&str>, &Candidate)> = found
-        .iter()
-        .map(|c| {
-            let (s, r) = score(&values, report_year, c);
-            (s, r, c)
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.retain(|(s, _, _)| *s >= 0.5);
-    ranked.truncate(10);
     let list: Vec<Value> = ranked
         .iter()
-        .map(|(s, r, c)| candidate_json(c, *s, r))
+        .map(|r| candidate_json(&r.candidate, r.score, &r.reasons))
         .collect();
     if let Err(e) = audit(
         &state,

@@ -15,6 +15,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod break_glass;
+mod case_pages;
 mod cases;
 mod children;
 mod error;
@@ -95,6 +96,10 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
+        route(M::POST, "/reports/{id}/triage", Triage, post(case_pages::triage)),
+        route(M::GET, "/cases", ReadCase, get(case_pages::list)),
+        route(M::GET, "/cases/{id}", ReadCase, get(case_pages::show)),
+        route(M::POST, "/cases/{id}/move", MoveCase, post(case_pages::move_to)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),

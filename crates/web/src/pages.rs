@@ -30,6 +30,7 @@ pub struct HomePage {
     csrf: String,
     stages: Vec<String>,
     can_report: bool,
+    can_read_cases: bool,
 }
 
 pub async fn home(
@@ -58,6 +59,10 @@ pub async fn home(
                 awladna_domain::access::Action::RecordReport,
                 None,
             ) == awladna_domain::access::Decision::Allow
+        }),
+        can_read_cases: caller.actor.as_ref().is_some_and(|a| {
+            awladna_domain::access::decide(Some(a), awladna_domain::access::Action::ReadCase, None)
+                == awladna_domain::access::Decision::Allow
         }),
         user: caller.username,
         csrf: caller.csrf,

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::Lang;
-use awladna_domain::access::Decision;
+use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::{Field, FieldType, local_zone};
 use awladna_domain::reference::Reference;
 use axum::extract::{OriginalUri, Path, State};
@@ -116,6 +116,18 @@ pub struct ReportPage {
     complete: bool,
     recorded_at: String,
     sections: Vec<ShownSection>,
+    report_id: String,
+    case_link: Option<String>,
+    can_triage: bool,
+    candidates: Vec<CandidateView>,
+}
+
+pub struct CandidateView {
+    child_id: String,
+    name: String,
+    birth_year: String,
+    score: String,
+    reasons: String,
 }
 
 pub async fn show_report(
@@ -158,6 +170,34 @@ pub async fn show_report(
         })
         .filter(|s| !s.fields.is_empty())
         .collect();
+    let can_triage = card.complete
+        && card.case_id.is_none()
+        && caller.actor.as_ref().is_some_and(|a| {
+            decide(Some(a), Action::Triage, Some(&card.territory)) == Decision::Allow
+        });
+    let candidates = match (can_triage, caller.actor.as_ref()) {
+        (true, Some(actor)) => {
+            match crate::children::ranked_candidates(&state, actor, &values).await {
+                Ok(ranked) => ranked
+                    .iter()
+                    .map(|r| CandidateView {
+                        child_id: r.child_id().to_owned(),
+                        name: r.name(),
+                        birth_year: r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
+                        score: format!("{:.0}%", r.score * 100.0),
+                        reasons: r
+                            .reasons
+                            .iter()
+                            .map(|reason| t.get(&format!("triage-reason-{reason}")))
+                            .collect::<Vec<_>>()
+                            .join("، "),
+                    })
+                    .collect(),
+                Err(detail) => return internal(false, t, &detail),
+            }
+        }
+        _ => Vec::new(),
+    };
     let recorded_at = jiff::Timestamp::from_millisecond(card.created_at)
         .map(|ts| {
             ts.to_zoned(local_zone())
@@ -174,6 +214,10 @@ pub async fn show_report(
         complete: card.complete,
         recorded_at,
         sections,
+        report_id: card.id.clone(),
+        case_link: card.case_id.as_ref().map(|id| format!("/cases/{id}")),
+        can_triage,
+        candidates,
     }
     .into_response()
 }

@@ -382,6 +382,25 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         .assert_fits_the_screen("the card page scrolls sideways at 360 px")
         .await;
     browser.screenshot("report-saved-ar-360").await;
+    // Triage: no known child matches, so she opens a new one and lands on the case.
+    browser
+        .client
+        .find(Locator::Css("form[action$='/triage'] button.primary"))
+        .await
+        .expect("new child")
+        .click()
+        .await
+        .expect("click");
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".case-stepper"))
+        .await
+        .expect("the case page");
+    browser
+        .assert_fits_the_screen("the case page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("case-ar-360").await;
     browser.close().await;
     app.finish().await;
 }

@@ -389,3 +389,100 @@ async fn the_case_list_filters_and_pages_within_the_province(backend: Backend) {
     desk.app.finish().await;
 }
 on_each_backend!(the_case_list_filters_and_pages_within_the_province);
+
+async fn the_case_journey_in_the_web_pages(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let app = &desk.app;
+    let cookie = [("cookie", desk.session.0.as_str())];
+    let csrf = desk.session.1.as_str();
+    let first = desk.report(false).await;
+    desk.post(
+        &format!("/api/v1/reports/{first}/triage"),
+        &json!({"new_child": true}),
+    )
+    .await;
+
+    // A second report about Hamza: the report page proposes him, one tap links.
+    let second = desk.report(false).await;
+    let page = app.get_with(&format!("/reports/{second}"), &cookie).await;
+    assert!(
+        page.body.contains("Hamza Alaoui") && page.body.contains("name=\"child_id\""),
+        "the possible match is shown"
+    );
+    assert!(page.body.contains("سنة الازدياد ±1"), "with why it matched");
+    let child_id = page
+        .body
+        .split("name=\"child_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("child id")
+        .to_owned();
+    let linked = app
+        .post_form(
+            &format!("/reports/{second}/triage"),
+            &cookie,
+            &[("_csrf", csrf), ("child_id", &child_id)],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let case_path = linked.header("location").to_owned();
+    assert!(case_path.starts_with("/cases/"));
+
+    let case = app.get_with(&case_path, &cookie).await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert!(case.body.contains("04441-2026-000002") && case.body.contains("aria-current=\"step\""));
+    assert!(
+        !case.body.contains("value=\"care\""),
+        "moves the stage does not allow are not offered"
+    );
+    let move_path = format!("{case_path}/move");
+    let illegal = app
+        .post_form(
+            &move_path,
+            &cookie,
+            &[("_csrf", csrf), ("to", "care"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(illegal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(illegal.body.contains("التشخيص الأولي يأتي أولا"));
+    let moved = app
+        .post_form(
+            &move_path,
+            &cookie,
+            &[
+                ("_csrf", csrf),
+                ("to", "initial_diagnosis"),
+                ("reason", "فحص طبي <b>اليوم</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let after = app.get_with(&case_path, &cookie).await;
+    assert!(
+        after.body.contains("فحص طبي &#60;b&#62;اليوم&#60;/b&#62;"),
+        "the reason is in the timeline, escaped"
+    );
+    assert!(
+        after.body.contains("value=\"care\""),
+        "after the diagnosis, care is offered"
+    );
+    let no_reason = app
+        .post_form(
+            &move_path,
+            &cookie,
+            &[("_csrf", csrf), ("to", "closed"), ("reason", "انتهى")],
+        )
+        .await;
+    assert!(
+        no_reason.body.contains("سبب الإغلاق"),
+        "closing asks for its reason"
+    );
+
+    let list = app
+        .get_with("/cases?stage=initial_diagnosis", &cookie)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("04441-2026-000002") && !list.body.contains("04441-2026-000001"));
+    desk.app.finish().await;
+}
+on_each_backend!(the_case_journey_in_the_web_pages);

@@ -60,6 +60,10 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("POST", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("GET", "/reports/{id}", Who::Only(IDENTITY_READERS)),
+    ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases", Who::Only(CASE_READERS)),
+    ("GET", "/cases/{id}", Who::Only(CASE_READERS)),
+    ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (

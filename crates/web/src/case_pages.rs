@@ -1,0 +1,417 @@
+//! The case in the web interface: triage from the report's page (the possible matches
+//! beside the report, one tap to link or to open a new child), the case page (stepper,
+//! risk, timeline, the moves the stage allows) and the province's case list.
+
+use crate::auth::Caller;
+use crate::cases::{
+    Entry, MoveOutcome, MoveRequest, TriageOutcome, load_case, move_case, triage_report,
+};
+use crate::error::{internal, page_error, page_refusal};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_domain::access::Decision;
+use awladna_domain::forms::local_zone;
+use awladna_domain::pathway::{Stage, check_move};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+fn local(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| {
+            ts.to_zoned(local_zone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
+    state
+        .reference
+        .vocabulary(vocabulary)
+        .and_then(|v| v.label(code, t.lang))
+        .unwrap_or(code)
+        .to_owned()
+}
+
+#[derive(Deserialize)]
+pub struct TriageForm {
+    child_id: Option<String>,
+    new_child: Option<String>,
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<TriageForm>,
+) -> Response {
+    let child = form.child_id.filter(|c| !c.is_empty());
+    let new_child = child.is_none() && form.new_child.is_some();
+    match triage_report(&state, &caller, &id, child, new_child).await {
+        Ok(TriageOutcome::Opened(case)) => {
+            Redirect::to(&format!("/cases/{}", case.id)).into_response()
+        }
+        Ok(TriageOutcome::Refused(status, _, message)) => page_refusal(t, status, message),
+        Ok(TriageOutcome::NotFound) => page_error(t, StatusCode::NOT_FOUND),
+        Ok(TriageOutcome::Invalid(_)) => page_refusal(
+            t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form-error-unknown-code",
+        ),
+        Err(detail) => internal(false, t, &detail),
+    }
+}
+
+pub struct StepView {
+    number: usize,
+    label: String,
+    current: bool,
+    done: bool,
+}
+
+pub struct EntryView {
+    at: String,
+    text: String,
+    reason: Option<String>,
+    link: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    id: String,
+    number: String,
+    stage: String,
+    closed: bool,
+    risk: Option<String>,
+    steps: Vec<StepView>,
+    timeline: Vec<EntryView>,
+    moves: Vec<(String, String)>,
+    closure_reasons: Vec<(String, String)>,
+    version: i64,
+    message: Option<String>,
+}
+
+async fn case_page(
+    state: &AppState,
+    t: Tr,
+    caller: &Caller,
+    here: &str,
+    id: &str,
+    message: Option<String>,
+) -> Response {
+    let (case, timeline) = match load_case(state, caller, id).await {
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(Decision::Deny)) => return page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden"),
+        Ok(Err(_)) => return page_error(t, StatusCode::NOT_FOUND),
+        Err(detail) => return internal(false, t, &detail),
+    };
+    let stage = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
+    let steps = Stage::ALL[..6]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepView {
+            number: i + 1,
+            label: label(state, t, "stages", s.code()),
+            current: *s == stage,
+            done: *s < stage,
+        })
+        .collect();
+    let mut usernames: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut entries = Vec::new();
+    for entry in timeline {
+        entries.push(match entry {
+            Entry::Stage {
+                at_ms,
+                to,
+                by,
+                reason,
+                ..
+            } => {
+                let who = match by {
+                    Some(id) => match usernames.get(&id) {
+                        Some(name) => Some(name.clone()),
+                        None => {
+                            let name = state
+                                .store
+                                .user_by_id(&id)
+                                .await
+                                .ok()
+                                .flatten()
+                                .map(|u| u.username)
+                                .unwrap_or(id.clone());
+                            usernames.insert(id, name.clone());
+                            Some(name)
+                        }
+                    },
+                    None => None,
+                };
+                let text = format!(
+                    "{} {}{}",
+                    t.get("case-moved-to"),
+                    label(state, t, "stages", &to),
+                    who.map(|w| format!(" — {w}")).unwrap_or_default()
+                );
+                EntryView {
+                    at: local(at_ms),
+                    text,
+                    reason,
+                    link: None,
+                }
+            }
+            Entry::Card {
+                at_ms,
+                form,
+                id,
+                complete,
+            } => {
+                let title = state
+                    .reference
+                    .form(&form)
+                    .map(|f| f.labels.get(t.lang).to_owned())
+                    .unwrap_or(form.clone());
+                let state_label = t.get(if complete {
+                    "report-complete"
+                } else {
+                    "report-draft"
+                });
+                let link = (form == "report").then(|| format!("/reports/{id}"));
+                EntryView {
+                    at: local(at_ms),
+                    text: format!("{title} ({state_label})"),
+                    reason: None,
+                    link,
+                }
+            }
+        });
+    }
+    // Only the moves this stage allows are offered: nothing greyed out that cannot be done.
+    let moves = Stage::ALL
+        .iter()
+        .filter(|to| check_move(stage, **to).is_ok())
+        .map(|to| (to.code().to_owned(), label(state, t, "stages", to.code())))
+        .collect();
+    let closure_reasons = state
+        .reference
+        .vocabulary("closure_reasons")
+        .map(|v| {
+            v.terms
+                .iter()
+                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let status = if message.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = CasePage {
+        t,
+        here: here.to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
+        id: case.id.clone(),
+        number: case.number.clone(),
+        stage: label(state, t, "stages", &case.stage),
+        closed: stage == Stage::Closed,
+        risk: case.risk.as_deref().map(|r| label(state, t, "urgency", r)),
+        steps,
+        timeline: entries,
+        moves,
+        closure_reasons,
+        version: case.version,
+        message,
+    };
+    (status, page).into_response()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Response {
+    case_page(&state, t, &caller, uri.path(), &id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+    closure_reason: Option<String>,
+    version: Option<i64>,
+}
+
+pub async fn move_to(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<MoveForm>,
+) -> Response {
+    let request = MoveRequest {
+        to: &form.to,
+        reason: &form.reason,
+        closure_reason: form.closure_reason.as_deref(),
+        version: form.version,
+    };
+    let here = format!("/cases/{id}");
+    let message = match move_case(&state, &caller, &id, &request).await {
+        Ok(MoveOutcome::Moved { .. }) => return Redirect::to(&here).into_response(),
+        Ok(MoveOutcome::Invalid(errors)) => errors.first().map(|e| {
+            format!(
+                "{}: {}",
+                t.get(&format!("case-field-{}", e.field)),
+                t.with(e.problem.message_id(), &e.problem.arguments())
+            )
+        }),
+        Ok(MoveOutcome::Illegal(illegal)) => Some(t.get(illegal.message_id())),
+        Ok(MoveOutcome::Stale) => Some(t.get("case-stale")),
+        Ok(MoveOutcome::Refused(Decision::Deny)) => {
+            return page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden");
+        }
+        Ok(MoveOutcome::Refused(_)) => return page_error(t, StatusCode::NOT_FOUND),
+        Err(detail) => return internal(false, t, &detail),
+    };
+    case_page(&state, t, &caller, &here, &id, message).await
+}
+
+pub struct CaseLine {
+    id: String,
+    number: String,
+    stage: String,
+    risk: String,
+    opened: String,
+    child: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    lines: Vec<CaseLine>,
+    total_text: String,
+    stages: Vec<(String, String, bool)>,
+    risks: Vec<(String, String, bool)>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    risk: String,
+    page: Option<i64>,
+}
+
+const PAGE: i64 = 25;
+
+pub async fn list(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Query(query): Query<ListForm>,
+) -> Response {
+    let Some(actor) = caller.actor.clone() else {
+        return page_error(t, StatusCode::UNAUTHORIZED);
+    };
+    let known = |vocabulary: &str, code: &str| {
+        state
+            .reference
+            .vocabulary(vocabulary)
+            .is_some_and(|v| v.contains(code))
+    };
+    let stage = Some(query.stage.clone()).filter(|s| known("stages", s));
+    let risk = Some(query.risk.clone()).filter(|r| known("urgency", r));
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = awladna_store::cases::CaseFilter {
+        territory: actor.territory.clone(),
+        stage: stage.clone(),
+        risk: risk.clone(),
+        ..Default::default()
+    };
+    let (rows, total) = match state
+        .store
+        .cases_page(&filter, PAGE, (page - 1) * PAGE)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return internal(false, t, &e.detail()),
+    };
+    let lines = rows
+        .iter()
+        .map(|c| CaseLine {
+            id: c.id.clone(),
+            number: c.number.clone(),
+            stage: label(&state, t, "stages", &c.stage),
+            risk: c
+                .risk
+                .as_deref()
+                .map(|r| label(&state, t, "urgency", r))
+                .unwrap_or_default(),
+            opened: local(c.opened_at),
+            child: format!(
+                "{}{}",
+                label(&state, t, "sex", &c.sex),
+                c.birth_year.map(|y| format!(" · {y}")).unwrap_or_default()
+            ),
+        })
+        .collect();
+    let options = |vocabulary: &str, chosen: &Option<String>| -> Vec<(String, String, bool)> {
+        state
+            .reference
+            .vocabulary(vocabulary)
+            .map(|v| {
+                v.terms
+                    .iter()
+                    .map(|term| {
+                        (
+                            term.code.clone(),
+                            term.labels.get(t.lang).to_owned(),
+                            chosen.as_deref() == Some(term.code.as_str()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let link = |p: i64| {
+        format!(
+            "/cases?stage={}&risk={}&page={p}",
+            stage.as_deref().unwrap_or(""),
+            risk.as_deref().unwrap_or("")
+        )
+    };
+    CasesPage {
+        t,
+        here: uri.path().to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
+        lines,
+        total_text: t.with("cases-total", &[("count", total)]),
+        stages: options("stages", &stage),
+        risks: options("urgency", &risk),
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page * PAGE < total).then(|| link(page + 1)),
+    }
+    .into_response()
+}
