@@ -3,17 +3,30 @@
 //! the 36 months before a given time as a provincial support centre would see them.
 //!
 //! The same seed and the same `now` always give the same rows (ids included), so a demo
-//! database, a benchmark or a bug report can be rebuilt exactly. Nothing personal is
-//! ever generated: `identity` and `sealed` stay NULL and cards hold only the report's
-//! non-personal fields, which is checked against the form before anything is written.
+//! database, a benchmark or a bug report can be rebuilt exactly; only the sealed bytes
+//! differ, since every seal draws a fresh nonce (what they open to does not).
+//!
+//! Each child has a Moroccan first and family name from the lists in [`names`] (some
+//! written in Arabic script), a birth date for about 60% and the mother's name for half.
+//! Nothing identifying is ever written in clear: the identity is sealed into
+//! `children.identity` exactly as triage seals it, the blind name tokens go to
+//! `child_name_tokens` exactly as triage computes them (so name search and duplicate
+//! candidates find demo children), and the personal values of each card (the child's
+//! names, the narrative…) are sealed into `cards.sealed`. About 3% of children have a
+//! second report that spells their name another way (Mohamed / Mohammed / محمد, Ouafae
+//! / Wafae, first and family name swapped…): the duplicates triage must catch.
 
 use anyhow::{Context, anyhow, bail};
+use awladna_crypto::Keyring;
 use awladna_domain::Reference;
 use awladna_domain::forms::{Form, local_zone};
+use awladna_domain::names::matching_keys;
 use awladna_domain::territory::{Area, CommuneKind, Territory};
 use awladna_store::bulk::{self, Cell};
+use awladna_store::keys::sealed_aad;
 use awladna_store::{Backend, Store};
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -32,6 +45,8 @@ pub struct DemoOptions {
 pub struct DemoSummary {
     pub children: u64,
     pub reports: u64,
+    /// Second reports that spell the child's name another way.
+    pub name_variants: u64,
     pub cases: u64,
     pub stage_moves: u64,
     pub referrals: u64,
@@ -65,6 +80,26 @@ const REPORT_KEYS: [&str; 9] = [
 ];
 
 const SECOND_REPORT: f64 = 0.2;
+/// Second reports that spell the name another way: 15% of the 20%, so 3% of children.
+const VARIANT_SECOND_REPORT: f64 = 0.15;
+/// The blind-index domain of children's names: the one triage uses
+/// (`awladna_web::children`), so that search and candidates find demo children.
+const NAME_DOMAIN: &str = "child-name";
+const BIRTH_DATE_KNOWN: f64 = 0.6;
+const MOTHER_KNOWN: f64 = 0.5;
+/// Identities recorded in Arabic script: a police or prosecutor's report, a school's.
+const ARABIC_SCRIPT: f64 = 0.15;
+/// Family names typed in capitals, as civil-status extracts and French forms print them.
+const CAPITALS: f64 = 0.3;
+/// Mothers of the same family name as the father (cousin marriages).
+const MOTHER_SAME_FAMILY: f64 = 0.1;
+/// A later report about a child repeats the birth date and mother's name when known…
+const REPEATED_ON_SECOND: f64 = 0.7;
+/// …and a report that spells the name another way, less often.
+const REPEATED_ON_VARIANT: f64 = 0.5;
+/// Complete cards with a narrative; with the suspected author's relation.
+const NARRATIVE: f64 = 0.8;
+const AUTHOR_RELATION: f64 = 0.5;
 const DRAFT: f64 = 0.03;
 /// Drafts never open a case, so complete reports open slightly more than the 85% overall.
 const OPENS_CASE: f64 = 0.876;

@@ -149,6 +149,8 @@ pub enum Action {
     BreakGlass,
     /// See the alerts of one's province (break-glass openings…).
     ViewAlerts,
+    /// Record an evaluation (risk assessment) on a case.
+    Evaluate,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -188,6 +190,7 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::InformationOfficer)
         }
         Action::BreakGlass => actor.reads_identities(),
+        Action::Evaluate => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::ViewAlerts => actor.has(Role::Coordinator),
     };
     if !by_role {

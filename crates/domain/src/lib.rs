@@ -9,6 +9,7 @@ pub mod lang;
 pub mod names;
 pub mod pathway;
 pub mod reference;
+pub mod scoring;
 pub mod territory;
 pub mod vocabulary;
 

@@ -3,6 +3,7 @@
 //! operator may point to a directory of the same files to use updated ones.
 
 use crate::forms::Form;
+use crate::scoring::Scoring;
 use crate::territory::{Commune, Territory, parse_communes, parse_territories};
 use crate::vocabulary::{REQUIRED, Vocabulary};
 use std::collections::{BTreeMap, HashMap};
@@ -39,7 +40,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 13] = embedded![
+const EMBEDDED: [(&str, &str); 16] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -52,7 +53,10 @@ const EMBEDDED: [(&str, &str); 13] = embedded![
     "vocabularies/family_types.toml",
     "vocabularies/relations.toml",
     "vocabularies/closure_reasons.toml",
+    "vocabularies/answers.toml",
     "forms/report.v1.toml",
+    "forms/evaluation.v1.toml",
+    "scoring/evaluation.v1.toml",
 ];
 
 #[derive(Debug, Clone)]
@@ -64,6 +68,8 @@ pub struct Reference {
     commune_index: HashMap<String, usize>,
     /// Every version of every form, by code, oldest first.
     forms: BTreeMap<String, Vec<Form>>,
+    /// Scoring rules, by form code and version.
+    scorings: BTreeMap<(String, u32), Scoring>,
 }
 
 impl Reference {
@@ -142,6 +148,21 @@ impl Reference {
                 }
             }
         }
+        let mut scorings = BTreeMap::new();
+        for file in files.iter().filter(|f| f.name.starts_with("scoring/")) {
+            let name = file.name.trim_start_matches("scoring/");
+            let (code, version) = name
+                .trim_end_matches(".toml")
+                .rsplit_once(".v")
+                .and_then(|(c, v)| Some((c, v.parse::<u32>().ok()?)))
+                .ok_or_else(|| fail(&file.name, "must be named {form}.v{version}.toml".into()))?;
+            let form = forms
+                .get(code)
+                .and_then(|versions| versions.iter().find(|f| f.version == version));
+            let scoring =
+                Scoring::parse(name, &file.text, form).map_err(|r| fail(&file.name, r))?;
+            scorings.insert((scoring.form.clone(), scoring.version), scoring);
+        }
         let territory_index = territories
             .iter()
             .enumerate()
@@ -159,6 +180,7 @@ impl Reference {
             communes,
             commune_index,
             forms,
+            scorings,
         })
     }
 
@@ -201,6 +223,11 @@ impl Reference {
 
     pub fn form(&self, code: &str) -> Option<&Form> {
         self.forms.get(code).and_then(|versions| versions.last())
+    }
+
+    /// The scoring rules of a form version, if it is scored.
+    pub fn scoring(&self, code: &str, version: u32) -> Option<&Scoring> {
+        self.scorings.get(&(code.to_owned(), version))
     }
 
     /// A given version, to read a card stored with an older definition.

@@ -5,7 +5,7 @@ use crate::lang::{Labels, Lang};
 use serde::{Deserialize, Serialize};
 
 /// The vocabularies the code itself relies on; a reference set without one is refused.
-pub const REQUIRED: [&str; 10] = [
+pub const REQUIRED: [&str; 11] = [
     "sectors",
     "stages",
     "concerns",
@@ -16,6 +16,7 @@ pub const REQUIRED: [&str; 10] = [
     "family_types",
     "relations",
     "closure_reasons",
+    "answers",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -17,6 +17,8 @@ pub struct NewCard<'a> {
     pub sealed: Option<&'a [u8]>,
     pub created_by: &'a str,
     pub organisation: Option<&'a str>,
+    /// The case and child the card belongs to, when it is recorded on a case.
+    pub case: Option<(&'a str, &'a str)>,
     pub at_ms: i64,
 }
 
@@ -87,8 +89,8 @@ impl Store {
 impl Tx<'_> {
     pub async fn insert_card(&mut self, card: &NewCard<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO cards (id, form_code, form_version, territory_code, complete, data, sealed, created_at, updated_at, created_by, organisation_code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+            "INSERT INTO cards (id, form_code, form_version, territory_code, complete, data, sealed, created_at, updated_at, created_by, organisation_code, case_id, child_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
         )
         .bind(card.id)
         .bind(card.form_code)
@@ -100,6 +102,8 @@ impl Tx<'_> {
         .bind(card.at_ms)
         .bind(card.created_by)
         .bind(card.organisation)
+        .bind(card.case.map(|c| c.0))
+        .bind(card.case.map(|c| c.1))
         .execute(&mut *self.inner)
         .await?;
         Ok(())

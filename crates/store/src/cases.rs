@@ -316,6 +316,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Sets the risk level of a case (from an evaluation).
+    pub async fn set_case_risk(&mut self, case_id: &str, risk: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE cases SET risk = $1, version = version + 1 WHERE id = $2")
+            .bind(risk)
+            .bind(case_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// Attaches a card to a child and a case; false if the card was already triaged.
     pub async fn link_card(
         &mut self,

@@ -19,6 +19,7 @@ mod case_pages;
 mod cases;
 mod children;
 mod error;
+mod evaluations;
 pub mod i18n;
 mod pages;
 mod report_pages;
@@ -108,6 +109,7 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases", ReadCase, get(cases::list)),
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
+        route(M::POST, "/api/v1/cases/{id}/evaluations", Evaluate, post(evaluations::create)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

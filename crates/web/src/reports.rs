@@ -108,6 +108,7 @@ pub async fn record(
         sealed: sealed.as_deref(),
         created_by: &who,
         organisation: (!actor.organisation.is_empty()).then_some(actor.organisation.as_str()),
+        case: None,
         at_ms: state.now_ms(),
     };
     let detail =

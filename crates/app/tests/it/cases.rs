@@ -486,3 +486,140 @@ async fn the_case_journey_in_the_web_pages(backend: Backend) {
     desk.app.finish().await;
 }
 on_each_backend!(the_case_journey_in_the_web_pages);
+
+fn evaluation(yes: &[&str]) -> Value {
+    let questions = [
+        "safety.author_has_access",
+        "safety.serious_injury",
+        "safety.sexual_violence",
+        "safety.no_safe_place",
+        "health.untreated_illness",
+        "health.psychological_distress",
+        "family.no_protective_adult",
+        "family.family_violence",
+        "education.out_of_school",
+        "exploitation.working",
+        "exploitation.street",
+    ];
+    let mut body = serde_json::Map::new();
+    for q in questions {
+        body.insert(
+            q.to_owned(),
+            json!(if yes.contains(&q) { "yes" } else { "no" }),
+        );
+    }
+    body.insert("justification".into(), json!("تقييم أولي بعد زيارة منزلية"));
+    body.insert("child_views".into(), json!("أريد أن أبقى مع جدتي"));
+    Value::Object(body)
+}
+
+async fn an_evaluation_sets_the_risk_and_alerts_for_high_risk(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let app = &desk.app;
+    let report = desk.report(false).await;
+    let case = desk
+        .post(
+            &format!("/api/v1/reports/{report}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await
+        .json()["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let path = format!("/api/v1/cases/{case}/evaluations");
+
+    let medium = desk
+        .post(
+            &path,
+            &evaluation(&["education.out_of_school", "exploitation.working"]),
+        )
+        .await;
+    assert_eq!(medium.status, StatusCode::CREATED, "{}", medium.body);
+    assert_eq!(
+        (
+            medium.json()["level"].clone(),
+            medium.json()["score"].clone()
+        ),
+        (json!("medium"), json!(3))
+    );
+    let high = desk
+        .post(
+            &path,
+            &evaluation(&["safety.author_has_access", "safety.sexual_violence"]),
+        )
+        .await
+        .json();
+    assert_eq!(high["level"], "high");
+    let drivers: Vec<&str> = high["drivers"]
+        .as_array()
+        .expect("drivers")
+        .iter()
+        .filter_map(|d| d["field"].as_str())
+        .collect();
+    assert_eq!(
+        drivers,
+        ["safety.author_has_access", "safety.sexual_violence"],
+        "the answers that drove it"
+    );
+    assert!(
+        high["drivers"][0]["question"]
+            .as_str()
+            .is_some_and(|q| q.contains("المعتدي"))
+    );
+    assert_eq!(
+        desk.get(&format!("/api/v1/cases/{case}")).await.json()["risk"],
+        "high"
+    );
+
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let coordinator = app
+        .user("bennani", "sale-centre", &[Role::Coordinator], true)
+        .await;
+    let (cookie, _) = app.session(&coordinator).await;
+    let alerts = app
+        .get_with("/api/v1/alerts", &[("cookie", &cookie)])
+        .await
+        .json();
+    assert_eq!(
+        alerts
+            .as_array()
+            .map(|a| a.iter().filter(|x| x["kind"] == "high_risk").count()),
+        Some(1),
+        "only the high one alerts"
+    );
+
+    let mut missing = evaluation(&[]);
+    missing
+        .as_object_mut()
+        .expect("object")
+        .remove("justification");
+    let refused = desk.post(&path, &missing).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["fields"][0]["field"], "justification");
+    let mut bad = evaluation(&[]);
+    bad["safety.serious_injury"] = json!("maybe");
+    assert_eq!(
+        desk.post(&path, &bad).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let views: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sealed FROM cards WHERE form_code = 'evaluation' LIMIT 1")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("card");
+    assert!(
+        views.is_some_and(|v| !String::from_utf8_lossy(&v).contains("جدتي")),
+        "the child's views are sealed"
+    );
+    desk.move_to(&case, "closed").await;
+    assert_eq!(
+        desk.post(&path, &evaluation(&[])).await.status,
+        StatusCode::CONFLICT,
+        "a closed case is read-only"
+    );
+    desk.app.finish().await;
+}
+on_each_backend!(an_evaluation_sets_the_risk_and_alerts_for_high_risk);

@@ -29,6 +29,7 @@ const CASE_READERS: &[Role] = &[
 ];
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
 
+#[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/", Who::Anyone),
     ("GET", "/lang/{code}", Who::Anyone),
@@ -79,11 +80,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/children", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
-    (
-        "POST",
-        "/api/v1/cases/{id}/transitions",
-        Who::Only(CASE_WORKERS),
-    ),
+    ("POST", "/api/v1/cases/{id}/transitions", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/evaluations", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
