@@ -218,6 +218,44 @@ const URGENCIES: [(&str, u64); 4] = [("immediate", 12), ("high", 30), ("medium",
 /// Urgencies that send a case through immediate assistance.
 const URGENT: [&str; 2] = ["immediate", "high"];
 
+/// The suspected author's relation to the child, when the card names one: mostly the
+/// family circle and neighbours, as the prosecution figures show.
+const RELATIONS: [(&str, u64); 16] = [
+    ("father", 20),
+    ("mother", 12),
+    ("step_father", 8),
+    ("step_mother", 4),
+    ("sibling", 5),
+    ("other_relative", 12),
+    ("guardian", 2),
+    ("spouse", 2),
+    ("teacher", 3),
+    ("employer", 3),
+    ("neighbour", 12),
+    ("peer", 6),
+    ("stranger", 10),
+    ("institution_staff", 1),
+    ("unknown", 8),
+    ("other", 2),
+];
+
+/// The last sentence of a narrative, in French (cards written in Latin letters) and in
+/// Arabic (cards written in Arabic script). Narratives never name anyone.
+const NEXT_STEPS_FR: [&str; 5] = [
+    "Enfant reçu en entretien par l'assistante sociale du centre.",
+    "Famille contactée ; visite à domicile prévue.",
+    "Orientation vers le service compétent demandée.",
+    "Situation à vérifier lors du diagnostic initial.",
+    "Signalement transmis au parquet pour suite à donner.",
+];
+const NEXT_STEPS_AR: [&str; 5] = [
+    "تم الاستماع إلى الطفل من طرف المساعدة الاجتماعية بالمركز.",
+    "تم الاتصال بالأسرة وبرمجة زيارة منزلية.",
+    "طلب توجيه الطفل إلى المصلحة المختصة.",
+    "يتعين التحقق من الوضعية خلال التشخيص الأولي.",
+    "أحيل التبليغ على النيابة العامة لاتخاذ المتعين.",
+];
+
 /// More reports between 10 and 17: adolescents speak up, schools and police see them.
 const AGE_WEIGHTS: [u64; 18] = [3, 3, 3, 3, 3, 3, 5, 5, 5, 5, 9, 9, 9, 9, 9, 9, 9, 9];
 /// Local hours of the day: the helpline runs at night, services in office hours.
@@ -311,7 +349,15 @@ const RECEIVING_SECTORS: [(&str, &[(&str, u64)]); 6] = [
     ),
 ];
 
-const CHILD_COLUMNS: [&str; 5] = ["id", "territory_code", "sex", "birth_year", "created_at"];
+const CHILD_COLUMNS: [&str; 6] = [
+    "id",
+    "territory_code",
+    "sex",
+    "birth_year",
+    "identity",
+    "created_at",
+];
+const TOKEN_COLUMNS: [&str; 2] = ["child_id", "token"];
 const CASE_COLUMNS: [&str; 8] = [
     "id",
     "number",
@@ -323,7 +369,7 @@ const CASE_COLUMNS: [&str; 8] = [
     "closed_at",
 ];
 const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
-const CARD_COLUMNS: [&str; 10] = [
+const CARD_COLUMNS: [&str; 11] = [
     "id",
     "form_code",
     "form_version",
@@ -332,6 +378,7 @@ const CARD_COLUMNS: [&str; 10] = [
     "case_id",
     "complete",
     "data",
+    "sealed",
     "created_at",
     "updated_at",
 ];
@@ -951,6 +998,7 @@ async fn write_batch(
 ) -> anyhow::Result<()> {
     let mut tx = conn.begin().await?;
     insert(&mut tx, "children", &CHILD_COLUMNS, &batch.children).await?;
+    insert(&mut tx, "child_name_tokens", &TOKEN_COLUMNS, &batch.tokens).await?;
     insert(&mut tx, "cases", &CASE_COLUMNS, &batch.cases).await?;
     insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards).await?;
     insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves).await?;
