@@ -415,3 +415,76 @@ pub async fn list(
     }
     .into_response()
 }
+
+const EVALUATION: &str = "evaluation";
+
+fn evaluation_page(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
+    page.action = format!("/cases/{case_id}/evaluate");
+    page.preview = false;
+    page
+}
+
+pub async fn evaluation_form(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(form) = state.reference.form(EVALUATION) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let page = crate::pages::render_form(
+        t,
+        uri.path().to_owned(),
+        &caller,
+        form,
+        &state.reference,
+        &Default::default(),
+        &[],
+        None,
+    );
+    evaluation_page(page, &id).into_response()
+}
+
+pub async fn evaluate(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(form) = state.reference.form(EVALUATION) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let (values, input, _) = crate::pages::read_submission(form, pairs);
+    match crate::evaluations::evaluate(&state, &caller, &id, &input).await {
+        Ok(crate::evaluations::EvaluationOutcome::Recorded { .. }) => {
+            Redirect::to(&format!("/cases/{id}")).into_response()
+        }
+        Ok(crate::evaluations::EvaluationOutcome::Invalid(errors)) => {
+            let page = crate::pages::render_form(
+                t,
+                uri.path().to_owned(),
+                &caller,
+                form,
+                &state.reference,
+                &values,
+                &errors,
+                None,
+            );
+            (StatusCode::UNPROCESSABLE_ENTITY, evaluation_page(page, &id)).into_response()
+        }
+        Ok(crate::evaluations::EvaluationOutcome::Closed) => {
+            page_refusal(t, StatusCode::CONFLICT, "case-closed")
+        }
+        Ok(crate::evaluations::EvaluationOutcome::Refused(Decision::Deny)) => {
+            page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden")
+        }
+        Ok(crate::evaluations::EvaluationOutcome::Refused(_)) => {
+            page_error(t, StatusCode::NOT_FOUND)
+        }
+        Err(detail) => internal(false, t, &detail),
+    }
+}

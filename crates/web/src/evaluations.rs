@@ -8,7 +8,8 @@ use crate::error::{ApiError, internal};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_domain::access::{Action, Decision, decide};
-use awladna_domain::forms::Completeness;
+use awladna_domain::forms::{Completeness, FieldError};
+use awladna_domain::scoring::Assessment;
 use awladna_store::cards::NewCard;
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -27,58 +28,61 @@ fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response 
         .into_response()
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    Path(case_id): Path<String>,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Json(input) = match body {
-        Ok(body) => body,
-        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
-    };
+/// What came of an evaluation.
+pub enum EvaluationOutcome {
+    Recorded {
+        id: String,
+        assessment: Assessment,
+    },
+    Invalid(Vec<FieldError>),
+    /// Refused: not found (`Hidden`), not allowed (`Deny`), or the case is closed (`SignIn` is never used).
+    Refused(Decision),
+    Closed,
+}
+
+/// Checks, scores, seals and stores an evaluation of a case (the API and the page share it).
+pub async fn evaluate(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    input: &Value,
+) -> Result<EvaluationOutcome, String> {
     let Some(actor) = caller.actor.clone() else {
-        return ApiError::NotFound(t).into_response();
+        return Ok(EvaluationOutcome::Refused(Decision::Hidden));
     };
-    let case = match state.store.case(&case_id).await {
-        Ok(Some(case)) => case,
-        Ok(None) => return ApiError::NotFound(t).into_response(),
-        Err(e) => return internal(true, t, &e.detail()),
+    let Some(case) = state.store.case(case_id).await.map_err(|e| e.detail())? else {
+        return Ok(EvaluationOutcome::Refused(Decision::Hidden));
     };
     match decide(Some(&actor), Action::Evaluate, Some(&case.territory)) {
         Decision::Allow => {}
-        Decision::Deny => return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden"),
-        _ => return ApiError::NotFound(t).into_response(),
+        refusal => return Ok(EvaluationOutcome::Refused(refusal)),
     }
     if case.stage == "closed" {
-        return refusal(t, StatusCode::CONFLICT, "closed", "case-closed");
+        return Ok(EvaluationOutcome::Closed);
     }
     let (Some(form), Some(who)) = (state.reference.form(FORM), caller.audit_actor()) else {
-        return internal(true, t, "the evaluation form is missing");
+        return Err("the evaluation form is missing".to_owned());
     };
-    let Some(scoring) = state.reference.scoring(&form.code, form.version) else {
-        return internal(true, t, "the evaluation form has no scoring rules");
-    };
+    let scoring = state
+        .reference
+        .scoring(&form.code, form.version)
+        .ok_or("the evaluation form has no scoring rules")?;
     let card = match form.check(
-        &input,
+        input,
         Completeness::Complete,
         &state.reference,
         state.clock.now(),
     ) {
         Ok(card) => card,
-        Err(errors) => return ApiError::Invalid(t, errors).into_response(),
+        Err(errors) => return Ok(EvaluationOutcome::Invalid(errors)),
     };
     let assessment = scoring.assess(&card.values);
     let id = uuid::Uuid::now_v7().to_string();
     let (public, personal) = card.split(form);
-    let sealed = match state
+    let sealed = state
         .keyring
         .seal_json(&personal, &sealed_aad("cards", "sealed", &id))
-    {
-        Ok(sealed) => sealed,
-        Err(e) => return internal(true, t, &e.to_string()),
-    };
+        .map_err(|e| e.to_string())?;
     let now = state.now_ms();
     let mut data = public;
     if let Some(object) = data.as_object_mut() {
@@ -119,14 +123,41 @@ pub async fn create(
         .await?;
         tx.commit().await
     };
-    if let Err(e) = run.await {
-        return internal(true, t, &e.detail());
-    }
+    run.await.map_err(|e| e.detail())?;
+    Ok(EvaluationOutcome::Recorded { id, assessment })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(case_id): Path<String>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(input) = match body {
+        Ok(body) => body,
+        Err(rejection) => return crate::api::bad_body(t, rejection.status()),
+    };
+    let (id, assessment) = match evaluate(&state, &caller, &case_id, &input).await {
+        Ok(EvaluationOutcome::Recorded { id, assessment }) => (id, assessment),
+        Ok(EvaluationOutcome::Invalid(errors)) => {
+            return ApiError::Invalid(t, errors).into_response();
+        }
+        Ok(EvaluationOutcome::Closed) => {
+            return refusal(t, StatusCode::CONFLICT, "closed", "case-closed");
+        }
+        Ok(EvaluationOutcome::Refused(Decision::Deny)) => {
+            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
+        }
+        Ok(EvaluationOutcome::Refused(_)) => return ApiError::NotFound(t).into_response(),
+        Err(detail) => return internal(true, t, &detail),
+    };
+    let form = state.reference.form(FORM);
     let drivers: Vec<Value> = assessment
         .drivers
         .iter()
         .map(|d| {
-            let question = form.field(&d.field).map(|f| f.labels.get(t.lang).to_owned()).unwrap_or_default();
+            let question = form.and_then(|f| f.field(&d.field)).map(|f| f.labels.get(t.lang).to_owned()).unwrap_or_default();
             json!({"field": d.field, "question": question, "weight": d.weight, "immediate": d.immediate})
         })
         .collect();

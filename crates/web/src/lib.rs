@@ -101,6 +101,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases", ReadCase, get(case_pages::list)),
         route(M::GET, "/cases/{id}", ReadCase, get(case_pages::show)),
         route(M::POST, "/cases/{id}/move", MoveCase, post(case_pages::move_to)),
+        route(M::GET, "/cases/{id}/evaluate", Evaluate, get(case_pages::evaluation_form)),
+        route(M::POST, "/cases/{id}/evaluate", Evaluate, post(case_pages::evaluate)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),

@@ -478,6 +478,42 @@ async fn the_case_journey_in_the_web_pages(backend: Backend) {
         "closing asks for its reason"
     );
 
+    let form = app
+        .get_with(&format!("{case_path}/evaluate"), &cookie)
+        .await;
+    assert!(
+        form.body.contains("بطاقة التقييم")
+            && form
+                .body
+                .contains(&format!("action=\"{case_path}/evaluate\""))
+    );
+    let mut answers: Vec<(String, String)> = evaluation(&["safety.no_safe_place"])
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+        .collect();
+    answers.push(("_csrf".into(), csrf.to_owned()));
+    let pairs: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let evaluated = app
+        .post_form(&format!("{case_path}/evaluate"), &cookie, &pairs)
+        .await;
+    assert_eq!(
+        evaluated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        evaluated.body
+    );
+    assert!(
+        app.get_with(&case_path, &cookie)
+            .await
+            .body
+            .contains("فوري"),
+        "immediate danger shows on the case"
+    );
     let list = app
         .get_with("/cases?stage=initial_diagnosis", &cookie)
         .await;

@@ -65,6 +65,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/cases", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (

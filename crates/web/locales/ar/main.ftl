@@ -197,3 +197,4 @@ triage-reason-mother_name = نفس اسم الأم
 report-case = الملف
 home-tile-cases-text = مسار كل طفل: المرحلة ودرجة الخطر وما حدث وما يليه.
 case-closed = هذا الملف مغلق: أعيدوا فتحه قبل إضافة أي شيء إليه.
+case-evaluate = تقييم درجة الخطر

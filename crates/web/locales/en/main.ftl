@@ -197,3 +197,4 @@ triage-reason-mother_name = same mother's name
 report-case = Case
 home-tile-cases-text = Each child's pathway: stage, risk, what happened and what comes next.
 case-closed = This case is closed: reopen it before adding to it.
+case-evaluate = Evaluate the risk

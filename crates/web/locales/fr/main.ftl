@@ -197,3 +197,4 @@ triage-reason-mother_name = même nom de la mère
 report-case = Dossier
 home-tile-cases-text = Le parcours de chaque enfant : étape, risque, ce qui s'est passé et la suite.
 case-closed = Ce dossier est clôturé : rouvrez-le avant d'y ajouter quoi que ce soit.
+case-evaluate = Évaluer le risque
