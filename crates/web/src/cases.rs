@@ -396,19 +396,14 @@ pub async fn load_case(
         });
     }
     timeline.sort_by_key(Entry::at_ms);
-    let audited = async {
-        let mut tx = state.store.begin().await?;
-        tx.audit(caller.audit_entry(
-            state.now_ms(),
-            "case.read",
-            ("case", &case.id),
-            &case.territory,
-            json!({}),
-        ))
-        .await?;
-        tx.commit().await
-    };
-    audited.await.map_err(|e| e.detail())?;
+    let entry = caller.audit_entry(
+        state.now_ms(),
+        "case.read",
+        ("case", &case.id),
+        &case.territory,
+        json!({}),
+    );
+    state.audit_alone(entry).await?;
     Ok(Ok((case, timeline)))
 }
 

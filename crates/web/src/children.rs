@@ -269,19 +269,15 @@ async fn audit(
     territory: &str,
     shown: usize,
 ) -> Result<(), String> {
-    let run = async {
-        let mut tx = state.store.begin().await?;
-        tx.audit(caller.audit_entry(
+    state
+        .audit_alone(caller.audit_entry(
             state.now_ms(),
             action,
             record,
             territory,
             json!({"children_shown": shown}),
         ))
-        .await?;
-        tx.commit().await
-    };
-    run.await.map_err(|e| e.detail())
+        .await
 }
 
 #[derive(Deserialize)]

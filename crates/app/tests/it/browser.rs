@@ -86,6 +86,34 @@ impl Browser {
         html.attr(name).await.expect("attr").unwrap_or_default()
     }
 
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+
+    async fn wait_for(&self, css: &str) {
+        self.client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+    }
+
     /// Nothing sticks out sideways, on either side (in Arabic, overflow goes left and
     /// does not show in scrollWidth): the page fits the phone's width.
     async fn assert_fits_the_screen(&self, what: &str) {
@@ -135,20 +163,8 @@ async fn home_page_in_arabic_then_french_on_a_phone() {
     assert_eq!(browser.html_attr("dir").await, "rtl");
     browser.screenshot("home-ar-360").await;
 
-    browser
-        .client
-        .find(Locator::Css("a[hreflang=fr]"))
-        .await
-        .expect("French link")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("html[lang=fr]"))
-        .await
-        .expect("French page");
+    browser.click("a[hreflang=fr]").await;
+    browser.wait_for("html[lang=fr]").await;
     assert_eq!(browser.html_attr("dir").await, "ltr");
     let title = browser
         .client
@@ -182,13 +198,8 @@ async fn reporting_card_shows_errors_next_to_fields_in_arabic() {
         .await
         .expect("open form");
     browser
-        .client
-        .find(Locator::Css("label.chip input[value=line_2511] + span"))
-        .await
-        .expect("chip")
-        .click()
-        .await
-        .expect("click");
+        .click("label.chip input[value=line_2511] + span")
+        .await;
     let territory = browser
         .client
         .find(Locator::Css("select[name=territory]"))
@@ -199,26 +210,9 @@ async fn reporting_card_shows_errors_next_to_fields_in_arabic() {
         .await
         .expect("choose Salé");
     // htmx fills the communes of Salé without reloading the page.
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("#f-commune option[value^='04.441']"))
-        .await
-        .expect("communes of Salé");
-    browser
-        .client
-        .find(Locator::Css("button.primary"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css(".problem"))
-        .await
-        .expect("error summary");
+    browser.wait_for("#f-commune option[value^='04.441']").await;
+    browser.click("button.primary").await;
+    browser.wait_for(".problem").await;
     let error = browser
         .client
         .find(Locator::Css("#f-urgency-error, .has-error .error"))
@@ -268,72 +262,15 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         .goto(&format!("{base}/login"))
         .await
         .expect("open");
-    browser
-        .client
-        .find(Locator::Css("#username"))
-        .await
-        .expect("username")
-        .send_keys("nadia")
-        .await
-        .expect("type");
-    browser
-        .client
-        .find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys(&nadia.password)
-        .await
-        .expect("type");
-    browser
-        .client
-        .find(Locator::Css("button.primary"))
-        .await
-        .expect("sign in")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("#code"))
-        .await
-        .expect("the second step");
-    browser
-        .client
-        .find(Locator::Css("#code"))
-        .await
-        .expect("code")
-        .send_keys(&app.totp_code(&nadia))
-        .await
-        .expect("type");
-    browser
-        .client
-        .find(Locator::Css("button.primary"))
-        .await
-        .expect("confirm")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("a.me"))
-        .await
-        .expect("signed in");
-    browser
-        .client
-        .find(Locator::Css("a.tile[href='/reports/new']"))
-        .await
-        .expect("new report tile")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("form[action='/reports/new']"))
-        .await
-        .expect("the capture form");
+    browser.type_into("#username", "nadia").await;
+    browser.type_into("#password", &nadia.password).await;
+    browser.click("button.primary").await;
+    browser.wait_for("#code").await;
+    browser.type_into("#code", &app.totp_code(&nadia)).await;
+    browser.click("button.primary").await;
+    browser.wait_for("a.me").await;
+    browser.click("a.tile[href='/reports/new']").await;
+    browser.wait_for("form[action='/reports/new']").await;
     for chip in [
         "source'][value='police",
         "child.sex'][value='female",
@@ -351,28 +288,11 @@ async fn a_case_worker_records_a_report_on_her_phone() {
             .expect("tap");
     }
     browser
-        .client
-        .find(Locator::Css("input[name='child.first_name']"))
-        .await
-        .expect("name")
-        .send_keys("وفاء")
-        .await
-        .expect("type");
+        .type_into("input[name='child.first_name']", "وفاء")
+        .await;
     browser.screenshot("report-capture-ar-360").await;
-    browser
-        .client
-        .find(Locator::Css("button.primary"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css("dl.facts"))
-        .await
-        .expect("the card's page");
+    browser.click("button.primary").await;
+    browser.wait_for("dl.facts").await;
     let page = browser.client.source().await.expect("source");
     assert!(
         page.contains("وفاء") && page.contains("الإهمال"),
@@ -384,19 +304,9 @@ async fn a_case_worker_records_a_report_on_her_phone() {
     browser.screenshot("report-saved-ar-360").await;
     // Triage: no known child matches, so she opens a new one and lands on the case.
     browser
-        .client
-        .find(Locator::Css("form[action$='/triage'] button.primary"))
-        .await
-        .expect("new child")
-        .click()
-        .await
-        .expect("click");
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css(".case-stepper"))
-        .await
-        .expect("the case page");
+        .click("form[action$='/triage'] button.primary")
+        .await;
+    browser.wait_for(".case-stepper").await;
     browser
         .assert_fits_the_screen("the case page scrolls sideways at 360 px")
         .await;
