@@ -68,6 +68,32 @@ impl Store {
         .transpose()
     }
 
+    /// Complete reports of a territory not yet linked to a case, oldest first (they wait
+    /// for triage): (id, recorded at), and how many there are.
+    pub async fn reports_awaiting_triage(
+        &self,
+        territory: &str,
+        limit: i64,
+    ) -> Result<(Vec<(String, i64)>, i64), StoreError> {
+        const WHERE: &str = "FROM cards WHERE form_code = 'report' AND complete = 1 AND case_id IS NULL AND territory_code = $1";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {WHERE}"))
+            .bind(territory)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, created_at {WHERE} ORDER BY created_at LIMIT $2"
+        ))
+        .bind(territory)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("created_at")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((rows, total))
+    }
+
     /// The card a retried request already stored, if this key was seen from this caller.
     pub async fn idempotent_card(
         &self,

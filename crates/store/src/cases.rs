@@ -31,6 +31,8 @@ pub struct CaseFilter {
     /// Children born in these years (inclusive), for an age band.
     pub born_from: Option<i64>,
     pub born_to: Option<i64>,
+    /// Leave out closed cases.
+    pub open_only: bool,
 }
 
 /// A line of the case list (nothing identifying).
@@ -81,7 +83,7 @@ pub struct NewChild<'a> {
     pub at_ms: i64,
 }
 
-/// A query with the case filter's six parameters bound, in order.
+/// A query with the case filter's seven parameters bound, in order.
 fn filtered<'q>(
     sql: &'q str,
     f: &'q CaseFilter,
@@ -93,6 +95,7 @@ fn filtered<'q>(
         .bind(f.sex.as_deref())
         .bind(f.born_from)
         .bind(f.born_to)
+        .bind(i64::from(f.open_only))
 }
 
 impl Store {
@@ -166,14 +169,15 @@ impl Store {
     ) -> Result<(Vec<CaseRow>, i64), StoreError> {
         const WHERE: &str = "FROM cases c JOIN children ch ON ch.id = c.child_id
             WHERE ($1 IS NULL OR c.territory_code = $1) AND ($2 IS NULL OR c.stage = $2) AND ($3 IS NULL OR c.risk = $3)
-              AND ($4 IS NULL OR ch.sex = $4) AND ($5 IS NULL OR ch.birth_year >= $5) AND ($6 IS NULL OR ch.birth_year <= $6)";
+              AND ($4 IS NULL OR ch.sex = $4) AND ($5 IS NULL OR ch.birth_year >= $5) AND ($6 IS NULL OR ch.birth_year <= $6)
+              AND ($7 = 0 OR c.stage <> 'closed')";
         let count_sql = format!("SELECT COUNT(*) AS n {WHERE}");
         let total: i64 = filtered(&count_sql, filter)
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
         let page_sql = format!(
-            "SELECT c.id, c.number, c.territory_code, c.stage, c.risk, c.opened_at, ch.sex, ch.birth_year {WHERE} ORDER BY c.opened_at DESC, c.id DESC LIMIT $7 OFFSET $8"
+            "SELECT c.id, c.number, c.territory_code, c.stage, c.risk, c.opened_at, ch.sex, ch.birth_year {WHERE} ORDER BY c.opened_at DESC, c.id DESC LIMIT $8 OFFSET $9"
         );
         let rows = filtered(&page_sql, filter)
             .bind(limit)

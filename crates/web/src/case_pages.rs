@@ -488,3 +488,100 @@ pub async fn evaluate(
         Err(detail) => internal(false, t, &detail),
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    title: String,
+    empty: String,
+    items: Vec<(String, String, String)>,
+}
+
+fn queue(
+    t: Tr,
+    caller: &Caller,
+    here: &str,
+    title_id: &str,
+    empty_id: &str,
+    items: Vec<(String, String, String)>,
+) -> Response {
+    QueuePage {
+        t,
+        here: here.to_owned(),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
+        title: t.get(title_id),
+        empty: t.get(empty_id),
+        items,
+    }
+    .into_response()
+}
+
+/// The province's complete reports that no one has triaged yet, oldest first.
+pub async fn waiting(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> Response {
+    let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let (reports, _) = match state.store.reports_awaiting_triage(&territory, 200).await {
+        Ok(found) => found,
+        Err(e) => return internal(false, t, &e.detail()),
+    };
+    let title = state
+        .reference
+        .form("report")
+        .map(|f| f.labels.get(t.lang).to_owned())
+        .unwrap_or_default();
+    let items = reports
+        .into_iter()
+        .map(|(id, at)| (format!("/reports/{id}"), title.clone(), local(at)))
+        .collect();
+    queue(
+        t,
+        &caller,
+        uri.path(),
+        "waiting-title",
+        "waiting-none",
+        items,
+    )
+}
+
+/// The open alerts of the coordinator's province (high risk, break-glass), newest first.
+pub async fn alerts(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+) -> Response {
+    let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) else {
+        return page_error(t, StatusCode::NOT_FOUND);
+    };
+    let alerts = match state.store.open_alerts(&territory, 100).await {
+        Ok(alerts) => alerts,
+        Err(e) => return internal(false, t, &e.detail()),
+    };
+    let items = alerts
+        .into_iter()
+        .map(|a| {
+            let link = match (a.record_kind.as_deref(), a.record_id.as_deref()) {
+                (Some("case"), Some(id)) => format!("/cases/{id}"),
+                (Some("report"), Some(id)) => format!("/reports/{id}"),
+                _ => "/".to_owned(),
+            };
+            (
+                link,
+                t.get(&format!("alert-{}", a.kind)),
+                local(a.created_at),
+            )
+        })
+        .collect();
+    queue(t, &caller, uri.path(), "alerts-title", "alerts-none", items)
+}

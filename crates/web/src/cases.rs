@@ -712,6 +712,7 @@ pub async fn list(
         sex,
         born_from: band.map(|b| b.0),
         born_to: band.map(|b| b.1),
+        open_only: false,
     };
     match state.store.cases_page(&filter, per_page, (page - 1).saturating_mul(per_page)).await {
         Ok((rows, total)) => Json(json!({

@@ -96,6 +96,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
+        route(M::GET, "/reports/waiting", Triage, get(case_pages::waiting)),
+        route(M::GET, "/alerts", ViewAlerts, get(case_pages::alerts)),
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
         route(M::POST, "/reports/{id}/triage", Triage, post(case_pages::triage)),
         route(M::GET, "/cases", ReadCase, get(case_pages::list)),

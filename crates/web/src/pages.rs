@@ -8,6 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::Lang;
+use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_domain::forms::{Completeness, FieldError, FieldType, Form, local_zone};
 use awladna_domain::reference::Reference;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -29,8 +30,44 @@ pub struct HomePage {
     user: Option<String>,
     csrf: String,
     stages: Vec<String>,
+    today: Option<Today>,
     can_report: bool,
     can_read_cases: bool,
+}
+
+/// What needs attention today, as counters that are links (each for those who may act).
+#[derive(Default)]
+pub struct Today {
+    waiting: Option<i64>,
+    immediate: Option<i64>,
+    high: Option<i64>,
+    alerts: Option<i64>,
+}
+
+async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::StoreError> {
+    let Some(territory) = actor.territory.clone() else {
+        return Ok(Today::default());
+    };
+    let may = |action| decide(Some(actor), action, Some(&territory)) == Decision::Allow;
+    let open_at = |risk: &str| awladna_store::cases::CaseFilter {
+        territory: Some(territory.clone()),
+        risk: Some(risk.to_owned()),
+        open_only: true,
+        ..Default::default()
+    };
+    let mut today = Today::default();
+    if may(Action::Triage) {
+        today.waiting = Some(state.store.reports_awaiting_triage(&territory, 0).await?.1);
+    }
+    if may(Action::ReadCase) {
+        today.immediate = Some(state.store.cases_page(&open_at("immediate"), 0, 0).await?.1);
+        today.high = Some(state.store.cases_page(&open_at("high"), 0, 0).await?.1);
+    }
+    if may(Action::ViewAlerts) {
+        today.alerts =
+            Some(i64::try_from(state.store.open_alerts(&territory, 100).await?.len()).unwrap_or(0));
+    }
+    Ok(today)
 }
 
 pub async fn home(
@@ -38,7 +75,7 @@ pub async fn home(
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
-) -> HomePage {
+) -> Response {
     let stages = state
         .reference
         .vocabulary("stages")
@@ -50,24 +87,26 @@ pub async fn home(
                 .collect()
         })
         .unwrap_or_default();
+    let actor = caller.actor.as_ref().filter(|a| a.token_scope.is_none());
+    let today = match actor {
+        Some(actor) => match today(&state, actor).await {
+            Ok(today) => Some(today),
+            Err(e) => return crate::error::store_failure(t, &e),
+        },
+        None => None,
+    };
+    let allowed = |action| actor.is_some_and(|a| decide(Some(a), action, None) == Decision::Allow);
     HomePage {
         t,
         here: here(&uri),
-        can_report: caller.actor.as_ref().is_some_and(|a| {
-            awladna_domain::access::decide(
-                Some(a),
-                awladna_domain::access::Action::RecordReport,
-                None,
-            ) == awladna_domain::access::Decision::Allow
-        }),
-        can_read_cases: caller.actor.as_ref().is_some_and(|a| {
-            awladna_domain::access::decide(Some(a), awladna_domain::access::Action::ReadCase, None)
-                == awladna_domain::access::Decision::Allow
-        }),
-        user: caller.username,
-        csrf: caller.csrf,
+        today,
+        can_report: allowed(Action::RecordReport),
+        can_read_cases: allowed(Action::ReadCase),
+        user: caller.username.clone(),
+        csrf: caller.csrf.clone(),
         stages,
     }
+    .into_response()
 }
 
 #[derive(Deserialize)]

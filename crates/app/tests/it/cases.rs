@@ -659,3 +659,66 @@ async fn an_evaluation_sets_the_risk_and_alerts_for_high_risk(backend: Backend) 
     desk.app.finish().await;
 }
 on_each_backend!(an_evaluation_sets_the_risk_and_alerts_for_high_risk);
+
+async fn today_shows_what_needs_attention(backend: Backend) {
+    let desk = Desk::open(backend).await;
+    let app = &desk.app;
+    let waiting = desk.report(false).await;
+    let triaged = desk.report(false).await;
+    let case = desk
+        .post(
+            &format!("/api/v1/reports/{triaged}/triage"),
+            &json!({"new_child": true}),
+        )
+        .await
+        .json()["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    desk.post(
+        &format!("/api/v1/cases/{case}/evaluations"),
+        &evaluation(&["safety.author_has_access", "safety.sexual_violence"]),
+    )
+    .await;
+
+    let home = app
+        .get_with("/", &[("cookie", desk.session.0.as_str())])
+        .await;
+    assert!(
+        home.body
+            .contains("href=\"/reports/waiting\"><strong>1</strong>"),
+        "one report waits for triage"
+    );
+    assert!(
+        home.body
+            .contains("href=\"/cases?risk=high\"><strong>1</strong>"),
+        "one child at high risk"
+    );
+    assert!(
+        !home.body.contains("href=\"/alerts\""),
+        "alerts are the coordinator's"
+    );
+    let queue = app
+        .get_with("/reports/waiting", &[("cookie", desk.session.0.as_str())])
+        .await;
+    assert!(
+        queue.body.contains(&format!("/reports/{waiting}"))
+            && !queue.body.contains(&format!("/reports/{triaged}"))
+    );
+
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let coordinator = app
+        .user("bennani", "sale-centre", &[Role::Coordinator], true)
+        .await;
+    let (cookie, _) = app.session(&coordinator).await;
+    let home = app.get_with("/", &[("cookie", &cookie)]).await;
+    assert!(
+        home.body.contains("href=\"/alerts\"><strong>1</strong>"),
+        "the coordinator sees the high-risk alert"
+    );
+    let alerts = app.get_with("/alerts", &[("cookie", &cookie)]).await;
+    assert!(alerts.body.contains(&format!("/cases/{case}")));
+    desk.app.finish().await;
+}
+on_each_backend!(today_shows_what_needs_attention);

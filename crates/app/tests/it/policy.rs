@@ -62,6 +62,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("GET", "/reports/{id}", Who::Only(IDENTITY_READERS)),
     ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
+    ("GET", "/reports/waiting", Who::Only(CASE_WORKERS)),
+    ("GET", "/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/cases", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
