@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{admin, demo, serve};
+use crate::{admin, bench, demo, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -40,6 +40,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Fill the database with realistic, deterministic synthetic data (for trials and benchmarks).
     Demo(DemoArgs),
+    /// Time the case list, name search and card recording on this database (adds a benchmark user and cards: demo data only).
+    Bench(bench::BenchArgs),
     /// Check the configuration, the reference data and the database, then exit.
     CheckConfig(ServeArgs),
     /// Organisations (services and national bodies).
@@ -98,6 +100,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => run_demo(args).await,
+        Command::Bench(args) => bench::run(args).await,
         Command::CheckConfig(args) => serve::check_config(args).await,
         Command::Org(command) => admin::org(command).await,
         Command::User(command) => admin::user(command).await,
@@ -121,12 +124,20 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         now: opened.clock.now(),
     };
     let progress = |done: u64| bar.set_position(done);
-    let summary = demo::generate(&opened.store, &opened.reference, &options, &progress).await?;
+    let summary = demo::generate(
+        &opened.store,
+        &opened.reference,
+        &opened.keyring,
+        &options,
+        &progress,
+    )
+    .await?;
     bar.finish();
     println!(
-        "Created {} children, {} reports, {} cases, {} stage moves and {} referrals in {}.",
+        "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals in {}.",
         summary.children,
         summary.reports,
+        summary.name_variants,
         summary.cases,
         summary.stage_moves,
         summary.referrals,

@@ -28,6 +28,7 @@ use awladna_store::{Backend, Store};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
+use names::Name;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
@@ -77,6 +78,16 @@ const REPORT_KEYS: [&str; 9] = [
     "concerns",
     "target_groups",
     "urgency",
+];
+
+/// The personal report fields the generator fills, sealed into `cards.sealed`.
+const SEALED_REPORT_KEYS: [&str; 6] = [
+    "child.first_name",
+    "child.last_name",
+    "child.birth_date",
+    "child.mother_name",
+    "narrative",
+    "author.relation",
 ];
 
 const SECOND_REPORT: f64 = 0.2;
@@ -400,9 +411,12 @@ const SEQUENCE_UPSERT: &str =
 
 /// Writes `options.children` children and everything that hangs off them, one
 /// transaction per batch, so that an interrupted run leaves whole batches behind.
+/// Identities and cards are sealed, and names blind-indexed, with `keyring`: the
+/// database's own, or the data cannot be read back.
 pub async fn generate(
     store: &Store,
     reference: &Reference,
+    keyring: &Keyring,
     options: &DemoOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<DemoSummary> {
@@ -414,6 +428,7 @@ pub async fn generate(
         catalogue,
         calendar,
         counters,
+        keyring,
         rng: ChaCha8Rng::seed_from_u64(options.seed),
     };
     let mut summary = DemoSummary::default();
@@ -539,6 +554,9 @@ struct Catalogue<'r> {
     referral_counts: Weighted<usize>,
     pathway: Pathway<'r>,
     sectors: Sectors<'r>,
+    relations: Weighted<&'r str>,
+    names: NameLists,
+    reference: &'r Reference,
 }
 
 impl<'r> Catalogue<'r> {
@@ -574,17 +592,28 @@ impl<'r> Catalogue<'r> {
             referral_counts: Weighted::new("a number of referrals", REFERRAL_COUNTS)?,
             pathway: Pathway::new(reference)?,
             sectors: Sectors::new(reference)?,
+            relations: vocabulary_weights(reference, "relations", &RELATIONS, 1)?,
+            names: NameLists::new()?,
+            reference,
         })
     }
 }
 
-/// Refuses to run if a field the demo fills has become personal (or disappeared):
-/// cards must never carry identifying data in clear, even made-up data.
+/// Refuses to run if a field the demo writes in clear has become personal, or one it
+/// seals is no longer personal (or either disappeared): cards must never carry
+/// identifying data in clear, even made-up data, and the split must be the form's.
 fn ensure_not_personal(form: &Form) -> anyhow::Result<()> {
     for key in REPORT_KEYS {
         match form.field(key) {
             Some(field) if !field.personal => {}
             Some(_) => bail!("the report field \"{key}\" is personal; the demo cannot write it"),
+            None => bail!("the report form has no field \"{key}\""),
+        }
+    }
+    for key in SEALED_REPORT_KEYS {
+        match form.field(key) {
+            Some(field) if field.personal => {}
+            Some(_) => bail!("the report field \"{key}\" is not personal; the demo seals it"),
             None => bail!("the report form has no field \"{key}\""),
         }
     }
@@ -837,6 +866,7 @@ struct Calendar {
     now: i64,
     /// (first millisecond of the local year, year), oldest first.
     years: Vec<(i64, i64)>,
+    zone: TimeZone,
 }
 
 impl Calendar {
@@ -857,7 +887,17 @@ impl Calendar {
             start,
             now: now.as_millisecond(),
             years,
+            zone,
         })
+    }
+
+    /// A birth date that makes the child `age` on the day of `ms`.
+    fn birth_date(&self, rng: &mut ChaCha8Rng, ms: i64, age: i64) -> anyhow::Result<Date> {
+        let day = Timestamp::from_millisecond(ms)?
+            .to_zoned(self.zone.clone())
+            .date();
+        let since_birthday = rng.random_range(1..365);
+        Ok(day.checked_sub(Span::new().years(age).days(since_birthday))?)
     }
 
     fn year_of(&self, ms: i64) -> i64 {
@@ -952,16 +992,19 @@ async fn read_counters(conn: &mut AnyConnection, places: &[Place<'_>]) -> anyhow
 #[derive(Default)]
 struct Batch {
     children: Vec<Vec<Cell>>,
+    tokens: Vec<Vec<Cell>>,
     cases: Vec<Vec<Cell>>,
     cards: Vec<Vec<Cell>>,
     moves: Vec<Vec<Cell>>,
     referrals: Vec<Vec<Cell>>,
+    name_variants: u64,
 }
 
 impl Batch {
     fn add_to(&self, summary: &mut DemoSummary) {
         summary.children += self.children.len() as u64;
         summary.reports += self.cards.len() as u64;
+        summary.name_variants += self.name_variants;
         summary.cases += self.cases.len() as u64;
         summary.stage_moves += self.moves.len() as u64;
         summary.referrals += self.referrals.len() as u64;
@@ -969,6 +1012,8 @@ impl Batch {
 
     fn clear(&mut self) {
         self.children.clear();
+        self.tokens.clear();
+        self.name_variants = 0;
         self.cases.clear();
         self.cards.clear();
         self.moves.clear();
@@ -1043,6 +1088,7 @@ struct Generator<'r> {
     catalogue: Catalogue<'r>,
     calendar: Calendar,
     counters: Counters,
+    keyring: &'r Keyring,
     rng: ChaCha8Rng,
 }
 
@@ -1076,21 +1122,39 @@ impl<'r> Generator<'r> {
         let first_created = self
             .calendar
             .after(&mut self.rng, first_received, 5 * MINUTE..2 * DAY);
-        // Whether this year's birthday has passed is not known from an estimated age.
-        let birth_year =
-            self.calendar.year_of(first_received) - age - i64::from(self.rng.random_bool(0.5));
+        let born = self
+            .calendar
+            .birth_date(&mut self.rng, first_received, age)?;
+        let person = self.catalogue.names.person(&mut self.rng, sex);
+        // The identity is what the first report said: triage seals the report's values.
+        let mut identity = person.spelled();
+        identity.birth_date = self.rng.random_bool(BIRTH_DATE_KNOWN).then_some(born);
         let child = Child {
             id: self.id(first_created),
             place,
             sex,
         };
+        let sealed_identity = self
+            .keyring
+            .seal_json(
+                &Value::Object(identity.identity()),
+                &sealed_aad("children", "identity", &child.id),
+            )
+            .map_err(|e| anyhow!("cannot seal a demo child's identity: {e}"))?;
         batch.children.push(vec![
             child.id.as_str().into(),
             self.catalogue.places[place].code.into(),
             sex.into(),
-            Cell::Int(birth_year),
+            Cell::Int(i64::from(born.year())),
+            Cell::Blob(sealed_identity),
             Cell::Int(first_created),
         ]);
+        for key in matching_keys(&identity.first, &identity.last) {
+            let token = self.keyring.blind_index(NAME_DOMAIN, &key);
+            batch
+                .tokens
+                .push(vec![child.id.as_str().into(), Cell::Blob(token.to_vec())]);
+        }
 
         let mut case: Option<OpenedCase> = None;
         let mut received_at = first_received;
@@ -1101,14 +1165,17 @@ impl<'r> Generator<'r> {
             1
         };
         for n in 0..reports {
-            if n > 0 {
+            let names = if n == 0 {
+                identity.clone()
+            } else {
                 received_at = self
                     .calendar
                     .later_report_time(&mut self.rng, first_received);
                 created_at = self
                     .calendar
                     .after(&mut self.rng, received_at, 5 * MINUTE..2 * DAY);
-            }
+                self.later_names(batch, &person, &identity)
+            };
             let years_later = (received_at - first_received) / (365 * DAY);
             let report = Report {
                 received_at,
@@ -1131,9 +1198,28 @@ impl<'r> Generator<'r> {
                 }
                 None => None,
             };
-            self.card(batch, &child, &report, created_at, case_id)?;
+            self.card(batch, &child, &report, &names, created_at, case_id)?;
         }
         Ok(())
+    }
+
+    /// How a later report names the child: usually as the first did, sometimes spelled
+    /// another way (the duplicate that triage must catch); the birth date and mother's
+    /// name are repeated when the reporter knows them.
+    fn later_names(&mut self, batch: &mut Batch, person: &Person, identity: &Spelled) -> Spelled {
+        let (mut names, repeated) = if self.rng.random_bool(VARIANT_SECOND_REPORT) {
+            batch.name_variants += 1;
+            (person.variant(&mut self.rng), REPEATED_ON_VARIANT)
+        } else {
+            (identity.clone(), REPEATED_ON_SECOND)
+        };
+        names.birth_date = identity
+            .birth_date
+            .filter(|_| self.rng.random_bool(repeated));
+        if !self.rng.random_bool(repeated) {
+            names.mother = None;
+        }
+        names
     }
 
     fn card(
@@ -1141,10 +1227,19 @@ impl<'r> Generator<'r> {
         batch: &mut Batch,
         child: &Child<'r>,
         report: &Report<'r>,
+        names: &Spelled,
         created_at: i64,
         case_id: Option<String>,
     ) -> anyhow::Result<()> {
-        let data = self.report_data(child, report)?;
+        let id = self.id(created_at);
+        let (data, personal) = self.report_data(child, report, names)?;
+        let sealed = self
+            .keyring
+            .seal_json(
+                &Value::Object(personal),
+                &sealed_aad("cards", "sealed", &id),
+            )
+            .map_err(|e| anyhow!("cannot seal a demo card: {e}"))?;
         // Most cards are completed or corrected after the first save.
         let updated_at = if report.complete && self.rng.random_bool(0.6) {
             self.calendar
@@ -1153,7 +1248,7 @@ impl<'r> Generator<'r> {
             created_at
         };
         batch.cards.push(vec![
-            self.id(created_at).into(),
+            id.into(),
             REPORT_FORM.into(),
             Cell::Int(i64::from(REPORT_FORM_VERSION)),
             self.catalogue.places[child.place].code.into(),
@@ -1161,21 +1256,29 @@ impl<'r> Generator<'r> {
             case_id.into(),
             Cell::Int(i64::from(report.complete)),
             data.into(),
+            Cell::Blob(sealed),
             Cell::Int(created_at),
             Cell::Int(updated_at),
         ]);
         Ok(())
     }
 
-    /// The card's values as the form engine stores them: flat, keyed by field code.
+    /// The card's values as the form engine stores them: flat, keyed by field code, the
+    /// non-personal ones as the `data` column's JSON, the personal ones to be sealed.
     /// A draft is a quick capture whose concerns were not entered yet.
-    fn report_data(&mut self, child: &Child<'r>, report: &Report<'r>) -> anyhow::Result<String> {
+    fn report_data(
+        &mut self,
+        child: &Child<'r>,
+        report: &Report<'r>,
+        names: &Spelled,
+    ) -> anyhow::Result<(String, Map<String, Value>)> {
         let catalogue = &self.catalogue;
         let rng = &mut self.rng;
         let place = &catalogue.places[child.place];
         let commune = place.communes.as_ref().map(|c| *c.pick(rng));
         let mut data = Map::new();
-        data.insert("source".into(), (*catalogue.sources.pick(rng)).into());
+        let source = *catalogue.sources.pick(rng);
+        data.insert("source".into(), source.into());
         let received_at = Timestamp::from_millisecond(report.received_at)?;
         data.insert("received_at".into(), received_at.to_string().into());
         data.insert("territory".into(), place.code.into());
@@ -1185,6 +1288,7 @@ impl<'r> Generator<'r> {
         data.insert("child.sex".into(), child.sex.into());
         data.insert("child.age_years".into(), report.age.into());
         data.insert("urgency".into(), report.urgency.into());
+        let mut personal = names.report_values();
         if report.complete {
             let concerns = if child.sex == "female" {
                 &catalogue.concerns_girls
@@ -1192,7 +1296,16 @@ impl<'r> Generator<'r> {
                 &catalogue.concerns_boys
             };
             let n = *catalogue.concern_counts.pick(rng);
-            data.insert("concerns".into(), codes(concerns.pick_distinct(rng, n)));
+            let picked = concerns.pick_distinct(rng, n);
+            if rng.random_bool(NARRATIVE) {
+                let text = narrative(catalogue.reference, names.script, source, &picked, rng);
+                personal.insert("narrative".into(), text.into());
+            }
+            if rng.random_bool(AUTHOR_RELATION) {
+                let relation = *catalogue.relations.pick(rng);
+                personal.insert("author.relation".into(), relation.into());
+            }
+            data.insert("concerns".into(), codes(picked));
             let groups = match commune {
                 Some((_, Area::Rural)) => &catalogue.target_groups_rural,
                 _ => &catalogue.target_groups_urban,
@@ -1202,7 +1315,7 @@ impl<'r> Generator<'r> {
                 data.insert("target_groups".into(), codes(groups.pick_distinct(rng, n)));
             }
         }
-        Ok(Value::Object(data).to_string())
+        Ok((Value::Object(data).to_string(), personal))
     }
 
     fn open_case(
@@ -1325,6 +1438,761 @@ fn codes(codes: Vec<&str>) -> Value {
     Value::Array(codes.into_iter().map(Value::from).collect())
 }
 
+/// A child's names as one report writes them.
+#[derive(Debug, Clone)]
+pub(crate) struct Spelled {
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) mother: Option<String>,
+    pub(crate) birth_date: Option<Date>,
+    pub(crate) script: Script,
+}
+
+impl Spelled {
+    /// The report's personal fields about the child, by field code.
+    pub(crate) fn report_values(&self) -> Map<String, Value> {
+        let mut values = Map::new();
+        values.insert("child.first_name".into(), self.first.as_str().into());
+        values.insert("child.last_name".into(), self.last.as_str().into());
+        if let Some(date) = self.birth_date {
+            values.insert("child.birth_date".into(), date.to_string().into());
+        }
+        if let Some(mother) = &self.mother {
+            values.insert("child.mother_name".into(), mother.as_str().into());
+        }
+        values
+    }
+
+    /// The identity triage seals for a new child: the report's identifying child
+    /// fields, without their `child.` prefix (`awladna_web::cases::identity`).
+    fn identity(&self) -> Map<String, Value> {
+        self.report_values()
+            .into_iter()
+            .map(|(key, value)| (key.trim_start_matches("child.").to_owned(), value))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    Latin,
+    Arabic,
+}
+
+/// The names drawn for one child, which a report writes in either script.
+pub(crate) struct Person {
+    first: &'static Name,
+    last: &'static Name,
+    /// The mother's first and family name.
+    mother: Option<(&'static Name, &'static Name)>,
+    script: Script,
+    /// The family name typed in capitals (BENNANI), as civil-status extracts print it.
+    capitals: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Variant {
+    Swapped,
+    OtherScript,
+    FirstName,
+    FamilyName,
+}
+
+impl Person {
+    /// The names as the child's identity records them.
+    pub(crate) fn spelled(&self) -> Spelled {
+        self.in_script(self.script)
+    }
+
+    fn in_script(&self, script: Script) -> Spelled {
+        let family = |name: &Name| family_name(name.spelled(script), self.capitals);
+        Spelled {
+            first: self.first.spelled(script).to_owned(),
+            last: family(self.last),
+            mother: self
+                .mother
+                .map(|(first, last)| format!("{} {}", first.spelled(script), family(last))),
+            birth_date: None,
+            script,
+        }
+    }
+
+    /// The same child's names written another way: in the other script, with another
+    /// usual spelling of the first or family name, or with the two swapped.
+    fn variant(&self, rng: &mut ChaCha8Rng) -> Spelled {
+        let mut ways = vec![Variant::Swapped, Variant::OtherScript];
+        if self.script == Script::Latin && !self.first.variants.is_empty() {
+            ways.push(Variant::FirstName);
+        }
+        if self.script == Script::Latin && !self.last.variants.is_empty() {
+            ways.push(Variant::FamilyName);
+        }
+        let mut names = self.spelled();
+        let pick = |rng: &mut ChaCha8Rng, spellings: &[&'static str]| {
+            spellings[rng.random_range(0..spellings.len())]
+        };
+        match ways[rng.random_range(0..ways.len())] {
+            Variant::Swapped => std::mem::swap(&mut names.first, &mut names.last),
+            Variant::OtherScript => {
+                names = self.in_script(match self.script {
+                    Script::Latin => Script::Arabic,
+                    Script::Arabic => Script::Latin,
+                });
+            }
+            Variant::FirstName => names.first = pick(rng, self.first.variants).to_owned(),
+            Variant::FamilyName => {
+                names.last = family_name(pick(rng, self.last.variants), self.capitals);
+            }
+        }
+        names
+    }
+}
+
+fn family_name(spelling: &str, capitals: bool) -> String {
+    if capitals {
+        spelling.to_uppercase()
+    } else {
+        spelling.to_owned()
+    }
+}
+
+/// The name lists, weighted, to draw children (and benchmark queries) from.
+pub(crate) struct NameLists {
+    boys: Weighted<&'static Name>,
+    girls: Weighted<&'static Name>,
+    families: Weighted<&'static Name>,
+}
+
+impl NameLists {
+    pub(crate) fn new() -> anyhow::Result<NameLists> {
+        let weighted = |what: &str, list: &'static [Name]| {
+            Weighted::new(what, list.iter().map(|name| (name, name.weight)))
+        };
+        Ok(NameLists {
+            boys: weighted("a boy's name", names::BOYS)?,
+            girls: weighted("a girl's name", names::GIRLS)?,
+            families: weighted("a family name", names::FAMILIES)?,
+        })
+    }
+
+    /// A child's names: a first name of the child's sex (either, for `unknown`), a
+    /// family name, the mother's name for half of them, in Arabic script for some.
+    pub(crate) fn person(&self, rng: &mut ChaCha8Rng, sex: &str) -> Person {
+        let female = match sex {
+            "female" => true,
+            "male" => false,
+            _ => rng.random_bool(0.5),
+        };
+        let firsts = if female { &self.girls } else { &self.boys };
+        let first = *firsts.pick(rng);
+        let last = *self.families.pick(rng);
+        let mother = if rng.random_bool(MOTHER_KNOWN) {
+            let family = if rng.random_bool(MOTHER_SAME_FAMILY) {
+                last
+            } else {
+                *self.families.pick(rng)
+            };
+            Some((*self.girls.pick(rng), family))
+        } else {
+            None
+        };
+        let script = if rng.random_bool(ARABIC_SCRIPT) {
+            Script::Arabic
+        } else {
+            Script::Latin
+        };
+        Person {
+            first,
+            last,
+            mother,
+            script,
+            capitals: rng.random_bool(CAPITALS),
+        }
+    }
+}
+
+/// A narrative as a support centre writes one: who reported, what about, what next.
+/// It never names anyone.
+fn narrative(
+    reference: &Reference,
+    script: Script,
+    source: &str,
+    concerns: &[&str],
+    rng: &mut ChaCha8Rng,
+) -> String {
+    let labels = |vocabulary: &str, code: &str| {
+        reference
+            .vocabulary(vocabulary)
+            .and_then(|v| v.term(code))
+            .map(|term| &term.labels)
+    };
+    let what = concerns.iter().filter_map(|code| labels("concerns", code));
+    let from = labels("sources", source);
+    match script {
+        Script::Latin => {
+            let what: Vec<String> = what.map(|l| l.fr.to_lowercase()).collect();
+            let from = from.map_or("", |l| l.fr.as_str());
+            let next = NEXT_STEPS_FR[rng.random_range(0..NEXT_STEPS_FR.len())];
+            format!(
+                "Signalement reçu ({from}). Motif : {}. {next}",
+                what.join(", ")
+            )
+        }
+        Script::Arabic => {
+            let what: Vec<&str> = what.map(|l| l.ar.as_str()).collect();
+            let from = from.map_or("", |l| l.ar.as_str());
+            let next = NEXT_STEPS_AR[rng.random_range(0..NEXT_STEPS_AR.len())];
+            format!("تبليغ وارد ({from}). الموضوع: {}. {next}", what.join("، "))
+        }
+    }
+}
+
+/// First names by sex and family names, as Moroccan civil status and the French
+/// administration write them in Latin letters, each with its Arabic spelling, a weight
+/// (how common it is among children born since 2008, roughly) and the other Latin
+/// spellings the same person is found under. Spellings that the name matcher does not
+/// recognise as the same name today are kept (they are how these names are written)
+/// and listed in the test `every_spelling_meets_its_name_but_the_known_misses`.
+pub(crate) mod names {
+    pub(crate) struct Name {
+        pub(crate) latin: &'static str,
+        pub(crate) arabic: &'static str,
+        pub(crate) weight: u64,
+        pub(crate) variants: &'static [&'static str],
+    }
+
+    impl Name {
+        pub(crate) fn spelled(&self, script: super::Script) -> &'static str {
+            match script {
+                super::Script::Latin => self.latin,
+                super::Script::Arabic => self.arabic,
+            }
+        }
+    }
+
+    const fn n(
+        latin: &'static str,
+        arabic: &'static str,
+        weight: u64,
+        variants: &'static [&'static str],
+    ) -> Name {
+        Name {
+            latin,
+            arabic,
+            weight,
+            variants,
+        }
+    }
+
+    /// Every spelling in the lists, in both scripts.
+    #[cfg(test)]
+    pub(crate) fn all_spellings() -> impl Iterator<Item = &'static str> {
+        [BOYS, GIRLS, FAMILIES]
+            .into_iter()
+            .flatten()
+            .flat_map(|name| {
+                [name.latin, name.arabic]
+                    .into_iter()
+                    .chain(name.variants.iter().copied())
+            })
+    }
+
+    pub(crate) const BOYS: &[Name] = &[
+        n(
+            "Mohamed",
+            "محمد",
+            400,
+            &["Mohammed", "Muhammad", "Mohammad", "Mhamed"],
+        ),
+        n(
+            "Mohamed Amine",
+            "محمد أمين",
+            50,
+            &["Mohammed Amine", "Mohamed-Amine"],
+        ),
+        n(
+            "Mohamed Reda",
+            "محمد رضا",
+            25,
+            &["Mohammed Reda", "Mohamed Rida"],
+        ),
+        n(
+            "Mohamed Ali",
+            "محمد علي",
+            20,
+            &["Mohammed Ali", "Mohamed-Ali"],
+        ),
+        n(
+            "Mohamed Yassine",
+            "محمد ياسين",
+            20,
+            &["Mohammed Yassine", "Mohamed Yasin"],
+        ),
+        n("Mohamed Taha", "محمد طه", 15, &["Mohammed Taha"]),
+        n("Adam", "آدم", 90, &["Adame"]),
+        n("Youssef", "يوسف", 120, &["Youssouf", "Yousef", "Yusuf"]),
+        n("Ayoub", "أيوب", 80, &["Ayyoub", "Ayoube"]),
+        n("Hamza", "حمزة", 80, &["Hamzah"]),
+        n("Omar", "عمر", 60, &[]),
+        n("Anas", "أنس", 50, &["Anass"]),
+        n("Ilyas", "إلياس", 55, &["Ilias", "Elias", "Ilyass"]),
+        n("Yassine", "ياسين", 70, &["Yasin", "Yacine", "Yassin"]),
+        n("Mehdi", "المهدي", 55, &["Mahdi", "El Mehdi"]),
+        n(
+            "Zakaria",
+            "زكرياء",
+            55,
+            &["Zakariya", "Zakariae", "Zakariyae"],
+        ),
+        n("Othmane", "عثمان", 45, &["Otmane", "Othman", "Outmane"]),
+        n("Ismail", "إسماعيل", 45, &["Ismaïl", "Ismael"]),
+        n("Bilal", "بلال", 35, &[]),
+        n("Hicham", "هشام", 35, &["Hisham"]),
+        n("Karim", "كريم", 35, &["Kareem"]),
+        n("Rayan", "ريان", 60, &["Rayane", "Ryan"]),
+        n("Ahmed", "أحمد", 70, &["Ahmad"]),
+        n(
+            "Abdellah",
+            "عبد الله",
+            50,
+            &["Abdallah", "Abdullah", "Abd Allah"],
+        ),
+        n("Said", "سعيد", 30, &["Saïd", "Saeed", "Essaid"]),
+        n("Soufiane", "سفيان", 40, &["Sofiane", "Soufyane"]),
+        n("Achraf", "أشرف", 40, &["Ashraf"]),
+        n("Imad", "عماد", 30, &["Imade"]),
+        n("Walid", "وليد", 30, &["Oualid"]),
+        n("Reda", "رضا", 30, &["Rida"]),
+        n("Ali", "علي", 40, &[]),
+        n("Hassan", "حسن", 35, &["Hasan"]),
+        n("Houcine", "حسين", 25, &["Hussein", "Houssine"]),
+        n("Khalid", "خالد", 30, &["Khaled"]),
+        n("Nabil", "نبيل", 25, &[]),
+        n("Rachid", "رشيد", 30, &["Rachide"]),
+        n(
+            "Mustapha",
+            "مصطفى",
+            30,
+            &["Mustafa", "Moustapha", "Moustafa"],
+        ),
+        n(
+            "Abderrahim",
+            "عبد الرحيم",
+            25,
+            &["Abd Errahim", "Abderahim"],
+        ),
+        n(
+            "Abdelkader",
+            "عبد القادر",
+            20,
+            &["Abd el Kader", "Abdelkadir"],
+        ),
+        n(
+            "Abdelaziz",
+            "عبد العزيز",
+            20,
+            &["Abdelaaziz", "Abd El Aziz"],
+        ),
+        n("Abdessamad", "عبد الصمد", 20, &["Abdesamad"]),
+        n("Abdelilah", "عبد الإله", 20, &["Abdelillah"]),
+        n("Abdelhak", "عبد الحق", 15, &["Abdelhaq"]),
+        n("Abdellatif", "عبد اللطيف", 15, &[]),
+        n("Abdelali", "عبد العالي", 15, &["Abdelaali"]),
+        n("Abdelmajid", "عبد المجيد", 10, &["Abdelmajide"]),
+        n("Abdelghani", "عبد الغني", 10, &[]),
+        n("Abdeljalil", "عبد الجليل", 10, &[]),
+        n("Abdelhamid", "عبد الحميد", 10, &[]),
+        n("Abdelouahed", "عبد الواحد", 10, &["Abdelwahed"]),
+        n("Abdelkrim", "عبد الكريم", 15, &["Abdelkarim"]),
+        n("Abdessalam", "عبد السلام", 15, &["Abdeslam", "Abdesslam"]),
+        n("Abdelouahab", "عبد الوهاب", 10, &["Abdelwahab"]),
+        n(
+            "Abderrazak",
+            "عبد الرزاق",
+            15,
+            &["Abderrazzak", "Abderazak"],
+        ),
+        n("Abdelfattah", "عبد الفتاح", 10, &["Abdelfatah"]),
+        n("Abdelmalek", "عبد المالك", 10, &["Abdelmalik"]),
+        n("Abdelhakim", "عبد الحكيم", 10, &[]),
+        n("Abdelhadi", "عبد الهادي", 10, &[]),
+        n("Brahim", "ابراهيم", 30, &[]),
+        n("Ibrahim", "إبراهيم", 20, &["Ibrahime"]),
+        n("Driss", "ادريس", 25, &[]),
+        n("Idriss", "إدريس", 25, &["Idris"]),
+        n("Jamal", "جمال", 20, &[]),
+        n("Kamal", "كمال", 15, &[]),
+        n("Marouane", "مروان", 40, &["Marwane", "Marwan"]),
+        n("Nassim", "نسيم", 20, &["Nassime"]),
+        n("Noureddine", "نور الدين", 20, &["Nour Eddine", "Nourdine"]),
+        n("Oussama", "أسامة", 45, &["Ousama", "Usama"]),
+        n("Saad", "سعد", 30, &["Saâd"]),
+        n("Salah", "صلاح", 15, &[]),
+        n("Tarik", "طارق", 25, &["Tariq", "Tarek"]),
+        n("Younes", "يونس", 40, &["Younès", "Younesse", "Yunus"]),
+        n("Zouhair", "زهير", 15, &["Zouheir", "Zuhair"]),
+        n("Badr", "بدر", 25, &["Badre"]),
+        n("Taha", "طه", 25, &[]),
+        n("Yahya", "يحيى", 30, &["Yahia", "Yehya"]),
+        n("Aymane", "أيمن", 40, &["Ayman", "Aimane"]),
+        n("Wassim", "وسيم", 25, &["Ouassim", "Wassime"]),
+        n("Haitam", "هيثم", 25, &["Haytam", "Haitham"]),
+        n("Houssam", "حسام", 20, &["Houssame", "Hossam"]),
+        n("Mouad", "معاذ", 40, &["Moad", "Muad"]),
+        n("Mourad", "مراد", 20, &[]),
+        n("Nizar", "نزار", 15, &[]),
+        n("Sami", "سامي", 15, &[]),
+        n("Samir", "سمير", 15, &[]),
+        n("Taoufik", "توفيق", 15, &["Tawfik", "Toufik"]),
+        n("Yasser", "ياسر", 15, &["Yassir", "Yasir"]),
+        n("Adil", "عادل", 20, &["Adel"]),
+        n("Aziz", "عزيز", 10, &[]),
+        n("Fouad", "فؤاد", 10, &["Fuad"]),
+        n("Hakim", "حكيم", 10, &[]),
+        n("Lahcen", "لحسن", 15, &["Lahsen"]),
+        n("Mbarek", "مبارك", 10, &["M'barek"]),
+        n("Mohcine", "محسن", 15, &["Mohsine", "Mohsin"]),
+        n("Mounir", "منير", 15, &["Mounire"]),
+        n(
+            "Soulaimane",
+            "سليمان",
+            25,
+            &["Souleimane", "Soulaymane", "Slimane"],
+        ),
+        n("Wail", "وائل", 20, &["Wael", "Ouail"]),
+        n("Ziad", "زياد", 20, &["Ziyad"]),
+        n("Zaid", "زيد", 10, &["Zayd", "Zaïd"]),
+        n("Anouar", "أنور", 15, &["Anwar"]),
+        n("Bouchaib", "بوشعيب", 10, &["Bouchaïb"]),
+        n("Faycal", "فيصل", 10, &["Fayçal", "Faisal"]),
+        n("Ghali", "غالي", 20, &[]),
+        n("Hatim", "حاتم", 10, &["Hatem"]),
+        n("Issam", "عصام", 10, &[]),
+        n("Jawad", "جواد", 15, &["Jaouad"]),
+        n("Khalil", "خليل", 15, &[]),
+        n("Mahmoud", "محمود", 10, &["Mahmud"]),
+        n("Malik", "مالك", 15, &["Malek"]),
+        n("Moussa", "موسى", 15, &["Mousa"]),
+        n("Nadir", "نادر", 10, &["Nader"]),
+        n("Rabie", "ربيع", 10, &["Rabii"]),
+        n("Redouane", "رضوان", 20, &["Redwane", "Ridouane"]),
+        n("Riad", "رياض", 10, &["Riyad"]),
+        n("Seddik", "الصديق", 10, &["Siddik"]),
+        n("Amir", "أمير", 25, &["Ameer"]),
+        n("Adnane", "عدنان", 20, &["Adnan"]),
+        n("Amjad", "أمجد", 10, &[]),
+        n("Hamid", "حميد", 15, &[]),
+        n("Jalal", "جلال", 10, &[]),
+        n("Yazid", "يزيد", 10, &[]),
+        n("Abdenour", "عبد النور", 10, &["Abdennour"]),
+        n("Aissa", "عيسى", 10, &["Issa"]),
+        n("Azzedine", "عز الدين", 10, &["Azeddine", "Izzeddine"]),
+        n("Chakib", "شكيب", 10, &[]),
+        n(
+            "Saifeddine",
+            "سيف الدين",
+            10,
+            &["Seifeddine", "Saif Eddine"],
+        ),
+        n("Nouh", "نوح", 10, &[]),
+        n("Souhail", "سهيل", 20, &["Souheil", "Suhail"]),
+        n("Lotfi", "لطفي", 10, &[]),
+        n("Mokhtar", "المختار", 10, &["Mukhtar"]),
+        n("Nacer", "ناصر", 10, &["Nasser", "Naser"]),
+        n("Bachir", "البشير", 10, &["Bashir"]),
+        n("Habib", "حبيب", 10, &[]),
+        n("Tayeb", "الطيب", 10, &["Taieb"]),
+        n("Kacem", "قاسم", 10, &["Kassem", "Qassim"]),
+        n("Allal", "علال", 10, &[]),
+        n("Chouaib", "شعيب", 10, &["Choaib", "Shuaib"]),
+        n("Anir", "أنير", 10, &[]),
+        n("Idir", "إدير", 5, &[]),
+        n("Aksil", "أكسيل", 5, &[]),
+        n("Yuba", "يوبا", 5, &[]),
+        n("Jihad", "جهاد", 10, &[]),
+    ];
+
+    pub(crate) const GIRLS: &[Name] = &[
+        n(
+            "Fatima Zahra",
+            "فاطمة الزهراء",
+            120,
+            &["Fatima-Zahra", "Fatimazahra", "Fatima Ezzahra"],
+        ),
+        n("Fatima", "فاطمة", 60, &["Fatma", "Fatimah"]),
+        n("Khadija", "خديجة", 60, &["Khadidja", "Khadîja"]),
+        n("Aicha", "عائشة", 45, &["Aïcha", "Aisha", "Aycha"]),
+        n("Salma", "سلمى", 80, &["Selma"]),
+        n("Malak", "ملاك", 70, &["Malake"]),
+        n("Hiba", "هبة", 60, &["Hibah"]),
+        n("Aya", "آية", 80, &["Ayah"]),
+        n("Imane", "إيمان", 60, &["Iman"]),
+        n(
+            "Meryem",
+            "مريم",
+            70,
+            &["Mariam", "Maryam", "Meriem", "Myriam"],
+        ),
+        n("Nour", "نور", 45, &["Nur", "Noor"]),
+        n("Hajar", "هاجر", 55, &["Hajare"]),
+        n("Oumaima", "أميمة", 55, &["Oumayma", "Omaima", "Umaima"]),
+        n("Chaimae", "شيماء", 45, &["Chaima", "Shaimaa", "Chaymae"]),
+        n("Asmae", "أسماء", 40, &["Asmaa", "Asma"]),
+        n("Ikram", "إكرام", 40, &["Ikrame"]),
+        n("Sara", "سارة", 60, &["Sarah"]),
+        n("Sanae", "سناء", 35, &["Sanaa", "Sana"]),
+        n("Zineb", "زينب", 50, &["Zaynab", "Zainab"]),
+        n("Houda", "هدى", 30, &["Huda"]),
+        n("Ghizlane", "غزلان", 25, &["Ghislane", "Ghizlan"]),
+        n("Nadia", "نادية", 20, &["Nadiya"]),
+        n("Naima", "نعيمة", 15, &["Naïma"]),
+        n("Latifa", "لطيفة", 15, &[]),
+        n("Amina", "أمينة", 40, &[]),
+        n("Hanane", "حنان", 20, &["Hanan"]),
+        n("Karima", "كريمة", 15, &[]),
+        n("Loubna", "لبنى", 20, &["Lubna"]),
+        n("Ilham", "إلهام", 20, &["Ilhame"]),
+        n("Ibtissam", "ابتسام", 15, &["Ibtisam"]),
+        n("Soukaina", "سكينة", 40, &["Soukayna", "Sukaina", "Sokaina"]),
+        n("Siham", "سهام", 20, &["Sihame"]),
+        n("Wiam", "وئام", 35, &["Ouiam", "Wiame"]),
+        n("Wissal", "وصال", 30, &["Ouissal", "Wissale"]),
+        n("Yasmine", "ياسمين", 50, &["Yassmine", "Yasmin"]),
+        n("Rim", "ريم", 25, &["Reem"]),
+        n("Douae", "دعاء", 40, &["Doae", "Doua", "Douaa"]),
+        n("Doha", "ضحى", 20, &["Duha"]),
+        n("Kawtar", "كوثر", 40, &["Kaoutar", "Kaouthar", "Kawthar"]),
+        n("Khaoula", "خولة", 35, &["Khawla"]),
+        n("Nisrine", "نسرين", 20, &["Nesrine", "Nisrin"]),
+        n("Rania", "رانية", 40, &["Raniya"]),
+        n("Rajae", "رجاء", 20, &["Rajaa", "Raja"]),
+        n("Safae", "صفاء", 30, &["Safaa", "Safa"]),
+        n("Samira", "سميرة", 15, &[]),
+        n("Souad", "سعاد", 10, &[]),
+        n("Sofia", "صوفيا", 40, &["Sophia", "Soufia"]),
+        n("Widad", "وداد", 15, &["Ouidad"]),
+        n("Yousra", "يسرى", 35, &["Yusra", "Yosra"]),
+        n("Bouchra", "بشرى", 25, &["Bushra"]),
+        n("Dounia", "دنيا", 25, &["Donia", "Dunia"]),
+        n("Fadwa", "فدوى", 15, &["Fadoua"]),
+        n("Fouzia", "فوزية", 10, &["Fawzia"]),
+        n("Hafsa", "حفصة", 35, &["Hafssa"]),
+        n("Hasna", "حسناء", 20, &["Hasnaa", "Hassna"]),
+        n("Hind", "هند", 20, &["Hinde"]),
+        n("Ines", "إيناس", 30, &["Inès", "Inass"]),
+        n("Jihane", "جيهان", 20, &["Jihan"]),
+        n("Kenza", "كنزة", 40, &[]),
+        n("Lina", "لينا", 45, &["Leena"]),
+        n("Layla", "ليلى", 25, &["Leila", "Laila", "Leïla"]),
+        n("Lamia", "لمياء", 15, &["Lamiaa"]),
+        n("Majda", "ماجدة", 15, &[]),
+        n("Manal", "منال", 25, &["Manale"]),
+        n("Maroua", "مروة", 30, &["Marwa", "Maroa"]),
+        n("Mouna", "منى", 20, &["Mona", "Muna"]),
+        n("Nada", "ندى", 20, &[]),
+        n("Najat", "نجاة", 10, &["Najate"]),
+        n("Nouhaila", "نهيلة", 35, &["Nouhayla", "Nuhaila"]),
+        n("Rachida", "رشيدة", 10, &[]),
+        n("Rokaya", "رقية", 25, &["Roqaya", "Ruqaya"]),
+        n("Rahma", "رحمة", 25, &[]),
+        n("Saida", "سعيدة", 10, &["Saïda"]),
+        n("Salwa", "سلوى", 10, &["Saloua"]),
+        n("Sabah", "صباح", 10, &[]),
+        n("Soumaya", "سمية", 25, &["Soumaia", "Sumaya", "Soumia"]),
+        n("Touria", "ثريا", 10, &["Thouria", "Thuraya"]),
+        n("Ouafae", "وفاء", 25, &["Wafae", "Wafaa", "Wafa"]),
+        n("Zakia", "زكية", 10, &["Zakiya"]),
+        n("Israe", "إسراء", 25, &["Isra", "Israa"]),
+        n("Ikhlas", "إخلاص", 15, &["Ikhlass"]),
+        n("Hayat", "حياة", 15, &["Hayate"]),
+        n("Malika", "مليكة", 15, &[]),
+        n("Mounia", "منية", 15, &["Mounya"]),
+        n("Nawal", "نوال", 15, &["Naoual"]),
+        n("Amal", "أمل", 25, &["Amale"]),
+        n("Assia", "آسية", 30, &["Asiya", "Assiya"]),
+        n("Basma", "بسمة", 20, &["Bassma"]),
+        n("Fatiha", "فتيحة", 10, &[]),
+        n("Ghita", "غيثة", 35, &["Ghitta"]),
+        n("Hakima", "حكيمة", 10, &[]),
+        n("Jamila", "جميلة", 10, &[]),
+        n("Nezha", "نزهة", 10, &["Nazha"]),
+        n("Oumnia", "أمنية", 20, &["Omnia", "Oumnya", "Umniya"]),
+        n("Salima", "سليمة", 10, &[]),
+        n("Zoubida", "زبيدة", 5, &["Zubaida"]),
+        n("Jannat", "جنات", 35, &["Jennat"]),
+        n(
+            "Nour El Houda",
+            "نور الهدى",
+            25,
+            &["Nour Elhouda", "Nourelhouda"],
+        ),
+        n("Chorouk", "شروق", 15, &["Chourouk", "Shorouk"]),
+        n("Hanae", "هناء", 25, &["Hanaa", "Hana"]),
+        n("Ibtihal", "ابتهال", 10, &[]),
+        n("Sabrine", "صابرين", 15, &[]),
+        n("Souhaila", "سهيلة", 15, &["Souheila"]),
+        n("Zahra", "زهرة", 20, &["Zahrae"]),
+        n("Tasnim", "تسنيم", 25, &["Tasnime", "Tesnim"]),
+        n("Ritaj", "رتاج", 25, &[]),
+        n("Joumana", "جمانة", 15, &["Jumana"]),
+        n("Alae", "آلاء", 20, &["Alaa"]),
+        n("Hadil", "هديل", 15, &["Hadile"]),
+        n("Maissae", "ميساء", 15, &["Maysae", "Maissa"]),
+        n("Nihad", "نهاد", 10, &[]),
+        n("Sirine", "سيرين", 15, &["Syrine", "Cirine"]),
+        n("Noura", "نورة", 15, &["Nora"]),
+        n("Amira", "أميرة", 25, &["Ameera"]),
+        n("Intissar", "انتصار", 10, &["Intisar"]),
+        n("Dihya", "ديهيا", 10, &[]),
+        n("Tiziri", "تيزيري", 10, &["Thiziri"]),
+        n("Mina", "مينة", 10, &[]),
+    ];
+
+    pub(crate) const FAMILIES: &[Name] = &[
+        n("Alaoui", "العلوي", 40, &["El Alaoui"]),
+        n("Idrissi", "الإدريسي", 40, &["El Idrissi"]),
+        n("Bennani", "بناني", 30, &["Benani", "Bennany"]),
+        n("Benjelloun", "بنجلون", 25, &["Ben Jelloun", "Benjeloun"]),
+        n("Tazi", "التازي", 25, &["Ettazi", "El Tazi"]),
+        n("El Fassi", "الفاسي", 20, &["Fassi"]),
+        n("Berrada", "برادة", 20, &["Berada"]),
+        n("Chraibi", "الشرايبي", 20, &["Chraïbi"]),
+        n("Sqalli", "الصقلي", 10, &["Skalli"]),
+        n("Lahlou", "لحلو", 15, &["Lahlu"]),
+        n("Kettani", "الكتاني", 15, &["Kattani"]),
+        n("Bennis", "بنيس", 10, &["Benis"]),
+        n("Benkirane", "بنكيران", 15, &["Ben Kirane", "Benkiran"]),
+        n("Amrani", "العمراني", 35, &["El Amrani"]),
+        n("Lamrani", "لمراني", 15, &[]),
+        n("Ouazzani", "الوزاني", 20, &["El Ouazzani", "Wazzani"]),
+        n("Slaoui", "السلاوي", 15, &["Slawi"]),
+        n("Hassani", "الحسني", 25, &["El Hassani"]),
+        n("Filali", "الفيلالي", 20, &["El Filali"]),
+        n("Tahiri", "الطاهري", 20, &["Taheri", "Ettahiri"]),
+        n("Naciri", "الناصري", 20, &["Nasiri", "Nassiri", "Ennaciri"]),
+        n("Benali", "بن علي", 25, &["Ben Ali", "Ben-Ali", "Bin Ali"]),
+        n("Benmoussa", "بنموسى", 15, &["Ben Moussa"]),
+        n("Belhaj", "بلحاج", 15, &["Belhadj"]),
+        n("Boukhari", "البخاري", 10, &["El Boukhari", "Bukhari"]),
+        n("Bouzidi", "بوزيدي", 15, &[]),
+        n("Cherkaoui", "الشرقاوي", 20, &["Charkaoui", "Cherqaoui"]),
+        n("Chaoui", "الشاوي", 10, &[]),
+        n("Dahbi", "الذهبي", 10, &["Dehbi"]),
+        n("Doukkali", "الدكالي", 15, &["Doukali"]),
+        n("Gharbi", "الغربي", 10, &["El Gharbi"]),
+        n("Hamdaoui", "الحمداوي", 10, &["Hamdawi"]),
+        n("Jabri", "الجابري", 10, &["El Jabri"]),
+        n("Kabbaj", "القباج", 10, &["Kabaj"]),
+        n("Karimi", "الكريمي", 10, &["El Karimi"]),
+        n("Khattabi", "الخطابي", 15, &["El Khattabi", "Khatabi"]),
+        n("Lazrak", "لزرق", 10, &["Lazraq"]),
+        n("Mansouri", "المنصوري", 20, &["El Mansouri"]),
+        n("Marrakchi", "المراكشي", 10, &["Marakchi"]),
+        n("Mernissi", "المرنيسي", 5, &["Mernisi"]),
+        n("Naji", "ناجي", 15, &[]),
+        n("Ouali", "والي", 10, &["Wali"]),
+        n("Rami", "رامي", 10, &[]),
+        n("Rachidi", "الرشيدي", 15, &["Er-Rachidi", "Errachidi"]),
+        n("Raji", "الراجي", 10, &["Erraji"]),
+        n("Sabri", "صبري", 10, &[]),
+        n("Saidi", "السعيدي", 20, &["Essaidi", "Es-Saidi"]),
+        n("Salhi", "الصالحي", 10, &[]),
+        n("Semlali", "السملالي", 10, &["Smlali"]),
+        n("Sebti", "السبتي", 10, &[]),
+        n("Serghini", "السرغيني", 5, &[]),
+        n("Zaki", "زكي", 5, &[]),
+        n("Ziani", "الزياني", 15, &["Zayani", "Zyani"]),
+        n("Zerouali", "الزروالي", 10, &["Zrouali"]),
+        n("Belkadi", "بلقاضي", 10, &[]),
+        n("Benchekroun", "بنشقرون", 10, &["Ben Chekroun"]),
+        n("Bensouda", "بنسودة", 5, &[]),
+        n("Benabdellah", "بنعبد الله", 10, &["Ben Abdellah"]),
+        n("Ait Ali", "آيت علي", 15, &["Aït Ali", "Aitali"]),
+        n("Ait Ahmed", "آيت أحمد", 10, &["Aït Ahmed"]),
+        n("Ait Lahcen", "آيت لحسن", 10, &["Aït Lahcen"]),
+        n("Ait Said", "آيت سعيد", 10, &["Aït Saïd"]),
+        n("Ait Taleb", "آيت طالب", 5, &[]),
+        n("Oubrahim", "أوبراهيم", 10, &[]),
+        n("Ouhammou", "أوحمو", 10, &["Ouhamou"]),
+        n("Amghar", "أمغار", 10, &[]),
+        n("Aznag", "أزناڭ", 5, &[]),
+        n("Boutaleb", "بوطالب", 10, &["Bou Taleb"]),
+        n("Amzil", "أمزيل", 10, &[]),
+        n("Akhiat", "أخيات", 5, &[]),
+        n("Bouazza", "بوعزة", 10, &[]),
+        n("El Ouardi", "الوردي", 10, &["Ouardi", "Wardi"]),
+        n("Haddad", "الحداد", 15, &["El Haddad", "Hadad"]),
+        n("Najjar", "النجار", 10, &["Nejjar"]),
+        n("Fikri", "فكري", 10, &[]),
+        n("Tounsi", "التونسي", 10, &[]),
+        n("Touzani", "التوزاني", 10, &[]),
+        n("Bakkali", "البقالي", 20, &["Baqqali", "El Bakkali"]),
+        n("Bouziane", "بوزيان", 10, &[]),
+        n("Laaroussi", "لعروسي", 10, &[]),
+        n("Benhaddou", "بنحدو", 10, &[]),
+        n("Benslimane", "بنسليمان", 10, &["Ben Slimane"]),
+        n("Hajji", "الحجي", 15, &["El Hajji", "Hadji"]),
+        n("Jaafari", "الجعفري", 10, &["Jaâfari"]),
+        n("Kadiri", "القادري", 15, &["Qadiri", "El Kadiri"]),
+        n("Malki", "المالكي", 15, &["El Malki"]),
+        n("Mekouar", "مكوار", 5, &[]),
+        n("Moussaoui", "الموساوي", 15, &["Moussawi"]),
+        n("Nouri", "النوري", 10, &["Nuri"]),
+        n("Ouahbi", "الوهبي", 10, &["Wahbi"]),
+        n("Sahraoui", "الصحراوي", 15, &["Sahrawi"]),
+        n("Talbi", "الطالبي", 15, &[]),
+        n("Yacoubi", "اليعقوبي", 10, &["Yaacoubi", "Yakoubi"]),
+        n("Zahraoui", "الزهراوي", 10, &[]),
+        n("Zemmouri", "الزموري", 10, &["Zamouri"]),
+        n("Alami", "العلمي", 30, &["El Alami"]),
+        n("Ghazi", "الغازي", 10, &["El Ghazi"]),
+        n("Hilali", "الهلالي", 15, &["El Hilali"]),
+        n("Jebli", "الجبلي", 10, &["Jabli"]),
+        n("Kharbouch", "خربوش", 5, &[]),
+        n("Maaroufi", "المعروفي", 10, &["Maroufi"]),
+        n("Rifi", "الريفي", 15, &["Riffi"]),
+        n("Soussi", "السوسي", 15, &["Sousi"]),
+        n("Chafik", "شفيق", 10, &["Chafiq"]),
+        n("Daoudi", "الداودي", 15, &["Daudi"]),
+        n("Harrak", "الحراق", 10, &["Harraq"]),
+        n("Jamali", "الجمالي", 10, &[]),
+        n("Khalfi", "الخلفي", 10, &[]),
+        n("Nejjari", "النجاري", 10, &["Najjari"]),
+        n("Omari", "العمري", 20, &["El Omari"]),
+        n("Rahmouni", "الرحموني", 10, &[]),
+        n("Tijani", "التجاني", 10, &["Tidjani"]),
+        n("Yousfi", "اليوسفي", 20, &["Youssfi", "El Youssfi"]),
+        n("Zeroual", "زروال", 10, &[]),
+        n("Bouabid", "بوعبيد", 5, &[]),
+        n("Benaissa", "بنعيسى", 15, &["Ben Aissa"]),
+        n("Benyahya", "بنيحيى", 10, &["Ben Yahya"]),
+        n("Benomar", "بنعمر", 10, &["Ben Omar"]),
+        n("Ould Ahmed", "ولد أحمد", 5, &[]),
+        n("Chentouf", "شنتوف", 5, &[]),
+        n("El Khatib", "الخطيب", 15, &["Khatib"]),
+        n("Hamdani", "الحمداني", 10, &[]),
+        n("Sbai", "السباعي", 15, &["Sebai", "Essbai"]),
+        n("Chami", "الشامي", 10, &[]),
+        n("Essafi", "الصافي", 10, &["Safi"]),
+        n("Farah", "فرح", 10, &[]),
+        n("Ghanem", "غانم", 10, &["Ghanim"]),
+        n("Hafidi", "الحفيظي", 10, &[]),
+        n("Jaouhari", "الجوهري", 10, &["Jawhari"]),
+        n("Kassimi", "القاسمي", 10, &["Qasimi"]),
+        n("Mrabet", "المرابط", 10, &["Merabet"]),
+        n("Oudghiri", "الودغيري", 10, &[]),
+        n("Raissouni", "الريسوني", 5, &["Raisouni"]),
+        n("Sefrioui", "الصفريوي", 10, &[]),
+        n("Tadlaoui", "التادلاوي", 5, &[]),
+        n("Yamani", "اليماني", 10, &[]),
+        n("Zniber", "زنيبر", 5, &[]),
+        n("Dkhissi", "الدخيسي", 5, &[]),
+        n("Boussaid", "بوسعيد", 10, &["Bou Said"]),
+        n("Ouchen", "أوشن", 5, &[]),
+        n("Benhima", "بنهيمة", 5, &[]),
+    ];
+}
+
 struct Outcome {
     status: &'static str,
     responded_at: Option<i64>,
@@ -1375,11 +2243,23 @@ fn referral_outcome(
 mod tests {
     use super::*;
     use awladna_domain::forms::Completeness;
+    use awladna_domain::names::names_match;
+    use std::collections::{BTreeMap, HashMap};
     use std::path::PathBuf;
+    use std::sync::{Arc, OnceLock};
 
     fn now() -> Timestamp {
         // Not on a whole second, as a real clock is not: times typed on cards still are.
         "2026-05-20T10:00:00.123Z".parse().unwrap()
+    }
+
+    /// One keyring for the whole test run, so that two databases filled with the same
+    /// seed also have the same blind tokens.
+    fn keyring() -> Arc<Keyring> {
+        static KEYRING: OnceLock<Arc<Keyring>> = OnceLock::new();
+        KEYRING
+            .get_or_init(|| Arc::new(Keyring::generate()))
+            .clone()
     }
 
     struct TempDb {
@@ -1406,6 +2286,20 @@ mod tests {
             std::fs::remove_dir_all(&self.dir).unwrap();
         }
 
+        /// Closes the database and returns its raw bytes (main file and write-ahead
+        /// log) as text, invalid UTF-8 replaced.
+        async fn raw_text(self) -> String {
+            self.store.close().await;
+            let mut bytes = Vec::new();
+            for file in ["x.db", "x.db-wal"] {
+                if let Ok(content) = std::fs::read(self.dir.join(file)) {
+                    bytes.extend(content);
+                }
+            }
+            std::fs::remove_dir_all(&self.dir).unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+
         async fn count(&self, sql: &str) -> i64 {
             sqlx::query_scalar(sql)
                 .fetch_one(self.store.pool())
@@ -1422,11 +2316,73 @@ mod tests {
 
         async fn counts(&self) -> Vec<i64> {
             let mut counts = Vec::new();
-            for table in ["children", "cards", "cases", "stage_moves", "referrals"] {
+            for table in [
+                "children",
+                "cards",
+                "cases",
+                "stage_moves",
+                "referrals",
+                "child_name_tokens",
+            ] {
                 counts.push(self.count(&format!("SELECT COUNT(*) FROM {table}")).await);
             }
             counts
         }
+
+        /// Each child's identity, opened: id → (birth year, identity).
+        async fn identities(&self) -> BTreeMap<String, (i64, Map<String, Value>)> {
+            let rows: Vec<(String, i64, Vec<u8>)> =
+                sqlx::query_as("SELECT id, birth_year, identity FROM children")
+                    .fetch_all(self.store.pool())
+                    .await
+                    .unwrap();
+            rows.into_iter()
+                .map(|(id, year, sealed)| {
+                    let aad = sealed_aad("children", "identity", &id);
+                    let identity = keyring().open_json(&sealed, &aad).unwrap();
+                    let Value::Object(identity) = identity else {
+                        panic!("{id}: the identity is not an object")
+                    };
+                    (id, (year, identity))
+                })
+                .collect()
+        }
+
+        /// Each card, opened: id → (child id, complete, public values, sealed values).
+        async fn cards(&self) -> BTreeMap<String, OpenedDemoCard> {
+            let rows: Vec<(String, String, i64, String, Vec<u8>)> =
+                sqlx::query_as("SELECT id, child_id, complete, data, sealed FROM cards")
+                    .fetch_all(self.store.pool())
+                    .await
+                    .unwrap();
+            rows.into_iter()
+                .map(|(id, child, complete, data, sealed)| {
+                    let aad = sealed_aad("cards", "sealed", &id);
+                    let Value::Object(personal) = keyring().open_json(&sealed, &aad).unwrap()
+                    else {
+                        panic!("{id}: sealed values are not an object")
+                    };
+                    let Value::Object(public) = serde_json::from_str(&data).unwrap() else {
+                        panic!("{id}: data is not an object")
+                    };
+                    let card = OpenedDemoCard {
+                        child,
+                        complete: complete != 0,
+                        public,
+                        personal,
+                    };
+                    (id, card)
+                })
+                .collect()
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct OpenedDemoCard {
+        child: String,
+        complete: bool,
+        public: Map<String, Value>,
+        personal: Map<String, Value>,
     }
 
     fn options(children: u64, seed: u64) -> DemoOptions {
@@ -1438,9 +2394,19 @@ mod tests {
     }
 
     async fn run(db: &TempDb, reference: &Reference, children: u64, seed: u64) -> DemoSummary {
-        generate(&db.store, reference, &options(children, seed), &|_| {})
-            .await
-            .unwrap()
+        generate(
+            &db.store,
+            reference,
+            &keyring(),
+            &options(children, seed),
+            &|_| {},
+        )
+        .await
+        .unwrap()
+    }
+
+    fn text<'a>(values: &'a Map<String, Value>, key: &str) -> &'a str {
+        values.get(key).and_then(Value::as_str).unwrap_or("")
     }
 
     #[tokio::test]
@@ -1454,10 +2420,17 @@ mod tests {
         assert_eq!(a.strings(numbers).await, b.strings(numbers).await);
         let ids = "SELECT id FROM referrals ORDER BY id";
         assert_eq!(a.strings(ids).await, b.strings(ids).await);
+        // The same names, birth dates and cards, though sealed with other nonces.
+        assert_eq!(a.identities().await, b.identities().await);
+        assert_eq!(a.cards().await, b.cards().await);
+        let tokens = "SELECT child_id || ':' || hex(token) FROM child_name_tokens ORDER BY 1";
+        assert_eq!(a.strings(tokens).await, b.strings(tokens).await);
+        let sealed = "SELECT hex(identity) FROM children ORDER BY id LIMIT 1";
+        assert_ne!(a.strings(sealed).await, b.strings(sealed).await);
         let counts = a.counts().await;
         assert_eq!(
-            counts,
-            vec![
+            counts[..5],
+            [
                 summary.children as i64,
                 summary.reports as i64,
                 summary.cases as i64,
@@ -1471,7 +2444,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_data_is_plausible_and_holds_nothing_personal() {
+    async fn the_data_is_plausible_and_personal_values_are_sealed() {
         let reference = Reference::embedded().unwrap();
         let db = TempDb::new(&reference).await;
         let summary = run(&db, &reference, 300, 7).await;
@@ -1479,6 +2452,7 @@ mod tests {
         assert!((330..=390).contains(&summary.reports), "{summary:?}");
         assert!(summary.cases * 100 >= summary.reports * 70, "{summary:?}");
         assert!(summary.stage_moves > summary.cases && summary.referrals > 0);
+        assert!((2..=25).contains(&summary.name_variants), "{summary:?}");
 
         let territories = db
             .strings(
@@ -1509,33 +2483,347 @@ mod tests {
             "every stage is used: {used:?}"
         );
 
-        let personal = "SELECT (SELECT COUNT(*) FROM children WHERE identity IS NOT NULL) \
-                        + (SELECT COUNT(*) FROM cards WHERE sealed IS NOT NULL)";
-        assert_eq!(db.count(personal).await, 0);
+        // Every child has a sealed identity and name tokens, every card sealed values.
+        let unsealed = "SELECT (SELECT COUNT(*) FROM children WHERE identity IS NULL) \
+                        + (SELECT COUNT(*) FROM cards WHERE sealed IS NULL)";
+        assert_eq!(db.count(unsealed).await, 0);
+        let untokened = "SELECT COUNT(*) FROM children \
+                         WHERE id NOT IN (SELECT child_id FROM child_name_tokens)";
+        assert_eq!(db.count(untokened).await, 0);
+
+        let identities = db.identities().await;
+        let mut tokens: HashMap<String, Vec<String>> = HashMap::new();
+        let rows: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT child_id, token FROM child_name_tokens")
+                .fetch_all(db.store.pool())
+                .await
+                .unwrap();
+        for (child, token) in rows {
+            tokens.entry(child).or_default().push(hex(&token));
+        }
+        let (mut born, mut mothers, mut arabic) = (0, 0, 0);
+        for (id, (birth_year, identity)) in &identities {
+            let keys: Vec<&str> = identity.keys().map(String::as_str).collect();
+            assert!(
+                keys.iter()
+                    .all(|k| ["first_name", "last_name", "birth_date", "mother_name"].contains(k)),
+                "{keys:?}"
+            );
+            let (first, last) = (text(identity, "first_name"), text(identity, "last_name"));
+            assert!(!first.is_empty() && !last.is_empty());
+            // The tokens are triage's: the blind indexes of the name's matching keys.
+            let mut expected: Vec<String> = matching_keys(first, last)
+                .iter()
+                .map(|key| hex(&keyring().blind_index(NAME_DOMAIN, key)))
+                .collect();
+            let mut stored = tokens.get(id).cloned().unwrap_or_default();
+            expected.sort();
+            stored.sort();
+            assert_eq!(stored, expected, "{id}");
+            if let Some(date) = identity.get("birth_date") {
+                born += 1;
+                let date: Date = date.as_str().unwrap().parse().unwrap();
+                assert_eq!(i64::from(date.year()), *birth_year);
+            }
+            mothers += i32::from(identity.contains_key("mother_name"));
+            arabic += i32::from(
+                first
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            );
+        }
+        println!("birth dates {born}, mothers {mothers}, Arabic script {arabic} of 300");
+        assert!((140..=220).contains(&born), "birth dates: {born}");
+        assert!((110..=190).contains(&mothers), "mothers: {mothers}");
+        assert!((20..=80).contains(&arabic), "Arabic script: {arabic}");
 
         let form = reference.form("report").unwrap();
-        for data in db.strings("SELECT data FROM cards").await {
-            let value: Value = serde_json::from_str(&data).unwrap();
-            for key in [
-                "child.first_name",
-                "child.last_name",
-                "narrative",
-                "author.name",
-            ] {
-                assert!(value.get(key).is_none(), "{data}");
+        let cards = db.cards().await;
+        let mut narratives = 0;
+        for (id, card) in &cards {
+            for key in card.public.keys() {
+                assert!(!form.field(key).unwrap().personal, "{id}: {key} in clear");
             }
-            for key in value.as_object().unwrap().keys() {
-                assert!(!form.field(key).unwrap().personal, "{key}");
+            for key in card.personal.keys() {
+                assert!(form.field(key).unwrap().personal, "{id}: {key} sealed");
             }
-            let received_at = value["received_at"].as_str().unwrap();
+            narratives += i32::from(card.personal.contains_key("narrative"));
+            let received_at = text(&card.public, "received_at");
             assert!(!received_at.contains('.'), "{received_at}");
-            // The form engine itself accepts every card the demo wrote.
-            form.check(&value, Completeness::Draft, &reference, now())
-                .unwrap();
+            // The form engine itself accepts every card the demo wrote, as it was.
+            let mut values = card.public.clone();
+            values.extend(card.personal.clone());
+            let completeness = if card.complete {
+                Completeness::Complete
+            } else {
+                Completeness::Draft
+            };
+            form.check(&Value::Object(values), completeness, &reference, now())
+                .unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            // Each card names its child, as the child's identity or another way.
+            let (_, identity) = &identities[&card.child];
+            let named = text(&card.personal, "child.first_name");
+            let also = text(&card.personal, "child.last_name");
+            assert!(
+                names_match(named, text(identity, "first_name"))
+                    || names_match(named, text(identity, "last_name"))
+                    || names_match(also, text(identity, "last_name"))
+                    || names_match(also, text(identity, "first_name")),
+                "{id}"
+            );
         }
+        assert!(narratives > 200, "{narratives} narratives");
         let incomplete = "SELECT COUNT(*) FROM cards WHERE complete = 0 AND case_id IS NOT NULL";
         assert_eq!(db.count(incomplete).await, 0);
         db.close().await;
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[tokio::test]
+    async fn no_name_reaches_the_database_file_in_clear() {
+        let reference = Reference::embedded().unwrap();
+        // Some names are also places (Sidi Slimane, Moulay Yacoub…): those the reference
+        // data alone puts in the file cannot be looked for.
+        let baseline = TempDb::new(&reference).await.raw_text().await;
+        let db = TempDb::new(&reference).await;
+        run(&db, &reference, 300, 7).await;
+        let identities = db.identities().await;
+        assert_eq!(identities.len(), 300);
+        let numbers = db.strings("SELECT number FROM cases").await;
+        let raw = db.raw_text().await;
+        // What is stored in clear is found: the search itself works.
+        assert!(numbers.iter().all(|n| raw.contains(n.as_str())));
+        let mut looked_for = 0;
+        let mut found = Vec::new();
+        for spelling in names::all_spellings() {
+            // Under five bytes, a name could turn up by chance in sealed bytes.
+            for s in [spelling.to_owned(), spelling.to_uppercase()] {
+                if s.len() < 5 || baseline.contains(&s) {
+                    continue;
+                }
+                looked_for += 1;
+                if raw.contains(&s) {
+                    found.push(s);
+                }
+            }
+        }
+        assert!(looked_for > 800, "{looked_for}");
+        assert!(
+            found.is_empty(),
+            "names in clear in the database: {found:?}"
+        );
+    }
+
+    /// The demo's children are found the way the application finds children: by name
+    /// search, and as the candidates of a report that spells their name another way.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn search_and_duplicate_detection_find_demo_children() {
+        let reference = Arc::new(Reference::embedded().unwrap());
+        let db = TempDb::new(&reference).await;
+        let summary = run(&db, &reference, 1000, 5).await;
+        let clock = Arc::new(awladna_domain::clock::FixedClock::new(now()));
+        let state = awladna_web::AppState::new(
+            db.store.clone(),
+            reference.clone(),
+            clock,
+            keyring(),
+            awladna_web::Settings::default(),
+        );
+        let router = awladna_web::router(state);
+        let mut sessions = HashMap::new();
+        let identities = db.identities().await;
+        let territories: HashMap<String, String> =
+            sqlx::query_as::<_, (String, String)>("SELECT id, territory_code FROM children")
+                .fetch_all(db.store.pool())
+                .await
+                .unwrap()
+                .into_iter()
+                .collect();
+        let (mut searched, mut found) = (0, 0);
+        for (id, (_, identity)) in identities.iter().take(60) {
+            let (first, last) = (text(identity, "first_name"), text(identity, "last_name"));
+            // The search reads the first word as the first name.
+            if first.contains(' ') {
+                continue;
+            }
+            let territory = &territories[id];
+            if !sessions.contains_key(territory) {
+                let session = crate::bench::sign_in(&db.store, now().as_millisecond(), territory)
+                    .await
+                    .unwrap();
+                sessions.insert(territory.clone(), session);
+            }
+            let query = crate::bench::url_encode(&format!("{first} {last}"));
+            let request = sessions[territory]
+                .get(&format!("/api/v1/children?q={query}"))
+                .unwrap();
+            let (_, body) = crate::bench::send(&router, request, axum::http::StatusCode::OK)
+                .await
+                .unwrap();
+            let list: Value = serde_json::from_slice(&body).unwrap();
+            searched += 1;
+            found += i32::from(
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["child_id"] == id.as_str()),
+            );
+        }
+        assert!(searched > 30, "{searched}");
+        assert_eq!(found, searched, "children found by their name");
+
+        // The cards that name their child another way than the child's identity.
+        let cards = db.cards().await;
+        let variants: Vec<(&String, &OpenedDemoCard)> = cards
+            .iter()
+            .filter(|(_, card)| {
+                let (_, identity) = &identities[&card.child];
+                text(&card.personal, "child.first_name") != text(identity, "first_name")
+                    || text(&card.personal, "child.last_name") != text(identity, "last_name")
+            })
+            .collect();
+        assert_eq!(variants.len() as u64, summary.name_variants);
+        let mut caught = 0;
+        let mut missed = Vec::new();
+        for (card_id, card) in &variants {
+            let territory = &territories[&card.child];
+            if !sessions.contains_key(territory) {
+                let session = crate::bench::sign_in(&db.store, now().as_millisecond(), territory)
+                    .await
+                    .unwrap();
+                sessions.insert(territory.clone(), session);
+            }
+            let request = sessions[territory]
+                .get(&format!("/api/v1/reports/{card_id}/candidates"))
+                .unwrap();
+            let (_, body) = crate::bench::send(&router, request, axum::http::StatusCode::OK)
+                .await
+                .unwrap();
+            let list: Value = serde_json::from_slice(&body).unwrap();
+            if list
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["child_id"] == card.child.as_str())
+            {
+                caught += 1;
+            } else {
+                let (_, identity) = &identities[&card.child];
+                missed.push(format!(
+                    "{} {} / {} {}",
+                    text(&card.personal, "child.first_name"),
+                    text(&card.personal, "child.last_name"),
+                    text(identity, "first_name"),
+                    text(identity, "last_name")
+                ));
+            }
+        }
+        println!(
+            "{caught} of {} name variants found among the candidates; missed: {missed:?}",
+            variants.len()
+        );
+        assert!(variants.len() >= 15, "{}", variants.len());
+        assert!(caught * 10 >= variants.len() * 9, "missed: {missed:?}");
+        db.close().await;
+    }
+
+    #[test]
+    fn the_name_lists_are_sound() {
+        for (what, list, least) in [
+            ("boys", names::BOYS, 100),
+            ("girls", names::GIRLS, 100),
+            ("families", names::FAMILIES, 120),
+        ] {
+            assert!(list.len() >= least, "{what}: {}", list.len());
+            let mut seen = std::collections::HashSet::new();
+            for name in list {
+                assert!(seen.insert(name.latin), "{what}: {} twice", name.latin);
+                assert!(name.weight > 0, "{}", name.latin);
+                assert!(
+                    name.arabic
+                        .chars()
+                        .all(|c| c == ' ' || ('\u{0600}'..='\u{06FF}').contains(&c))
+                        && !name.arabic.is_empty(),
+                    "{}: {}",
+                    name.latin,
+                    name.arabic
+                );
+                let arabic_letter = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
+                assert!(!name.latin.chars().any(arabic_letter), "{}", name.latin);
+            }
+        }
+    }
+
+    /// Spellings of one name the matcher (`awladna_domain::names`) does not recognise
+    /// today; the demo keeps them because they are how these names are written. If the
+    /// matcher learns one, it leaves this list; a new miss fails the test.
+    const KNOWN_MISSES: [(&str, &str); 34] = [
+        ("Ismail", "Ismael"),
+        ("Abdelhak", "عبد الحق"),
+        ("Abdelfattah", "عبد الفتاح"),
+        ("Brahim", "ابراهيم"),
+        ("Driss", "ادريس"),
+        ("Salah", "صلاح"),
+        ("Mouad", "معاذ"),
+        ("Mouad", "Moad"),
+        ("Mouad", "Muad"),
+        ("Fouad", "Fuad"),
+        ("Wail", "Wael"),
+        ("Anouar", "أنور"),
+        ("Faycal", "فيصل"),
+        ("Faycal", "Fayçal"),
+        ("Faycal", "Faisal"),
+        ("Nouh", "نوح"),
+        ("Chouaib", "شعيب"),
+        ("Chouaib", "Choaib"),
+        ("Chouaib", "Shuaib"),
+        ("Ghizlane", "Ghislane"),
+        ("Douae", "دعاء"),
+        ("Douae", "Doae"),
+        ("Souad", "سعاد"),
+        ("Maroua", "Maroa"),
+        ("Najat", "نجاة"),
+        ("Sabah", "صباح"),
+        ("Hayat", "حياة"),
+        ("Nour El Houda", "Nour Elhouda"),
+        ("Nour El Houda", "Nourelhouda"),
+        ("Chorouk", "Chourouk"),
+        ("Bouazza", "بوعزة"),
+        ("Bouabid", "بوعبيد"),
+        ("Farah", "فرح"),
+        ("Oudghiri", "الودغيري"),
+    ];
+
+    #[test]
+    fn every_spelling_meets_its_name_but_the_known_misses() {
+        let mut misses = Vec::new();
+        for name in [names::BOYS, names::GIRLS, names::FAMILIES]
+            .into_iter()
+            .flatten()
+        {
+            for other in std::iter::once(&name.arabic).chain(name.variants) {
+                // A blind token in common, and the match rule says "same name".
+                let same = awladna_domain::names::loose_key(name.latin)
+                    == awladna_domain::names::loose_key(other)
+                    && names_match(name.latin, other);
+                if !same {
+                    misses.push((name.latin, *other));
+                }
+            }
+        }
+        let new: Vec<_> = misses
+            .iter()
+            .filter(|m| !KNOWN_MISSES.contains(m))
+            .collect();
+        assert!(new.is_empty(), "spellings the matcher misses: {new:?}");
+        let learnt: Vec<_> = KNOWN_MISSES
+            .iter()
+            .filter(|m| !misses.contains(m))
+            .collect();
+        println!("no longer missed (remove them from KNOWN_MISSES): {learnt:?}");
     }
 
     #[tokio::test]

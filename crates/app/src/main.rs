@@ -2,6 +2,7 @@
 //! commands (migrate, demo data, configuration check).
 
 mod admin;
+mod bench;
 mod cli;
 mod database;
 mod demo;
@@ -14,7 +15,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    logging::init(cli.log_format, cli.log_level.as_deref());
+    // The benchmark prints a table: one log line per timed request would bury it.
+    let quiet = matches!(cli.command, cli::Command::Bench(_)).then_some("warn,sqlx=warn");
+    logging::init(cli.log_format, cli.log_level.as_deref().or(quiet));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

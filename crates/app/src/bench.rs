@@ -1,0 +1,508 @@
+//! `awladna bench`: the speed targets of issue 4, measured on a real database.
+//!
+//! It opens the database as `serve` does and builds the same router, signs a benchmark
+//! case worker in directly through the store (an organisation in the province with the
+//! most cases, a user, a session, each audited), then sends requests one after another
+//! through the router in process (no network, no TLS): the province's case list at
+//! random pages, name searches drawn from the demo's name lists, and complete reporting
+//! cards recorded. It prints min, median, p95 and max for each kind.
+//!
+//! It changes the database: a `bench-{province}` organisation, one user per run, and
+//! the cards it records. Run it on demo data, never on a production database.
+
+use crate::database::{DatabaseArgs, Opened, open};
+use crate::demo::NameLists;
+use anyhow::{Context, anyhow, bail};
+use awladna_crypto::{hash_token, new_token};
+use awladna_domain::access::Role;
+use awladna_store::Store;
+use awladna_store::audit::AuditEntry;
+use awladna_store::identity::Organisation;
+use awladna_store::keys::sealed_aad;
+use awladna_web::{AppState, Settings};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{Method, Request, StatusCode};
+use clap::Args;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// How many requests of each kind to time (after a few untimed warm-up requests).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub requests: u64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+const BENCH_ACTOR: &str = "system:bench";
+/// Untimed requests of each kind first: they fill the caches a running server has warm.
+const WARM_UP: u64 = 10;
+/// The case list's default page size.
+const PER_PAGE: i64 = 25;
+/// The same seed gives the same pages, names and cards.
+const SEED: u64 = 1;
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Children of the province searched by their own name, to check what search finds.
+const RECALL_SAMPLE: u64 = 100;
+/// The targets of issue 4, at the 95th percentile.
+const LIST_TARGET_MS: f64 = 50.0;
+const SEARCH_TARGET_MS: f64 = 50.0;
+const RECORD_TARGET_MS: f64 = 5.0;
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let opened = open(&args.database).await?;
+    let (territory, cases) = busiest_province(&opened.store).await?.ok_or_else(|| {
+        anyhow!(
+            "the database has no case to list; fill it first, e.g. `awladna demo --children 1000000 --seed 1`"
+        )
+    })?;
+    let session = sign_in(
+        &opened.store,
+        opened.clock.now().as_millisecond(),
+        &territory,
+    )
+    .await?;
+    let state = AppState::new(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.clock.clone(),
+        opened.keyring.clone(),
+        Settings::default(),
+    );
+    let router = awladna_web::router(state);
+    let names = NameLists::new()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let pages = ((cases + PER_PAGE - 1) / PER_PAGE).max(1);
+    println!(
+        "Benchmark on the {}: province {territory} ({cases} cases, {pages} pages of {PER_PAGE}), \
+         {} requests of each kind after {WARM_UP} warm-up requests, one at a time, in process.",
+        opened.describe(),
+        args.requests
+    );
+
+    let total = WARM_UP + args.requests;
+    let mut list = Vec::new();
+    for i in 0..total {
+        let page = rng.random_range(1..=pages);
+        let request = session.get(&format!("/api/v1/cases?page={page}"))?;
+        let (elapsed, _) = send(&router, request, StatusCode::OK).await?;
+        if i >= WARM_UP {
+            list.push(elapsed);
+        }
+    }
+
+    let mut search = Vec::new();
+    let mut found = Vec::new();
+    for i in 0..total {
+        let sex = if rng.random_bool(0.5) {
+            "female"
+        } else {
+            "male"
+        };
+        let names = names.person(&mut rng, sex).spelled();
+        let query = format!("{} {}", names.first, names.last);
+        let request = session.get(&format!("/api/v1/children?q={}", url_encode(&query)))?;
+        let (elapsed, body) = send(&router, request, StatusCode::OK).await?;
+        if i >= WARM_UP {
+            search.push(elapsed);
+            let answer: Value = serde_json::from_slice(&body).context("a search answer")?;
+            found.push(answer.as_array().map_or(0, Vec::len));
+        }
+    }
+
+    let recalled = recall(
+        &opened,
+        &router,
+        &session,
+        &mut rng,
+        &territory,
+        args.requests.min(RECALL_SAMPLE),
+    )
+    .await?;
+
+    let mut record = Vec::new();
+    let received_at = opened.clock.now().as_second() - 3600;
+    let received_at = jiff::Timestamp::from_second(received_at)?.to_string();
+    let commune = opened
+        .reference
+        .communes_of(&territory)
+        .next()
+        .map(|c| c.hcp_code.clone());
+    for i in 0..total {
+        let card = complete_card(
+            &names,
+            &mut rng,
+            &territory,
+            commune.as_deref(),
+            &received_at,
+        );
+        let request = session.post_json("/api/v1/reports", &card)?;
+        let (elapsed, _) = send(&router, request, StatusCode::CREATED).await?;
+        if i >= WARM_UP {
+            record.push(elapsed);
+        }
+    }
+    session
+        .sign_out(&opened.store, opened.clock.now().as_millisecond())
+        .await?;
+
+    println!();
+    println!(
+        "{:<42} {:>8} {:>8} {:>8} {:>8}   target (p95)",
+        "request (ms)", "min", "median", "p95", "max"
+    );
+    let rows = [
+        ("GET /api/v1/cases?page=K", list, LIST_TARGET_MS),
+        ("GET /api/v1/children?q=NAME", search, SEARCH_TARGET_MS),
+        (
+            "POST /api/v1/reports (complete card)",
+            record,
+            RECORD_TARGET_MS,
+        ),
+    ];
+    let mut missed = 0;
+    for (what, timings, target) in rows {
+        let s = Stats::of(timings);
+        let met = s.p95 < target;
+        missed += usize::from(!met);
+        println!(
+            "{what:<42} {:>8.2} {:>8.2} {:>8.2} {:>8.2}   < {target} ms: {}",
+            s.min,
+            s.median,
+            s.p95,
+            s.max,
+            if met { "met" } else { "MISSED" }
+        );
+    }
+    let searches = found.len().max(1) as f64;
+    let empty = found.iter().filter(|n| **n == 0).count() as f64;
+    println!(
+        "Name searches answered {:.1} children on average; {:.0}% answered none.",
+        found.iter().sum::<usize>() as f64 / searches,
+        100.0 * empty / searches
+    );
+    println!(
+        "Children of {territory} searched by the name their identity records: found {} of {} \
+         with a one-word first name, {} of {} with a two-word first name (Fatima Zahra…).",
+        recalled.one_word.0, recalled.one_word.1, recalled.two_words.0, recalled.two_words.1
+    );
+    println!(
+        "Recorded {total} reporting cards in {territory} as a benchmark user of bench-{territory}."
+    );
+    opened.store.close().await;
+    if missed > 0 {
+        println!("{missed} target(s) missed.");
+    }
+    Ok(())
+}
+
+/// Searches children of the province drawn at random by the first and family name their
+/// identity records, as a case worker would type them. Untimed: it checks that search
+/// finds who it should.
+async fn recall(
+    opened: &Opened,
+    router: &Router,
+    session: &BenchSession,
+    rng: &mut ChaCha8Rng,
+    territory: &str,
+    sample: u64,
+) -> anyhow::Result<Recall> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM children WHERE territory_code = $1")
+        .bind(territory)
+        .fetch_all(opened.store.pool())
+        .await
+        .context("cannot list the province's children")?;
+    let mut recall = Recall::default();
+    for _ in 0..sample {
+        let Some(id) = ids.get(rng.random_range(0..ids.len().max(1))) else {
+            break;
+        };
+        let Some((_, _, Some(sealed))) = opened.store.child_identity(id).await? else {
+            continue;
+        };
+        let identity = opened
+            .keyring
+            .open_json(&sealed, &sealed_aad("children", "identity", id))
+            .map_err(|e| anyhow!("cannot open a child's identity: {e}"))?;
+        let part = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("");
+        let (first, last) = (part("first_name"), part("last_name"));
+        let query = url_encode(&format!("{first} {last}"));
+        let request = session.get(&format!("/api/v1/children?q={query}"))?;
+        let (_, body) = send(router, request, StatusCode::OK).await?;
+        let answer: Value = serde_json::from_slice(&body).context("a search answer")?;
+        let listed = answer
+            .as_array()
+            .is_some_and(|list| list.iter().any(|c| c["child_id"] == id.as_str()));
+        let tally = if first.contains(' ') {
+            &mut recall.two_words
+        } else {
+            &mut recall.one_word
+        };
+        tally.0 += u64::from(listed);
+        tally.1 += 1;
+    }
+    Ok(recall)
+}
+
+/// (found, searched) for children whose first name has one word, and two.
+#[derive(Default)]
+struct Recall {
+    one_word: (u64, u64),
+    two_words: (u64, u64),
+}
+
+/// The province with the most cases, and how many.
+async fn busiest_province(store: &Store) -> anyhow::Result<Option<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT territory_code, COUNT(*) AS n FROM cases GROUP BY territory_code \
+         ORDER BY n DESC, territory_code LIMIT 1",
+    )
+    .fetch_optional(store.pool())
+    .await
+    .context("cannot count the cases by province")
+}
+
+/// A signed-in benchmark case worker: the session cookie and its CSRF token.
+pub(crate) struct BenchSession {
+    token: String,
+    csrf: String,
+    user_id: String,
+    territory: String,
+}
+
+fn entry(at_ms: i64, action: &str, kind: &str, id: &str, territory: &str) -> AuditEntry {
+    AuditEntry {
+        at_ms,
+        actor: Some(BENCH_ACTOR.to_owned()),
+        action: action.to_owned(),
+        record_kind: Some(kind.to_owned()),
+        record_id: Some(id.to_owned()),
+        territory: Some(territory.to_owned()),
+        origin: None,
+        detail: json!({}),
+    }
+}
+
+/// Creates (once) an organisation `bench-{territory}` and, each time, a case worker of it
+/// with a session past its second factor, as if she had just signed in.
+pub(crate) async fn sign_in(
+    store: &Store,
+    now_ms: i64,
+    territory: &str,
+) -> anyhow::Result<BenchSession> {
+    let org = format!("bench-{territory}");
+    let exists = store.organisation(&org).await?.is_some();
+    let user_id = uuid::Uuid::now_v7().to_string();
+    let username = format!("bench-{}", uuid::Uuid::now_v7().simple());
+    let token = new_token("awl_s_");
+    let csrf = new_token("csrf_");
+    let mut tx = store.begin().await?;
+    if !exists {
+        let organisation = Organisation {
+            code: org.clone(),
+            sector: "family_solidarity".to_owned(),
+            territory: Some(territory.to_owned()),
+            name: format!("Benchmark ({territory})"),
+        };
+        tx.add_organisation(&organisation, now_ms).await?;
+        tx.audit(entry(
+            now_ms,
+            "organisation.added",
+            "organisation",
+            &org,
+            territory,
+        ))
+        .await?;
+    }
+    let roles = BTreeSet::from([Role::CaseWorker]);
+    tx.add_user(&user_id, &username, &org, &roles, None, now_ms)
+        .await?;
+    tx.audit(entry(now_ms, "user.added", "user", &user_id, territory))
+        .await?;
+    tx.create_session(&hash_token(&token), &user_id, &csrf, true, now_ms)
+        .await?;
+    tx.audit(entry(now_ms, "login", "user", &user_id, territory))
+        .await?;
+    tx.commit().await?;
+    Ok(BenchSession {
+        token,
+        csrf,
+        user_id,
+        territory: territory.to_owned(),
+    })
+}
+
+impl BenchSession {
+    fn cookie(&self) -> String {
+        format!("awladna_session={}", self.token)
+    }
+
+    pub(crate) fn get(&self, path: &str) -> anyhow::Result<Request<Body>> {
+        Ok(Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header("cookie", self.cookie())
+            .body(Body::empty())?)
+    }
+
+    pub(crate) fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Request<Body>> {
+        Ok(Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("cookie", self.cookie())
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))?)
+    }
+
+    async fn sign_out(&self, store: &Store, now_ms: i64) -> anyhow::Result<()> {
+        let mut tx = store.begin().await?;
+        tx.end_session(&hash_token(&self.token)).await?;
+        tx.audit(entry(
+            now_ms,
+            "logout",
+            "user",
+            &self.user_id,
+            &self.territory,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Sends one request and reads the whole answer; the time is the router's, body included.
+pub(crate) async fn send(
+    router: &Router,
+    request: Request<Body>,
+    expected: StatusCode,
+) -> anyhow::Result<(Duration, Bytes)> {
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = router.clone().oneshot(request).await?;
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), MAX_BODY).await?;
+    let elapsed = started.elapsed();
+    if status != expected {
+        // Error answers carry a code and a message, never personal data.
+        let text = String::from_utf8_lossy(&body);
+        bail!(
+            "{path} answered {status}, not {expected}: {}",
+            text.chars().take(300).collect::<String>()
+        );
+    }
+    Ok((elapsed, body))
+}
+
+/// A complete reporting card, every field filled as a support centre would.
+fn complete_card(
+    names: &NameLists,
+    rng: &mut ChaCha8Rng,
+    territory: &str,
+    commune: Option<&str>,
+    received_at: &str,
+) -> Value {
+    let female = rng.random_bool(0.5);
+    let sex = if female { "female" } else { "male" };
+    let child = names.person(rng, sex).spelled();
+    let author = names.person(rng, "male").spelled();
+    let reporter = names.person(rng, "female").spelled();
+    let year = 2010 + rng.random_range(0..14);
+    let birth_date = format!(
+        "{year}-{:02}-{:02}",
+        rng.random_range(1..=12),
+        rng.random_range(1..=28)
+    );
+    let concerns = if female {
+        json!(["sexual_violence", "psychological_violence"])
+    } else {
+        json!(["physical_violence", "neglect"])
+    };
+    let mut card = json!({
+        "source": "line_2511",
+        "received_at": received_at,
+        "territory": territory,
+        "reporter.name": format!("{} {}", reporter.first, reporter.last),
+        "reporter.phone": format!("06{:08}", rng.random_range(0..100_000_000)),
+        "child.first_name": child.first,
+        "child.last_name": child.last,
+        "child.sex": sex,
+        "child.birth_date": birth_date,
+        "child.mother_name": child.mother.unwrap_or_else(|| format!("{} {}", reporter.first, child.last)),
+        "child.address": format!("Hay Essalam, rue {}, n° {}", rng.random_range(1..80), rng.random_range(1..200)),
+        "concerns": concerns,
+        "target_groups": ["poor_family"],
+        "urgency": "high",
+        "author.relation": "neighbour",
+        "author.name": format!("{} {}", author.first, author.last),
+        "narrative": "Appel reçu sur la ligne 2511. L'enfant a été vu par l'assistante sociale du \
+                      centre, qui a relevé des signes de violence et un décrochage scolaire depuis \
+                      la rentrée. La mère a été contactée ; une visite à domicile est prévue cette \
+                      semaine et une orientation vers le centre de santé a été demandée.",
+    });
+    if let (Some(commune), Some(map)) = (commune, card.as_object_mut()) {
+        map.insert("commune".into(), commune.into());
+    }
+    card
+}
+
+/// Percent-encodes a query value (names in Arabic script, spaces).
+pub(crate) fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Min, median, p95 and max in milliseconds (percentiles by nearest rank).
+struct Stats {
+    min: f64,
+    median: f64,
+    p95: f64,
+    max: f64,
+}
+
+impl Stats {
+    fn of(mut timings: Vec<Duration>) -> Stats {
+        timings.sort();
+        let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        let rank = |p: f64| {
+            let n = timings.len() as f64;
+            ((p * n).ceil() as usize).saturating_sub(1)
+        };
+        Stats {
+            min: ms(timings.first()),
+            median: ms(timings.get(rank(0.5))),
+            p95: ms(timings.get(rank(0.95))),
+            max: ms(timings.last()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let timings = (1..=200).map(Duration::from_millis).collect();
+        let s = Stats::of(timings);
+        assert_eq!((s.min, s.median, s.p95, s.max), (1.0, 100.0, 190.0, 200.0));
+    }
+
+    #[test]
+    fn queries_are_encoded() {
+        assert_eq!(url_encode("Ben Ali"), "Ben%20Ali");
+        assert_eq!(url_encode("علي"), "%D8%B9%D9%84%D9%8A");
+    }
+}
