@@ -368,7 +368,7 @@ const CHILD_COLUMNS: [&str; 6] = [
     "identity",
     "created_at",
 ];
-const TOKEN_COLUMNS: [&str; 2] = ["child_id", "token"];
+const TOKEN_COLUMNS: [&str; 3] = ["child_id", "token", "territory_code"];
 const CASE_COLUMNS: [&str; 8] = [
     "id",
     "number",
@@ -1151,9 +1151,11 @@ impl<'r> Generator<'r> {
         ]);
         for key in matching_keys(&identity.first, &identity.last) {
             let token = self.keyring.blind_index(NAME_DOMAIN, &key);
-            batch
-                .tokens
-                .push(vec![child.id.as_str().into(), Cell::Blob(token.to_vec())]);
+            batch.tokens.push(vec![
+                child.id.as_str().into(),
+                Cell::Blob(token.to_vec()),
+                self.catalogue.places[place].code.into(),
+            ]);
         }
 
         let mut case: Option<OpenedCase> = None;

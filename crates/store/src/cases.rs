@@ -212,21 +212,22 @@ impl Store {
         )
     }
 
-    /// Children sharing at least one blind name token with `tokens`, with how many they share.
+    /// Children of a territory sharing at least one blind name token with `tokens`, with
+    /// how many they share, most first.
     pub async fn children_sharing_tokens(
         &self,
+        territory: &str,
         tokens: &[Vec<u8>],
         limit: i64,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let mut found: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
         for token in tokens {
-            let ids: Vec<String> = sqlx::query_scalar(
-                "SELECT child_id FROM child_name_tokens WHERE token = $1 LIMIT $2",
-            )
-            .bind(token.as_slice())
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+            let ids: Vec<String> = sqlx::query_scalar("SELECT child_id FROM child_name_tokens WHERE territory_code = $1 AND token = $2 LIMIT $3")
+                .bind(territory)
+                .bind(token.as_slice())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
             for id in ids {
                 *found.entry(id).or_default() += 1;
             }
@@ -272,12 +273,14 @@ impl Tx<'_> {
     pub async fn insert_name_tokens(
         &mut self,
         child_id: &str,
+        territory: &str,
         tokens: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         for token in tokens {
-            sqlx::query("INSERT INTO child_name_tokens (child_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO child_name_tokens (child_id, token, territory_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(child_id)
                 .bind(token.as_slice())
+                .bind(territory)
                 .execute(&mut *self.inner)
                 .await?;
         }

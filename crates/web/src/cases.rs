@@ -237,8 +237,12 @@ async fn open_case(
                 at_ms: now,
             })
             .await?;
-            tx.insert_name_tokens(&child_id, &crate::children::name_tokens(state, values))
-                .await?;
+            tx.insert_name_tokens(
+                &child_id,
+                territory,
+                &crate::children::name_tokens(state, values),
+            )
+            .await?;
         }
         let sequence = tx.next_case_number(territory, i64::from(year)).await?;
         let case = CaseRecord {

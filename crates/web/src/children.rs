@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 /// The blind-index domain of children's names.
 const NAME_DOMAIN: &str = "child-name";
 /// Candidates read from the token index before ranking.
-const CANDIDATE_POOL: i64 = 200;
+const CANDIDATE_POOL: i64 = 500;
 const MAX_QUERY: usize = 120;
 
 fn text<'a>(values: &'a Map<String, Value>, key: &str) -> &'a str {
@@ -57,10 +57,14 @@ async fn candidates(
     actor: &Actor,
     tokens: &[Vec<u8>],
 ) -> Result<Vec<Candidate>, String> {
+    // Children are looked for in the user's own province (a national body triages none).
+    let Some(territory) = actor.territory.as_deref() else {
+        return Ok(Vec::new());
+    };
     let mut found = Vec::new();
     for (id, _) in state
         .store
-        .children_sharing_tokens(tokens, CANDIDATE_POOL)
+        .children_sharing_tokens(territory, tokens, CANDIDATE_POOL)
         .await
         .map_err(|e| e.detail())?
     {

@@ -268,7 +268,8 @@ async fn a_case_worker_records_a_report_on_her_phone() {
     browser.wait_for("#code").await;
     browser.type_into("#code", &app.totp_code(&nadia)).await;
     browser.click("button.primary").await;
-    browser.wait_for("a.me").await;
+    // The second-factor page shows her name too: wait for the home page's tile itself.
+    browser.wait_for("a.tile[href='/reports/new']").await;
     browser.click("a.tile[href='/reports/new']").await;
     browser.wait_for("form[action='/reports/new']").await;
     for chip in [
