@@ -317,11 +317,7 @@ fn form_field(encoded: &[u8], name: &str) -> Option<String> {
 
 fn refuse(api: bool, t: Tr, status: StatusCode, code: &str, message: &str) -> Response {
     if api {
-        (
-            status,
-            Json(json!({"error": {"code": code, "message": t.get(message)}})),
-        )
-            .into_response()
+        crate::error::refusal(t, status, code, message)
     } else {
         page_refusal(t, status, message)
     }

@@ -2,7 +2,7 @@
 //! and the moves of a case along the pathway, through the API.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, internal};
+use crate::error::{ApiError, internal, refusal};
 use crate::i18n::Tr;
 use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
@@ -27,14 +27,6 @@ const IDENTITY_FIELDS: [&str; 5] = [
     "child.address",
 ];
 const MAX_REASON: usize = 2000;
-
-fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
-    )
-        .into_response()
-}
 
 /// A case number readable on the phone and in a register: the territory's HCP code,
 /// the year and a sequence, e.g. `04441-2026-000123` for Salé.

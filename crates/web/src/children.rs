@@ -3,7 +3,7 @@
 //! and ranked by similarity. Used to propose duplicates at triage and for name search.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, internal};
+use crate::error::{ApiError, internal, refusal};
 use crate::i18n::Tr;
 use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
@@ -233,11 +233,7 @@ pub async fn report_candidates(
     let OpenedCard { card, values } = match open(&state, &caller, &id).await {
         Ok(Ok(opened)) => opened,
         Ok(Err(Decision::Deny)) => {
-            return (
-                StatusCode::FORBIDDEN,
-                Json(json!({"error": {"code": "forbidden", "message": t.get("auth-forbidden")}})),
-            )
-                .into_response();
+            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
         }
         Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
         Err(detail) => return internal(true, t, &detail),

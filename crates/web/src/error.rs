@@ -199,3 +199,12 @@ pub fn internal(api: bool, t: Tr, detail: &str) -> Response {
 pub fn store_failure(t: Tr, e: &awladna_store::StoreError) -> Response {
     internal(false, t, &e.detail())
 }
+
+/// A JSON refusal with a code for programs and a sentence for people.
+pub fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
+    )
+        .into_response()
+}

@@ -4,7 +4,7 @@
 //! immediate danger.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, internal};
+use crate::error::{ApiError, internal, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_domain::access::{Action, Decision, decide};
@@ -19,14 +19,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 const FORM: &str = "evaluation";
-
-fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
-    )
-        .into_response()
-}
 
 /// What came of an evaluation.
 pub enum EvaluationOutcome {

@@ -4,7 +4,7 @@
 //! `Idempotency-Key` stores the card once.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, internal};
+use crate::error::{ApiError, internal, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, Role, decide};
@@ -22,14 +22,6 @@ use serde_json::{Map, Value, json};
 
 const FORM: &str = "report";
 const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
-    )
-        .into_response()
-}
 
 /// Why a card was not recorded.
 pub enum RecordRefusal {
