@@ -399,7 +399,7 @@ pub async fn load_case(
         &case.territory,
         json!({}),
     );
-    state.audit_alone(entry).await?;
+    state.audit_alone(entry).await.map_err(|e| e.detail())?;
     Ok(Ok((case, timeline)))
 }
 

@@ -278,6 +278,7 @@ async fn audit(
             json!({"children_shown": shown}),
         ))
         .await
+        .map_err(|e| e.detail())
 }
 
 #[derive(Deserialize)]

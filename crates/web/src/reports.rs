@@ -269,7 +269,7 @@ pub async fn open(
         &card.territory,
         json!({}),
     );
-    state.audit_alone(entry).await?;
+    state.audit_alone(entry).await.map_err(|e| e.detail())?;
     Ok(Ok(OpenedCard { card, values }))
 }
 

@@ -106,10 +106,9 @@ async fn audit_only(
     action: &str,
     detail: Value,
 ) -> Result<(), StoreError> {
-    let mut tx = state.store.begin().await?;
-    tx.audit(entry(state, caller, actor, action, detail))
-        .await?;
-    tx.commit().await
+    state
+        .audit_alone(entry(state, caller, actor, action, detail))
+        .await
 }
 
 async fn start_session(

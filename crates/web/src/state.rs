@@ -65,13 +65,13 @@ impl AppState {
     }
 
     /// Records an event that changes nothing else (a read, a refused attempt) in the
-    /// audit log, in its own transaction. The error is the detail, for the log.
-    pub async fn audit_alone(&self, entry: awladna_store::audit::AuditEntry) -> Result<(), String> {
-        let run = async {
-            let mut tx = self.store.begin().await?;
-            tx.audit(entry).await?;
-            tx.commit().await
-        };
-        run.await.map_err(|e| e.detail())
+    /// audit log, in its own transaction.
+    pub async fn audit_alone(
+        &self,
+        entry: awladna_store::audit::AuditEntry,
+    ) -> Result<(), awladna_store::StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.audit(entry).await?;
+        tx.commit().await
     }
 }

@@ -59,6 +59,17 @@ impl Desk {
             .to_owned()
     }
 
+    /// Triages a report as a new child; the case id.
+    async fn new_case(&self, report: &str) -> String {
+        let opened = self
+            .post(
+                &format!("/api/v1/reports/{report}/triage"),
+                &json!({"new_child": true}),
+            )
+            .await;
+        opened.json()["case_id"].as_str().expect("case").to_owned()
+    }
+
     async fn move_to(&self, case: &str, to: &str) -> crate::support::Answer {
         self.post(&format!("/api/v1/cases/{case}/transitions"), &json!({"to": to, "reason": format!("→ {to}: سبب"), "closure_reason": (to == "closed").then_some("reintegrated")})).await
     }
@@ -172,16 +183,7 @@ on_each_backend!(a_child_goes_from_report_to_closure_and_back);
 async fn illegal_moves_and_stale_versions_are_refused(backend: Backend) {
     let desk = Desk::open(backend).await;
     let report = desk.report(false).await;
-    let case = desk
-        .post(
-            &format!("/api/v1/reports/{report}/triage"),
-            &json!({"new_child": true}),
-        )
-        .await
-        .json()["case_id"]
-        .as_str()
-        .expect("case")
-        .to_owned();
+    let case = desk.new_case(report.as_str()).await;
     let skip = desk.move_to(&case, "care").await;
     assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(skip.json()["error"]["reason"], "skips_diagnosis");
@@ -260,16 +262,7 @@ async fn cases_stay_in_their_province(backend: Backend) {
     let desk = Desk::open(backend).await;
     let app = &desk.app;
     let report = desk.report(false).await;
-    let case = desk
-        .post(
-            &format!("/api/v1/reports/{report}/triage"),
-            &json!({"new_child": true}),
-        )
-        .await
-        .json()["case_id"]
-        .as_str()
-        .expect("case")
-        .to_owned();
+    let case = desk.new_case(report.as_str()).await;
     app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
         .await;
     app.organisation("ministry", "family_solidarity", None)
@@ -553,16 +546,7 @@ async fn an_evaluation_sets_the_risk_and_alerts_for_high_risk(backend: Backend) 
     let desk = Desk::open(backend).await;
     let app = &desk.app;
     let report = desk.report(false).await;
-    let case = desk
-        .post(
-            &format!("/api/v1/reports/{report}/triage"),
-            &json!({"new_child": true}),
-        )
-        .await
-        .json()["case_id"]
-        .as_str()
-        .expect("case")
-        .to_owned();
+    let case = desk.new_case(report.as_str()).await;
     let path = format!("/api/v1/cases/{case}/evaluations");
 
     let medium = desk
@@ -665,16 +649,7 @@ async fn today_shows_what_needs_attention(backend: Backend) {
     let app = &desk.app;
     let waiting = desk.report(false).await;
     let triaged = desk.report(false).await;
-    let case = desk
-        .post(
-            &format!("/api/v1/reports/{triaged}/triage"),
-            &json!({"new_child": true}),
-        )
-        .await
-        .json()["case_id"]
-        .as_str()
-        .expect("case")
-        .to_owned();
+    let case = desk.new_case(triaged.as_str()).await;
     desk.post(
         &format!("/api/v1/cases/{case}/evaluations"),
         &evaluation(&["safety.author_has_access", "safety.sexual_violence"]),
