@@ -17,8 +17,6 @@ pub enum StoreError {
     SchemaNewer { version: i64 },
     #[error("a migration failed and was rolled back, leaving the database as it was: {0}")]
     Migration(String),
-    #[error("the record was changed by someone else since it was read")]
-    Conflict,
     #[error("this code or name is already taken")]
     Duplicate,
     #[error("it refers to something that does not exist")]
