@@ -99,12 +99,15 @@ impl Tx<'_> {
 /// Every column that holds sealed values: (table, id column, sealed column). The
 /// associated data of a value is `{table}/{column}/{id}`, so a sealed value copied to
 /// another row or column does not open.
-pub const SEALED_COLUMNS: [(&str, &str, &str); 5] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 8] = [
     ("users", "id", "totp_secret"),
     ("children", "id", "identity"),
     ("cards", "id", "sealed"),
     ("stage_moves", "id", "reason"),
     ("access_grants", "id", "justification"),
+    ("plan_actions", "id", "sealed"),
+    ("documents", "id", "name"),
+    ("documents", "id", "content"),
 ];
 
 pub fn sealed_aad(table: &str, column: &str, id: &str) -> String {
