@@ -19,6 +19,8 @@ pub struct CaseRecord {
     pub opened_at: i64,
     pub closed_at: Option<i64>,
     pub version: i64,
+    /// The user who follows the case ("my cases"); none when a machine client opened it.
+    pub assigned_to: Option<String>,
 }
 
 /// What the case list is filtered by; `None` is "any".
@@ -100,7 +102,7 @@ fn filtered<'q>(
 
 impl Store {
     pub async fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
-        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, risk, opened_at, closed_at, version FROM cases WHERE id = $1")
+        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, risk, opened_at, closed_at, version, assigned_to FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -115,9 +117,20 @@ impl Store {
                 opened_at: r.try_get("opened_at")?,
                 closed_at: r.try_get("closed_at")?,
                 version: r.try_get("version")?,
+                assigned_to: r.try_get("assigned_to")?,
             })
         })
         .transpose()
+    }
+
+    /// The concern codes of a case (the forms of violence or risk it is about), sorted.
+    pub async fn case_concerns(&self, case_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT concern FROM case_concerns WHERE case_id = $1 ORDER BY concern",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn stage_moves(&self, case_id: &str) -> Result<Vec<MoveRecord>, StoreError> {
@@ -309,7 +322,7 @@ impl Tx<'_> {
         case: &CaseRecord,
         opened_by: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, risk, opened_at, opened_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, risk, opened_at, opened_by, assigned_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(&case.id)
             .bind(&case.number)
             .bind(&case.child_id)
@@ -318,8 +331,25 @@ impl Tx<'_> {
             .bind(case.risk.as_deref())
             .bind(case.opened_at)
             .bind(opened_by)
+            .bind(case.assigned_to.as_deref())
             .execute(&mut *self.inner)
             .await?;
+        Ok(())
+    }
+
+    /// Records what a case is about; a code given twice is recorded once.
+    pub async fn insert_case_concerns(
+        &mut self,
+        case_id: &str,
+        concerns: &[&str],
+    ) -> Result<(), StoreError> {
+        for concern in concerns {
+            sqlx::query("INSERT INTO case_concerns (case_id, concern) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(case_id)
+                .bind(*concern)
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(())
     }
 

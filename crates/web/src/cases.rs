@@ -178,8 +178,17 @@ pub(crate) fn birth_year(values: &Map<String, Value>) -> Option<i64> {
     Some(i64::from(received.to_zoned(local_zone()).year()) - age)
 }
 
-/// Opens the case in one transaction: child (if new), number, case, first move, link,
-/// audit. `None` if the report was triaged meanwhile.
+/// The concern codes of a report (checked against the vocabulary when it was recorded).
+fn concerns(values: &Map<String, Value>) -> Vec<&str> {
+    values
+        .get("concerns")
+        .and_then(Value::as_array)
+        .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Opens the case in one transaction: child (if new), number, case and its concerns,
+/// first move, link, audit. `None` if the report was triaged meanwhile.
 async fn open_case(
     state: &AppState,
     caller: &Caller,
@@ -250,8 +259,11 @@ async fn open_case(
             opened_at: now,
             closed_at: None,
             version: 1,
+            // Whoever triages follows the case until a coordinator assigns it elsewhere.
+            assigned_to: caller.user_id().map(str::to_owned),
         };
         tx.insert_case(&case, &who).await?;
+        tx.insert_case_concerns(&case.id, &concerns(values)).await?;
         let move_id = uuid::Uuid::now_v7().to_string();
         let first = CaseMove {
             case_id: &case.id,
@@ -417,6 +429,10 @@ pub async fn read(
         Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
         Err(detail) => return internal(true, t, &detail),
     };
+    let concerns = match state.store.case_concerns(&case.id).await {
+        Ok(concerns) => concerns,
+        Err(e) => return internal(true, t, &e.detail()),
+    };
     Json(json!({
         "id": case.id,
         "number": case.number,
@@ -427,6 +443,8 @@ pub async fn read(
         "opened_at": time(case.opened_at),
         "closed_at": case.closed_at.map(time),
         "version": case.version,
+        "assigned_to": case.assigned_to,
+        "concerns": concerns,
         "timeline": timeline.iter().map(Entry::to_json).collect::<Vec<_>>(),
     }))
     .into_response()

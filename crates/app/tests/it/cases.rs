@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 struct Desk {
     app: TestApp,
+    /// Nadia's user id: she triages, so she follows the cases.
+    user_id: String,
     session: (String, String),
 }
 
@@ -20,7 +22,11 @@ impl Desk {
             .user("nadia", "sale-centre", &[Role::CaseWorker], true)
             .await;
         let session = app.session(&nadia).await;
-        Desk { app, session }
+        Desk {
+            app,
+            user_id: nadia.id,
+            session,
+        }
     }
 
     async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
@@ -117,6 +123,16 @@ async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
     assert_eq!(shown.status, StatusCode::OK);
     let body = shown.json();
     assert_eq!(body["stage"], "care", "reopened");
+    assert_eq!(
+        body["assigned_to"],
+        desk.user_id.as_str(),
+        "who triaged follows it"
+    );
+    assert_eq!(
+        body["concerns"],
+        json!(["physical_violence"]),
+        "the report's"
+    );
     let reason: Option<String> =
         sqlx::query_scalar("SELECT closure_reason FROM cases WHERE id = $1")
             .bind(&case)
