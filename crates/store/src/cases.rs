@@ -82,6 +82,15 @@ pub struct CaseMove<'a> {
     pub closure_reason: Option<&'a str>,
 }
 
+/// A child as stored: the identity is still sealed.
+pub struct ChildRecord {
+    pub id: String,
+    pub territory: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub identity: Option<Vec<u8>>,
+}
+
 pub struct NewChild<'a> {
     pub id: &'a str,
     pub territory: &'a str,
@@ -321,28 +330,35 @@ impl Store {
     }
 
     /// Children of a territory sharing at least one blind name token with `tokens`, with
-    /// how many they share, most first.
+    /// how many they share, most first (then by id), at most `limit`. One grouped query
+    /// on the index `(territory_code, token, child_id)`: reading each token's children
+    /// apart cost a round trip per token and cut a common name's bucket short before
+    /// the children sharing more tokens were reached.
     pub async fn children_sharing_tokens(
         &self,
         territory: &str,
         tokens: &[Vec<u8>],
         limit: i64,
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut found: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-        for token in tokens {
-            let ids: Vec<String> = sqlx::query_scalar("SELECT child_id FROM child_name_tokens WHERE territory_code = $1 AND token = $2 LIMIT $3")
-                .bind(territory)
-                .bind(token.as_slice())
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-            for id in ids {
-                *found.entry(id).or_default() += 1;
-            }
+        if tokens.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut found: Vec<(String, i64)> = found.into_iter().collect();
-        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(found)
+        let sql = format!(
+            "SELECT child_id, COUNT(*) AS shared FROM child_name_tokens
+             WHERE territory_code = $1 AND token IN ({})
+             GROUP BY child_id ORDER BY shared DESC, child_id LIMIT ${}",
+            placeholders(2, tokens.len()),
+            tokens.len() + 2
+        );
+        let query = tokens
+            .iter()
+            .fold(sqlx::query(&sql).bind(territory), |q, token| {
+                q.bind(token.as_slice())
+            });
+        let rows = query.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("child_id")?, r.try_get("shared")?)))
+            .collect()
     }
 
     pub async fn child_identity(
@@ -362,6 +378,42 @@ impl Store {
         })
         .transpose()
     }
+
+    /// These children's rows, sealed identities included, in one query (in no order;
+    /// unknown ids are left out).
+    pub async fn children(&self, ids: &[String]) -> Result<Vec<ChildRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, territory_code, sex, birth_year, identity FROM children WHERE id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let rows = ids
+            .iter()
+            .fold(sqlx::query(&sql), |q, id| q.bind(id.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChildRecord {
+                    id: r.try_get("id")?,
+                    territory: r.try_get("territory_code")?,
+                    sex: r.try_get("sex")?,
+                    birth_year: r.try_get("birth_year")?,
+                    identity: r.try_get("identity")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `$first, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Tx<'_> {
