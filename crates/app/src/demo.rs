@@ -385,7 +385,7 @@ const CASE_COLUMNS: [&str; 10] = [
     "sex",
     "birth_year",
 ];
-const CONCERN_COLUMNS: [&str; 2] = ["case_id", "concern"];
+const CONCERN_COLUMNS: [&str; 4] = ["case_id", "concern", "territory_code", "opened_at"];
 const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
 const CARD_COLUMNS: [&str; 11] = [
     "id",
@@ -1112,6 +1112,7 @@ struct Child<'r> {
 
 struct OpenedCase {
     id: String,
+    opened_at: i64,
     closed_at: Option<i64>,
 }
 
@@ -1202,7 +1203,7 @@ impl<'r> Generator<'r> {
                 .as_ref()
                 .filter(|c| c.closed_at.is_none_or(|closed| closed > received_at));
             // Drafts wait to be completed before anything is opened or added to a case.
-            let (case_id, opened) = match still_open.filter(|_| report.complete) {
+            let (case_id, opens) = match still_open.filter(|_| report.complete) {
                 Some(open) => (Some(open.id.clone()), false),
                 None if report.complete && self.rng.random_bool(OPENS_CASE) => {
                     let opened = self.open_case(batch, &child, created_at, report.urgency);
@@ -1212,14 +1213,17 @@ impl<'r> Generator<'r> {
                 }
                 None => (None, false),
             };
-            let concerns =
-                self.card(batch, &child, &report, &names, created_at, case_id.clone())?;
+            let concerns = self.card(batch, &child, &report, &names, created_at, case_id)?;
             // Triage copies the concerns of the report that opens the case.
-            if let Some(case_id) = case_id.filter(|_| opened) {
+            if let Some(opened) = case.as_ref().filter(|_| opens) {
+                let territory = self.catalogue.places[child.place].code;
                 for concern in concerns {
-                    batch
-                        .concerns
-                        .push(vec![case_id.as_str().into(), concern.into()]);
+                    batch.concerns.push(vec![
+                        opened.id.as_str().into(),
+                        concern.into(),
+                        territory.into(),
+                        Cell::Int(opened.opened_at),
+                    ]);
                 }
             }
         }
@@ -1393,7 +1397,11 @@ impl<'r> Generator<'r> {
             ]);
         }
         self.referrals(batch, &id, &moves, closed_at, urgency);
-        OpenedCase { id, closed_at }
+        OpenedCase {
+            id,
+            opened_at,
+            closed_at,
+        }
     }
 
     fn referrals(
