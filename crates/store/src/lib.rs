@@ -4,14 +4,17 @@
 //! differ per backend. See the README's architecture section for why.
 
 pub mod accounts;
+mod assignment;
 pub mod audit;
 pub mod bulk;
 pub mod cards;
 pub mod cases;
+pub mod documents;
 mod error;
 pub mod grants;
 pub mod identity;
 pub mod keys;
+pub mod plan;
 mod reference;
 
 pub use error::StoreError;
