@@ -16,3 +16,4 @@ pub mod vocabulary;
 pub use clock::Clock;
 pub use lang::{Labels, Lang};
 pub use reference::{Reference, ReferenceError};
+pub mod uploads;
