@@ -923,6 +923,88 @@ en = "Date of the next visit"
     }
 
     #[test]
+    fn the_case_work_forms_load_with_their_files() {
+        let r = reference();
+        let part = |code: &str| r.form(code).map(|f| f.part);
+        assert_eq!(part("social_entry"), Some(Some(FilePart::Social)));
+        assert_eq!(part("medical_entry"), Some(Some(FilePart::Medical)));
+        assert_eq!(part("judicial_entry"), Some(Some(FilePart::Judicial)));
+        for code in [
+            "followup",
+            "child_profile",
+            "plan_action",
+            "report",
+            "evaluation",
+        ] {
+            assert_eq!(part(code), Some(None), "{code}");
+        }
+        let profile = r.form("child_profile").unwrap();
+        assert!(
+            profile
+                .fields()
+                .all(|f| f.statistics && !f.personal && !f.required)
+        );
+        // Only the dates that look ahead may.
+        let ahead: Vec<&str> = r
+            .forms()
+            .flat_map(|f| f.fields())
+            .filter(|f| f.future)
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(ahead, ["next.date", "plan.due_date"]);
+    }
+
+    #[test]
+    fn a_follow_up_plans_the_next_contact_ahead() {
+        let r = reference();
+        let form = r.form("followup").unwrap();
+        let mut input = json!({
+            "contact": {"date": "2026-11-23", "kind": "home_visit"},
+            "situation": {"overall": "improved", "notes": "تحسن ملحوظ"},
+            "services": {"delivered": ["psychological_support", "school_support"]},
+            "child": {"views": "بغيت نرجع للمدرسة"},
+            "next": {"date": "2026-12-07"}
+        });
+        let card = form
+            .check(&input, Completeness::Complete, &r, now())
+            .unwrap();
+        assert!(card.complete);
+        let (public, personal) = card.split(form);
+        assert_eq!(public["next.date"], json!("2026-12-07"));
+        assert!(personal.get("child.views").is_some() && public.get("child.views").is_none());
+        input["contact"]["date"] = json!("2026-11-30");
+        assert_eq!(
+            problems(form.check(&input, Completeness::Complete, &r, now())),
+            vec![("contact.date".into(), Problem::InTheFuture)]
+        );
+    }
+
+    #[test]
+    fn a_medical_entry_bounds_the_days_of_incapacity() {
+        let r = reference();
+        let form = r.form("medical_entry").unwrap();
+        let input = json!({
+            "entry.date": "2026-11-20",
+            "entry.kind": "forensic_exam",
+            "entry.itt_days": "٢١",
+            "entry.summary": "شهادة طبية شرعية"
+        });
+        let card = form
+            .check(&input, Completeness::Complete, &r, now())
+            .unwrap();
+        assert_eq!(card.values["entry.itt_days"], json!(21));
+        let mut too_long = input.clone();
+        too_long["entry.itt_days"] = json!(400);
+        assert_eq!(
+            problems(form.check(&too_long, Completeness::Complete, &r, now())),
+            vec![(
+                "entry.itt_days".into(),
+                Problem::OutOfRange { min: 0, max: 365 }
+            )]
+        );
+    }
+
+    #[test]
     fn definitions_with_mistakes_are_refused() {
         let good = include_str!("../data/forms/report.v1.toml");
         assert!(

@@ -41,7 +41,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 26] = embedded![
+const EMBEDDED: [(&str, &str); 32] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -67,6 +67,12 @@ const EMBEDDED: [(&str, &str); 26] = embedded![
     "vocabularies/plan_statuses.toml",
     "forms/report.v1.toml",
     "forms/evaluation.v1.toml",
+    "forms/followup.v1.toml",
+    "forms/child_profile.v1.toml",
+    "forms/social_entry.v1.toml",
+    "forms/medical_entry.v1.toml",
+    "forms/judicial_entry.v1.toml",
+    "forms/plan_action.v1.toml",
     "scoring/evaluation.v1.toml",
 ];
 
