@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod files;
 pub mod forms;
 pub mod lang;
 pub mod names;
