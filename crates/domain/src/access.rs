@@ -2,6 +2,7 @@
 //! route asks. Pure: the web layer gathers the facts (who, which record, which grants)
 //! and this module decides.
 
+use crate::files::FilePart;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -149,8 +150,15 @@ pub enum Action {
     BreakGlass,
     /// See the alerts of one's province (break-glass openings…).
     ViewAlerts,
-    /// Record an evaluation (risk assessment) on a case.
-    Evaluate,
+    /// Record a card on an open case: evaluation, follow-up, the child's situation, the
+    /// case plan.
+    WorkOnCase,
+    /// Give a case to a worker ("my cases").
+    AssignCase,
+    /// Read one of the case's three files (entries and documents).
+    ReadFile(FilePart),
+    /// Add an entry or a document to one of the case's files.
+    WriteFile(FilePart),
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -190,7 +198,12 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::InformationOfficer)
         }
         Action::BreakGlass => actor.reads_identities(),
-        Action::Evaluate => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::WorkOnCase => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::AssignCase => actor.has(Role::Coordinator),
+        Action::ReadFile(part) | Action::WriteFile(part) => {
+            (actor.has(Role::CaseWorker) || actor.has(Role::Coordinator))
+                && part.open_to_sector(&actor.sector)
+        }
         Action::ViewAlerts => actor.has(Role::Coordinator),
     };
     if !by_role {
@@ -256,6 +269,30 @@ mod tests {
         );
         assert_eq!(decide(None, Action::ManageUsers, None), Decision::SignIn);
         assert_eq!(decide(None, Action::ViewPublic, None), Decision::Allow);
+    }
+
+    #[test]
+    fn files_follow_the_sector_and_assignment_the_coordinator() {
+        let mut school = actor(&[Role::CaseWorker], Some("sale"));
+        school.sector = "education".into();
+        let medical = Action::ReadFile(FilePart::Medical);
+        let social = Action::WriteFile(FilePart::Social);
+        assert_eq!(decide(Some(&school), medical, Some("sale")), Decision::Deny);
+        assert_eq!(decide(Some(&school), social, Some("sale")), Decision::Allow);
+        let centre = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(decide(Some(&centre), medical, Some("sale")), Decision::Allow);
+        assert_eq!(decide(Some(&centre), medical, Some("rabat")), Decision::Hidden);
+        let officer = actor(&[Role::InformationOfficer], Some("sale"));
+        assert_eq!(decide(Some(&officer), social, Some("sale")), Decision::Deny);
+        assert_eq!(
+            decide(Some(&centre), Action::AssignCase, Some("sale")),
+            Decision::Deny
+        );
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        assert_eq!(
+            decide(Some(&coordinator), Action::AssignCase, Some("sale")),
+            Decision::Allow
+        );
     }
 
     #[test]

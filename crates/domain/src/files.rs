@@ -30,6 +30,35 @@ impl FilePart {
             FilePart::Judicial => "judicial",
         }
     }
+
+    /// Whether workers of a sector may read and add to this file. The support centres
+    /// and the social services that run them (family and solidarity, Entraide nationale,
+    /// associations, the mobile social emergency) hold the whole file; each other sector
+    /// sees the part its work needs: health the medical file, justice, prosecution and
+    /// the police forces the judicial file and the forensic certificates the prosecution
+    /// relies on. Schools and the other sectors see the social file only.
+    pub fn open_to_sector(self, sector: &str) -> bool {
+        const WHOLE_FILE: [&str; 4] = [
+            "family_solidarity",
+            "entraide_nationale",
+            "association",
+            "social_emergency",
+        ];
+        const JUSTICE: [&str; 4] = [
+            "justice",
+            "public_prosecution",
+            "national_security",
+            "royal_gendarmerie",
+        ];
+        if WHOLE_FILE.contains(&sector) {
+            return true;
+        }
+        match self {
+            FilePart::Social => true,
+            FilePart::Medical => sector == "health" || JUSTICE[..2].contains(&sector),
+            FilePart::Judicial => JUSTICE.contains(&sector),
+        }
+    }
 }
 
 impl FromStr for FilePart {
@@ -64,5 +93,22 @@ mod tests {
             );
         }
         assert!("legal".parse::<FilePart>().is_err());
+    }
+
+    #[test]
+    fn each_sector_sees_the_part_its_work_needs() {
+        let open = |sector| {
+            FilePart::ALL
+                .into_iter()
+                .filter(|p| p.open_to_sector(sector))
+                .collect::<Vec<_>>()
+        };
+        use FilePart::*;
+        assert_eq!(open("family_solidarity"), [Social, Medical, Judicial]);
+        assert_eq!(open("health"), [Social, Medical]);
+        assert_eq!(open("public_prosecution"), [Social, Medical, Judicial]);
+        assert_eq!(open("national_security"), [Social, Judicial]);
+        assert_eq!(open("education"), [Social]);
+        assert_eq!(open("unknown_sector"), [Social]);
     }
 }

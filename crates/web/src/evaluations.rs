@@ -45,7 +45,7 @@ pub async fn evaluate(
     let Some(case) = state.store.case(case_id).await.map_err(|e| e.detail())? else {
         return Ok(EvaluationOutcome::Refused(Decision::Hidden));
     };
-    match decide(Some(&actor), Action::Evaluate, Some(&case.territory)) {
+    match decide(Some(&actor), Action::WorkOnCase, Some(&case.territory)) {
         Decision::Allow => {}
         refusal => return Ok(EvaluationOutcome::Refused(refusal)),
     }
