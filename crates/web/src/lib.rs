@@ -15,6 +15,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod break_glass;
+mod card_view;
 mod case_pages;
 mod cases;
 mod children;
