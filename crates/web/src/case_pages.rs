@@ -476,15 +476,7 @@ pub async fn evaluate(
             );
             (StatusCode::UNPROCESSABLE_ENTITY, evaluation_page(page, &id)).into_response()
         }
-        Ok(crate::evaluations::EvaluationOutcome::Closed) => {
-            page_refusal(t, StatusCode::CONFLICT, "case-closed")
-        }
-        Ok(crate::evaluations::EvaluationOutcome::Refused(Decision::Deny)) => {
-            page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden")
-        }
-        Ok(crate::evaluations::EvaluationOutcome::Refused(_)) => {
-            page_error(t, StatusCode::NOT_FOUND)
-        }
+        Ok(crate::evaluations::EvaluationOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),
     }
 }

@@ -12,9 +12,12 @@
 
 mod admin;
 mod api;
+mod assignment;
 mod assets;
 pub mod auth;
 mod break_glass;
+mod case_cards;
+mod case_files;
 mod card_view;
 mod case_pages;
 mod cases;
@@ -23,6 +26,7 @@ mod error;
 mod evaluations;
 pub mod i18n;
 mod pages;
+mod plan;
 mod report_pages;
 mod reports;
 mod security;
@@ -106,6 +110,16 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/move", MoveCase, post(case_pages::move_to)),
         route(M::GET, "/cases/{id}/evaluate", WorkOnCase, get(case_pages::evaluation_form)),
         route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(case_pages::evaluate)),
+        route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(case_cards::form_page)),
+        route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::save_page)),
+        route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::form_page)),
+        route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::save_page)),
+        route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::status_page)),
+        route(M::POST, "/cases/{id}/assign", AssignCase, post(assignment::assign_page)),
+        route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::file_page)),
+        route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
+        route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
@@ -115,6 +129,16 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
         route(M::POST, "/api/v1/cases/{id}/evaluations", WorkOnCase, post(evaluations::create)),
+        route(M::GET, "/api/v1/cases/{id}/cards/{form}", ReadCase, get(case_cards::api_list)),
+        route(M::POST, "/api/v1/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::api_record)),
+        route(M::GET, "/api/v1/cases/{id}/plan", ReadCase, get(plan::api_list)),
+        route(M::POST, "/api/v1/cases/{id}/plan", WorkOnCase, post(plan::api_add)),
+        route(M::POST, "/api/v1/plan-actions/{id}/status", WorkOnCase, post(plan::api_status)),
+        route(M::GET, "/api/v1/plan-actions/overdue", ReadCase, get(plan::api_overdue)),
+        route(M::POST, "/api/v1/cases/{id}/assignment", AssignCase, post(assignment::api_assign)),
+        route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api_file)),
+        route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api_upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api_download)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
