@@ -11,7 +11,9 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use awladna_domain::access::Decision;
+use crate::case_cards::{CardView, card_values, card_views};
+use awladna_domain::access::{Action, Decision, decide};
+use awladna_store::keys::sealed_aad;
 use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -100,6 +102,90 @@ pub struct CasePage {
     closure_reasons: Vec<(String, String)>,
     version: i64,
     message: Option<String>,
+    child: ChildView,
+    /// Who follows the case, and whom the reader (a coordinator) may give it to.
+    assignee: Option<String>,
+    assignable: Vec<(String, String, bool)>,
+    can_work: bool,
+    can_move: bool,
+    plan: Vec<crate::plan::ActionView>,
+    statuses: Vec<(String, String)>,
+    files: Vec<(String, String)>,
+    followups: Vec<CardView>,
+    profile: Option<CardView>,
+}
+
+/// The child as the case page shows them: identity opened for a reader of the case.
+#[derive(Default)]
+pub struct ChildView {
+    name: String,
+    sex: String,
+    born: String,
+    mother: String,
+}
+
+/// How many follow-up cards the case page shows; the API lists them all.
+const RECENT_FOLLOWUPS: usize = 5;
+
+async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView, String> {
+    let Some((sex, birth_year, sealed)) = state
+        .store
+        .child_identity(child_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
+        return Ok(ChildView::default());
+    };
+    let identity = match sealed {
+        Some(sealed) => state
+            .keyring
+            .open_json(&sealed, &sealed_aad("children", "identity", child_id))
+            .map_err(|e| e.to_string())?,
+        None => serde_json::Value::Null,
+    };
+    let text = |key: &str| {
+        identity
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let name = format!("{} {}", text("first_name"), text("last_name"))
+        .trim()
+        .to_owned();
+    let born = match text("birth_date") {
+        date if !date.is_empty() => date,
+        _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),
+    };
+    Ok(ChildView {
+        name: if name.is_empty() { t.get("child-unnamed") } else { name },
+        sex: label(state, t, "sex", &sex),
+        born,
+        mother: text("mother_name"),
+    })
+}
+
+/// The cards of a form on a case, newest first, opened (the case read is audited).
+async fn recent_cards(
+    state: &AppState,
+    t: Tr,
+    case_id: &str,
+    form: &str,
+    limit: usize,
+) -> Result<Vec<CardView>, String> {
+    let mut opened = Vec::new();
+    for card in state
+        .store
+        .case_cards_of_form(case_id, form)
+        .await
+        .map_err(|e| e.detail())?
+        .into_iter()
+        .take(limit)
+    {
+        let values = card_values(state, &card)?;
+        opened.push((card, values));
+    }
+    Ok(card_views(state, t, &opened))
 }
 
 async fn case_page(
@@ -216,6 +302,56 @@ async fn case_page(
     } else {
         StatusCode::OK
     };
+    let actor = caller.actor.as_ref();
+    let allowed = |action| {
+        actor.is_some_and(|a| decide(Some(a), action, Some(&case.territory)) == Decision::Allow)
+    };
+    let open = stage != Stage::Closed;
+    let can_assign = open && allowed(Action::AssignCase);
+    let details = async {
+        let child = child_view(state, t, &case.child_id).await?;
+        let assignee_id = state
+            .store
+            .case_assignee(&case.id)
+            .await
+            .map_err(|e| e.detail())?;
+        let assignee = match &assignee_id {
+            Some(id) => state
+                .store
+                .user_by_id(id)
+                .await
+                .map_err(|e| e.detail())?
+                .map(|u| u.username),
+            None => None,
+        };
+        let assignable = match can_assign {
+            true => crate::assignment::assignable(state, &case.territory)
+                .await?
+                .into_iter()
+                .map(|u| {
+                    let current = assignee_id.as_deref() == Some(u.id.as_str());
+                    (u.id, u.username, current)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        let actions = state
+            .store
+            .plan_actions(&case.id)
+            .await
+            .map_err(|e| e.detail())?;
+        let plan = crate::plan::action_views(state, t, &actions)?;
+        let followups = recent_cards(state, t, &case.id, "followup", RECENT_FOLLOWUPS).await?;
+        let profile = recent_cards(state, t, &case.id, "child_profile", 1)
+            .await?
+            .into_iter()
+            .next();
+        Ok::<_, String>((child, assignee, assignable, plan, followups, profile))
+    };
+    let (child, assignee, assignable, plan, followups, profile) = match details.await {
+        Ok(details) => details,
+        Err(detail) => return internal(false, t, &detail),
+    };
     let page = CasePage {
         t,
         here: here.to_owned(),
@@ -224,7 +360,7 @@ async fn case_page(
         id: case.id.clone(),
         number: case.number.clone(),
         stage: label(state, t, "stages", &case.stage),
-        closed: stage == Stage::Closed,
+        closed: !open,
         risk: case.risk.as_deref().map(|r| label(state, t, "urgency", r)),
         steps,
         timeline: entries,
@@ -232,6 +368,16 @@ async fn case_page(
         closure_reasons,
         version: case.version,
         message,
+        child,
+        assignee,
+        assignable,
+        can_work: open && allowed(Action::WorkOnCase),
+        can_move: allowed(Action::MoveCase),
+        plan,
+        statuses: crate::plan::status_choices(state, t),
+        files: crate::case_files::readable_files(t, actor, &case.territory),
+        followups,
+        profile,
     };
     (status, page).into_response()
 }
