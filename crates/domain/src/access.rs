@@ -280,8 +280,14 @@ mod tests {
         assert_eq!(decide(Some(&school), medical, Some("sale")), Decision::Deny);
         assert_eq!(decide(Some(&school), social, Some("sale")), Decision::Allow);
         let centre = actor(&[Role::CaseWorker], Some("sale"));
-        assert_eq!(decide(Some(&centre), medical, Some("sale")), Decision::Allow);
-        assert_eq!(decide(Some(&centre), medical, Some("rabat")), Decision::Hidden);
+        assert_eq!(
+            decide(Some(&centre), medical, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&centre), medical, Some("rabat")),
+            Decision::Hidden
+        );
         let officer = actor(&[Role::InformationOfficer], Some("sale"));
         assert_eq!(decide(Some(&officer), social, Some("sale")), Decision::Deny);
         assert_eq!(

@@ -9,7 +9,16 @@ pub enum Cell {
     Int(i64),
     Text(String),
     Blob(Vec<u8>),
-    Null,
+    /// A missing value, typed: PostgreSQL refuses a NULL bound as BIGINT for a TEXT
+    /// column once the statement has been prepared with other rows.
+    Null(NullOf),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum NullOf {
+    Int,
+    Text,
+    Blob,
 }
 
 impl From<i64> for Cell {
@@ -30,9 +39,27 @@ impl From<&str> for Cell {
     }
 }
 
-impl<T: Into<Cell>> From<Option<T>> for Cell {
-    fn from(v: Option<T>) -> Self {
-        v.map_or(Cell::Null, Into::into)
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Cell::Null(NullOf::Int), Cell::Int)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Cell::Null(NullOf::Text), Cell::Text)
+    }
+}
+
+impl From<Option<&str>> for Cell {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Cell::Null(NullOf::Text), Cell::from)
+    }
+}
+
+impl From<Option<Vec<u8>>> for Cell {
+    fn from(v: Option<Vec<u8>>) -> Self {
+        v.map_or(Cell::Null(NullOf::Blob), Cell::Blob)
     }
 }
 
@@ -57,7 +84,9 @@ pub async fn insert(
                 Cell::Int(v) => query.bind(*v),
                 Cell::Text(v) => query.bind(v.as_str()),
                 Cell::Blob(v) => query.bind(v.as_slice()),
-                Cell::Null => query.bind(None::<i64>),
+                Cell::Null(NullOf::Int) => query.bind(None::<i64>),
+                Cell::Null(NullOf::Text) => query.bind(None::<String>),
+                Cell::Null(NullOf::Blob) => query.bind(None::<Vec<u8>>),
             };
         }
         query.execute(&mut **tx).await?;

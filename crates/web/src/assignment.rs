@@ -54,7 +54,11 @@ pub async fn assign(
     if let Some(user_id) = user_id {
         // Someone of another province, disabled, or without case work is "unknown":
         // the answer must not tell which users exist elsewhere.
-        if !assignable(state, &case.territory).await?.iter().any(|u| u.id == user_id) {
+        if !assignable(state, &case.territory)
+            .await?
+            .iter()
+            .any(|u| u.id == user_id)
+        {
             return Ok(AssignOutcome::Invalid(vec![FieldError {
                 field: "user_id".into(),
                 problem: Problem::UnknownCode,
@@ -116,11 +120,9 @@ pub async fn assign_page(
         Ok(AssignOutcome::Assigned { case_id }) => {
             Redirect::to(&format!("/cases/{case_id}")).into_response()
         }
-        Ok(AssignOutcome::Invalid(_)) => crate::error::page_refusal(
-            t,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "assign-unknown-user",
-        ),
+        Ok(AssignOutcome::Invalid(_)) => {
+            crate::error::page_refusal(t, StatusCode::UNPROCESSABLE_ENTITY, "assign-unknown-user")
+        }
         Ok(AssignOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),
     }

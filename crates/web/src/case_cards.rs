@@ -315,7 +315,11 @@ fn after_saving(state: &AppState, case_id: &str, form_code: &str) -> String {
     }
 }
 
-fn on_case(mut page: crate::pages::FormPage, case_id: &str, form_code: &str) -> crate::pages::FormPage {
+fn on_case(
+    mut page: crate::pages::FormPage,
+    case_id: &str,
+    form_code: &str,
+) -> crate::pages::FormPage {
     page.action = format!("/cases/{case_id}/cards/{form_code}");
     page.preview = false;
     page

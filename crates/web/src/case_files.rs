@@ -4,7 +4,9 @@
 //! that part, as attachments.
 
 use crate::auth::Caller;
-use crate::case_cards::{CardView, CaseRefusal, card_views, case_for, entry_form, local_time, opened_cards};
+use crate::case_cards::{
+    CardView, CaseRefusal, card_views, case_for, entry_form, local_time, opened_cards,
+};
 use crate::error::{internal, page_error, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -68,13 +70,26 @@ struct Upload {
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadError> {
     let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| UploadError::Malformed)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| UploadError::Malformed)?
+    {
         match field.name().unwrap_or_default() {
             "kind" => upload.kind = field.text().await.map_err(|_| UploadError::Malformed)?,
             "part" => upload.part = Some(field.text().await.map_err(|_| UploadError::Malformed)?),
             "file" => {
-                upload.name = field.file_name().unwrap_or_default().chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
-                let bytes = field.bytes().await.map_err(|_| UploadError::File(UploadProblem::TooLarge.message_id()))?;
+                upload.name = field
+                    .file_name()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_NAME)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| UploadError::File(UploadProblem::TooLarge.message_id()))?;
                 upload.bytes = bytes.to_vec();
             }
             // The page's CSRF token travels in the query; other fields are ignored.
@@ -159,8 +174,16 @@ fn upload_refusal(t: Tr, api: bool, error: UploadError) -> Response {
     let (status, code, message) = match error {
         UploadError::Refused(r) => return if api { r.api(t) } else { r.page(t) },
         UploadError::File(message) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_file", message),
-        UploadError::Kind => (StatusCode::UNPROCESSABLE_ENTITY, "bad_kind", "upload-error-kind"),
-        UploadError::Malformed => (StatusCode::BAD_REQUEST, "bad_upload", "upload-error-malformed"),
+        UploadError::Kind => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_kind",
+            "upload-error-kind",
+        ),
+        UploadError::Malformed => (
+            StatusCode::BAD_REQUEST,
+            "bad_upload",
+            "upload-error-malformed",
+        ),
     };
     if api {
         refusal(t, status, code, message)
@@ -178,7 +201,11 @@ pub struct DocumentView {
     at: String,
 }
 
-fn document_views(state: &AppState, t: Tr, documents: &[DocumentInfo]) -> Result<Vec<DocumentView>, String> {
+fn document_views(
+    state: &AppState,
+    t: Tr,
+    documents: &[DocumentInfo],
+) -> Result<Vec<DocumentView>, String> {
     let kind_label = |code: &str| {
         state
             .reference
@@ -315,7 +342,12 @@ pub async fn api_upload(
         Err(_) => return upload_refusal(t, true, UploadError::Malformed),
     };
     let Some(Ok(part)) = upload.part.as_deref().map(|p| p.trim().parse::<FilePart>()) else {
-        return refusal(t, StatusCode::UNPROCESSABLE_ENTITY, "bad_part", "upload-error-part");
+        return refusal(
+            t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_part",
+            "upload-error-part",
+        );
     };
     match keep(&state, &caller, &case_id, part, upload).await {
         Ok(Ok(id)) => (StatusCode::CREATED, Json(json!({"id": id}))).into_response(),
@@ -374,7 +406,12 @@ async fn download(
     case_id: &str,
     document_id: &str,
 ) -> Result<Result<Response, CaseRefusal>, String> {
-    let Some(info) = state.store.document_info(document_id).await.map_err(|e| e.detail())? else {
+    let Some(info) = state
+        .store
+        .document_info(document_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
         return Ok(Err(CaseRefusal::Hidden));
     };
     let Ok(part) = info.part.parse::<FilePart>() else {
@@ -417,7 +454,10 @@ async fn download(
             (header::CONTENT_TYPE, info.content_type.clone()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
         ],
         Body::from(content.to_vec()),
     )
@@ -451,13 +491,22 @@ pub async fn api_download(
 }
 
 /// The files a reader may open from the case page: (part code, title).
-pub fn readable_files(t: Tr, actor: Option<&awladna_domain::access::Actor>, territory: &str) -> Vec<(String, String)> {
+pub fn readable_files(
+    t: Tr,
+    actor: Option<&awladna_domain::access::Actor>,
+    territory: &str,
+) -> Vec<(String, String)> {
     FilePart::ALL
         .into_iter()
         .filter(|part| {
             awladna_domain::access::decide(actor, Action::ReadFile(*part), Some(territory))
                 == awladna_domain::access::Decision::Allow
         })
-        .map(|part| (part.code().to_owned(), t.get(&format!("file-{}", part.code()))))
+        .map(|part| {
+            (
+                part.code().to_owned(),
+                t.get(&format!("file-{}", part.code())),
+            )
+        })
         .collect()
 }

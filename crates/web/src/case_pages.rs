@@ -3,6 +3,7 @@
 //! risk, timeline, the moves the stage allows) and the province's case list.
 
 use crate::auth::Caller;
+use crate::case_cards::{CardView, card_values, card_views};
 use crate::cases::{
     Entry, MoveOutcome, MoveRequest, TriageOutcome, load_case, move_case, triage_report,
 };
@@ -11,11 +12,10 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use crate::case_cards::{CardView, card_values, card_views};
 use awladna_domain::access::{Action, Decision, decide};
-use awladna_store::keys::sealed_aad;
 use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
+use awladna_store::keys::sealed_aad;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -158,7 +158,11 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
         _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),
     };
     Ok(ChildView {
-        name: if name.is_empty() { t.get("child-unnamed") } else { name },
+        name: if name.is_empty() {
+            t.get("child-unnamed")
+        } else {
+            name
+        },
         sex: label(state, t, "sex", &sex),
         born,
         mother: text("mother_name"),

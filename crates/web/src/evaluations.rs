@@ -21,10 +21,7 @@ const FORM: &str = "evaluation";
 
 /// What came of an evaluation.
 pub enum EvaluationOutcome {
-    Recorded {
-        id: String,
-        assessment: Assessment,
-    },
+    Recorded { id: String, assessment: Assessment },
     Invalid(Vec<FieldError>),
     Refused(CaseRefusal),
 }
@@ -72,7 +69,9 @@ pub async fn evaluate(
         .deadline(assessment.level)
         .map(|d| now + i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     let response = match deadline {
-        Some(due_at) => Some(crate::plan::evaluation_response(state, &case, &actor, &who, due_at, now)?),
+        Some(due_at) => Some(crate::plan::evaluation_response(
+            state, &case, &actor, &who, due_at, now,
+        )?),
         None => None,
     };
     let run = async {

@@ -12,13 +12,13 @@
 
 mod admin;
 mod api;
-mod assignment;
 mod assets;
+mod assignment;
 pub mod auth;
 mod break_glass;
+mod card_view;
 mod case_cards;
 mod case_files;
-mod card_view;
 mod case_pages;
 mod cases;
 mod children;

@@ -94,7 +94,16 @@ pub fn evaluation_response(
     due_at: i64,
     now: i64,
 ) -> Result<PlannedAction, String> {
-    planned(state, case, &json!({}), &actor.sector, Some(due_at), "evaluation", by, now)
+    planned(
+        state,
+        case,
+        &json!({}),
+        &actor.sector,
+        Some(due_at),
+        "evaluation",
+        by,
+        now,
+    )
 }
 
 /// A due date is met until the end of that day, Moroccan time.
@@ -121,7 +130,10 @@ pub async fn add(
         Ok(found) => found,
         Err(refusal) => return Ok(PlanOutcome::Refused(refusal)),
     };
-    let form = state.reference.form(FORM).ok_or("the plan form is missing")?;
+    let form = state
+        .reference
+        .form(FORM)
+        .ok_or("the plan form is missing")?;
     let card = match form.check(
         input,
         Completeness::Complete,
@@ -177,7 +189,12 @@ pub async fn set_status(
     status: &str,
     version: Option<i64>,
 ) -> Result<StatusOutcome, String> {
-    let Some(action) = state.store.plan_action(action_id).await.map_err(|e| e.detail())? else {
+    let Some(action) = state
+        .store
+        .plan_action(action_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
         return Ok(StatusOutcome::Refused(CaseRefusal::Hidden));
     };
     let case = match case_for(state, caller, &action.case_id, Action::WorkOnCase, true).await? {
@@ -261,7 +278,12 @@ pub fn action_views(
                 .keyring
                 .open_json(&a.sealed, &sealed_aad("plan_actions", "sealed", &a.id))
                 .map_err(|e| e.to_string())?;
-            let field = |code: &str| text.get(code).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let field = |code: &str| {
+                text.get(code)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
             let action = match a.origin.as_str() {
                 "evaluation" => t.get("plan-evaluation-response"),
                 _ => field("plan.action"),
@@ -320,7 +342,9 @@ pub async fn api_add(
         Err(rejection) => return crate::api::bad_body(t, rejection.status()),
     };
     match add(&state, &caller, &case_id, &input).await {
-        Ok(PlanOutcome::Added(id)) => (StatusCode::CREATED, Json(json!({"id": id}))).into_response(),
+        Ok(PlanOutcome::Added(id)) => {
+            (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+        }
         Ok(PlanOutcome::Invalid(errors)) => ApiError::Invalid(t, errors).into_response(),
         Ok(PlanOutcome::Refused(refusal)) => refusal.api(t),
         Err(detail) => internal(true, t, &detail),
@@ -346,7 +370,13 @@ pub async fn api_list(
         Ok(views) => views,
         Err(detail) => return internal(true, t, &detail),
     };
-    let entry = caller.audit_entry(state.now_ms(), "case.plan_read", ("case", &case.id), &case.territory, json!({}));
+    let entry = caller.audit_entry(
+        state.now_ms(),
+        "case.plan_read",
+        ("case", &case.id),
+        &case.territory,
+        json!({}),
+    );
     if let Err(e) = state.audit_alone(entry).await {
         return crate::error::store_failure(t, &e);
     }
@@ -376,12 +406,22 @@ pub struct StatusBody {
 
 fn status_response(t: Tr, api: bool, outcome: Result<StatusOutcome, String>) -> Response {
     match outcome {
-        Ok(StatusOutcome::Changed { case_id }) if api => Json(json!({"case_id": case_id})).into_response(),
-        Ok(StatusOutcome::Changed { case_id }) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        Ok(StatusOutcome::Changed { case_id }) if api => {
+            Json(json!({"case_id": case_id})).into_response()
+        }
+        Ok(StatusOutcome::Changed { case_id }) => {
+            Redirect::to(&format!("/cases/{case_id}")).into_response()
+        }
         Ok(StatusOutcome::Invalid(errors)) if api => ApiError::Invalid(t, errors).into_response(),
-        Ok(StatusOutcome::Invalid(_)) => crate::error::page_refusal(t, StatusCode::UNPROCESSABLE_ENTITY, "form-error-unknown-code"),
+        Ok(StatusOutcome::Invalid(_)) => crate::error::page_refusal(
+            t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form-error-unknown-code",
+        ),
         Ok(StatusOutcome::Stale) if api => refusal(t, StatusCode::CONFLICT, "stale", "case-stale"),
-        Ok(StatusOutcome::Stale) => crate::error::page_refusal(t, StatusCode::CONFLICT, "case-stale"),
+        Ok(StatusOutcome::Stale) => {
+            crate::error::page_refusal(t, StatusCode::CONFLICT, "case-stale")
+        }
         Ok(StatusOutcome::Refused(r)) if api => r.api(t),
         Ok(StatusOutcome::Refused(r)) => r.page(t),
         Err(detail) => internal(api, t, &detail),
@@ -399,7 +439,14 @@ pub async fn api_status(
         Ok(body) => body,
         Err(rejection) => return crate::api::bad_body(t, rejection.status()),
     };
-    let outcome = set_status(&state, &caller, &action_id, body.status.trim(), body.version).await;
+    let outcome = set_status(
+        &state,
+        &caller,
+        &action_id,
+        body.status.trim(),
+        body.version,
+    )
+    .await;
     status_response(t, true, outcome)
 }
 
@@ -426,7 +473,16 @@ pub async fn form_page(
         Ok(Err(refusal)) => return refusal.page(t),
         Err(detail) => return internal(false, t, &detail),
     }
-    let page = crate::pages::render_form(t, uri.path().to_owned(), &caller, form, &state.reference, &Default::default(), &[], None);
+    let page = crate::pages::render_form(
+        t,
+        uri.path().to_owned(),
+        &caller,
+        form,
+        &state.reference,
+        &Default::default(),
+        &[],
+        None,
+    );
     on_case(page, &case_id).into_response()
 }
 
@@ -445,7 +501,16 @@ pub async fn save_page(
     match add(&state, &caller, &case_id, &input).await {
         Ok(PlanOutcome::Added(_)) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
         Ok(PlanOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(t, uri.path().to_owned(), &caller, form, &state.reference, &values, &errors, None);
+            let page = crate::pages::render_form(
+                t,
+                uri.path().to_owned(),
+                &caller,
+                form,
+                &state.reference,
+                &values,
+                &errors,
+                None,
+            );
             (StatusCode::UNPROCESSABLE_ENTITY, on_case(page, &case_id)).into_response()
         }
         Ok(PlanOutcome::Refused(refusal)) => refusal.page(t),
@@ -466,7 +531,14 @@ pub async fn status_page(
     Path((_case_id, action_id)): Path<(String, String)>,
     axum::Form(form): axum::Form<StatusForm>,
 ) -> Response {
-    let outcome = set_status(&state, &caller, &action_id, form.status.trim(), form.version).await;
+    let outcome = set_status(
+        &state,
+        &caller,
+        &action_id,
+        form.status.trim(),
+        form.version,
+    )
+    .await;
     status_response(t, false, outcome)
 }
 
@@ -513,7 +585,12 @@ async fn overdue(
     }
     let found = state
         .store
-        .overdue_actions(actor.territory.as_deref(), state.now_ms(), PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .overdue_actions(
+            actor.territory.as_deref(),
+            state.now_ms(),
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        )
         .await
         .map_err(|e| e.detail())?;
     Ok(Ok(found))
@@ -529,7 +606,9 @@ pub async fn overdue_page(
     let page = query.page.unwrap_or(1).max(1);
     let (rows, total) = match overdue(&state, &caller, page).await {
         Ok(Ok(found)) => found,
-        Ok(Err(_)) => return crate::error::page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden"),
+        Ok(Err(_)) => {
+            return crate::error::page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden");
+        }
         Err(detail) => return internal(false, t, &detail),
     };
     let items = rows

@@ -516,7 +516,7 @@ async fn the_case_journey_in_the_web_pages(backend: Backend) {
 }
 on_each_backend!(the_case_journey_in_the_web_pages);
 
-fn evaluation(yes: &[&str]) -> Value {
+pub(crate) fn evaluation(yes: &[&str]) -> Value {
     let questions = [
         "safety.author_has_access",
         "safety.serious_injury",

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod break_glass;
 mod browser;
+mod case_work;
 mod cases;
 mod children;
 mod cli;

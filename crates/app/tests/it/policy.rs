@@ -69,6 +69,16 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
     ("GET", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/plan/{action}/status", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/assign", Who::Only(&[Role::Coordinator])),
+    ("GET", "/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
+    ("POST", "/cases/{id}/files/{part}/documents", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
+    ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (
@@ -86,6 +96,16 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/transitions", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/evaluations", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/plan", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/plan-actions/{id}/status", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/plan-actions/overdue", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/assignment", Who::Only(&[Role::Coordinator])),
+    ("GET", "/api/v1/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/documents", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
@@ -106,6 +126,10 @@ fn sample(path: &str) -> String {
     path.replace("/lang/{code}", "/lang/fr")
         .replace("/territories/{code}", "/territories/sale")
         .replace("{code}", "report")
+        .replace("{form}", "followup")
+        .replace("{part}", "social")
+        .replace("{action}", "00000000-0000-0000-0000-000000000000")
+        .replace("{document}", "00000000-0000-0000-0000-000000000000")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")
