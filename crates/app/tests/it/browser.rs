@@ -312,6 +312,13 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         .assert_fits_the_screen("the case page scrolls sideways at 360 px")
         .await;
     browser.screenshot("case-ar-360").await;
+    // The social file: its entries, its documents and the upload form fit the phone too.
+    browser.click("a[href$='/files/social']").await;
+    browser.wait_for("form[enctype='multipart/form-data']").await;
+    browser
+        .assert_fits_the_screen("the file page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("file-social-ar-360").await;
     browser.close().await;
     app.finish().await;
 }
