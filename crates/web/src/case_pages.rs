@@ -112,6 +112,7 @@ pub struct CasePage {
     statuses: Vec<(String, String)>,
     files: Vec<(String, String)>,
     followups: Vec<CardView>,
+    more_followups: bool,
     profile: Option<CardView>,
 }
 
@@ -169,27 +170,27 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
     })
 }
 
-/// The cards of a form on a case, newest first, opened (the case read is audited).
+/// The newest `limit` cards of a form on a case, opened (the case read is audited), and
+/// whether there are more.
 async fn recent_cards(
     state: &AppState,
     t: Tr,
     case_id: &str,
     form: &str,
     limit: usize,
-) -> Result<Vec<CardView>, String> {
-    let mut opened = Vec::new();
-    for card in state
+) -> Result<(Vec<CardView>, bool), String> {
+    let cards = state
         .store
         .case_cards_of_form(case_id, form)
         .await
-        .map_err(|e| e.detail())?
-        .into_iter()
-        .take(limit)
-    {
+        .map_err(|e| e.detail())?;
+    let more = cards.len() > limit;
+    let mut opened = Vec::new();
+    for card in cards.into_iter().take(limit) {
         let values = card_values(state, &card)?;
         opened.push((card, values));
     }
-    Ok(card_views(state, t, &opened))
+    Ok((card_views(state, t, &opened), more))
 }
 
 async fn case_page(
@@ -199,6 +200,7 @@ async fn case_page(
     here: &str,
     id: &str,
     message: Option<String>,
+    all_followups: bool,
 ) -> Response {
     let (case, timeline) = match load_case(state, caller, id).await {
         Ok(Ok(loaded)) => loaded,
@@ -345,17 +347,24 @@ async fn case_page(
             .await
             .map_err(|e| e.detail())?;
         let plan = crate::plan::action_views(state, t, &actions)?;
-        let followups = recent_cards(state, t, &case.id, "followup", RECENT_FOLLOWUPS).await?;
+        let shown = if all_followups {
+            usize::MAX
+        } else {
+            RECENT_FOLLOWUPS
+        };
+        let followups = recent_cards(state, t, &case.id, "followup", shown).await?;
         let profile = recent_cards(state, t, &case.id, "child_profile", 1)
             .await?
+            .0
             .into_iter()
             .next();
         Ok::<_, String>((child, assignee, assignable, plan, followups, profile))
     };
-    let (child, assignee, assignable, plan, followups, profile) = match details.await {
-        Ok(details) => details,
-        Err(detail) => return internal(false, t, &detail),
-    };
+    let (child, assignee, assignable, plan, (followups, more_followups), profile) =
+        match details.await {
+            Ok(details) => details,
+            Err(detail) => return internal(false, t, &detail),
+        };
     let page = CasePage {
         t,
         here: here.to_owned(),
@@ -381,6 +390,7 @@ async fn case_page(
         statuses: crate::plan::status_choices(state, t),
         files: crate::case_files::readable_files(t, actor, &case.territory),
         followups,
+        more_followups,
         profile,
     };
     (status, page).into_response()
@@ -392,8 +402,15 @@ pub async fn show(
     caller: Caller,
     uri: OriginalUri,
     Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> Response {
-    case_page(&state, t, &caller, uri.path(), &id, None).await
+    let all = query.followups.as_deref() == Some("all");
+    case_page(&state, t, &caller, uri.path(), &id, None, all).await
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    followups: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -436,7 +453,7 @@ pub async fn move_to(
         Ok(MoveOutcome::Refused(_)) => return page_error(t, StatusCode::NOT_FOUND),
         Err(detail) => return internal(false, t, &detail),
     };
-    case_page(&state, t, &caller, &here, &id, message).await
+    case_page(&state, t, &caller, &here, &id, message, false).await
 }
 
 pub struct CaseLine {

@@ -258,3 +258,6 @@ upload-error-active = This PDF contains scripts or attached files, which are not
 upload-error-kind = Choose the kind of document from the list of this file.
 upload-error-malformed = The upload did not arrive whole. Try again.
 upload-error-part = Say which file the document belongs to: social, medical or judicial.
+case-print = Print the case
+case-print-notice = Confidential: a child-protection record. Keep it under lock, do not copy it, destroy it when no longer needed.
+case-followups-all = Show every follow-up

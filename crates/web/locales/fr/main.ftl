@@ -258,3 +258,6 @@ upload-error-active = Ce PDF contient des scripts ou des fichiers joints, qui ne
 upload-error-kind = Choisissez le type de document dans la liste de ce dossier.
 upload-error-malformed = Le téléversement n'est pas arrivé en entier. Réessayez.
 upload-error-part = Indiquez à quel dossier appartient le document : social, médical ou judiciaire.
+case-print = Imprimer le dossier
+case-print-notice = Confidentiel : dossier de protection de l'enfance. À garder sous clé, ne pas copier, détruire quand il n'est plus utile.
+case-followups-all = Afficher tous les suivis
