@@ -15,6 +15,7 @@ pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod plan;
+pub mod register;
 mod reference;
 
 pub use error::StoreError;

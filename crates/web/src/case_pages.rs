@@ -3,7 +3,7 @@
 //! risk, timeline, the moves the stage allows) and the province's case list.
 
 use crate::auth::Caller;
-use crate::case_cards::{CardView, card_values, card_views};
+use crate::case_cards::{CardView, card_values, card_views, display_name, open_identity};
 use crate::cases::{
     Entry, MoveOutcome, MoveRequest, TriageOutcome, load_case, move_case, triage_report,
 };
@@ -15,7 +15,6 @@ use askama_web::WebTemplate;
 use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
-use awladna_store::keys::sealed_aad;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -137,13 +136,7 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
     else {
         return Ok(ChildView::default());
     };
-    let identity = match sealed {
-        Some(sealed) => state
-            .keyring
-            .open_json(&sealed, &sealed_aad("children", "identity", child_id))
-            .map_err(|e| e.to_string())?,
-        None => serde_json::Value::Null,
-    };
+    let identity = open_identity(state, child_id, sealed.as_deref())?;
     let text = |key: &str| {
         identity
             .get(key)
@@ -151,9 +144,7 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
             .unwrap_or_default()
             .to_owned()
     };
-    let name = format!("{} {}", text("first_name"), text("last_name"))
-        .trim()
-        .to_owned();
+    let name = display_name(&identity);
     let born = match text("birth_date") {
         date if !date.is_empty() => date,
         _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),

@@ -27,6 +27,7 @@ mod evaluations;
 pub mod i18n;
 mod pages;
 mod plan;
+mod register;
 mod report_pages;
 mod reports;
 mod security;
@@ -120,6 +121,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
+        route(M::GET, "/children", ReadCase, get(register::register)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),

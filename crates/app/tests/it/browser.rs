@@ -314,7 +314,9 @@ async fn a_case_worker_records_a_report_on_her_phone() {
     browser.screenshot("case-ar-360").await;
     // The social file: its entries, its documents and the upload form fit the phone too.
     browser.click("a[href$='/files/social']").await;
-    browser.wait_for("form[enctype='multipart/form-data']").await;
+    browser
+        .wait_for("form[enctype='multipart/form-data']")
+        .await;
     browser
         .assert_fits_the_screen("the file page scrolls sideways at 360 px")
         .await;

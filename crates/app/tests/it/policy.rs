@@ -79,6 +79,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/files/{part}/documents", Who::Only(CASE_WORKERS)),
     ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
     ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
+    ("GET", "/children", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (
