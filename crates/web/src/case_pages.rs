@@ -5,7 +5,8 @@
 use crate::auth::Caller;
 use crate::case_cards::{CardView, card_values, card_views, display_name, open_identity};
 use crate::cases::{
-    Entry, MoveOutcome, MoveRequest, TriageOutcome, load_case, move_case, triage_report,
+    Entry, ListQuery, MoveOutcome, MoveRequest, TriageOutcome, case_filter, load_case, move_case,
+    triage_report,
 };
 use crate::error::{internal, page_error, page_refusal};
 use crate::i18n::Tr;
@@ -467,46 +468,59 @@ pub struct CasesPage {
     total_text: String,
     stages: Vec<(String, String, bool)>,
     risks: Vec<(String, String, bool)>,
+    concerns: Vec<(String, String, bool)>,
+    mine: bool,
+    overdue: bool,
     previous: Option<String>,
     next: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListForm {
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    risk: String,
-    page: Option<i64>,
-}
-
 const PAGE: i64 = 25;
+
+/// The link to another page of the list, with the same filters.
+fn list_link(query: &ListQuery, page: i64) -> String {
+    let filters = [
+        ("stage", &query.stage),
+        ("risk", &query.risk),
+        ("sex", &query.sex),
+        ("age_band", &query.age_band),
+        ("concern", &query.concern),
+        ("mine", &query.mine),
+        ("overdue", &query.overdue),
+    ];
+    let page = page.to_string();
+    let pairs: Vec<(&str, &str)> = filters
+        .iter()
+        .filter_map(|(name, value)| Some((*name, value.as_deref().filter(|v| !v.is_empty())?)))
+        .chain([("page", page.as_str())])
+        .collect();
+    format!(
+        "/cases?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
 
 pub async fn list(
     State(state): State<AppState>,
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
-    Query(query): Query<ListForm>,
+    Query(query): Query<ListQuery>,
 ) -> Response {
     let Some(actor) = caller.actor.clone() else {
         return page_error(t, StatusCode::UNAUTHORIZED);
     };
-    let known = |vocabulary: &str, code: &str| {
-        state
-            .reference
-            .vocabulary(vocabulary)
-            .is_some_and(|v| v.contains(code))
+    // The form offers only known codes: a wrong one comes from an edited address.
+    let filter = match case_filter(&state, &actor, &query) {
+        Ok(filter) => filter,
+        Err(errors) => {
+            let message = errors
+                .first()
+                .map_or("form-error-unknown-code", |e| e.problem.message_id());
+            return page_refusal(t, StatusCode::UNPROCESSABLE_ENTITY, message);
+        }
     };
-    let stage = Some(query.stage.clone()).filter(|s| known("stages", s));
-    let risk = Some(query.risk.clone()).filter(|r| known("urgency", r));
     let page = query.page.unwrap_or(1).max(1);
-    let filter = awladna_store::cases::CaseFilter {
-        territory: actor.territory.clone(),
-        stage: stage.clone(),
-        risk: risk.clone(),
-        ..Default::default()
-    };
     let (rows, total) = match state
         .store
         .cases_page(&filter, PAGE, (page - 1) * PAGE)
@@ -552,13 +566,6 @@ pub async fn list(
             })
             .unwrap_or_default()
     };
-    let link = |p: i64| {
-        format!(
-            "/cases?stage={}&risk={}&page={p}",
-            stage.as_deref().unwrap_or(""),
-            risk.as_deref().unwrap_or("")
-        )
-    };
     CasesPage {
         t,
         here: uri.path().to_owned(),
@@ -566,10 +573,13 @@ pub async fn list(
         csrf: caller.csrf.clone(),
         lines,
         total_text: t.with("cases-total", &[("count", total)]),
-        stages: options("stages", &stage),
-        risks: options("urgency", &risk),
-        previous: (page > 1).then(|| link(page - 1)),
-        next: (page * PAGE < total).then(|| link(page + 1)),
+        stages: options("stages", &filter.stage),
+        risks: options("urgency", &filter.risk),
+        concerns: options("concerns", &filter.concern),
+        mine: filter.assigned_to.is_some(),
+        overdue: filter.overdue_at.is_some(),
+        previous: (page > 1).then(|| list_link(&query, page - 1)),
+        next: (page * PAGE < total).then(|| list_link(&query, page + 1)),
     }
     .into_response()
 }

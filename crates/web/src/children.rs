@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::collections::{BTreeSet, HashMap};
 
 /// The blind-index domain of children's names.
 const NAME_DOMAIN: &str = "child-name";
@@ -51,7 +52,8 @@ struct Candidate {
     identity: Map<String, Value>,
 }
 
-/// The children sharing a token, within the user's territory, identities opened.
+/// The children sharing a token, within the user's territory, identities opened: two
+/// queries whatever the number of candidates, most shared tokens first.
 async fn candidates(
     state: &AppState,
     actor: &Actor,
@@ -61,34 +63,29 @@ async fn candidates(
     let Some(territory) = actor.territory.as_deref() else {
         return Ok(Vec::new());
     };
-    let mut found = Vec::new();
-    for (id, _) in state
+    let ids: Vec<String> = state
         .store
         .children_sharing_tokens(territory, tokens, CANDIDATE_POOL)
         .await
         .map_err(|e| e.detail())?
-    {
-        let in_scope = state
-            .store
-            .child_territory(&id)
-            .await
-            .map_err(|e| e.detail())?
-            .is_some_and(|t| actor.covers(&t));
-        if !in_scope {
-            continue;
-        }
-        let Some((sex, birth_year, sealed)) = state
-            .store
-            .child_identity(&id)
-            .await
-            .map_err(|e| e.detail())?
-        else {
-            continue;
-        };
-        let identity = match sealed {
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let rank: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut children = state.store.children(&ids).await.map_err(|e| e.detail())?;
+    children.sort_by_key(|c| rank.get(c.id.as_str()).copied());
+    let mut found = Vec::new();
+    // The tokens carry the child's province, but whether the user may see a child is
+    // the child's own row's to say.
+    for child in children.into_iter().filter(|c| actor.covers(&c.territory)) {
+        let identity = match child.identity {
             Some(sealed) => match state
                 .keyring
-                .open_json(&sealed, &sealed_aad("children", "identity", &id))
+                .open_json(&sealed, &sealed_aad("children", "identity", &child.id))
                 .map_err(|e| e.to_string())?
             {
                 Value::Object(map) => map,
@@ -97,9 +94,9 @@ async fn candidates(
             None => Map::new(),
         };
         found.push(Candidate {
-            id,
-            sex,
-            birth_year,
+            id: child.id,
+            sex: child.sex,
+            birth_year: child.birth_year,
             identity,
         });
     }
@@ -281,14 +278,29 @@ async fn audit(
         .map_err(|e| e.detail())
 }
 
+/// Every way to read a query as first name then family name, each of one word or
+/// more: "Fatima Zahra Bennani" is Fatima / Zahra Bennani, or Fatima Zahra / Bennani.
+/// One word is a first or a family name alone (tokens and similarity treat the two
+/// parts alike).
+fn readings(q: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = q.split_whitespace().collect();
+    if words.len() < 2 {
+        return vec![(q.to_owned(), String::new())];
+    }
+    (1..words.len())
+        .map(|split| (words[..split].join(" "), words[split..].join(" ")))
+        .collect()
+}
+
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
 }
 
-/// Children of the user's province whose name sounds like the query, best first. The
-/// query is never logged (the log records paths, not query strings).
+/// Children of the user's province whose name sounds like the query, best first, under
+/// whichever reading of the query fits them best. The query is never logged (the log
+/// records paths, not query strings).
 pub async fn search(
     State(state): State<AppState>,
     t: Tr,
@@ -314,23 +326,28 @@ pub async fn search(
         )
         .into_response();
     }
-    let (first, last) = q.split_once(char::is_whitespace).unwrap_or((q, ""));
-    let found = match candidates(&state, &actor, &tokens(&state, first, last.trim())).await {
+    let readings = readings(q);
+    let tokens: BTreeSet<Vec<u8>> = readings
+        .iter()
+        .flat_map(|(first, last)| tokens(&state, first, last))
+        .collect();
+    let tokens: Vec<Vec<u8>> = tokens.into_iter().collect();
+    let found = match candidates(&state, &actor, &tokens).await {
         Ok(found) => found,
         Err(detail) => return internal(true, t, &detail),
     };
     let mut ranked: Vec<(f64, &Candidate)> = found
         .iter()
         .map(|c| {
-            (
-                person_similarity(
-                    first,
-                    last.trim(),
-                    text(&c.identity, "first_name"),
-                    text(&c.identity, "last_name"),
-                ),
-                c,
-            )
+            let (c_first, c_last) = (
+                text(&c.identity, "first_name"),
+                text(&c.identity, "last_name"),
+            );
+            let best = readings
+                .iter()
+                .map(|(first, last)| person_similarity(first, last, c_first, c_last))
+                .fold(0.0, f64::max);
+            (best, c)
         })
         .filter(|(s, _)| *s >= 0.5)
         .collect();
