@@ -15,8 +15,8 @@ pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod plan;
-pub mod register;
 mod reference;
+pub mod register;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

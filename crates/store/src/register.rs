@@ -24,10 +24,11 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<RegisterRow>, i64), StoreError> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE territory_code = $1")
-            .bind(territory)
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE territory_code = $1")
+                .bind(territory)
+                .fetch_one(&self.pool)
+                .await?;
         let rows = sqlx::query(
             "SELECT ch.id, ch.sex, ch.birth_year, ch.identity, ch.created_at,
                     (SELECT COUNT(*) FROM cases c WHERE c.child_id = ch.id) AS cases,
@@ -62,5 +63,23 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         Ok((rows, total))
+    }
+}
+
+impl Store {
+    /// A child's cases, newest first: (id, number, stage).
+    pub async fn cases_of_child(
+        &self,
+        child_id: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, number, stage FROM cases WHERE child_id = $1 ORDER BY opened_at DESC, id DESC",
+        )
+        .bind(child_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("number")?, r.try_get("stage")?)))
+            .collect()
     }
 }

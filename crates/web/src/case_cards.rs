@@ -153,7 +153,11 @@ pub fn card_values(state: &AppState, card: &CardRecord) -> Result<Map<String, Va
 }
 
 /// A child's sealed identity, opened (`Null` for a child recorded without one).
-pub fn open_identity(state: &AppState, child_id: &str, sealed: Option<&[u8]>) -> Result<Value, String> {
+pub fn open_identity(
+    state: &AppState,
+    child_id: &str,
+    sealed: Option<&[u8]>,
+) -> Result<Value, String> {
     match sealed {
         Some(sealed) => state
             .keyring
@@ -165,8 +169,15 @@ pub fn open_identity(state: &AppState, child_id: &str, sealed: Option<&[u8]>) ->
 
 /// A child's name as lists show it: given name then family name.
 pub fn display_name(identity: &Value) -> String {
-    let part = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or_default();
-    format!("{} {}", part("first_name"), part("last_name")).trim().to_owned()
+    let part = |key: &str| {
+        identity
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    format!("{} {}", part("first_name"), part("last_name"))
+        .trim()
+        .to_owned()
 }
 
 pub enum CardOutcome {

@@ -122,6 +122,7 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
         route(M::GET, "/children", ReadCase, get(register::register)),
+        route(M::GET, "/children/search", ReadCase, get(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),

@@ -40,6 +40,18 @@ pub struct RegisterPage {
     pages: i64,
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "register_search.html")]
+pub struct SearchPage {
+    t: Tr,
+    here: String,
+    user: Option<String>,
+    csrf: String,
+    q: String,
+    problem: Option<String>,
+    children: Vec<ChildLine>,
+}
+
 #[derive(Deserialize)]
 pub struct RegisterQuery {
     page: Option<i64>,
@@ -88,7 +100,11 @@ pub async fn register(
         };
         let name = display_name(&identity);
         children.push(ChildLine {
-            name: if name.is_empty() { t.get("child-unnamed") } else { name },
+            name: if name.is_empty() {
+                t.get("child-unnamed")
+            } else {
+                name
+            },
             sex: label(&state, t, "sex", &row.sex),
             birth_year: row.birth_year.map(|y| y.to_string()).unwrap_or_default(),
             cases: row.cases,
@@ -110,7 +126,13 @@ pub async fn register(
     let place = state
         .reference
         .territory(&territory)
-        .map(|p| if t.lang == awladna_domain::Lang::Ar { p.name_ar.clone() } else { p.name_fr.clone() })
+        .map(|p| {
+            if t.lang == awladna_domain::Lang::Ar {
+                p.name_ar.clone()
+            } else {
+                p.name_fr.clone()
+            }
+        })
         .unwrap_or(territory);
     RegisterPage {
         t,
@@ -124,4 +146,66 @@ pub async fn register(
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
     }
     .into_response()
+}
+
+/// `/children/search?q=NAME`: the register's children whose name sounds like the query,
+/// best first, each with their cases.
+pub async fn search_page(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Query(query): Query<crate::children::SearchQuery>,
+) -> Response {
+    let found = match crate::children::find_children(&state, &caller, &query.q).await {
+        Ok(found) => found,
+        Err(detail) => return internal(false, t, &detail),
+    };
+    let (ranked, problem) = match found {
+        Ok(ranked) => (ranked, None),
+        Err(e) => (
+            Vec::new(),
+            Some(t.with(e.problem.message_id(), &e.problem.arguments())),
+        ),
+    };
+    let mut children = Vec::with_capacity(ranked.len());
+    for r in &ranked {
+        let cases = match state.store.cases_of_child(r.child_id()).await {
+            Ok(cases) => cases,
+            Err(e) => return crate::error::store_failure(t, &e),
+        };
+        let name = r.name();
+        children.push(ChildLine {
+            name: if name.is_empty() {
+                t.get("child-unnamed")
+            } else {
+                name
+            },
+            sex: label(&state, t, "sex", r.sex()),
+            birth_year: r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
+            cases: i64::try_from(cases.len()).unwrap_or(i64::MAX),
+            last_case: cases
+                .into_iter()
+                .next()
+                .map(|(id, number, stage)| (id, number, label(&state, t, "stages", &stage))),
+        });
+    }
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        SearchPage {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+            q: query.q.chars().take(120).collect(),
+            problem,
+            children,
+        },
+    )
+        .into_response()
 }

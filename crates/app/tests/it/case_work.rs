@@ -625,3 +625,88 @@ async fn a_coordinator_gives_a_case_to_a_worker_of_the_province(backend: Backend
     centre.app.finish().await;
 }
 on_each_backend!(a_coordinator_gives_a_case_to_a_worker_of_the_province);
+
+async fn the_pages_of_the_case_work(backend: Backend) {
+    let centre = Centre::open(backend).await;
+    let nadia = centre
+        .worker("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let school = centre
+        .worker("samira", "sale-school", &[Role::CaseWorker])
+        .await;
+    let rabat = centre
+        .worker("rim", "rabat-centre", &[Role::CaseWorker])
+        .await;
+    let case = new_case(&nadia).await;
+
+    // The register and the name search find Salma in Salé, and only there.
+    let register = nadia.get("/children").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register.body.contains("Salma Idrissi"), "{}", register.body);
+    assert!(!rabat.get("/children").await.body.contains("Salma"));
+    let found = nadia.get("/children/search?q=salma%20idrisi").await;
+    assert!(found.body.contains("Salma Idrissi") && found.body.contains(&case));
+    assert!(
+        !rabat
+            .get("/children/search?q=salma")
+            .await
+            .body
+            .contains("Idrissi")
+    );
+    let long = format!("/children/search?q={}", "ب".repeat(130));
+    let refused = nadia.get(&long).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("role=\"alert\""));
+
+    // The case page: the child, the plan, the files each reader may open.
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Salma Idrissi") && page.body.contains("/files/medical"));
+    assert!(page.body.contains("class=\"print\""));
+    let page = school.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("/files/social") && !page.body.contains("/files/medical"));
+    assert_eq!(
+        school
+            .get(&format!("/cases/{case}/files/medical"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A follow-up through the page's form, then an upload through the file's form.
+    let saved = nadia
+        .app
+        .post_form(
+            &format!("/cases/{case}/cards/followup"),
+            &[("cookie", nadia.cookie.as_str())],
+            &[
+                ("_csrf", nadia.csrf.as_str()),
+                ("contact.date", "2026-11-23"),
+                ("contact.kind", "home_visit"),
+                ("situation.overall", "stable"),
+                ("services.delivered", "home_visits"),
+                ("child.views", "لا أريد تغيير المدرسة"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("لا أريد تغيير المدرسة"));
+    let bad = nadia
+        .app
+        .post_form(
+            &format!("/cases/{case}/cards/followup"),
+            &[("cookie", nadia.cookie.as_str()), ("accept-language", "fr")],
+            &[
+                ("_csrf", nadia.csrf.as_str()),
+                ("contact.kind", "téléphone"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("contact.date"),
+        "the form comes back with its fields"
+    );
+    centre.app.finish().await;
+}
+on_each_backend!(the_pages_of_the_case_work);

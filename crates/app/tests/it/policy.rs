@@ -80,6 +80,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
     ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
     ("GET", "/children", Who::Only(CASE_READERS)),
+    ("GET", "/children/search", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (

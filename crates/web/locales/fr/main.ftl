@@ -272,3 +272,4 @@ register-search = Chercher un enfant par son nom
 register-search-submit = Chercher
 register-national = Le registre des enfants est celui d'une province : un organe national n'en a pas à parcourir.
 register-results = Enfants dont le nom ressemble à votre recherche
+register-no-match = Aucun enfant de la province ne porte un nom semblable. Vérifiez l'orthographe, ou essayez le nom de famille seul.
