@@ -42,6 +42,9 @@ pub struct Today {
     immediate: Option<i64>,
     high: Option<i64>,
     alerts: Option<i64>,
+    /// Open cases the user follows, and the province's overdue plan actions.
+    mine: Option<i64>,
+    overdue: Option<i64>,
 }
 
 async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::StoreError> {
@@ -62,6 +65,21 @@ async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::
     if may(Action::ReadCase) {
         today.immediate = Some(state.store.cases_page(&open_at("immediate"), 0, 0).await?.1);
         today.high = Some(state.store.cases_page(&open_at("high"), 0, 0).await?.1);
+        let mine = awladna_store::cases::CaseFilter {
+            territory: Some(territory.clone()),
+            assigned_to: Some(actor.user_id.clone()),
+            open_only: true,
+            ..Default::default()
+        };
+        today.mine = Some(state.store.cases_page(&mine, 0, 0).await?.1);
+        let now = state.now_ms();
+        today.overdue = Some(
+            state
+                .store
+                .overdue_actions(Some(&territory), now, 0, 0)
+                .await?
+                .1,
+        );
     }
     if may(Action::ViewAlerts) {
         today.alerts =

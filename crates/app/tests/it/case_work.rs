@@ -658,6 +658,18 @@ async fn the_pages_of_the_case_work(backend: Backend) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("role=\"alert\""));
 
+    // Today: the case she triaged is hers.
+    let home = nadia.get("/").await.body;
+    let mine = home
+        .split("/cases?mine=true")
+        .nth(1)
+        .expect("a counter of her cases");
+    assert!(
+        mine.trim_start_matches("\"><strong>").starts_with('1'),
+        "{home}"
+    );
+    assert!(home.contains("/actions/overdue"));
+
     // The case page: the child, the plan, the files each reader may open.
     let page = nadia.get(&format!("/cases/{case}")).await;
     assert!(page.body.contains("Salma Idrissi") && page.body.contains("/files/medical"));

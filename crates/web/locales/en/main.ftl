@@ -273,3 +273,5 @@ register-search-submit = Search
 register-national = The children's register belongs to a province: a national body has none to browse.
 register-results = Children whose name sounds like your search
 register-no-match = No child of the province has a name like this. Check the spelling, or try the family name alone.
+today-mine = open cases you follow
+today-overdue = overdue plan actions

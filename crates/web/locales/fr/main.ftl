@@ -273,3 +273,5 @@ register-search-submit = Chercher
 register-national = Le registre des enfants est celui d'une province : un organe national n'en a pas à parcourir.
 register-results = Enfants dont le nom ressemble à votre recherche
 register-no-match = Aucun enfant de la province ne porte un nom semblable. Vérifiez l'orthographe, ou essayez le nom de famille seul.
+today-mine = dossiers ouverts que vous suivez
+today-overdue = actions du plan en retard
