@@ -114,6 +114,10 @@ pub enum Problem {
     UnknownTerritory,
     UnknownCommune,
     CommuneOutsideTerritory,
+    /// A part of the child's file that the receiving service may not read.
+    NotShareable,
+    /// A referral to one's own organisation.
+    OwnOrganisation,
 }
 
 impl Problem {
@@ -136,6 +140,8 @@ impl Problem {
             Problem::UnknownTerritory => "form-error-unknown-territory",
             Problem::UnknownCommune => "form-error-unknown-commune",
             Problem::CommuneOutsideTerritory => "form-error-commune-outside-territory",
+            Problem::NotShareable => "form-error-not-shareable",
+            Problem::OwnOrganisation => "form-error-own-organisation",
         }
     }
 

@@ -10,11 +10,13 @@ pub mod bulk;
 pub mod cards;
 pub mod cases;
 pub mod documents;
+pub mod events;
 mod error;
 pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod plan;
+pub mod referrals;
 mod reference;
 pub mod register;
 
@@ -74,6 +76,8 @@ pub struct SchemaStatus {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for the connection that listens to notifications (PostgreSQL only).
+    url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -104,7 +108,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::unreachable)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -24,9 +24,12 @@ mod cases;
 mod children;
 mod error;
 mod evaluations;
+pub mod events;
 pub mod i18n;
 mod pages;
 mod plan;
+mod referral_api;
+mod referrals;
 mod register;
 mod report_pages;
 mod reports;
@@ -142,6 +145,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api_file)),
         route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api_upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api_download)),
+        route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referral_api::create)),
+        route(M::GET, "/api/v1/referrals", UseReferrals, get(referral_api::list)),
+        route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referral_api::waiting)),
+        route(M::GET, "/api/v1/referrals/{id}", UseReferrals, get(referral_api::read)),
+        route(M::POST, "/api/v1/referrals/{id}/{step}", UseReferrals, post(referral_api::step)),
+        route(M::GET, "/api/v1/events", UseReferrals, get(referral_api::stream)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

@@ -41,6 +41,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keyring: Arc<Keyring>,
     pub settings: Arc<Settings>,
+    pub events: Arc<crate::events::EventBus>,
 }
 
 impl AppState {
@@ -52,12 +53,20 @@ impl AppState {
         settings: Settings,
     ) -> Self {
         Self {
+            events: Arc::new(crate::events::EventBus::new(store.backend())),
             store,
             reference,
             clock,
             keyring,
             settings: Arc::new(settings),
         }
+    }
+
+    /// Starts relaying the database's event notifications to this process's streams
+    /// (PostgreSQL; nothing to do on SQLite).
+    pub fn start_events(&self) {
+        let (events, store) = (self.events.clone(), self.store.clone());
+        tokio::spawn(async move { events.relay(store).await });
     }
 
     pub fn now_ms(&self) -> i64 {

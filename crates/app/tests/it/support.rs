@@ -185,6 +185,7 @@ impl TestApp {
             keyring.clone(),
             Settings::default(),
         );
+        state.start_events();
         TestApp {
             db,
             store,
