@@ -302,10 +302,19 @@ mod tests {
     fn the_receiver_answers_and_either_side_closes() {
         use Status::*;
         assert_eq!(take_step(Sent, Step::Receive, Side::Receiver), Ok(Received));
-        assert_eq!(take_step(Received, Step::Accept, Side::Receiver), Ok(Accepted));
+        assert_eq!(
+            take_step(Received, Step::Accept, Side::Receiver),
+            Ok(Accepted)
+        );
         assert_eq!(take_step(Sent, Step::Decline, Side::Receiver), Ok(Declined));
-        assert_eq!(take_step(Accepted, Step::Deliver, Side::Receiver), Ok(Delivered));
-        assert_eq!(take_step(Delivered, Step::Close, Side::Receiver), Ok(Closed));
+        assert_eq!(
+            take_step(Accepted, Step::Deliver, Side::Receiver),
+            Ok(Delivered)
+        );
+        assert_eq!(
+            take_step(Delivered, Step::Close, Side::Receiver),
+            Ok(Closed)
+        );
         assert_eq!(take_step(Sent, Step::Close, Side::Sender), Ok(Closed));
         assert_eq!(
             take_step(Received, Step::Accept, Side::Sender),
@@ -349,7 +358,12 @@ mod tests {
         .unwrap();
         assert_eq!(d.for_urgency_ms("immediate"), Some(2 * 3_600_000));
         assert_eq!(d.for_urgency_ms("soon"), None);
-        assert!(ResponseDeadlines::parse("immediate_hours = 48\nhigh_hours = 24\nmedium_hours = 72\nlow_hours = 168\n").is_err());
+        assert!(
+            ResponseDeadlines::parse(
+                "immediate_hours = 48\nhigh_hours = 24\nmedium_hours = 72\nlow_hours = 168\n"
+            )
+            .is_err()
+        );
         assert!(ResponseDeadlines::parse("immediate_hours = 2\n").is_err());
     }
 }

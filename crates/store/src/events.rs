@@ -26,9 +26,7 @@ impl Tx<'_> {
 impl Store {
     /// A connection listening to the notifications of every process (PostgreSQL only:
     /// `None` on SQLite).
-    pub async fn event_listener(
-        &self,
-    ) -> Result<Option<sqlx::postgres::PgListener>, StoreError> {
+    pub async fn event_listener(&self) -> Result<Option<sqlx::postgres::PgListener>, StoreError> {
         if self.backend != Backend::Postgres {
             return Ok(None);
         }

@@ -10,14 +10,14 @@ pub mod bulk;
 pub mod cards;
 pub mod cases;
 pub mod documents;
-pub mod events;
 mod error;
+pub mod events;
 pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod plan;
-pub mod referrals;
 mod reference;
+pub mod referrals;
 pub mod register;
 
 pub use error::StoreError;

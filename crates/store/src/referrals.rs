@@ -104,8 +104,13 @@ impl Store {
     /// A referral made through the linking card (the demo's older rows, without
     /// organisations, are not linking cards and are not found here).
     pub async fn referral(&self, id: &str) -> Result<Option<ReferralRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM referrals WHERE id = $1 AND from_org IS NOT NULL AND to_org IS NOT NULL");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM referrals WHERE id = $1 AND from_org IS NOT NULL AND to_org IS NOT NULL"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(record).transpose()
     }
 
@@ -121,7 +126,9 @@ impl Store {
             Mailbox::Inbox => "to_org",
             Mailbox::Outbox => "from_org",
         };
-        let sql = format!("SELECT {COLUMNS} FROM referrals WHERE {column} = $1 ORDER BY sent_at DESC, id DESC LIMIT $2 OFFSET $3");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM referrals WHERE {column} = $1 ORDER BY sent_at DESC, id DESC LIMIT $2 OFFSET $3"
+        );
         let rows = sqlx::query(&sql)
             .bind(org)
             .bind(limit)
@@ -132,9 +139,17 @@ impl Store {
     }
 
     /// The referrals of a case, newest first.
-    pub async fn referrals_of_case(&self, case_id: &str) -> Result<Vec<ReferralRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM referrals WHERE case_id = $1 AND to_org IS NOT NULL ORDER BY sent_at DESC, id DESC");
-        let rows = sqlx::query(&sql).bind(case_id).fetch_all(&self.pool).await?;
+    pub async fn referrals_of_case(
+        &self,
+        case_id: &str,
+    ) -> Result<Vec<ReferralRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM referrals WHERE case_id = $1 AND to_org IS NOT NULL ORDER BY sent_at DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(case_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(record).collect()
     }
 
@@ -277,7 +292,9 @@ impl Tx<'_> {
             "closed" => "closed_at",
             _ => return Err(StoreError::Corrupt("referral status")),
         };
-        let sql = format!("UPDATE referrals SET {milestone} = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4");
+        let sql = format!(
+            "UPDATE referrals SET {milestone} = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4"
+        );
         let done = sqlx::query(&sql)
             .bind(s.at_ms)
             .bind(s.status)

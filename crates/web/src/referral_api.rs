@@ -5,7 +5,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, internal, refusal};
 use crate::events::Event;
 use crate::i18n::Tr;
-use crate::referrals::{OpenedReferral, ReferralRequest, SendOutcome, StepOutcome, is_overdue, open, send, take};
+use crate::referrals::{
+    OpenedReferral, ReferralRequest, SendOutcome, StepOutcome, is_overdue, open, send, take,
+};
 use crate::state::AppState;
 use awladna_domain::referral::Step;
 use awladna_store::referrals::{Mailbox, ReferralRecord};
@@ -60,9 +62,11 @@ pub async fn create(
         Err(rejection) => return crate::api::bad_body(t, rejection.status()),
     };
     match send(&state, &caller, &case_id, &request).await {
-        Ok(SendOutcome::Sent(id)) => {
-            (StatusCode::CREATED, Json(json!({"id": id, "status": "sent"}))).into_response()
-        }
+        Ok(SendOutcome::Sent(id)) => (
+            StatusCode::CREATED,
+            Json(json!({"id": id, "status": "sent"})),
+        )
+            .into_response(),
         Ok(SendOutcome::Invalid(errors)) => ApiError::Invalid(t, errors).into_response(),
         Ok(SendOutcome::Refused(refusal)) => refusal.api(t),
         Err(detail) => internal(true, t, &detail),
@@ -106,7 +110,12 @@ pub async fn list(
     let page = query.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
     let found = state
         .store
-        .referrals_of(&actor.organisation, which, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .referrals_of(
+            &actor.organisation,
+            which,
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        )
         .await;
     let now = state.now_ms();
     match found {
@@ -167,7 +176,9 @@ pub struct StepBody {
 /// The answer to a step, for the API.
 pub fn step_response(t: Tr, outcome: Result<StepOutcome, String>) -> Response {
     match outcome {
-        Ok(StepOutcome::Taken { status, .. }) => Json(json!({"status": status.code()})).into_response(),
+        Ok(StepOutcome::Taken { status, .. }) => {
+            Json(json!({"status": status.code()})).into_response()
+        }
         Ok(StepOutcome::Illegal(illegal)) => refusal(
             t,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -196,8 +207,15 @@ pub async fn step(
         _ => return ApiError::NotFound(t).into_response(),
     };
     let body = body.map(|Json(b)| b).unwrap_or_default();
-    let note = if body.reason.trim().is_empty() { &body.note } else { &body.reason };
-    step_response(t, take(&state, &caller, &id, step, note, body.version).await)
+    let note = if body.reason.trim().is_empty() {
+        &body.note
+    } else {
+        &body.reason
+    };
+    step_response(
+        t,
+        take(&state, &caller, &id, step, note, body.version).await,
+    )
 }
 
 /// How many referrals wait for the caller's organisation, and how many are overdue:
@@ -206,8 +224,14 @@ pub async fn waiting(State(state): State<AppState>, t: Tr, caller: Caller) -> Re
     let Some(actor) = caller.actor.as_ref() else {
         return ApiError::NotFound(t).into_response();
     };
-    match state.store.inbox_waiting(&actor.organisation, state.now_ms()).await {
-        Ok((waiting, overdue)) => Json(json!({"waiting": waiting, "overdue": overdue})).into_response(),
+    match state
+        .store
+        .inbox_waiting(&actor.organisation, state.now_ms())
+        .await
+    {
+        Ok((waiting, overdue)) => {
+            Json(json!({"waiting": waiting, "overdue": overdue})).into_response()
+        }
         Err(e) => crate::error::store_failure(t, &e),
     }
 }
@@ -215,7 +239,11 @@ pub async fn waiting(State(state): State<AppState>, t: Tr, caller: Caller) -> Re
 /// `GET /api/v1/events`: the referral steps of the caller's organisation, as they
 /// happen. A comment every 15 s keeps proxies from closing the stream.
 pub async fn stream(State(state): State<AppState>, caller: Caller) -> Response {
-    let org = caller.actor.as_ref().map(|a| a.organisation.clone()).unwrap_or_default();
+    let org = caller
+        .actor
+        .as_ref()
+        .map(|a| a.organisation.clone())
+        .unwrap_or_default();
     let receiver = state.events.subscribe();
     let events = futures_util::stream::unfold((receiver, org), |(mut receiver, org)| async move {
         loop {

@@ -59,7 +59,10 @@ fn text(field: &str, value: &str, required: bool, errors: &mut Vec<FieldError>) 
         errors.push(problem(field, Problem::Required));
     } else if value.chars().count() > MAX_TEXT {
         errors.push(problem(field, Problem::TooLong { max: MAX_TEXT }));
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         errors.push(problem(field, Problem::ControlCharacters));
     }
     value.to_owned()
@@ -97,42 +100,85 @@ pub async fn send(
         }
         Some(org) => Some(org),
         None => {
-            errors.push(problem("to_org", if to_org.is_empty() { Problem::Required } else { Problem::UnknownCode }));
+            errors.push(problem(
+                "to_org",
+                if to_org.is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::UnknownCode
+                },
+            ));
             None
         }
     };
     let stage = request.stage.trim();
     if stage == "closed" || !in_vocabulary(state, "stages", stage) {
-        errors.push(problem("stage", if stage.is_empty() { Problem::Required } else { Problem::UnknownCode }));
+        errors.push(problem(
+            "stage",
+            if stage.is_empty() {
+                Problem::Required
+            } else {
+                Problem::UnknownCode
+            },
+        ));
     }
-    let service = request.service.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let service = request
+        .service
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if service.is_some_and(|s| !in_vocabulary(state, "services", s)) {
         errors.push(problem("service", Problem::UnknownCode));
     }
     let urgency = request.urgency.trim();
     let due_in = state.reference.referral_deadlines().for_urgency_ms(urgency);
     if due_in.is_none() {
-        errors.push(problem("urgency", if urgency.is_empty() { Problem::Required } else { Problem::UnknownCode }));
+        errors.push(problem(
+            "urgency",
+            if urgency.is_empty() {
+                Problem::Required
+            } else {
+                Problem::UnknownCode
+            },
+        ));
     }
     let reason = text("reason", &request.reason, true, &mut errors);
     let consent = request.consent.trim().parse::<Consent>();
     if consent.is_err() {
-        errors.push(problem("consent", if request.consent.trim().is_empty() { Problem::Required } else { Problem::UnknownCode }));
+        errors.push(problem(
+            "consent",
+            if request.consent.trim().is_empty() {
+                Problem::Required
+            } else {
+                Problem::UnknownCode
+            },
+        ));
     }
     let needs_ground = consent == Ok(Consent::LegalGround);
-    let legal_ground = text("legal_ground", request.legal_ground.as_deref().unwrap_or(""), needs_ground, &mut errors);
+    let legal_ground = text(
+        "legal_ground",
+        request.legal_ground.as_deref().unwrap_or(""),
+        needs_ground,
+        &mut errors,
+    );
     let mut share = Vec::new();
     for code in &request.share {
         match code.trim().parse::<SharedPart>() {
             Ok(part) if share.contains(&part) => errors.push(problem("share", Problem::Duplicate)),
-            Ok(part) if receiver.as_ref().is_some_and(|r| !part.shareable_with(&r.sector)) => {
+            Ok(part)
+                if receiver
+                    .as_ref()
+                    .is_some_and(|r| !part.shareable_with(&r.sector)) =>
+            {
                 errors.push(problem("share", Problem::NotShareable));
             }
             Ok(part) => share.push(part),
             Err(()) => errors.push(problem("share", Problem::UnknownCode)),
         }
     }
-    let (Some(receiver), Some(due_in), Ok(consent), true) = (receiver, due_in, consent, errors.is_empty()) else {
+    let (Some(receiver), Some(due_in), Ok(consent), true) =
+        (receiver, due_in, consent, errors.is_empty())
+    else {
         return Ok(SendOutcome::Invalid(errors));
     };
     let id = uuid::Uuid::now_v7().to_string();
@@ -181,7 +227,8 @@ pub async fn send(
             json!({"case": case.id, "to": receiver.code, "share": share_json}),
         ))
         .await?;
-        tx.notify(&serde_json::to_string(&event).unwrap_or_default()).await?;
+        tx.notify(&serde_json::to_string(&event).unwrap_or_default())
+            .await?;
         tx.commit().await
     };
     run.await.map_err(|e| e.detail())?;
@@ -209,9 +256,14 @@ async fn standing(
         return Ok(None);
     }
     if actor.organisation == referral.to_org {
-        let status: Status = referral.status.parse().map_err(|()| "a referral has an unknown status")?;
+        let status: Status = referral
+            .status
+            .parse()
+            .map_err(|()| "a referral has an unknown status")?;
         // The receiving service's access ends with the referral.
-        return Ok(status.grants_access().then_some(Standing::End(Side::Receiver)));
+        return Ok(status
+            .grants_access()
+            .then_some(Standing::End(Side::Receiver)));
     }
     if actor.organisation == referral.from_org {
         let unstaffed = !state
@@ -219,7 +271,11 @@ async fn standing(
             .organisation_has_users(&referral.to_org)
             .await
             .map_err(|e| e.detail())?;
-        return Ok(Some(if unstaffed { Standing::ForUnstaffedReceiver } else { Standing::End(Side::Sender) }));
+        return Ok(Some(if unstaffed {
+            Standing::ForUnstaffedReceiver
+        } else {
+            Standing::End(Side::Sender)
+        }));
     }
     if actor.has(Role::Coordinator) && actor.covers(&referral.territory) {
         return Ok(Some(Standing::Overseer));
@@ -228,7 +284,10 @@ async fn standing(
 }
 
 pub enum StepOutcome {
-    Taken { status: Status, case_id: String },
+    Taken {
+        status: Status,
+        case_id: String,
+    },
     Illegal(IllegalStep),
     Invalid(Vec<FieldError>),
     Stale,
@@ -248,7 +307,12 @@ pub async fn take(
     let Some(actor) = caller.actor.as_ref() else {
         return Ok(StepOutcome::Hidden);
     };
-    let Some(referral) = state.store.referral(referral_id).await.map_err(|e| e.detail())? else {
+    let Some(referral) = state
+        .store
+        .referral(referral_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
         return Ok(StepOutcome::Hidden);
     };
     let side = match standing(state, actor, &referral).await? {
@@ -263,12 +327,23 @@ pub async fn take(
     if !errors.is_empty() {
         return Ok(StepOutcome::Invalid(errors));
     }
-    let current: Status = referral.status.parse().map_err(|()| "a referral has an unknown status")?;
+    let current: Status = referral
+        .status
+        .parse()
+        .map_err(|()| "a referral has an unknown status")?;
     let next = match take_step(current, step, side) {
         Ok(next) => next,
         Err(illegal) => return Ok(StepOutcome::Illegal(illegal)),
     };
-    record_step(state, caller, &referral, next, &note, version.unwrap_or(referral.version)).await
+    record_step(
+        state,
+        caller,
+        &referral,
+        next,
+        &note,
+        version.unwrap_or(referral.version),
+    )
+    .await
 }
 
 async fn record_step(
@@ -285,7 +360,10 @@ async fn record_step(
         false => Some(
             state
                 .keyring
-                .seal(note.as_bytes(), &sealed_aad("referral_steps", "note", &step_id))
+                .seal(
+                    note.as_bytes(),
+                    &sealed_aad("referral_steps", "note", &step_id),
+                )
                 .map_err(|e| e.to_string())?,
         ),
     };
@@ -319,7 +397,8 @@ async fn record_step(
             json!({"case": referral.case_id}),
         ))
         .await?;
-        tx.notify(&serde_json::to_string(&event).unwrap_or_default()).await?;
+        tx.notify(&serde_json::to_string(&event).unwrap_or_default())
+            .await?;
         tx.commit().await?;
         Ok::<_, awladna_store::StoreError>(true)
     };
@@ -355,7 +434,12 @@ pub async fn open(
     let Some(actor) = caller.actor.as_ref() else {
         return Ok(None);
     };
-    let Some(mut referral) = state.store.referral(referral_id).await.map_err(|e| e.detail())? else {
+    let Some(mut referral) = state
+        .store
+        .referral(referral_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
         return Ok(None);
     };
     let Some(standing) = standing(state, actor, &referral).await? else {
@@ -363,7 +447,15 @@ pub async fn open(
     };
     if standing == Standing::End(Side::Receiver) && referral.status == Status::Sent.code() {
         // A concurrent opening may have recorded it first: either way it is received.
-        record_step(state, caller, &referral, Status::Received, "", referral.version).await?;
+        record_step(
+            state,
+            caller,
+            &referral,
+            Status::Received,
+            "",
+            referral.version,
+        )
+        .await?;
         referral = state
             .store
             .referral(referral_id)
@@ -374,10 +466,18 @@ pub async fn open(
     let text_of = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
     let sealed = state
         .keyring
-        .open_json(&referral.sealed, &sealed_aad("referrals", "sealed", &referral.id))
+        .open_json(
+            &referral.sealed,
+            &sealed_aad("referrals", "sealed", &referral.id),
+        )
         .map_err(|e| e.to_string())?;
     let mut steps = Vec::new();
-    for step in state.store.referral_steps(&referral.id).await.map_err(|e| e.detail())? {
+    for step in state
+        .store
+        .referral_steps(&referral.id)
+        .await
+        .map_err(|e| e.detail())?
+    {
         let note = match &step.note {
             Some(sealed) => Some(
                 String::from_utf8_lossy(
@@ -415,14 +515,22 @@ pub async fn open(
 }
 
 /// The parts of the child's file a referral shares, opened, by part code.
-async fn shared_parts(state: &AppState, referral: &ReferralRecord) -> Result<Map<String, Value>, String> {
+async fn shared_parts(
+    state: &AppState,
+    referral: &ReferralRecord,
+) -> Result<Map<String, Value>, String> {
     let parts: Vec<SharedPart> = serde_json::from_str::<Vec<String>>(&referral.share)
         .unwrap_or_default()
         .iter()
         .filter_map(|c| c.parse().ok())
         .collect();
     let mut shared = Map::new();
-    let case = state.store.case(&referral.case_id).await.map_err(|e| e.detail())?.ok_or("a referral's case is missing")?;
+    let case = state
+        .store
+        .case(&referral.case_id)
+        .await
+        .map_err(|e| e.detail())?
+        .ok_or("a referral's case is missing")?;
     for part in parts {
         let value = match part {
             SharedPart::Identity => {
@@ -434,7 +542,10 @@ async fn shared_parts(state: &AppState, referral: &ReferralRecord) -> Result<Map
                     .ok_or("a case's child is missing")?;
                 let mut identity = open_identity(state, &case.child_id, sealed.as_deref())?;
                 if let Value::Object(map) = &mut identity {
-                    map.insert("name".into(), json!(display_name(&Value::Object(map.clone()))));
+                    map.insert(
+                        "name".into(),
+                        json!(display_name(&Value::Object(map.clone()))),
+                    );
                     map.insert("sex".into(), json!(sex));
                     map.insert("birth_year".into(), json!(birth_year));
                 }
@@ -443,7 +554,11 @@ async fn shared_parts(state: &AppState, referral: &ReferralRecord) -> Result<Map
             SharedPart::Report => latest_card(state, &case.id, "report", true).await?,
             SharedPart::Evaluation => latest_card(state, &case.id, "evaluation", false).await?,
             SharedPart::Plan => {
-                let actions = state.store.plan_actions(&case.id).await.map_err(|e| e.detail())?;
+                let actions = state
+                    .store
+                    .plan_actions(&case.id)
+                    .await
+                    .map_err(|e| e.detail())?;
                 let mut list = Vec::new();
                 for a in actions {
                     let text = state
@@ -455,11 +570,19 @@ async fn shared_parts(state: &AppState, referral: &ReferralRecord) -> Result<Map
                 Value::Array(list)
             }
             SharedPart::SocialFile | SharedPart::MedicalFile | SharedPart::JudicialFile => {
-                let Some(form) = part.file().and_then(|p| crate::case_cards::entry_form(state, p)) else {
+                let Some(form) = part
+                    .file()
+                    .and_then(|p| crate::case_cards::entry_form(state, p))
+                else {
                     continue;
                 };
                 let mut entries = Vec::new();
-                for card in state.store.case_cards_of_form(&case.id, &form.code).await.map_err(|e| e.detail())? {
+                for card in state
+                    .store
+                    .case_cards_of_form(&case.id, &form.code)
+                    .await
+                    .map_err(|e| e.detail())?
+                {
                     entries.push(Value::Object(card_values(state, &card)?));
                 }
                 Value::Array(entries)
@@ -472,8 +595,17 @@ async fn shared_parts(state: &AppState, referral: &ReferralRecord) -> Result<Map
 
 /// The values of the newest card of a form on a case (`Null` if none); the report is
 /// the first one, the one the case was opened from.
-async fn latest_card(state: &AppState, case_id: &str, form: &str, first: bool) -> Result<Value, String> {
-    let cards = state.store.case_cards_of_form(case_id, form).await.map_err(|e| e.detail())?;
+async fn latest_card(
+    state: &AppState,
+    case_id: &str,
+    form: &str,
+    first: bool,
+) -> Result<Value, String> {
+    let cards = state
+        .store
+        .case_cards_of_form(case_id, form)
+        .await
+        .map_err(|e| e.detail())?;
     let card = if first { cards.last() } else { cards.first() };
     Ok(match card {
         Some(card) => Value::Object(card_values(state, card)?),
@@ -483,5 +615,9 @@ async fn latest_card(state: &AppState, case_id: &str, form: &str, first: bool) -
 
 /// The referral's overdue flag at `now`: still unanswered past its deadline.
 pub fn is_overdue(referral: &ReferralRecord, now_ms: i64) -> bool {
-    referral.status.parse::<Status>().is_ok_and(Status::awaits_response) && referral.due_at < now_ms
+    referral
+        .status
+        .parse::<Status>()
+        .is_ok_and(Status::awaits_response)
+        && referral.due_at < now_ms
 }

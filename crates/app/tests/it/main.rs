@@ -17,6 +17,7 @@ mod children;
 mod cli;
 mod pages;
 mod policy;
+mod referrals;
 mod reports;
 mod store;
 mod support;

@@ -28,6 +28,7 @@ const CASE_READERS: &[Role] = &[
     Role::InformationOfficer,
 ];
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
+const REFERRAL_USERS: &[Role] = &[Role::CaseWorker, Role::Coordinator, Role::FocalPoint];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -108,6 +109,12 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/documents", Who::Only(CASE_WORKERS)),
     ("GET", "/api/v1/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/referrals", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/waiting", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/events", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
@@ -132,6 +139,7 @@ fn sample(path: &str) -> String {
         .replace("{part}", "social")
         .replace("{action}", "00000000-0000-0000-0000-000000000000")
         .replace("{document}", "00000000-0000-0000-0000-000000000000")
+        .replace("{step}", "accept")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")
