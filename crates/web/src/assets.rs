@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/print.js"),
     ),
     (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/live.js"),
+    ),
+    (
         "logo.svg",
         "image/svg+xml",
         include_bytes!("../assets/logo.svg"),

@@ -31,15 +31,6 @@ fn local(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
-}
-
 #[derive(Deserialize)]
 pub struct TriageForm {
     child_id: Option<String>,
@@ -113,6 +104,8 @@ pub struct CasePage {
     files: Vec<(String, String)>,
     followups: Vec<CardView>,
     more_followups: bool,
+    referrals: Vec<crate::referral_pages::ReferralLine>,
+    can_refer: bool,
     profile: Option<CardView>,
 }
 
@@ -156,7 +149,7 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
         } else {
             name
         },
-        sex: label(state, t, "sex", &sex),
+        sex: state.label(t, "sex", &sex),
         born,
         mother: text("mother_name"),
     })
@@ -206,7 +199,7 @@ async fn case_page(
         .enumerate()
         .map(|(i, s)| StepView {
             number: i + 1,
-            label: label(state, t, "stages", s.code()),
+            label: state.label(t, "stages", s.code()),
             current: *s == stage,
             done: *s < stage,
         })
@@ -243,7 +236,7 @@ async fn case_page(
                 let text = format!(
                     "{} {}{}",
                     t.get("case-moved-to"),
-                    label(state, t, "stages", &to),
+                    state.label(t, "stages", &to),
                     who.map(|w| format!(" — {w}")).unwrap_or_default()
                 );
                 EntryView {
@@ -283,18 +276,9 @@ async fn case_page(
     let moves = Stage::ALL
         .iter()
         .filter(|to| check_move(stage, **to).is_ok())
-        .map(|to| (to.code().to_owned(), label(state, t, "stages", to.code())))
+        .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
         .collect();
-    let closure_reasons = state
-        .reference
-        .vocabulary("closure_reasons")
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let closure_reasons = state.choices(t, "closure_reasons");
     let status = if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -350,9 +334,12 @@ async fn case_page(
             .0
             .into_iter()
             .next();
-        Ok::<_, String>((child, assignee, assignable, plan, followups, profile))
+        let referrals = crate::referral_pages::case_referrals(state, t, &case.id).await?;
+        Ok::<_, String>((
+            child, assignee, assignable, plan, followups, profile, referrals,
+        ))
     };
-    let (child, assignee, assignable, plan, (followups, more_followups), profile) =
+    let (child, assignee, assignable, plan, (followups, more_followups), profile, referrals) =
         match details.await {
             Ok(details) => details,
             Err(detail) => return internal(false, t, &detail),
@@ -364,9 +351,9 @@ async fn case_page(
         csrf: caller.csrf.clone(),
         id: case.id.clone(),
         number: case.number.clone(),
-        stage: label(state, t, "stages", &case.stage),
+        stage: state.label(t, "stages", &case.stage),
         closed: !open,
-        risk: case.risk.as_deref().map(|r| label(state, t, "urgency", r)),
+        risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
         timeline: entries,
         moves,
@@ -379,11 +366,13 @@ async fn case_page(
         can_work: open && allowed(Action::WorkOnCase),
         can_move: allowed(Action::MoveCase),
         plan,
-        statuses: crate::plan::status_choices(state, t),
+        statuses: state.choices(t, "plan_statuses"),
         files: crate::case_files::readable_files(t, actor, &case.territory),
         followups,
         more_followups,
         profile,
+        referrals,
+        can_refer: open && allowed(Action::Refer),
     };
     (status, page).into_response()
 }
@@ -534,16 +523,16 @@ pub async fn list(
         .map(|c| CaseLine {
             id: c.id.clone(),
             number: c.number.clone(),
-            stage: label(&state, t, "stages", &c.stage),
+            stage: state.label(t, "stages", &c.stage),
             risk: c
                 .risk
                 .as_deref()
-                .map(|r| label(&state, t, "urgency", r))
+                .map(|r| state.label(t, "urgency", r))
                 .unwrap_or_default(),
             opened: local(c.opened_at),
             child: format!(
                 "{}{}",
-                label(&state, t, "sex", &c.sex),
+                state.label(t, "sex", &c.sex),
                 c.birth_year.map(|y| format!(" · {y}")).unwrap_or_default()
             ),
         })

@@ -29,6 +29,7 @@ pub mod i18n;
 mod pages;
 mod plan;
 mod referral_api;
+mod referral_pages;
 mod referrals;
 mod register;
 mod report_pages;
@@ -125,6 +126,11 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
         route(M::GET, "/children", ReadCase, get(register::register)),
+        route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
+        route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
+        route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
+        route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
+        route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
         route(M::GET, "/children/search", ReadCase, get(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),

@@ -251,15 +251,6 @@ pub struct ActionView {
     pub(crate) version: i64,
 }
 
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
-}
-
 pub fn is_overdue(status: &str, due_at: Option<i64>, now: i64) -> bool {
     OPEN_STATUSES.contains(&status) && due_at.is_some_and(|due| due < now)
 }
@@ -292,11 +283,11 @@ pub fn action_views(
                 id: a.id.clone(),
                 action,
                 goal: field("plan.goal"),
-                responsible: label(state, t, "sectors", &a.responsible_sector),
+                responsible: state.label(t, "sectors", &a.responsible_sector),
                 responsible_code: a.responsible_sector.clone(),
                 due: a.due_at.map(local_time).unwrap_or_default(),
                 due_at: a.due_at,
-                status: label(state, t, STATUSES, &a.status),
+                status: state.label(t, STATUSES, &a.status),
                 status_code: a.status.clone(),
                 overdue: is_overdue(&a.status, a.due_at, now),
                 origin: a.origin.clone(),
@@ -304,20 +295,6 @@ pub fn action_views(
             })
         })
         .collect()
-}
-
-/// The statuses a user can choose, in the reader's language.
-pub fn status_choices(state: &AppState, t: Tr) -> Vec<(String, String)> {
-    state
-        .reference
-        .vocabulary(STATUSES)
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -616,9 +593,9 @@ pub async fn overdue_page(
         .map(|a| OverdueView {
             case_id: a.case_id,
             case_number: a.case_number,
-            responsible: label(&state, t, "sectors", &a.responsible_sector),
+            responsible: state.label(t, "sectors", &a.responsible_sector),
             due: local_time(a.due_at),
-            status: label(&state, t, STATUSES, &a.status),
+            status: state.label(t, STATUSES, &a.status),
             from_evaluation: a.origin == "evaluation",
         })
         .collect();

@@ -286,7 +286,6 @@ async fn standing(
 pub enum StepOutcome {
     Taken {
         status: Status,
-        case_id: String,
     },
     Illegal(IllegalStep),
     Invalid(Vec<FieldError>),
@@ -406,10 +405,7 @@ async fn record_step(
         return Ok(StepOutcome::Stale);
     }
     state.events.committed(event);
-    Ok(StepOutcome::Taken {
-        status: next,
-        case_id: referral.case_id.clone(),
-    })
+    Ok(StepOutcome::Taken { status: next })
 }
 
 /// A referral opened for a reader: its card, the steps, and the shared parts of the

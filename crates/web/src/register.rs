@@ -57,15 +57,6 @@ pub struct RegisterQuery {
     page: Option<i64>,
 }
 
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
-}
-
 pub async fn register(
     State(state): State<AppState>,
     t: Tr,
@@ -105,12 +96,12 @@ pub async fn register(
             } else {
                 name
             },
-            sex: label(&state, t, "sex", &row.sex),
+            sex: state.label(t, "sex", &row.sex),
             birth_year: row.birth_year.map(|y| y.to_string()).unwrap_or_default(),
             cases: row.cases,
             last_case: row
                 .last_case
-                .map(|(id, number, stage)| (id, number, label(&state, t, "stages", &stage))),
+                .map(|(id, number, stage)| (id, number, state.label(t, "stages", &stage))),
         });
     }
     let entry = caller.audit_entry(
@@ -181,13 +172,13 @@ pub async fn search_page(
             } else {
                 name
             },
-            sex: label(&state, t, "sex", r.sex()),
+            sex: state.label(t, "sex", r.sex()),
             birth_year: r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
             cases: i64::try_from(cases.len()).unwrap_or(i64::MAX),
             last_case: cases
                 .into_iter()
                 .next()
-                .map(|(id, number, stage)| (id, number, label(&state, t, "stages", &stage))),
+                .map(|(id, number, stage)| (id, number, state.label(t, "stages", &stage))),
         });
     }
     let status = if problem.is_some() {

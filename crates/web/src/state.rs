@@ -69,6 +69,29 @@ impl AppState {
         tokio::spawn(async move { events.relay(store).await });
     }
 
+    /// The label of a vocabulary's code in the reader's language (the code itself if
+    /// the vocabulary does not know it: an old record stays readable).
+    pub fn label(&self, t: crate::i18n::Tr, vocabulary: &str, code: &str) -> String {
+        self.reference
+            .vocabulary(vocabulary)
+            .and_then(|v| v.label(code, t.lang))
+            .unwrap_or(code)
+            .to_owned()
+    }
+
+    /// A vocabulary's (code, label) pairs in the reader's language, in the file's order.
+    pub fn choices(&self, t: crate::i18n::Tr, vocabulary: &str) -> Vec<(String, String)> {
+        self.reference
+            .vocabulary(vocabulary)
+            .map(|v| {
+                v.terms
+                    .iter()
+                    .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.clock.now().as_millisecond()
     }

@@ -82,6 +82,11 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
     ("GET", "/children", Who::Only(CASE_READERS)),
     ("GET", "/children/search", Who::Only(CASE_READERS)),
+    ("GET", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("GET", "/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (
