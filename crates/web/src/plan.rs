@@ -540,6 +540,8 @@ pub struct OverduePage {
     total: i64,
     page: i64,
     pages: i64,
+    /// For the coordinator: the province's linking cards unanswered past their deadline.
+    referrals: Vec<crate::referral_pages::ReferralLine>,
 }
 
 #[derive(Deserialize)]
@@ -588,6 +590,15 @@ pub async fn overdue_page(
         }
         Err(detail) => return internal(false, t, &detail),
     };
+    let referrals = match caller.actor.as_ref() {
+        Some(actor) if actor.has(awladna_domain::access::Role::Coordinator) => {
+            match crate::referral_pages::overdue_referrals(&state, t, actor).await {
+                Ok(lines) => lines,
+                Err(detail) => return internal(false, t, &detail),
+            }
+        }
+        _ => Vec::new(),
+    };
     let items = rows
         .into_iter()
         .map(|a| OverdueView {
@@ -608,6 +619,7 @@ pub async fn overdue_page(
         total,
         page,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        referrals,
     }
     .into_response()
 }

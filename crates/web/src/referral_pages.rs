@@ -552,3 +552,37 @@ pub async fn case_referrals(
         .map(|r| line(state, t, &names, r, &r.to_org, now))
         .collect())
 }
+
+/// The linking cards of the coordinator's province still unanswered past their
+/// deadline, most overdue first (at most a hundred).
+pub async fn overdue_referrals(
+    state: &AppState,
+    t: Tr,
+    actor: &awladna_domain::access::Actor,
+) -> Result<Vec<ReferralLine>, String> {
+    let Some(territory) = actor.territory.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let now = state.now_ms();
+    let rows = state
+        .store
+        .overdue_referrals(territory, now, 100)
+        .await
+        .map_err(|e| e.detail())?;
+    let names = org_names(state).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let mut l = line(state, t, &names, r, &r.to_org, now);
+            l.other = format!(
+                "{} → {}",
+                names
+                    .get(&r.from_org)
+                    .cloned()
+                    .unwrap_or_else(|| r.from_org.clone()),
+                l.other
+            );
+            l
+        })
+        .collect())
+}

@@ -331,3 +331,4 @@ share-plan = خطة التكفل
 case-referrals = بطاقات الربط
 case-referrals-none = لم يوجه الطفل بعد.
 case-refer = توجيه الطفل
+overdue-referrals = بطاقات ربط لم يرد عليها بعد انقضاء الأجل

@@ -331,3 +331,4 @@ share-plan = Case plan
 case-referrals = Linking cards
 case-referrals-none = The child has not been referred yet.
 case-refer = Refer the child
+overdue-referrals = Linking cards unanswered past their deadline

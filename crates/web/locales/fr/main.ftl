@@ -331,3 +331,4 @@ share-plan = Plan de prise en charge
 case-referrals = Fiches de liaison
 case-referrals-none = L'enfant n'a pas encore été orienté.
 case-refer = Orienter l'enfant
+overdue-referrals = Fiches de liaison sans réponse après le délai
