@@ -343,16 +343,6 @@ fn after_saving(state: &AppState, case_id: &str, form_code: &str) -> String {
     }
 }
 
-fn on_case(
-    mut page: crate::pages::FormPage,
-    case_id: &str,
-    form_code: &str,
-) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/cards/{form_code}");
-    page.preview = false;
-    page
-}
-
 pub async fn form_page(
     State(state): State<AppState>,
     t: Tr,
@@ -370,17 +360,17 @@ pub async fn form_page(
     } {
         return refusal.page(t);
     }
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{case_id}/cards/{form_code}");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    on_case(page, &case_id, &form_code).into_response()
+    )
 }
 
 pub async fn save_page(
@@ -400,21 +390,17 @@ pub async fn save_page(
             Redirect::to(&after_saving(&state, &case_id, &form_code)).into_response()
         }
         Ok(CardOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{case_id}/cards/{form_code}");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                on_case(page, &case_id, &form_code),
             )
-                .into_response()
         }
         Ok(CardOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),

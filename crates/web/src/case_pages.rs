@@ -575,12 +575,6 @@ pub async fn list(
 
 const EVALUATION: &str = "evaluation";
 
-fn evaluation_page(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/evaluate");
-    page.preview = false;
-    page
-}
-
 pub async fn evaluation_form(
     State(state): State<AppState>,
     t: Tr,
@@ -591,17 +585,17 @@ pub async fn evaluation_form(
     let Some(form) = state.reference.form(EVALUATION) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{id}/evaluate");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    evaluation_page(page, &id).into_response()
+    )
 }
 
 pub async fn evaluate(
@@ -621,17 +615,17 @@ pub async fn evaluate(
             Redirect::to(&format!("/cases/{id}")).into_response()
         }
         Ok(crate::evaluations::EvaluationOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{id}/evaluate");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (StatusCode::UNPROCESSABLE_ENTITY, evaluation_page(page, &id)).into_response()
+            )
         }
         Ok(crate::evaluations::EvaluationOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),

@@ -437,6 +437,30 @@ fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value
     Value::Object(object)
 }
 
+/// A form that stores what it receives at `action` (not a preview): blank (200), or
+/// shown again with the values typed and each problem beside its field (422).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub(crate) fn storing_form(
+    t: Tr,
+    here: String,
+    caller: &Caller,
+    form: &Form,
+    reference: &Reference,
+    action: String,
+    values: &BTreeMap<String, Vec<String>>,
+    errors: &[FieldError],
+) -> Response {
+    let mut page = render_form(t, here, caller, form, reference, values, errors, None);
+    page.action = action;
+    page.preview = false;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, page).into_response()
+}
+
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once
 pub(crate) fn render_form(
     t: Tr,

@@ -429,12 +429,6 @@ pub async fn api_status(
 
 // ---- Pages ---------------------------------------------------------------------------
 
-fn on_case(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/plan");
-    page.preview = false;
-    page
-}
-
 pub async fn form_page(
     State(state): State<AppState>,
     t: Tr,
@@ -450,17 +444,17 @@ pub async fn form_page(
         Ok(Err(refusal)) => return refusal.page(t),
         Err(detail) => return internal(false, t, &detail),
     }
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{case_id}/plan");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    on_case(page, &case_id).into_response()
+    )
 }
 
 pub async fn save_page(
@@ -478,17 +472,17 @@ pub async fn save_page(
     match add(&state, &caller, &case_id, &input).await {
         Ok(PlanOutcome::Added(_)) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
         Ok(PlanOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{case_id}/plan");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (StatusCode::UNPROCESSABLE_ENTITY, on_case(page, &case_id)).into_response()
+            )
         }
         Ok(PlanOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),

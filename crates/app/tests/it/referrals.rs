@@ -4,7 +4,7 @@
 //! on an injected clock; steps pushed as server-sent events within a second, on
 //! PostgreSQL through a second server instance.
 
-use crate::support::{Answer, Backend, TestApp, on_each_backend, reference};
+use crate::support::{Answer, Backend, Signed, TestApp, on_each_backend, reference};
 use awladna_domain::access::Role;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -12,34 +12,6 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tower::ServiceExt;
-
-struct Person<'a> {
-    app: &'a TestApp,
-    cookie: String,
-    csrf: String,
-}
-
-impl Person<'_> {
-    async fn post(&self, path: &str, body: &Value) -> Answer {
-        let headers = [
-            ("cookie", self.cookie.as_str()),
-            ("x-csrf-token", self.csrf.as_str()),
-        ];
-        self.app.post_json(path, &headers, body).await
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        self.app
-            .get_with(path, &[("cookie", self.cookie.as_str())])
-            .await
-    }
-}
-
-async fn person<'a>(app: &'a TestApp, name: &str, org: &str, roles: &[Role]) -> Person<'a> {
-    let user = app.user(name, org, roles, true).await;
-    let (cookie, csrf) = app.session(&user).await;
-    Person { app, cookie, csrf }
-}
 
 async fn services(app: &TestApp) {
     app.organisation("sale-centre", "family_solidarity", Some("sale"))
@@ -53,7 +25,7 @@ async fn services(app: &TestApp) {
 }
 
 /// A case opened in Salé from a report; its id.
-async fn case(worker: &Person<'_>) -> String {
+async fn case(worker: &Signed<'_>) -> String {
     let report = worker
         .post(
             "/api/v1/reports",
@@ -84,8 +56,12 @@ fn referral(to: &str, share: &[&str]) -> Value {
 async fn a_referral_is_answered_delivered_and_closed_and_access_ends(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
-    let nadia = person(&app, "nadia", "sale-centre", &[Role::CaseWorker]).await;
-    let doctor = person(&app, "dr-amal", "sale-hospital", &[Role::FocalPoint]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let doctor = app
+        .signed_in("dr-amal", "sale-hospital", &[Role::FocalPoint])
+        .await;
     let case = case(&nadia).await;
 
     let sent = nadia
@@ -168,9 +144,15 @@ on_each_backend!(a_referral_is_answered_delivered_and_closed_and_access_ends);
 async fn a_decline_returns_with_its_reason_and_other_provinces_see_nothing(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
-    let nadia = person(&app, "nadia", "sale-centre", &[Role::CaseWorker]).await;
-    let doctor = person(&app, "dr-amal", "sale-hospital", &[Role::FocalPoint]).await;
-    let rabat = person(&app, "dr-rabat", "rabat-hospital", &[Role::FocalPoint]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let doctor = app
+        .signed_in("dr-amal", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let rabat = app
+        .signed_in("dr-rabat", "rabat-hospital", &[Role::FocalPoint])
+        .await;
     let case = case(&nadia).await;
     let id = nadia
         .post(
@@ -234,8 +216,12 @@ on_each_backend!(a_decline_returns_with_its_reason_and_other_provinces_see_nothi
 async fn bad_referrals_are_refused_with_what_to_fix(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
-    let nadia = person(&app, "nadia", "sale-centre", &[Role::CaseWorker]).await;
-    let officer = person(&app, "omar", "sale-centre", &[Role::InformationOfficer]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let officer = app
+        .signed_in("omar", "sale-centre", &[Role::InformationOfficer])
+        .await;
     let case = case(&nadia).await;
     let path = format!("/api/v1/cases/{case}/referrals");
     let fields = |answer: &Answer| -> Vec<String> {
@@ -304,7 +290,9 @@ on_each_backend!(bad_referrals_are_refused_with_what_to_fix);
 async fn overdue_referrals_follow_the_clock(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
-    let nadia = person(&app, "nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let case = case(&nadia).await;
     nadia
         .post(
@@ -320,8 +308,12 @@ async fn overdue_referrals_follow_the_clock(backend: Backend) {
     );
 
     app.clock.advance(jiff::SignedDuration::from_mins(121));
-    let doctor = person(&app, "dr-amal", "sale-hospital", &[Role::FocalPoint]).await;
-    let nadia = person(&app, "nadia-2", "sale-centre", &[Role::CaseWorker]).await;
+    let doctor = app
+        .signed_in("dr-amal", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let nadia = app
+        .signed_in("nadia-2", "sale-centre", &[Role::CaseWorker])
+        .await;
     assert_eq!(
         nadia.get("/api/v1/referrals?box=outbox").await.json()["referrals"][0]["overdue"],
         true
@@ -377,9 +369,15 @@ async fn receives(stream: &mut axum::body::BodyDataStream, referral: &str) -> bo
 async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
-    let nadia = person(&app, "nadia", "sale-centre", &[Role::CaseWorker]).await;
-    let doctor = person(&app, "dr-amal", "sale-hospital", &[Role::FocalPoint]).await;
-    let rabat = person(&app, "dr-rabat", "rabat-hospital", &[Role::FocalPoint]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let doctor = app
+        .signed_in("dr-amal", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let rabat = app
+        .signed_in("dr-rabat", "rabat-hospital", &[Role::FocalPoint])
+        .await;
     let case = case(&nadia).await;
 
     // On PostgreSQL the hospital is connected to a second server instance: the event

@@ -307,6 +307,47 @@ impl TestApp {
     }
 }
 
+/// A signed-in user of the test app: requests carry their session and CSRF token.
+pub struct Signed<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Signed<'_> {
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> Answer {
+        let headers = [
+            ("cookie", self.cookie.as_str()),
+            ("x-csrf-token", self.csrf.as_str()),
+        ];
+        self.app.post_json(path, &headers, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.app
+            .get_with(path, &[("cookie", self.cookie.as_str())])
+            .await
+    }
+}
+
+impl TestApp {
+    /// A new user of `org` with `roles`, signed in.
+    pub async fn signed_in(
+        &self,
+        username: &str,
+        org: &str,
+        roles: &[awladna_domain::access::Role],
+    ) -> Signed<'_> {
+        let user = self.user(username, org, roles, true).await;
+        let (cookie, csrf) = self.session(&user).await;
+        Signed {
+            app: self,
+            cookie,
+            csrf,
+        }
+    }
+}
+
 /// A user made for a test, with the secrets a test needs to sign in as them.
 pub struct TestUser {
     pub id: String,
