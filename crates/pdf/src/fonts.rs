@@ -99,9 +99,9 @@ pub(crate) fn is_arabic_script(c: char) -> bool {
 
 /// The font each character of `text` is drawn with, one entry per `char`.
 ///
-/// Arabic script goes to Naskh, other letters to Sans. Neutral characters (spaces, digits,
-/// punctuation) follow their neighbour when its font has them, so that the space between two
-/// Arabic words is Naskh's and a shaping run is not cut at every space.
+/// Arabic script goes to Naskh, other letters and the digits 0-9 to Sans. Neutral characters
+/// (spaces, punctuation) follow their neighbour when its font has them, so that the space
+/// between two Arabic words is Naskh's and a shaping run is not cut at every space.
 pub(crate) fn assign(fonts: &Fonts, text: &str) -> Vec<FontId> {
     let chars: Vec<char> = text.chars().collect();
     let strong: Vec<Option<FontId>> = chars
@@ -109,6 +109,10 @@ pub(crate) fn assign(fonts: &Fonts, text: &str) -> Vec<FontId> {
         .map(|&c| {
             if is_arabic_script(c) {
                 Some(ARABIC)
+            } else if c.is_ascii_digit() {
+                // Naskh has the digits 0-9 too, but a number drawn in one font everywhere
+                // (text, tables) reads the same everywhere.
+                Some(LATIN)
             } else if c.is_alphabetic() {
                 Some(
                     if fonts.get(LATIN).covers(c) || !fonts.get(ARABIC).covers(c) {

@@ -591,6 +591,9 @@ impl<'a> Flow<'a> {
                 placed.push((line, rtl));
             }
             for (line, left) in placed {
+                if line.glyphs.is_empty() {
+                    continue;
+                }
                 let x = if left {
                     MARGIN_X
                 } else {

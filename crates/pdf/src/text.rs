@@ -65,6 +65,20 @@ impl BidiDataSource for Classes {
     }
 }
 
+/// Arabic vowel and Quranic marks (harakat, shadda, sukun, superscript alef…).
+fn is_arabic_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E4}'
+        | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}'
+        | '\u{08D3}'..='\u{08E1}'
+        | '\u{08E3}'..='\u{08FF}')
+}
+
 /// A glyph placed on a line.
 #[derive(Clone)]
 pub(crate) struct Glyph {
@@ -237,6 +251,10 @@ impl Para {
             let mut start = line_start.unwrap_or(word_start);
             while self.width(start..content_end) > max {
                 let cut = self.cut(start, content_end, max);
+                if cut >= content_end {
+                    // One cluster wider than the line: it stands alone and overflows.
+                    break;
+                }
                 lines.push(start..cut);
                 start = cut;
             }
@@ -297,10 +315,19 @@ impl Para {
                     // glyph included: a right-to-left ligature (لله in «الله») is mapped to its
                     // letters in visual order so that the reversal restores them. Arabic letters
                     // only ever stand in right-to-left runs, so the map is the same everywhere.
-                    if item.level.is_rtl() {
+                    let text: String = if item.level.is_rtl() {
                         chars.rev().collect()
                     } else {
                         chars.collect()
+                    };
+                    // Arabic vowel marks sit over their letter, to the right of where the
+                    // letter's glyph starts: an extractor that read them would cut the word
+                    // there («مُحَمَّد» as «ُم َح َّمد»). Left out, the word reads «محمد», which is
+                    // also what a search for the name types.
+                    if text.chars().all(is_arabic_mark) {
+                        String::new()
+                    } else {
+                        text
                     }
                 };
                 previous_cluster = Some(g.cluster);
@@ -419,5 +446,116 @@ impl Text {
             .iter()
             .flat_map(|p| p.break_lines(max).into_iter().map(|r| p.line(r)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> Fonts {
+        Fonts::load().expect("the built-in fonts")
+    }
+
+    /// The characters of a line as they stand from left to right.
+    fn visual(line: &Line) -> String {
+        line.glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+
+    fn one_line(text: &str, rtl: bool) -> Line {
+        let mut lines = Text::new(&fonts(), text, rtl, 10.0).lines(10_000.0);
+        assert_eq!(lines.len(), 1);
+        lines.remove(0)
+    }
+
+    #[test]
+    fn a_number_in_arabic_keeps_its_order() {
+        let line = one_line("الحالة 04441-2026-000123 في سلا", true);
+        assert_eq!(visual(&line), "الس يف 04441-2026-000123 ةلاحلا");
+        let line = one_line("بتاريخ 2026-01-03 على 14:30", true);
+        assert_eq!(visual(&line), "14:30 ىلع 2026-01-03 خيراتب");
+    }
+
+    #[test]
+    fn arabic_in_a_french_line_reads_right_to_left() {
+        let line = one_line("Nom : محمد بن علي (12 ans)", false);
+        assert_eq!(visual(&line), "Nom : يلع نب دمحم (12 ans)");
+    }
+
+    #[test]
+    fn glyphs_advance_from_left_to_right() {
+        let line = one_line("التقرير الإقليمي Rapport 2026", true);
+        assert!(line.width > 0.0);
+        let xs: Vec<f32> = line.glyphs.iter().map(|g| g.x).collect();
+        // Offsets move marks a little; bases never go backwards by more than that.
+        assert!(xs.windows(2).all(|w| w[1] >= w[0] - 1.0), "{xs:?}");
+    }
+
+    #[test]
+    fn overrides_and_controls_are_dropped() {
+        assert_eq!(
+            clean("a\u{202E}b\u{2066}c\u{0007}d\te\r\nf\u{2029}g\u{200F}"),
+            "abcd e\nf\ng\u{200F}"
+        );
+        let line = one_line("رقم \u{202E}123\u{202C}", true);
+        assert_eq!(visual(&line), "123 مقر");
+    }
+
+    #[test]
+    fn lines_fit_their_width() {
+        let fonts = fonts();
+        let text =
+            "يتم تتبع مسار الطفل من الرصد إلى الإدماج، وتسجل كل مرحلة مع تاريخها. ".repeat(20);
+        let lines = Text::new(&fonts, &text, true, 10.5).lines(200.0);
+        assert!(lines.len() > 10);
+        assert!(lines.iter().all(|l| l.width <= 200.01), "a line overflows");
+        let words: usize = lines
+            .iter()
+            .map(|l| visual(l).split_whitespace().count())
+            .sum();
+        assert_eq!(words, text.split_whitespace().count());
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_cut() {
+        let fonts = fonts();
+        let lines = Text::new(&fonts, &"x".repeat(500), false, 10.0).lines(50.0);
+        assert!(lines.len() > 10);
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.width <= 50.01 && !l.glyphs.is_empty())
+        );
+        // Even a line narrower than one letter makes progress.
+        assert_eq!(Text::new(&fonts, "abc", false, 10.0).lines(0.0).len(), 3);
+        assert_eq!(
+            Text::new(&fonts, "abc", false, 10.0).lines(f32::NAN).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn empty_text_is_one_empty_line() {
+        let lines = Text::new(&fonts(), "", true, 10.0).lines(100.0);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].glyphs.is_empty());
+        assert_eq!(
+            Text::new(&fonts(), "a\n\nb", true, 10.0).lines(100.0).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn each_script_gets_its_font() {
+        let fonts = fonts();
+        let got = fonts::assign(&fonts, "سلا 12-3 abc");
+        use fonts::{ARABIC, LATIN};
+        assert_eq!(
+            got,
+            [
+                ARABIC, ARABIC, ARABIC, ARABIC, LATIN, LATIN, LATIN, LATIN, LATIN, LATIN, LATIN,
+                LATIN
+            ]
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use awladna_pdf::{Block, Document, Lang, render};
 
-use crate::{assert_words_in_order, pdftotext};
+use crate::{assert_words_in_order, pdftotext, target_dir};
 
 fn doc(lang: Lang, blocks: Vec<Block>) -> Document {
     Document {
@@ -74,7 +74,10 @@ fn huge_inputs_do_not_panic() {
 fn hostile_text_is_dropped_or_drawn_without_reordering() {
     // U+202E would print "321" as the file number; U+2066..U+2069 and U+202A..U+202D likewise;
     // control characters, a BOM, zero-width spaces and unassigned or private characters too.
-    let hostile = "الملف \u{202E}123\u{202C} رقم \u{2067}abc\u{2069} \u{0000}\u{0007}\u{001B}[31m\u{FEFF}\u{200B}\u{E000}\u{10FFFF}😀 نهاية";
+    let hostile = concat!(
+        "الملف \u{202E}123\u{202C} رقم \u{2067}abc\u{2069} ",
+        "\u{0000}\u{0007}\u{001B}[31m\u{FEFF}\u{200B}\u{E000}\u{10FFFF}😀 نهاية"
+    );
     let doc = doc(
         Lang::Ar,
         vec![
@@ -90,6 +93,7 @@ fn hostile_text_is_dropped_or_drawn_without_reordering() {
         ],
     );
     let pdf = render(&doc).expect("render");
+    std::fs::write(target_dir().join("sample-hostile.pdf"), &pdf).expect("write the sample");
     let Some(text) = pdftotext(&pdf, false) else {
         return;
     };
@@ -97,4 +101,23 @@ fn hostile_text_is_dropped_or_drawn_without_reordering() {
     assert!(!text.contains("321") && text.contains("123"), "{text}");
     assert!(text.contains("42") && !text.contains("24"), "{text}");
     assert_words_in_order(&text, "الملف 123 رقم abc");
+}
+
+#[test]
+fn one_glyph_for_two_texts_reads_back_both() {
+    // Right to left, "(" is drawn with the glyph of ")": in a French line with Arabic in
+    // brackets, that glyph's ToUnicode entry can name only one of them, and the other bracket
+    // gets an ActualText span.
+    let doc = doc(
+        Lang::Fr,
+        vec![Block::Paragraph("voir (abc) puis نص (نص) نص".into())],
+    );
+    let pdf = render(&doc).expect("render");
+    let Some(text) = pdftotext(&pdf, false) else {
+        return;
+    };
+    assert_words_in_order(&text, "voir abc puis");
+    assert_eq!(text.matches("نص").count(), 3, "{text}");
+    assert_eq!(text.matches('(').count(), 2, "{text}");
+    assert_eq!(text.matches(')').count(), 2, "{text}");
 }
