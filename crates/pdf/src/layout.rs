@@ -73,6 +73,7 @@ enum Align {
 }
 
 /// A cell of a row: its column and its lines.
+#[derive(Clone)]
 struct Cell {
     x: f32,
     w: f32,
@@ -538,27 +539,24 @@ impl<'a> Flow<'a> {
                 ..grid
             },
         );
+        let rows: Vec<Row> = body_texts
+            .iter()
+            .map(|texts| make_row(texts, false, grid))
+            .collect();
         // A header taller than a third of a page is not repeated (it would leave no room).
-        let repeat = header.height() < (CONTENT_BOTTOM - MARGIN_TOP) / 3.0;
-        let header_height = header.height();
-        if !self.fresh && self.room() < header_height + grid.line_height() * 2.0 {
+        let header_copy = (header.height() < (CONTENT_BOTTOM - MARGIN_TOP) / 3.0).then(|| Row {
+            cells: header.cells.clone(),
+            style: header.style,
+        });
+        // Start on a new page rather than leave the header alone at the foot of this one.
+        let first = rows
+            .first()
+            .map_or(0.0, |r| r.height().min(3.0 * grid.line_height()));
+        if !self.fresh && self.room() < header.height() + first {
             self.new_page();
         }
-        let header_copy = if repeat {
-            Some(make_row(
-                &header_texts,
-                true,
-                Style {
-                    fill: Some(0.88),
-                    ..grid
-                },
-            ))
-        } else {
-            None
-        };
         self.row(header, None);
-        for texts in &body_texts {
-            let row = make_row(texts, false, grid);
+        for row in rows {
             self.row(row, header_copy.as_ref());
         }
         self.y += GAP;
