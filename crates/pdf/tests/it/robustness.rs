@@ -2,7 +2,7 @@
 
 use awladna_pdf::{Block, Document, Lang, render};
 
-use crate::{assert_words_in_order, pdftotext, target_dir};
+use crate::{assert_words_in_order, page_count, pdftotext, target_dir};
 
 fn doc(lang: Lang, blocks: Vec<Block>) -> Document {
     Document {
@@ -18,6 +18,9 @@ fn an_empty_document_is_one_page() {
     for lang in [Lang::Ar, Lang::Fr, Lang::En] {
         let pdf = render(&doc(lang, vec![])).expect("render");
         assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(pages) = page_count(&pdf) {
+            assert_eq!(pages, 1);
+        }
         let empty = doc(
             lang,
             vec![
