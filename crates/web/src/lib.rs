@@ -130,6 +130,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
         route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
         route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
+        route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referral_pages::card_pdf)),
         route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
         route(M::GET, "/children/search", ReadCase, get(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),

@@ -586,3 +586,137 @@ pub async fn overdue_referrals(
         })
         .collect())
 }
+
+/// The linking card as a PDF (Arabic shaped, right to left): for a service outside the
+/// system, or for the paper file. It holds only what the card shares; printing it is
+/// audited like a reading.
+pub async fn card_pdf(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    let opened = match open(&state, &caller, &id).await {
+        Ok(Some(opened)) => opened,
+        Ok(None) => return page_error(t, StatusCode::NOT_FOUND),
+        Err(detail) => return internal(false, t, &detail),
+    };
+    let names = match org_names(&state).await {
+        Ok(names) => names,
+        Err(detail) => return internal(false, t, &detail),
+    };
+    let document = card_document(&state, t, &opened, &names);
+    let rendered = tokio::task::spawn_blocking(move || awladna_pdf::render(&document)).await;
+    let bytes = match rendered {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => return internal(false, t, &e.to_string()),
+        Err(e) => return internal(false, t, &e.to_string()),
+    };
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"linking-card.pdf\"".to_owned(),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn card_document(
+    state: &AppState,
+    t: Tr,
+    opened: &OpenedReferral,
+    names: &HashMap<String, String>,
+) -> awladna_pdf::Document {
+    use awladna_pdf::Block;
+    let r = &opened.referral;
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let mut facts = vec![
+        (t.get("referral-from"), name(&r.from_org)),
+        (t.get("referral-to"), name(&r.to_org)),
+        (
+            t.get("referral-field-stage"),
+            state.label(t, "stages", &r.stage),
+        ),
+        (
+            t.get("referral-field-urgency"),
+            state.label(t, "urgency", &r.urgency),
+        ),
+        (t.get("referral-sent"), local_time(r.sent_at)),
+        (t.get("referral-due"), local_time(r.due_at)),
+        (t.get("referral-field-reason"), opened.reason.clone()),
+        (
+            t.get("referral-field-consent"),
+            t.get(&format!("referral-consent-{}", r.consent)),
+        ),
+    ];
+    if let Some(service) = &r.service {
+        facts.insert(
+            3,
+            (
+                t.get("referral-field-service"),
+                state.label(t, "services", service),
+            ),
+        );
+    }
+    if let Some(ground) = &opened.legal_ground {
+        facts.push((t.get("referral-field-legal_ground"), ground.clone()));
+    }
+    let mut blocks = vec![
+        Block::Notice(t.get("case-print-notice")),
+        Block::Facts(facts),
+    ];
+    for part in shared_views(state, t, &opened.shared) {
+        blocks.push(Block::Heading(part.title));
+        blocks.extend(part.lines.into_iter().map(Block::Paragraph));
+        for section in part.sections {
+            blocks.push(Block::Facts(
+                section
+                    .fields
+                    .into_iter()
+                    .map(|f| (f.label, f.value))
+                    .collect(),
+            ));
+        }
+    }
+    blocks.push(Block::Heading(t.get("referral-steps")));
+    blocks.push(Block::Table {
+        headers: vec![
+            t.get("referral-steps"),
+            t.get("referral-sent"),
+            t.get("referral-deliver-note"),
+        ],
+        rows: opened
+            .steps
+            .iter()
+            .map(|(status, at, _, note)| {
+                vec![
+                    t.get(&format!("referral-status-{status}")),
+                    local_time(*at),
+                    note.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        numeric: vec![false, false, false],
+    });
+    // A service without users writes its answer on the paper; the sender records it.
+    blocks.push(Block::Heading(t.get("referral-paper-answer")));
+    blocks.push(Block::Paragraph(t.get("referral-paper-answer-lines")));
+    awladna_pdf::Document {
+        title: t.get("referral-title"),
+        lang: match t.lang {
+            awladna_domain::Lang::Ar => awladna_pdf::Lang::Ar,
+            awladna_domain::Lang::Fr => awladna_pdf::Lang::Fr,
+            awladna_domain::Lang::En => awladna_pdf::Lang::En,
+        },
+        footer: format!("{} — {}", t.get("referral-title"), t.get("app-name")),
+        blocks,
+    }
+}

@@ -536,7 +536,10 @@ async fn the_case_list_filters_by_concern_follower_and_deadline(backend: Backend
         nadia.listed(&app, "mine=true").await,
         sorted(vec![&a_number, &b_number])
     );
-    assert_eq!(sara.listed(&app, "mine=true").await, std::slice::from_ref(&c_number));
+    assert_eq!(
+        sara.listed(&app, "mine=true").await,
+        std::slice::from_ref(&c_number)
+    );
     assert_eq!(
         nadia.listed(&app, "overdue=true").await,
         sorted(vec![&a_number, &c_number]),
@@ -567,7 +570,10 @@ async fn the_case_list_filters_by_concern_follower_and_deadline(backend: Backend
         (json!(2), json!(a_number)),
         "filters and pages together, newest first"
     );
-    assert_eq!(rabat.listed(&app, "overdue=true").await, std::slice::from_ref(&r_number));
+    assert_eq!(
+        rabat.listed(&app, "overdue=true").await,
+        std::slice::from_ref(&r_number)
+    );
     assert_eq!(rabat.listed(&app, "concern=neglect").await, [r_number]);
     assert!(
         rabat

@@ -86,6 +86,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
     ("GET", "/referrals", Who::Only(REFERRAL_USERS)),
     ("GET", "/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}/card.pdf", Who::Only(REFERRAL_USERS)),
     ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),

@@ -430,3 +430,81 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(steps_reach_the_other_service_within_a_second);
+
+/// Raw bytes of a page (a PDF is not text).
+async fn bytes(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+    let request = Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .header("accept-language", "ar")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, kind, body.to_vec())
+}
+
+async fn the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    services(&app).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let outside = app
+        .signed_in("rabat-doc", "rabat-hospital", &[Role::FocalPoint])
+        .await;
+    let case = case(&nadia).await;
+    let id = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/referrals"),
+            &referral("sale-hospital", &["identity"]),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, kind, pdf) =
+        bytes(&app, &format!("/referrals/{id}/card.pdf"), &nadia.cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (status, _, _) = bytes(&app, &format!("/referrals/{id}/card.pdf"), &outside.cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Read it back as a person would copy it: the words in reading order.
+    let dir = crate::support::TempDir::new();
+    let file = dir.0.join("card.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("بطاقة الربط"), "{text}");
+            assert!(
+                text.contains("Yassine Bennani"),
+                "the shared identity: {text}"
+            );
+            assert!(
+                text.contains("شهادة") && text.contains("طبية"),
+                "the reason: {text}"
+            );
+        }
+        Err(_) if std::env::var_os("AWLADNA_REQUIRE_PDFTOTEXT").is_none() => {
+            eprintln!("pdftotext is not installed: the PDF's text was not checked");
+        }
+        Err(e) => panic!("AWLADNA_REQUIRE_PDFTOTEXT is set but pdftotext cannot run: {e}"),
+    }
+    app.finish().await;
+}
+on_each_backend!(the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared);

@@ -332,3 +332,6 @@ case-referrals = بطاقات الربط
 case-referrals-none = لم يوجه الطفل بعد.
 case-refer = توجيه الطفل
 overdue-referrals = بطاقات ربط لم يرد عليها بعد انقضاء الأجل
+referral-pdf = بطاقة الربط بصيغة PDF
+referral-paper-answer = جواب المصلحة المستقبلة
+referral-paper-answer-lines = مقبولة / مرفوضة (السبب): ………………  تاريخ تقديم الخدمة: ………………  الاسم والصفة والتوقيع: ………………

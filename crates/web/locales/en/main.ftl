@@ -332,3 +332,6 @@ case-referrals = Linking cards
 case-referrals-none = The child has not been referred yet.
 case-refer = Refer the child
 overdue-referrals = Linking cards unanswered past their deadline
+referral-pdf = The linking card as PDF
+referral-paper-answer = Answer of the receiving service
+referral-paper-answer-lines = Accepted / declined (why): ………………  Service delivered on: ………………  Name, function and signature: ………………

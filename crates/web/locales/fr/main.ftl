@@ -332,3 +332,6 @@ case-referrals = Fiches de liaison
 case-referrals-none = L'enfant n'a pas encore été orienté.
 case-refer = Orienter l'enfant
 overdue-referrals = Fiches de liaison sans réponse après le délai
+referral-pdf = La fiche de liaison en PDF
+referral-paper-answer = Réponse du service destinataire
+referral-paper-answer-lines = Acceptée / refusée (pourquoi) : ………………  Service rendu le : ………………  Nom, fonction et signature : ………………
