@@ -382,7 +382,9 @@ pub fn read_table(
     }
 
     let mut imported = Vec::new();
-    for organisation in gathered {
+    // An organisation listed by its code alone (as the exported file lists those not
+    // described yet) is left as it is: an empty line is not a wish to erase.
+    for organisation in gathered.into_iter().filter(|g| !g.input.is_blank()) {
         match organisation.input.check(services) {
             Ok(entry) => imported.push(Imported {
                 code: organisation.code,
@@ -518,10 +520,23 @@ mod tests {
                 "oui",
             ],
             &["", "", "", "", "", "", "", "", "", "", ""],
-            &["sale-hospital", "", "", "", "", "", "", "no", "", "", ""],
+            &[
+                "sale-hospital",
+                "",
+                "مستشفى",
+                "",
+                "",
+                "",
+                "",
+                "no",
+                "",
+                "",
+                "",
+            ],
+            &["sale-school", "", "", "", "", "", "", "no", "", "", ""],
         ]);
         let imported = read_table(&rows, &services()).expect("accepted");
-        assert_eq!(imported.len(), 2);
+        assert_eq!(imported.len(), 2, "the school's line says nothing");
         let centre = &imported[0].entry;
         assert_eq!(centre.services, vec!["listening", "shelter"]);
         assert!(centre.public);

@@ -168,6 +168,21 @@ pub struct EntryInput {
 }
 
 impl EntryInput {
+    /// Says nothing at all: an organisation listed only by its code.
+    pub fn is_blank(&self) -> bool {
+        [
+            &self.address,
+            &self.opening_hours,
+            &self.latitude,
+            &self.longitude,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+            && self.services.is_empty()
+            && !self.public
+            && self.contacts.iter().all(ContactInput::is_blank)
+    }
+
     /// The entry as it would be typed back: what a form shows before any change.
     pub fn from_entry(entry: &Entry) -> EntryInput {
         EntryInput {
