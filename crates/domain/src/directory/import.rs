@@ -406,7 +406,7 @@ pub fn read_table(
     if errors.is_empty() {
         Ok(imported)
     } else {
-        errors.sort_by(|a, b| a.line.cmp(&b.line));
+        errors.sort_by_key(|e| e.line);
         Err(errors)
     }
 }
