@@ -169,6 +169,25 @@ async fn keepers_describe_their_province_and_only_theirs(backend: Backend) {
     assert!(p.entry("rabat-centre").await.is_none(), "nothing written");
     let asked = p.page(&coordinator, "/directory?territory=rabat").await;
     assert_eq!(asked.status, StatusCode::NOT_FOUND);
+
+    // A national administrator chooses the province, and may describe it.
+    p.app
+        .organisation("ministry", "family_solidarity", None)
+        .await;
+    let national = p.user("national", "ministry", Role::Administrator).await;
+    let picker = p.page(&national, "/directory").await;
+    assert_eq!(picker.status, StatusCode::OK);
+    assert!(picker.body.contains("name=\"territory\"") && !picker.body.contains("org-list"));
+    let rabat = p.page(&national, "/directory?territory=rabat").await;
+    assert!(rabat.body.contains("rabat-centre"));
+    let saved = p
+        .save(&national, "rabat-centre", &[("address", "الرباط")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(saved.header("location").contains("territory=rabat"));
+    // The ministry itself has no province: it is in no province's directory.
+    let ministry = p.page(&national, "/directory/organisations/ministry").await;
+    assert_eq!(ministry.status, StatusCode::NOT_FOUND);
     p.app.finish().await;
 }
 on_each_backend!(keepers_describe_their_province_and_only_theirs);

@@ -502,7 +502,9 @@ pub fn services_by_stage<'a>(
     vocabulary: &'a Vocabulary,
 ) -> BTreeMap<usize, (String, Vec<&'a str>)> {
     let mut by_stage: BTreeMap<usize, (String, Vec<&str>)> = BTreeMap::new();
-    for code in services {
+    let mut ordered: Vec<&'a String> = services.iter().collect();
+    ordered.sort_by_key(|code| vocabulary.terms.iter().position(|t| &&t.code == code));
+    for code in ordered {
         let Some((index, term)) = vocabulary
             .terms
             .iter()
