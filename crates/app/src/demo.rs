@@ -15,6 +15,10 @@
 //! names, the narrative…) are sealed into `cards.sealed`. About 3% of children have a
 //! second report that spells their name another way (Mohamed / Mohammed / محمد, Ouafae
 //! / Wafae, first and family name swapped…): the duplicates triage must catch.
+//!
+//! Each case carries the concerns of the report that opened it, as triage copies them,
+//! and its child's sex and birth year. No case is assigned (`assigned_to` stays empty):
+//! a case is followed by a user, and the demo creates none.
 
 use anyhow::{Context, anyhow, bail};
 use awladna_crypto::Keyring;
@@ -369,7 +373,7 @@ const CHILD_COLUMNS: [&str; 6] = [
     "created_at",
 ];
 const TOKEN_COLUMNS: [&str; 3] = ["child_id", "token", "territory_code"];
-const CASE_COLUMNS: [&str; 8] = [
+const CASE_COLUMNS: [&str; 10] = [
     "id",
     "number",
     "child_id",
@@ -378,7 +382,10 @@ const CASE_COLUMNS: [&str; 8] = [
     "risk",
     "opened_at",
     "closed_at",
+    "sex",
+    "birth_year",
 ];
+const CONCERN_COLUMNS: [&str; 2] = ["case_id", "concern"];
 const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
 const CARD_COLUMNS: [&str; 11] = [
     "id",
@@ -994,6 +1001,7 @@ struct Batch {
     children: Vec<Vec<Cell>>,
     tokens: Vec<Vec<Cell>>,
     cases: Vec<Vec<Cell>>,
+    concerns: Vec<Vec<Cell>>,
     cards: Vec<Vec<Cell>>,
     moves: Vec<Vec<Cell>>,
     referrals: Vec<Vec<Cell>>,
@@ -1015,6 +1023,7 @@ impl Batch {
         self.tokens.clear();
         self.name_variants = 0;
         self.cases.clear();
+        self.concerns.clear();
         self.cards.clear();
         self.moves.clear();
         self.referrals.clear();
@@ -1045,6 +1054,7 @@ async fn write_batch(
     insert(&mut tx, "children", &CHILD_COLUMNS, &batch.children).await?;
     insert(&mut tx, "child_name_tokens", &TOKEN_COLUMNS, &batch.tokens).await?;
     insert(&mut tx, "cases", &CASE_COLUMNS, &batch.cases).await?;
+    insert(&mut tx, "case_concerns", &CONCERN_COLUMNS, &batch.concerns).await?;
     insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards).await?;
     insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves).await?;
     insert(&mut tx, "referrals", &REFERRAL_COLUMNS, &batch.referrals).await?;
@@ -1097,6 +1107,7 @@ struct Child<'r> {
     id: String,
     place: usize,
     sex: &'r str,
+    birth_year: i64,
 }
 
 struct OpenedCase {
@@ -1133,6 +1144,7 @@ impl<'r> Generator<'r> {
             id: self.id(first_created),
             place,
             sex,
+            birth_year: i64::from(born.year()),
         };
         let sealed_identity = self
             .keyring
@@ -1145,7 +1157,7 @@ impl<'r> Generator<'r> {
             child.id.as_str().into(),
             self.catalogue.places[place].code.into(),
             sex.into(),
-            Cell::Int(i64::from(born.year())),
+            Cell::Int(child.birth_year),
             Cell::Blob(sealed_identity),
             Cell::Int(first_created),
         ]);
@@ -1190,17 +1202,26 @@ impl<'r> Generator<'r> {
                 .as_ref()
                 .filter(|c| c.closed_at.is_none_or(|closed| closed > received_at));
             // Drafts wait to be completed before anything is opened or added to a case.
-            let case_id = match still_open.filter(|_| report.complete) {
-                Some(open) => Some(open.id.clone()),
+            let (case_id, opened) = match still_open.filter(|_| report.complete) {
+                Some(open) => (Some(open.id.clone()), false),
                 None if report.complete && self.rng.random_bool(OPENS_CASE) => {
                     let opened = self.open_case(batch, &child, created_at, report.urgency);
                     let id = opened.id.clone();
                     case = Some(opened);
-                    Some(id)
+                    (Some(id), true)
                 }
-                None => None,
+                None => (None, false),
             };
-            self.card(batch, &child, &report, &names, created_at, case_id)?;
+            let concerns =
+                self.card(batch, &child, &report, &names, created_at, case_id.clone())?;
+            // Triage copies the concerns of the report that opens the case.
+            if let Some(case_id) = case_id.filter(|_| opened) {
+                for concern in concerns {
+                    batch
+                        .concerns
+                        .push(vec![case_id.as_str().into(), concern.into()]);
+                }
+            }
         }
         Ok(())
     }
@@ -1232,9 +1253,9 @@ impl<'r> Generator<'r> {
         names: &Spelled,
         created_at: i64,
         case_id: Option<String>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<&'r str>> {
         let id = self.id(created_at);
-        let (data, personal) = self.report_data(child, report, names)?;
+        let (data, personal, concerns) = self.report_data(child, report, names)?;
         let sealed = self
             .keyring
             .seal_json(
@@ -1262,18 +1283,18 @@ impl<'r> Generator<'r> {
             Cell::Int(created_at),
             Cell::Int(updated_at),
         ]);
-        Ok(())
+        Ok(concerns)
     }
 
     /// The card's values as the form engine stores them: flat, keyed by field code, the
-    /// non-personal ones as the `data` column's JSON, the personal ones to be sealed.
-    /// A draft is a quick capture whose concerns were not entered yet.
+    /// non-personal ones as the `data` column's JSON, the personal ones to be sealed;
+    /// and its concerns. A draft is a quick capture whose concerns were not entered yet.
     fn report_data(
         &mut self,
         child: &Child<'r>,
         report: &Report<'r>,
         names: &Spelled,
-    ) -> anyhow::Result<(String, Map<String, Value>)> {
+    ) -> anyhow::Result<(String, Map<String, Value>, Vec<&'r str>)> {
         let catalogue = &self.catalogue;
         let rng = &mut self.rng;
         let place = &catalogue.places[child.place];
@@ -1291,6 +1312,7 @@ impl<'r> Generator<'r> {
         data.insert("child.age_years".into(), report.age.into());
         data.insert("urgency".into(), report.urgency.into());
         let mut personal = names.report_values();
+        let mut picked = Vec::new();
         if report.complete {
             let concerns = if child.sex == "female" {
                 &catalogue.concerns_girls
@@ -1298,7 +1320,7 @@ impl<'r> Generator<'r> {
                 &catalogue.concerns_boys
             };
             let n = *catalogue.concern_counts.pick(rng);
-            let picked = concerns.pick_distinct(rng, n);
+            picked = concerns.pick_distinct(rng, n);
             if rng.random_bool(NARRATIVE) {
                 let text = narrative(catalogue.reference, names.script, source, &picked, rng);
                 personal.insert("narrative".into(), text.into());
@@ -1307,7 +1329,7 @@ impl<'r> Generator<'r> {
                 let relation = *catalogue.relations.pick(rng);
                 personal.insert("author.relation".into(), relation.into());
             }
-            data.insert("concerns".into(), codes(picked));
+            data.insert("concerns".into(), codes(picked.clone()));
             let groups = match commune {
                 Some((_, Area::Rural)) => &catalogue.target_groups_rural,
                 _ => &catalogue.target_groups_urban,
@@ -1317,7 +1339,7 @@ impl<'r> Generator<'r> {
                 data.insert("target_groups".into(), codes(groups.pick_distinct(rng, n)));
             }
         }
-        Ok((Value::Object(data).to_string(), personal))
+        Ok((Value::Object(data).to_string(), personal, picked))
     }
 
     fn open_case(
@@ -1358,6 +1380,8 @@ impl<'r> Generator<'r> {
             urgency.into(),
             Cell::Int(opened_at),
             closed_at.into(),
+            child.sex.into(),
+            Cell::Int(child.birth_year),
         ]);
         for m in &moves {
             batch.moves.push(vec![
@@ -2598,12 +2622,20 @@ mod tests {
         let raw = db.raw_text().await;
         // What is stored in clear is found: the search itself works.
         assert!(numbers.iter().all(|n| raw.contains(n.as_str())));
+        // A name that is a word stored in clear plus one letter can turn up by chance, the
+        // letter being a byte of the value beside it (Amale: a time ending in 0x41, then
+        // the sex `male`): such names are not looked for.
+        let one_letter_off = |s: &str| {
+            let second = s.char_indices().nth(1).map_or(s.len(), |(i, _)| i);
+            let last = s.char_indices().last().map_or(0, |(i, _)| i);
+            baseline.contains(&s[second..]) || baseline.contains(&s[..last])
+        };
         let mut looked_for = 0;
         let mut found = Vec::new();
         for spelling in names::all_spellings() {
             // Under five bytes, a name could turn up by chance in sealed bytes.
             for s in [spelling.to_owned(), spelling.to_uppercase()] {
-                if s.len() < 5 || baseline.contains(&s) {
+                if s.len() < 5 || baseline.contains(&s) || one_letter_off(&s) {
                     continue;
                 }
                 looked_for += 1;
@@ -2647,10 +2679,6 @@ mod tests {
         let (mut searched, mut found) = (0, 0);
         for (id, (_, identity)) in identities.iter().take(60) {
             let (first, last) = (text(identity, "first_name"), text(identity, "last_name"));
-            // The search reads the first word as the first name.
-            if first.contains(' ') {
-                continue;
-            }
             let territory = &territories[id];
             if !sessions.contains_key(territory) {
                 let session = crate::bench::sign_in(&db.store, now().as_millisecond(), territory)

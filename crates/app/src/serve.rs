@@ -33,6 +33,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
         settings,
     );
+    state.start_events();
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",

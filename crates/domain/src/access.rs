@@ -162,6 +162,11 @@ pub enum Action {
     /// Describe the province's organisations in the directory of services: address,
     /// hours, position, services, contact points; import and export it.
     ManageDirectory,
+    /// Refer the child of a case to another service (a linking card).
+    Refer,
+    /// The referrals of one's own organisation: inbox and outbox, answering them, and
+    /// reading what was shared while they are open.
+    UseReferrals,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -203,6 +208,12 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::BreakGlass => actor.reads_identities(),
         Action::WorkOnCase => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::AssignCase => actor.has(Role::Coordinator),
+        Action::Refer => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::UseReferrals => {
+            actor.has(Role::CaseWorker)
+                || actor.has(Role::Coordinator)
+                || actor.has(Role::FocalPoint)
+        }
         Action::ReadFile(part) | Action::WriteFile(part) => {
             (actor.has(Role::CaseWorker) || actor.has(Role::Coordinator))
                 && part.open_to_sector(&actor.sector)

@@ -130,6 +130,10 @@ pub enum Problem {
     SwappedCoordinates,
     /// A contact point with neither a phone number nor an email address.
     NoWayToReach,
+    /// A part of the child's file that the receiving service may not read.
+    NotShareable,
+    /// A referral to one's own organisation.
+    OwnOrganisation,
 }
 
 impl Problem {
@@ -158,6 +162,8 @@ impl Problem {
             Problem::OutsideMorocco => "form-error-outside-morocco",
             Problem::SwappedCoordinates => "form-error-swapped-coordinates",
             Problem::NoWayToReach => "form-error-no-way-to-reach",
+            Problem::NotShareable => "form-error-not-shareable",
+            Problem::OwnOrganisation => "form-error-own-organisation",
         }
     }
 

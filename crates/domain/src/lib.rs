@@ -11,6 +11,7 @@ pub mod lang;
 pub mod names;
 pub mod pathway;
 pub mod reference;
+pub mod referral;
 pub mod scoring;
 pub mod territory;
 pub mod vocabulary;

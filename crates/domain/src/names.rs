@@ -98,10 +98,12 @@
 //!
 //! The keys built on [`loose_key`] (the phonetic key without the long-vowel mark, and
 //! with the ending reduced to "ends in a vowel"): `name:{key}` for the first and for
-//! the last name, and `pair:{key}|{key}` for both, sorted, so that an inverted
-//! first/last still matches. Once blind-indexed, a token reveals only that two
-//! children share that key: `name:` that one of their name parts sounds alike, in any
-//! position; `pair:` that both do. The store can count how many children share a
+//! the last name, and for each word of a name of several words (Fatima Zahra gives
+//! `Fatima Zahra`, `Fatima` and `Zahra`: she is often called by one of them), and
+//! `pair:{key}|{key}` for both whole names, sorted, so that an inverted first/last
+//! still matches. Once blind-indexed, a token reveals only that two children share
+//! that key: `name:` that one of their name parts, or a word of one, sounds alike, in
+//! any position; `pair:` that both do. The store can count how many children share a
 //! token, so the largest `name:` bucket is very likely "Mohamed": frequency is visible,
 //! letters are not. Whoever holds the index key can hash a dictionary of names and
 //! read the tokens, so that key is guarded like the encryption keys. Loose keys put
@@ -121,6 +123,11 @@
 //! | 0.95–1 | equal phonetic keys |
 //! | 0.94–0.95 | compatible keys (a Latin short i), or one letter wrong, missing, added or swapped in names of 8 letters or more |
 //! | 0–0.93 | otherwise: 0.93 × Jaro-Winkler |
+//!
+//! A one-word name against a name of several words (Zahra / Fatima Zahra) also scores
+//! 0.9 × its similarity with the closest of those words, if that is higher: she may be
+//! called by one of her names, but so may a sister, so it ranks a candidate and never
+//! reaches the threshold.
 //!
 //! [`names_match`] is "phonetic keys equal, or similarity ≥ [`MATCH_THRESHOLD`] (0.94)";
 //! [`persons_match`] asks it of both parts, straight or inverted. Letters alone never
@@ -157,6 +164,10 @@ const NEAR_FLOOR: f64 = MATCH_THRESHOLD;
 const LETTERS_ONLY_WEIGHT: f64 = 0.93;
 /// A different ending (Amina / Amin) is a different name, however close the letters.
 const ENDING_PENALTY: f64 = 0.85;
+/// A one-word name that is a word of a longer name (Zahra / Fatima Zahra) may be the
+/// same child called by one of her names, or her sister: under the threshold, it only
+/// ranks.
+const ONE_WORD_OF_SEVERAL: f64 = 0.9;
 /// Keys are short: Jaro-Winkler between them runs high, so it counts for less.
 const CROSS_SCRIPT_DISCOUNT: f64 = 0.9;
 /// From this many letters, one letter typed wrong, missing, added or swapped is taken
@@ -796,7 +807,10 @@ struct Analysis {
 }
 
 fn analyse(name: &str) -> Analysis {
-    let words = words(name, Mode::Phonetic);
+    analyse_words(&words(name, Mode::Phonetic))
+}
+
+fn analyse_words(words: &[Word]) -> Analysis {
     let segments: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
     let syms = symbols(&segments);
     let latin = segments.last().is_some_and(|s| s.is_ascii());
@@ -846,10 +860,31 @@ pub fn loose_key(name: &str) -> String {
     analyse(name).skeleton.key(false)
 }
 
+/// The loose key of each word of a name of two words or more (a particle counts with
+/// the word it joins): `Fatima Zahra` gives the keys of `Fatima` and `Zahra`. None for
+/// a one-word name, whose key is the whole name's.
+fn word_keys(name: &str) -> Vec<String> {
+    let words = words(name, Mode::Phonetic);
+    if words.len() < 2 {
+        return Vec::new();
+    }
+    words
+        .iter()
+        .map(|word| {
+            analyse_words(std::slice::from_ref(word))
+                .skeleton
+                .key(false)
+        })
+        .filter(|key| !key.is_empty())
+        .collect()
+}
+
 /// The strings to blind-index for a child, one per kind: `name:{loose key}` for each
-/// name part (first and last alike, so an inversion still meets), and
-/// `pair:{key}|{key}` for both parts, sorted. Empty parts give no key: an unnamed
-/// child has none. What each reveals once blind-indexed is in the module documentation.
+/// name part (first and last alike, so an inversion still meets) and, for a part of
+/// several words, for each word too, since a child recorded as Fatima Zahra is
+/// often reported as Fatima or as Zahra alone; and `pair:{key}|{key}` for both parts
+/// whole, sorted. Empty parts give no key: an unnamed child has none. What each
+/// reveals once blind-indexed is in the module documentation.
 pub fn matching_keys(first: &str, last: &str) -> Vec<String> {
     let parts: Vec<String> = [first, last]
         .iter()
@@ -861,6 +896,9 @@ pub fn matching_keys(first: &str, last: &str) -> Vec<String> {
         let (low, high) = if a <= b { (a, b) } else { (b, a) };
         keys.insert(format!("pair:{low}|{high}"));
     }
+    for word in [first, last].iter().flat_map(|part| word_keys(part)) {
+        keys.insert(format!("name:{word}"));
+    }
     keys.into_iter().collect()
 }
 
@@ -871,17 +909,36 @@ pub fn matching_keys(first: &str, last: &str) -> Vec<String> {
 /// others 0.93 × their Jaro-Winkler; a different ending lowers the Jaro-Winkler part.
 /// Zero when either has no letters.
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let (x, y) = (analyse(a), analyse(b));
+    let (wa, wb) = (words(a, Mode::Phonetic), words(b, Mode::Phonetic));
+    let whole = analysed_similarity(&analyse_words(&wa), &analyse_words(&wb));
+    let word = match (wa.len(), wb.len()) {
+        (1, n) if n > 1 => closest_word(&wa, &wb),
+        (n, 1) if n > 1 => closest_word(&wb, &wa),
+        _ => 0.0,
+    };
+    whole.max(ONE_WORD_OF_SEVERAL * word)
+}
+
+/// The best similarity of a one-word name with a word of a name of several.
+fn closest_word(one: &[Word], several: &[Word]) -> f64 {
+    let x = analyse_words(one);
+    several
+        .iter()
+        .map(|word| analysed_similarity(&x, &analyse_words(std::slice::from_ref(word))))
+        .fold(0.0, f64::max)
+}
+
+fn analysed_similarity(x: &Analysis, y: &Analysis) -> f64 {
     if x.spelling.is_empty() || y.spelling.is_empty() {
         return 0.0;
     }
-    let mut score = surface_similarity(&x, &y);
+    let mut score = surface_similarity(x, y);
     if x.skeleton.ending != y.skeleton.ending {
         score *= ENDING_PENALTY;
     }
     if x.skeleton.key(true) == y.skeleton.key(true) {
         KEY_EQUAL_FLOOR + (1.0 - KEY_EQUAL_FLOOR) * score
-    } else if x.skeleton.compatible(&y.skeleton) || is_slip(&x, &y) {
+    } else if x.skeleton.compatible(&y.skeleton) || is_slip(x, y) {
         NEAR_FLOOR + (KEY_EQUAL_FLOOR - NEAR_FLOOR) * score
     } else {
         LETTERS_ONLY_WEIGHT * score
@@ -1202,6 +1259,38 @@ mod tests {
                 .any(|k| k.starts_with("pair:") && arabic.contains(k))
         );
         assert_eq!(latin.len(), 3, "{latin:?}");
+    }
+
+    #[test]
+    fn one_word_of_a_compound_name_ranks_but_does_not_match() {
+        let s = similarity("Zahra", "Fatima Zahra");
+        assert!(s > 0.85 && s < MATCH_THRESHOLD, "{s}");
+        assert!((s - similarity("فاطمة الزهراء", "Zahra")).abs() < 0.05);
+        assert!(!names_match("Mohamed", "Mohamed Amine"));
+        assert!(similarity("Zahra", "Fatima Zahra") > similarity("Zineb", "Fatima Zahra"));
+    }
+
+    #[test]
+    fn each_word_of_a_compound_name_is_a_key() {
+        let latin = matching_keys("Fatima Zahra", "Bennani");
+        let arabic = matching_keys("فاطمة الزهراء", "بناني");
+        for alone in ["Fatima", "Zahra", "Ezzahra", "الزهراء"] {
+            let key = &matching_keys(alone, "")[0];
+            assert!(
+                latin.contains(key) && arabic.contains(key),
+                "{alone}: {latin:?}"
+            );
+        }
+        assert!(
+            latin.contains(&matching_keys("Fatimazahra", "")[0]),
+            "the whole name"
+        );
+        assert_eq!(latin.len(), 5, "{latin:?}");
+        assert_eq!(
+            matching_keys("Abd el Kader", ""),
+            matching_keys("Abdelkader", ""),
+            "a particle is not a word of its own"
+        );
     }
 
     #[test]

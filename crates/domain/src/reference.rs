@@ -4,6 +4,7 @@
 
 use crate::files::FilePart;
 use crate::forms::Form;
+use crate::referral::ResponseDeadlines;
 use crate::scoring::Scoring;
 use crate::territory::{Commune, Territory, parse_communes, parse_territories};
 use crate::vocabulary::{REQUIRED, Vocabulary};
@@ -34,6 +35,7 @@ impl std::error::Error for ReferenceError {}
 
 pub const TERRITORIES_FILE: &str = "territories.csv";
 pub const COMMUNES_FILE: &str = "communes.csv";
+pub const REFERRAL_DEADLINES_FILE: &str = "referrals/deadlines.toml";
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -41,7 +43,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 32] = embedded![
+const EMBEDDED: [(&str, &str); 33] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -73,6 +75,7 @@ const EMBEDDED: [(&str, &str); 32] = embedded![
     "forms/medical_entry.v1.toml",
     "forms/judicial_entry.v1.toml",
     "forms/plan_action.v1.toml",
+    "referrals/deadlines.toml",
     "scoring/evaluation.v1.toml",
 ];
 
@@ -87,6 +90,7 @@ pub struct Reference {
     forms: BTreeMap<String, Vec<Form>>,
     /// Scoring rules, by form code and version.
     scorings: BTreeMap<(String, u32), Scoring>,
+    referral_deadlines: ResponseDeadlines,
 }
 
 impl Reference {
@@ -182,6 +186,9 @@ impl Reference {
                 Scoring::parse(name, &file.text, form).map_err(|r| fail(&file.name, r))?;
             scorings.insert((scoring.form.clone(), scoring.version), scoring);
         }
+        let deadlines_file = find(REFERRAL_DEADLINES_FILE)?;
+        let referral_deadlines = ResponseDeadlines::parse(&deadlines_file.text)
+            .map_err(|r| fail(REFERRAL_DEADLINES_FILE, r))?;
         let territory_index = territories
             .iter()
             .enumerate()
@@ -200,7 +207,13 @@ impl Reference {
             commune_index,
             forms,
             scorings,
+            referral_deadlines,
         })
+    }
+
+    /// How long a receiving service has to answer a referral, by urgency.
+    pub fn referral_deadlines(&self) -> &ResponseDeadlines {
+        &self.referral_deadlines
     }
 
     pub fn vocabularies(&self) -> impl Iterator<Item = &Vocabulary> {

@@ -4,21 +4,39 @@
 use sqlx::{Any, Transaction};
 
 /// A value to bind. Only the portable types that both backends store alike.
+///
+/// A NULL has a type too: PostgreSQL fixes a statement's parameter types when it first
+/// prepares it, and each chunk of rows reuses that statement, so a NULL sent as an
+/// integer where a later chunk sends text was refused ("incorrect binary data format").
 #[derive(Debug, Clone)]
 pub enum Cell {
     Int(i64),
     Text(String),
     Blob(Vec<u8>),
-    /// A missing value, typed: PostgreSQL refuses a NULL bound as BIGINT for a TEXT
-    /// column once the statement has been prepared with other rows.
-    Null(NullOf),
+    NullInt,
+    NullText,
+    NullBlob,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum NullOf {
-    Int,
-    Text,
-    Blob,
+/// The NULL of a column's type, for an absent value.
+pub trait Nullable: Into<Cell> {
+    const NULL: Cell;
+}
+
+impl Nullable for i64 {
+    const NULL: Cell = Cell::NullInt;
+}
+
+impl Nullable for String {
+    const NULL: Cell = Cell::NullText;
+}
+
+impl Nullable for &str {
+    const NULL: Cell = Cell::NullText;
+}
+
+impl Nullable for Vec<u8> {
+    const NULL: Cell = Cell::NullBlob;
 }
 
 impl From<i64> for Cell {
@@ -39,27 +57,15 @@ impl From<&str> for Cell {
     }
 }
 
-impl From<Option<i64>> for Cell {
-    fn from(v: Option<i64>) -> Self {
-        v.map_or(Cell::Null(NullOf::Int), Cell::Int)
+impl From<Vec<u8>> for Cell {
+    fn from(v: Vec<u8>) -> Self {
+        Cell::Blob(v)
     }
 }
 
-impl From<Option<String>> for Cell {
-    fn from(v: Option<String>) -> Self {
-        v.map_or(Cell::Null(NullOf::Text), Cell::Text)
-    }
-}
-
-impl From<Option<&str>> for Cell {
-    fn from(v: Option<&str>) -> Self {
-        v.map_or(Cell::Null(NullOf::Text), Cell::from)
-    }
-}
-
-impl From<Option<Vec<u8>>> for Cell {
-    fn from(v: Option<Vec<u8>>) -> Self {
-        v.map_or(Cell::Null(NullOf::Blob), Cell::Blob)
+impl<T: Nullable> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(T::NULL, Into::into)
     }
 }
 
@@ -84,9 +90,9 @@ pub async fn insert(
                 Cell::Int(v) => query.bind(*v),
                 Cell::Text(v) => query.bind(v.as_str()),
                 Cell::Blob(v) => query.bind(v.as_slice()),
-                Cell::Null(NullOf::Int) => query.bind(None::<i64>),
-                Cell::Null(NullOf::Text) => query.bind(None::<String>),
-                Cell::Null(NullOf::Blob) => query.bind(None::<Vec<u8>>),
+                Cell::NullInt => query.bind(None::<i64>),
+                Cell::NullText => query.bind(None::<&str>),
+                Cell::NullBlob => query.bind(None::<&[u8]>),
             };
         }
         query.execute(&mut **tx).await?;
@@ -120,6 +126,17 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize, conflict_clause: &str)
 
 #[cfg(test)]
 mod tests {
+    use super::Cell;
+
+    #[test]
+    fn an_absent_value_is_a_null_of_its_type() {
+        assert!(matches!(Cell::from(None::<&str>), Cell::NullText));
+        assert!(matches!(Cell::from(None::<String>), Cell::NullText));
+        assert!(matches!(Cell::from(None::<i64>), Cell::NullInt));
+        assert!(matches!(Cell::from(None::<Vec<u8>>), Cell::NullBlob));
+        assert!(matches!(Cell::from(Some(3)), Cell::Int(3)));
+    }
+
     #[test]
     fn numbers_placeholders_across_rows() {
         assert_eq!(

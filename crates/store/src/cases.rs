@@ -19,6 +19,8 @@ pub struct CaseRecord {
     pub opened_at: i64,
     pub closed_at: Option<i64>,
     pub version: i64,
+    /// The user who follows the case ("my cases"); none when a machine client opened it.
+    pub assigned_to: Option<String>,
 }
 
 /// What the case list is filtered by; `None` is "any".
@@ -33,6 +35,12 @@ pub struct CaseFilter {
     pub born_to: Option<i64>,
     /// Leave out closed cases.
     pub open_only: bool,
+    /// The cases this user follows ("my cases").
+    pub assigned_to: Option<String>,
+    /// The cases about this concern (a code of the concerns vocabulary).
+    pub concern: Option<String>,
+    /// The cases with an open plan action due before this instant (ms): overdue work.
+    pub overdue_at: Option<i64>,
 }
 
 /// A line of the case list (nothing identifying).
@@ -74,6 +82,15 @@ pub struct CaseMove<'a> {
     pub closure_reason: Option<&'a str>,
 }
 
+/// A child as stored: the identity is still sealed.
+pub struct ChildRecord {
+    pub id: String,
+    pub territory: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub identity: Option<Vec<u8>>,
+}
+
 pub struct NewChild<'a> {
     pub id: &'a str,
     pub territory: &'a str,
@@ -83,24 +100,92 @@ pub struct NewChild<'a> {
     pub at_ms: i64,
 }
 
-/// A query with the case filter's seven parameters bound, in order.
-fn filtered<'q>(
-    sql: &'q str,
-    f: &'q CaseFilter,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    sqlx::query(sql)
-        .bind(f.territory.as_deref())
-        .bind(f.stage.as_deref())
-        .bind(f.risk.as_deref())
-        .bind(f.sex.as_deref())
-        .bind(f.born_from)
-        .bind(f.born_to)
-        .bind(i64::from(f.open_only))
+/// The plan action statuses that still call for work: an action in one of them past its
+/// deadline makes its case overdue.
+const OPEN_ACTION_STATUSES: &str = "'planned', 'in_progress'";
+
+/// A value for a placeholder of a query built at run time.
+enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// The `WHERE` clause of the filters actually given, and their values in placeholder
+/// order. `($1 IS NULL OR column = $1)` would be one fixed statement, but no index can
+/// serve it: SQLite scanned every case of the country for each list (740 ms at p95).
+#[derive(Default)]
+struct Conditions<'a> {
+    clauses: Vec<String>,
+    params: Vec<Param<'a>>,
+}
+
+impl<'a> Conditions<'a> {
+    fn of(f: &'a CaseFilter) -> Conditions<'a> {
+        let mut w = Conditions::default();
+        let text = |v: &'a Option<String>| v.as_deref().map(Param::Text);
+        w.add("c.territory_code = ?", text(&f.territory));
+        w.add("c.stage = ?", text(&f.stage));
+        w.add("c.risk = ?", text(&f.risk));
+        w.add("c.sex = ?", text(&f.sex));
+        w.add("c.birth_year >= ?", f.born_from.map(Param::Int));
+        w.add("c.birth_year <= ?", f.born_to.map(Param::Int));
+        w.add("c.assigned_to = ?", text(&f.assigned_to));
+        w.add(
+            "EXISTS (SELECT 1 FROM case_concerns cc WHERE cc.case_id = c.id AND cc.concern = ?)",
+            text(&f.concern),
+        );
+        w.add(
+            &format!(
+                "EXISTS (SELECT 1 FROM plan_actions pa WHERE pa.case_id = c.id \
+                 AND pa.status IN ({OPEN_ACTION_STATUSES}) AND pa.due_at < ?)"
+            ),
+            f.overdue_at.map(Param::Int),
+        );
+        if f.open_only {
+            w.clauses.push("c.stage <> 'closed'".to_owned());
+        }
+        w
+    }
+
+    /// Adds `clause`, its `?` numbered as the next placeholder, when a value is given.
+    fn add(&mut self, clause: &str, param: Option<Param<'a>>) {
+        if let Some(param) = param {
+            self.params.push(param);
+            let placeholder = format!("${}", self.params.len());
+            self.clauses.push(clause.replace('?', &placeholder));
+        }
+    }
+
+    /// `WHERE …`, or nothing when no filter is given.
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The number of the placeholder after the filters' own.
+    fn next_placeholder(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    fn bind<'q>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        self.params
+            .iter()
+            .fold(sqlx::query(sql), |query, param| match param {
+                Param::Text(v) => query.bind(*v),
+                Param::Int(v) => query.bind(*v),
+            })
+    }
 }
 
 impl Store {
     pub async fn case(&self, id: &str) -> Result<Option<CaseRecord>, StoreError> {
-        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, risk, opened_at, closed_at, version FROM cases WHERE id = $1")
+        let row = sqlx::query("SELECT id, number, child_id, territory_code, stage, risk, opened_at, closed_at, version, assigned_to FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -115,9 +200,20 @@ impl Store {
                 opened_at: r.try_get("opened_at")?,
                 closed_at: r.try_get("closed_at")?,
                 version: r.try_get("version")?,
+                assigned_to: r.try_get("assigned_to")?,
             })
         })
         .transpose()
+    }
+
+    /// The concern codes of a case (the forms of violence or risk it is about), sorted.
+    pub async fn case_concerns(&self, case_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT concern FROM case_concerns WHERE case_id = $1 ORDER BY concern",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn stage_moves(&self, case_id: &str) -> Result<Vec<MoveRecord>, StoreError> {
@@ -160,26 +256,47 @@ impl Store {
             .collect()
     }
 
-    /// A page of cases, newest first, and how many match in all.
+    /// A page of cases, newest first, and how many match in all (`limit` 0: only how
+    /// many).
+    ///
+    /// Both queries read `cases` alone: the child's sex and birth year are copied onto
+    /// the case (migration 0011), and the index `cases_list` holds the province, the
+    /// order and every filtered column, so the count and the skip to the page read the
+    /// index, not the table; only the concern and overdue filters look elsewhere, by
+    /// primary key per case. The total is an exact `COUNT(*)`: counting a province's
+    /// cases from that index took a few milliseconds at 1,000,000 children (see
+    /// BENCHMARKS.md), cheap enough not to cap it, and the page shows it.
     pub async fn cases_page(
         &self,
         filter: &CaseFilter,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<CaseRow>, i64), StoreError> {
-        const WHERE: &str = "FROM cases c JOIN children ch ON ch.id = c.child_id
-            WHERE ($1 IS NULL OR c.territory_code = $1) AND ($2 IS NULL OR c.stage = $2) AND ($3 IS NULL OR c.risk = $3)
-              AND ($4 IS NULL OR ch.sex = $4) AND ($5 IS NULL OR ch.birth_year >= $5) AND ($6 IS NULL OR ch.birth_year <= $6)
-              AND ($7 = 0 OR c.stage <> 'closed')";
-        let count_sql = format!("SELECT COUNT(*) AS n {WHERE}");
-        let total: i64 = filtered(&count_sql, filter)
+        let conditions = Conditions::of(filter);
+        let filters = conditions.sql();
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c {filters}");
+        let total: i64 = conditions
+            .bind(&count_sql)
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
-        let page_sql = format!(
-            "SELECT c.id, c.number, c.territory_code, c.stage, c.risk, c.opened_at, ch.sex, ch.birth_year {WHERE} ORDER BY c.opened_at DESC, c.id DESC LIMIT $8 OFFSET $9"
+        if limit == 0 {
+            return Ok((Vec::new(), total));
+        }
+        // The page's ids first, from the index alone, then their rows: skipping to a
+        // deep page then never reads the rows it skips.
+        let (l, o) = (
+            conditions.next_placeholder(),
+            conditions.next_placeholder() + 1,
         );
-        let rows = filtered(&page_sql, filter)
+        let page_sql = format!(
+            "SELECT p.id, p.number, p.territory_code, p.stage, p.risk, p.opened_at, p.sex, p.birth_year
+             FROM (SELECT c.id FROM cases c {filters} ORDER BY c.opened_at DESC, c.id DESC LIMIT ${l} OFFSET ${o}) page
+             JOIN cases p ON p.id = page.id
+             ORDER BY p.opened_at DESC, p.id DESC"
+        );
+        let rows = conditions
+            .bind(&page_sql)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
@@ -213,28 +330,35 @@ impl Store {
     }
 
     /// Children of a territory sharing at least one blind name token with `tokens`, with
-    /// how many they share, most first.
+    /// how many they share, most first (then by id), at most `limit`. One grouped query
+    /// on the index `(territory_code, token, child_id)`: reading each token's children
+    /// apart cost a round trip per token and cut a common name's bucket short before
+    /// the children sharing more tokens were reached.
     pub async fn children_sharing_tokens(
         &self,
         territory: &str,
         tokens: &[Vec<u8>],
         limit: i64,
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut found: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-        for token in tokens {
-            let ids: Vec<String> = sqlx::query_scalar("SELECT child_id FROM child_name_tokens WHERE territory_code = $1 AND token = $2 LIMIT $3")
-                .bind(territory)
-                .bind(token.as_slice())
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-            for id in ids {
-                *found.entry(id).or_default() += 1;
-            }
+        if tokens.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut found: Vec<(String, i64)> = found.into_iter().collect();
-        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(found)
+        let sql = format!(
+            "SELECT child_id, COUNT(*) AS shared FROM child_name_tokens
+             WHERE territory_code = $1 AND token IN ({})
+             GROUP BY child_id ORDER BY shared DESC, child_id LIMIT ${}",
+            placeholders(2, tokens.len()),
+            tokens.len() + 2
+        );
+        let query = tokens
+            .iter()
+            .fold(sqlx::query(&sql).bind(territory), |q, token| {
+                q.bind(token.as_slice())
+            });
+        let rows = query.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("child_id")?, r.try_get("shared")?)))
+            .collect()
     }
 
     pub async fn child_identity(
@@ -254,6 +378,42 @@ impl Store {
         })
         .transpose()
     }
+
+    /// These children's rows, sealed identities included, in one query (in no order;
+    /// unknown ids are left out).
+    pub async fn children(&self, ids: &[String]) -> Result<Vec<ChildRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, territory_code, sex, birth_year, identity FROM children WHERE id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let rows = ids
+            .iter()
+            .fold(sqlx::query(&sql), |q, id| q.bind(id.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChildRecord {
+                    id: r.try_get("id")?,
+                    territory: r.try_get("territory_code")?,
+                    sex: r.try_get("sex")?,
+                    birth_year: r.try_get("birth_year")?,
+                    identity: r.try_get("identity")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// `$first, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Tx<'_> {
@@ -309,7 +469,10 @@ impl Tx<'_> {
         case: &CaseRecord,
         opened_by: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, risk, opened_at, opened_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        // The child's sex and birth year are copied from the child's row, in the same
+        // statement, so that the copy the case list filters on cannot differ from it.
+        let done = sqlx::query("INSERT INTO cases (id, number, child_id, territory_code, stage, risk, opened_at, opened_by, assigned_to, sex, birth_year)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, ch.sex, ch.birth_year FROM children ch WHERE ch.id = $3")
             .bind(&case.id)
             .bind(&case.number)
             .bind(&case.child_id)
@@ -318,8 +481,28 @@ impl Tx<'_> {
             .bind(case.risk.as_deref())
             .bind(case.opened_at)
             .bind(opened_by)
+            .bind(case.assigned_to.as_deref())
             .execute(&mut *self.inner)
             .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::UnknownReference);
+        }
+        Ok(())
+    }
+
+    /// Records what a case is about; a code given twice is recorded once.
+    pub async fn insert_case_concerns(
+        &mut self,
+        case_id: &str,
+        concerns: &[&str],
+    ) -> Result<(), StoreError> {
+        for concern in concerns {
+            sqlx::query("INSERT INTO case_concerns (case_id, concern) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(case_id)
+                .bind(*concern)
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(())
     }
 

@@ -12,11 +12,14 @@ pub mod cases;
 pub mod directory;
 pub mod documents;
 mod error;
+pub mod events;
 pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod plan;
 mod reference;
+pub mod referrals;
+pub mod register;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;
@@ -74,6 +77,8 @@ pub struct SchemaStatus {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for the connection that listens to notifications (PostgreSQL only).
+    url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -104,7 +109,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::unreachable)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -66,6 +66,14 @@ impl Caller {
         }
     }
 
+    /// The signed-in person's user id; none for a machine client, which follows no case.
+    pub fn user_id(&self) -> Option<&str> {
+        match (&self.actor, &self.token_id) {
+            (Some(actor), None) => Some(actor.user_id.as_str()),
+            _ => None,
+        }
+    }
+
     /// Who to name in the audit log: a user id, `token:ID`, or nobody.
     pub fn audit_actor(&self) -> Option<String> {
         match (&self.actor, &self.token_id) {

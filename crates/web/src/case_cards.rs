@@ -152,6 +152,34 @@ pub fn card_values(state: &AppState, card: &CardRecord) -> Result<Map<String, Va
     Ok(values)
 }
 
+/// A child's sealed identity, opened (`Null` for a child recorded without one).
+pub fn open_identity(
+    state: &AppState,
+    child_id: &str,
+    sealed: Option<&[u8]>,
+) -> Result<Value, String> {
+    match sealed {
+        Some(sealed) => state
+            .keyring
+            .open_json(sealed, &sealed_aad("children", "identity", child_id))
+            .map_err(|e| e.to_string()),
+        None => Ok(Value::Null),
+    }
+}
+
+/// A child's name as lists show it: given name then family name.
+pub fn display_name(identity: &Value) -> String {
+    let part = |key: &str| {
+        identity
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    format!("{} {}", part("first_name"), part("last_name"))
+        .trim()
+        .to_owned()
+}
+
 pub enum CardOutcome {
     Recorded { id: String, case_id: String },
     Invalid(Vec<FieldError>),
@@ -315,16 +343,6 @@ fn after_saving(state: &AppState, case_id: &str, form_code: &str) -> String {
     }
 }
 
-fn on_case(
-    mut page: crate::pages::FormPage,
-    case_id: &str,
-    form_code: &str,
-) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/cards/{form_code}");
-    page.preview = false;
-    page
-}
-
 pub async fn form_page(
     State(state): State<AppState>,
     t: Tr,
@@ -342,17 +360,17 @@ pub async fn form_page(
     } {
         return refusal.page(t);
     }
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{case_id}/cards/{form_code}");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    on_case(page, &case_id, &form_code).into_response()
+    )
 }
 
 pub async fn save_page(
@@ -372,21 +390,17 @@ pub async fn save_page(
             Redirect::to(&after_saving(&state, &case_id, &form_code)).into_response()
         }
         Ok(CardOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{case_id}/cards/{form_code}");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                on_case(page, &case_id, &form_code),
             )
-                .into_response()
         }
         Ok(CardOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),

@@ -232,6 +232,47 @@ fn document_views(
         .collect()
 }
 
+/// What one file of a case holds, for a reader of that part (the read is audited):
+/// the case, the part's entry form, its entries opened, its documents and their views.
+#[allow(clippy::type_complexity)] // one tuple, taken apart at once by both callers
+async fn file_contents(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    part: FilePart,
+    t: Tr,
+) -> Result<
+    Result<
+        (
+            awladna_store::cases::CaseRecord,
+            String,
+            Vec<(
+                awladna_store::cards::CardRecord,
+                serde_json::Map<String, serde_json::Value>,
+            )>,
+            Vec<DocumentInfo>,
+            Vec<DocumentView>,
+        ),
+        CaseRefusal,
+    >,
+    String,
+> {
+    let Some(form) = entry_form(state, part) else {
+        return Ok(Err(CaseRefusal::Hidden));
+    };
+    let (case, cards) = match opened_cards(state, caller, case_id, &form.code).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let documents = state
+        .store
+        .documents(&case.id, part.code())
+        .await
+        .map_err(|e| e.detail())?;
+    let views = document_views(state, t, &documents)?;
+    Ok(Ok((case, form.code.clone(), cards, documents, views)))
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "file.html")]
 pub struct FilePage {
@@ -263,22 +304,12 @@ pub async fn file_page(
         Ok(part) => part,
         Err(_) => return page_error(t, StatusCode::NOT_FOUND),
     };
-    let Some(form) = entry_form(&state, part) else {
-        return page_error(t, StatusCode::NOT_FOUND);
-    };
-    let (case, cards) = match opened_cards(&state, &caller, &case_id, &form.code).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(refusal)) => return refusal.page(t),
-        Err(detail) => return internal(false, t, &detail),
-    };
-    let documents = match state.store.documents(&case.id, part.code()).await {
-        Ok(documents) => documents,
-        Err(e) => return crate::error::store_failure(t, &e),
-    };
-    let documents = match document_views(&state, t, &documents) {
-        Ok(views) => views,
-        Err(detail) => return internal(false, t, &detail),
-    };
+    let (case, form, cards, _, documents) =
+        match file_contents(&state, &caller, &case_id, part, t).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(refusal)) => return refusal.page(t),
+            Err(detail) => return internal(false, t, &detail),
+        };
     let can_write = case.stage != "closed"
         && caller.actor.as_ref().is_some_and(|a| {
             awladna_domain::access::decide(Some(a), Action::WriteFile(part), Some(&case.territory))
@@ -293,7 +324,7 @@ pub async fn file_page(
         case_number: case.number.clone(),
         part: part.code().to_owned(),
         title: t.get(&format!("file-{}", part.code())),
-        entry_form: form.code.clone(),
+        entry_form: form,
         can_write,
         entries: card_views(&state, t, &cards),
         documents,
@@ -367,22 +398,12 @@ pub async fn api_file(
         Ok(part) => part,
         Err(refusal) => return refusal.api(t),
     };
-    let Some(form) = entry_form(&state, part) else {
-        return CaseRefusal::Hidden.api(t);
-    };
-    let (case, cards) = match opened_cards(&state, &caller, &case_id, &form.code).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(refusal)) => return refusal.api(t),
-        Err(detail) => return internal(true, t, &detail),
-    };
-    let documents = match state.store.documents(&case.id, part.code()).await {
-        Ok(documents) => documents,
-        Err(e) => return crate::error::store_failure(t, &e),
-    };
-    let names = match document_views(&state, t, &documents) {
-        Ok(views) => views,
-        Err(detail) => return internal(true, t, &detail),
-    };
+    let (_, _, cards, documents, names) =
+        match file_contents(&state, &caller, &case_id, part, t).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(refusal)) => return refusal.api(t),
+            Err(detail) => return internal(true, t, &detail),
+        };
     Json(json!({
         "part": part.code(),
         "entries": cards.iter().map(|(card, values)| json!({

@@ -3,9 +3,10 @@
 //! risk, timeline, the moves the stage allows) and the province's case list.
 
 use crate::auth::Caller;
-use crate::case_cards::{CardView, card_values, card_views};
+use crate::case_cards::{CardView, card_values, card_views, display_name, open_identity};
 use crate::cases::{
-    Entry, MoveOutcome, MoveRequest, TriageOutcome, load_case, move_case, triage_report,
+    Entry, ListQuery, MoveOutcome, MoveRequest, TriageOutcome, case_filter, load_case, move_case,
+    triage_report,
 };
 use crate::error::{internal, page_error, page_refusal};
 use crate::i18n::Tr;
@@ -15,7 +16,6 @@ use askama_web::WebTemplate;
 use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
-use awladna_store::keys::sealed_aad;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,15 +29,6 @@ fn local(ms: i64) -> String {
                 .to_string()
         })
         .unwrap_or_default()
-}
-
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
 }
 
 #[derive(Deserialize)]
@@ -112,6 +103,9 @@ pub struct CasePage {
     statuses: Vec<(String, String)>,
     files: Vec<(String, String)>,
     followups: Vec<CardView>,
+    more_followups: bool,
+    referrals: Vec<crate::referral_pages::ReferralLine>,
+    can_refer: bool,
     profile: Option<CardView>,
 }
 
@@ -136,13 +130,7 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
     else {
         return Ok(ChildView::default());
     };
-    let identity = match sealed {
-        Some(sealed) => state
-            .keyring
-            .open_json(&sealed, &sealed_aad("children", "identity", child_id))
-            .map_err(|e| e.to_string())?,
-        None => serde_json::Value::Null,
-    };
+    let identity = open_identity(state, child_id, sealed.as_deref())?;
     let text = |key: &str| {
         identity
             .get(key)
@@ -150,9 +138,7 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
             .unwrap_or_default()
             .to_owned()
     };
-    let name = format!("{} {}", text("first_name"), text("last_name"))
-        .trim()
-        .to_owned();
+    let name = display_name(&identity);
     let born = match text("birth_date") {
         date if !date.is_empty() => date,
         _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),
@@ -163,33 +149,33 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
         } else {
             name
         },
-        sex: label(state, t, "sex", &sex),
+        sex: state.label(t, "sex", &sex),
         born,
         mother: text("mother_name"),
     })
 }
 
-/// The cards of a form on a case, newest first, opened (the case read is audited).
+/// The newest `limit` cards of a form on a case, opened (the case read is audited), and
+/// whether there are more.
 async fn recent_cards(
     state: &AppState,
     t: Tr,
     case_id: &str,
     form: &str,
     limit: usize,
-) -> Result<Vec<CardView>, String> {
-    let mut opened = Vec::new();
-    for card in state
+) -> Result<(Vec<CardView>, bool), String> {
+    let cards = state
         .store
         .case_cards_of_form(case_id, form)
         .await
-        .map_err(|e| e.detail())?
-        .into_iter()
-        .take(limit)
-    {
+        .map_err(|e| e.detail())?;
+    let more = cards.len() > limit;
+    let mut opened = Vec::new();
+    for card in cards.into_iter().take(limit) {
         let values = card_values(state, &card)?;
         opened.push((card, values));
     }
-    Ok(card_views(state, t, &opened))
+    Ok((card_views(state, t, &opened), more))
 }
 
 async fn case_page(
@@ -199,6 +185,7 @@ async fn case_page(
     here: &str,
     id: &str,
     message: Option<String>,
+    all_followups: bool,
 ) -> Response {
     let (case, timeline) = match load_case(state, caller, id).await {
         Ok(Ok(loaded)) => loaded,
@@ -212,7 +199,7 @@ async fn case_page(
         .enumerate()
         .map(|(i, s)| StepView {
             number: i + 1,
-            label: label(state, t, "stages", s.code()),
+            label: state.label(t, "stages", s.code()),
             current: *s == stage,
             done: *s < stage,
         })
@@ -249,7 +236,7 @@ async fn case_page(
                 let text = format!(
                     "{} {}{}",
                     t.get("case-moved-to"),
-                    label(state, t, "stages", &to),
+                    state.label(t, "stages", &to),
                     who.map(|w| format!(" — {w}")).unwrap_or_default()
                 );
                 EntryView {
@@ -289,18 +276,9 @@ async fn case_page(
     let moves = Stage::ALL
         .iter()
         .filter(|to| check_move(stage, **to).is_ok())
-        .map(|to| (to.code().to_owned(), label(state, t, "stages", to.code())))
+        .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
         .collect();
-    let closure_reasons = state
-        .reference
-        .vocabulary("closure_reasons")
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let closure_reasons = state.choices(t, "closure_reasons");
     let status = if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -345,17 +323,27 @@ async fn case_page(
             .await
             .map_err(|e| e.detail())?;
         let plan = crate::plan::action_views(state, t, &actions)?;
-        let followups = recent_cards(state, t, &case.id, "followup", RECENT_FOLLOWUPS).await?;
+        let shown = if all_followups {
+            usize::MAX
+        } else {
+            RECENT_FOLLOWUPS
+        };
+        let followups = recent_cards(state, t, &case.id, "followup", shown).await?;
         let profile = recent_cards(state, t, &case.id, "child_profile", 1)
             .await?
+            .0
             .into_iter()
             .next();
-        Ok::<_, String>((child, assignee, assignable, plan, followups, profile))
+        let referrals = crate::referral_pages::case_referrals(state, t, &case.id).await?;
+        Ok::<_, String>((
+            child, assignee, assignable, plan, followups, profile, referrals,
+        ))
     };
-    let (child, assignee, assignable, plan, followups, profile) = match details.await {
-        Ok(details) => details,
-        Err(detail) => return internal(false, t, &detail),
-    };
+    let (child, assignee, assignable, plan, (followups, more_followups), profile, referrals) =
+        match details.await {
+            Ok(details) => details,
+            Err(detail) => return internal(false, t, &detail),
+        };
     let page = CasePage {
         t,
         here: here.to_owned(),
@@ -363,9 +351,9 @@ async fn case_page(
         csrf: caller.csrf.clone(),
         id: case.id.clone(),
         number: case.number.clone(),
-        stage: label(state, t, "stages", &case.stage),
+        stage: state.label(t, "stages", &case.stage),
         closed: !open,
-        risk: case.risk.as_deref().map(|r| label(state, t, "urgency", r)),
+        risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
         timeline: entries,
         moves,
@@ -378,10 +366,13 @@ async fn case_page(
         can_work: open && allowed(Action::WorkOnCase),
         can_move: allowed(Action::MoveCase),
         plan,
-        statuses: crate::plan::status_choices(state, t),
+        statuses: state.choices(t, "plan_statuses"),
         files: crate::case_files::readable_files(t, actor, &case.territory),
         followups,
+        more_followups,
         profile,
+        referrals,
+        can_refer: open && allowed(Action::Refer),
     };
     (status, page).into_response()
 }
@@ -392,8 +383,15 @@ pub async fn show(
     caller: Caller,
     uri: OriginalUri,
     Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> Response {
-    case_page(&state, t, &caller, uri.path(), &id, None).await
+    let all = query.followups.as_deref() == Some("all");
+    case_page(&state, t, &caller, uri.path(), &id, None, all).await
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    followups: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -436,7 +434,7 @@ pub async fn move_to(
         Ok(MoveOutcome::Refused(_)) => return page_error(t, StatusCode::NOT_FOUND),
         Err(detail) => return internal(false, t, &detail),
     };
-    case_page(&state, t, &caller, &here, &id, message).await
+    case_page(&state, t, &caller, &here, &id, message, false).await
 }
 
 pub struct CaseLine {
@@ -459,46 +457,59 @@ pub struct CasesPage {
     total_text: String,
     stages: Vec<(String, String, bool)>,
     risks: Vec<(String, String, bool)>,
+    concerns: Vec<(String, String, bool)>,
+    mine: bool,
+    overdue: bool,
     previous: Option<String>,
     next: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ListForm {
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    risk: String,
-    page: Option<i64>,
-}
-
 const PAGE: i64 = 25;
+
+/// The link to another page of the list, with the same filters.
+fn list_link(query: &ListQuery, page: i64) -> String {
+    let filters = [
+        ("stage", &query.stage),
+        ("risk", &query.risk),
+        ("sex", &query.sex),
+        ("age_band", &query.age_band),
+        ("concern", &query.concern),
+        ("mine", &query.mine),
+        ("overdue", &query.overdue),
+    ];
+    let page = page.to_string();
+    let pairs: Vec<(&str, &str)> = filters
+        .iter()
+        .filter_map(|(name, value)| Some((*name, value.as_deref().filter(|v| !v.is_empty())?)))
+        .chain([("page", page.as_str())])
+        .collect();
+    format!(
+        "/cases?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
 
 pub async fn list(
     State(state): State<AppState>,
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
-    Query(query): Query<ListForm>,
+    Query(query): Query<ListQuery>,
 ) -> Response {
     let Some(actor) = caller.actor.clone() else {
         return page_error(t, StatusCode::UNAUTHORIZED);
     };
-    let known = |vocabulary: &str, code: &str| {
-        state
-            .reference
-            .vocabulary(vocabulary)
-            .is_some_and(|v| v.contains(code))
+    // The form offers only known codes: a wrong one comes from an edited address.
+    let filter = match case_filter(&state, &actor, &query) {
+        Ok(filter) => filter,
+        Err(errors) => {
+            let message = errors
+                .first()
+                .map_or("form-error-unknown-code", |e| e.problem.message_id());
+            return page_refusal(t, StatusCode::UNPROCESSABLE_ENTITY, message);
+        }
     };
-    let stage = Some(query.stage.clone()).filter(|s| known("stages", s));
-    let risk = Some(query.risk.clone()).filter(|r| known("urgency", r));
     let page = query.page.unwrap_or(1).max(1);
-    let filter = awladna_store::cases::CaseFilter {
-        territory: actor.territory.clone(),
-        stage: stage.clone(),
-        risk: risk.clone(),
-        ..Default::default()
-    };
     let (rows, total) = match state
         .store
         .cases_page(&filter, PAGE, (page - 1) * PAGE)
@@ -512,16 +523,16 @@ pub async fn list(
         .map(|c| CaseLine {
             id: c.id.clone(),
             number: c.number.clone(),
-            stage: label(&state, t, "stages", &c.stage),
+            stage: state.label(t, "stages", &c.stage),
             risk: c
                 .risk
                 .as_deref()
-                .map(|r| label(&state, t, "urgency", r))
+                .map(|r| state.label(t, "urgency", r))
                 .unwrap_or_default(),
             opened: local(c.opened_at),
             child: format!(
                 "{}{}",
-                label(&state, t, "sex", &c.sex),
+                state.label(t, "sex", &c.sex),
                 c.birth_year.map(|y| format!(" · {y}")).unwrap_or_default()
             ),
         })
@@ -544,13 +555,6 @@ pub async fn list(
             })
             .unwrap_or_default()
     };
-    let link = |p: i64| {
-        format!(
-            "/cases?stage={}&risk={}&page={p}",
-            stage.as_deref().unwrap_or(""),
-            risk.as_deref().unwrap_or("")
-        )
-    };
     CasesPage {
         t,
         here: uri.path().to_owned(),
@@ -558,21 +562,18 @@ pub async fn list(
         csrf: caller.csrf.clone(),
         lines,
         total_text: t.with("cases-total", &[("count", total)]),
-        stages: options("stages", &stage),
-        risks: options("urgency", &risk),
-        previous: (page > 1).then(|| link(page - 1)),
-        next: (page * PAGE < total).then(|| link(page + 1)),
+        stages: options("stages", &filter.stage),
+        risks: options("urgency", &filter.risk),
+        concerns: options("concerns", &filter.concern),
+        mine: filter.assigned_to.is_some(),
+        overdue: filter.overdue_at.is_some(),
+        previous: (page > 1).then(|| list_link(&query, page - 1)),
+        next: (page * PAGE < total).then(|| list_link(&query, page + 1)),
     }
     .into_response()
 }
 
 const EVALUATION: &str = "evaluation";
-
-fn evaluation_page(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/evaluate");
-    page.preview = false;
-    page
-}
 
 pub async fn evaluation_form(
     State(state): State<AppState>,
@@ -584,17 +585,17 @@ pub async fn evaluation_form(
     let Some(form) = state.reference.form(EVALUATION) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{id}/evaluate");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    evaluation_page(page, &id).into_response()
+    )
 }
 
 pub async fn evaluate(
@@ -614,17 +615,17 @@ pub async fn evaluate(
             Redirect::to(&format!("/cases/{id}")).into_response()
         }
         Ok(crate::evaluations::EvaluationOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{id}/evaluate");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (StatusCode::UNPROCESSABLE_ENTITY, evaluation_page(page, &id)).into_response()
+            )
         }
         Ok(crate::evaluations::EvaluationOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::{FieldError, Problem, local_zone};
 use awladna_domain::pathway::{IllegalMove, Stage, check_move};
-use awladna_store::cases::{CaseMove, CaseRecord, NewChild};
+use awladna_store::cases::{CaseFilter, CaseMove, CaseRecord, NewChild};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -94,10 +94,10 @@ pub async fn triage_report(
         {
             Some(territory) if actor.covers(&territory) => ChildChoice::Existing(id),
             _ => {
-                return Ok(TriageOutcome::Invalid(vec![FieldError {
-                    field: "child_id".into(),
-                    problem: Problem::UnknownCode,
-                }]));
+                return Ok(TriageOutcome::Invalid(vec![field_error(
+                    "child_id",
+                    Problem::UnknownCode,
+                )]));
             }
         },
         (None, true) => ChildChoice::New,
@@ -178,8 +178,17 @@ pub(crate) fn birth_year(values: &Map<String, Value>) -> Option<i64> {
     Some(i64::from(received.to_zoned(local_zone()).year()) - age)
 }
 
-/// Opens the case in one transaction: child (if new), number, case, first move, link,
-/// audit. `None` if the report was triaged meanwhile.
+/// The concern codes of a report (checked against the vocabulary when it was recorded).
+fn concerns(values: &Map<String, Value>) -> Vec<&str> {
+    values
+        .get("concerns")
+        .and_then(Value::as_array)
+        .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Opens the case in one transaction: child (if new), number, case and its concerns,
+/// first move, link, audit. `None` if the report was triaged meanwhile.
 async fn open_case(
     state: &AppState,
     caller: &Caller,
@@ -250,8 +259,11 @@ async fn open_case(
             opened_at: now,
             closed_at: None,
             version: 1,
+            // Whoever triages follows the case until a coordinator assigns it elsewhere.
+            assigned_to: caller.user_id().map(str::to_owned),
         };
         tx.insert_case(&case, &who).await?;
+        tx.insert_case_concerns(&case.id, &concerns(values)).await?;
         let move_id = uuid::Uuid::now_v7().to_string();
         let first = CaseMove {
             case_id: &case.id,
@@ -424,6 +436,10 @@ pub async fn read(
         Ok(Err(_)) => return ApiError::NotFound(t).into_response(),
         Err(detail) => return internal(true, t, &detail),
     };
+    let concerns = match state.store.case_concerns(&case.id).await {
+        Ok(concerns) => concerns,
+        Err(e) => return internal(true, t, &e.detail()),
+    };
     Json(json!({
         "id": case.id,
         "number": case.number,
@@ -434,6 +450,8 @@ pub async fn read(
         "opened_at": time(case.opened_at),
         "closed_at": case.closed_at.map(time),
         "version": case.version,
+        "assigned_to": case.assigned_to,
+        "concerns": concerns,
         "timeline": timeline.iter().map(Entry::to_json).collect::<Vec<_>>(),
     }))
     .into_response()
@@ -472,10 +490,7 @@ pub struct MoveRequest<'a> {
 }
 
 fn invalid(field: &str, problem: Problem) -> MoveOutcome {
-    MoveOutcome::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        problem,
-    }])
+    MoveOutcome::Invalid(vec![field_error(field, problem)])
 }
 
 /// Checks and records a move (the API and the page share it).
@@ -610,15 +625,24 @@ pub async fn transition(
     }
 }
 
+/// The case list's filters, as the API and the page receive them: every value is text,
+/// checked here, so that a wrong one is answered in the user's language, not by the
+/// query-string parser.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
-    stage: Option<String>,
-    risk: Option<String>,
-    sex: Option<String>,
+    pub stage: Option<String>,
+    pub risk: Option<String>,
+    pub sex: Option<String>,
     /// 0-5, 6-11, 12-14 or 15-17 (the report age bands).
-    age_band: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    pub age_band: Option<String>,
+    /// A code of the concerns vocabulary.
+    pub concern: Option<String>,
+    /// `true`: the cases the user follows.
+    pub mine: Option<String>,
+    /// `true`: the cases with an open plan action past its deadline.
+    pub overdue: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }
 
 /// Birth years of the children in an age band this year (an approximation of a year at
@@ -636,6 +660,79 @@ fn born_in(band: &str, year: i64) -> Option<(i64, i64)> {
 
 const MAX_PER_PAGE: i64 = 100;
 
+/// A value given, trimmed; an empty one (a form's "—") is none.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn field_error(field: &str, problem: Problem) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        problem,
+    }
+}
+
+/// The case list filter a request asks for, within the user's province, or what is
+/// wrong with it (the API and the page share it).
+pub fn case_filter(
+    state: &AppState,
+    actor: &awladna_domain::access::Actor,
+    query: &ListQuery,
+) -> Result<CaseFilter, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut code = |field: &str, value: &Option<String>, vocabulary: &str| -> Option<String> {
+        let value = given(value)?;
+        if state
+            .reference
+            .vocabulary(vocabulary)
+            .is_some_and(|v| v.contains(value))
+        {
+            Some(value.to_owned())
+        } else {
+            errors.push(field_error(field, Problem::UnknownCode));
+            None
+        }
+    };
+    let stage = code("stage", &query.stage, "stages");
+    let risk = code("risk", &query.risk, "urgency");
+    let sex = code("sex", &query.sex, "sex");
+    let concern = code("concern", &query.concern, "concerns");
+    let mut flag = |field: &str, value: &Option<String>| match given(value) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            errors.push(field_error(field, Problem::NotABoolean));
+            false
+        }
+    };
+    let mine = flag("mine", &query.mine);
+    let overdue = flag("overdue", &query.overdue);
+    let year = i64::from(state.clock.now().to_zoned(local_zone()).year());
+    let band = given(&query.age_band).and_then(|b| {
+        let range = born_in(b, year);
+        if range.is_none() {
+            errors.push(field_error("age_band", Problem::UnknownCode));
+        }
+        range
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(CaseFilter {
+        territory: actor.territory.clone(),
+        stage,
+        risk,
+        sex,
+        born_from: band.map(|b| b.0),
+        born_to: band.map(|b| b.1),
+        open_only: false,
+        // A machine client's id is never a case's follower: its "my cases" are none.
+        assigned_to: mine.then(|| actor.user_id.clone()),
+        concern,
+        overdue_at: overdue.then(|| state.now_ms()),
+    })
+}
+
 /// The cases of the user's province, newest first, filtered and paginated.
 pub async fn list(
     State(state): State<AppState>,
@@ -651,71 +748,32 @@ pub async fn list(
             "auth-sign-in-required",
         );
     };
-    let mut errors = Vec::new();
-    let mut code = |field: &str, value: &Option<String>, vocabulary: &str| -> Option<String> {
-        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-        if state
-            .reference
-            .vocabulary(vocabulary)
-            .is_some_and(|v| v.contains(value))
-        {
-            Some(value.to_owned())
-        } else {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                problem: Problem::UnknownCode,
-            });
-            None
-        }
-    };
-    let stage = code("stage", &query.stage, "stages");
-    let risk = code("risk", &query.risk, "urgency");
-    let sex = code("sex", &query.sex, "sex");
-    let year = i64::from(state.clock.now().to_zoned(local_zone()).year());
-    let band = match query.age_band.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => match born_in(b, year) {
-            Some(range) => Some(range),
-            None => {
-                errors.push(FieldError {
-                    field: "age_band".into(),
-                    problem: Problem::UnknownCode,
-                });
-                None
-            }
-        },
+    let (filter, mut errors) = match case_filter(&state, &actor, &query) {
+        Ok(filter) => (Some(filter), Vec::new()),
+        Err(errors) => (None, errors),
     };
     let per_page = query.per_page.unwrap_or(25);
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        errors.push(FieldError {
-            field: "per_page".into(),
-            problem: Problem::OutOfRange {
+        errors.push(field_error(
+            "per_page",
+            Problem::OutOfRange {
                 min: 1,
                 max: MAX_PER_PAGE,
             },
-        });
+        ));
     }
     let page = query.page.unwrap_or(1);
     if page < 1 {
-        errors.push(FieldError {
-            field: "page".into(),
-            problem: Problem::OutOfRange {
+        errors.push(field_error(
+            "page",
+            Problem::OutOfRange {
                 min: 1,
                 max: i64::MAX,
             },
-        });
+        ));
     }
-    if !errors.is_empty() {
+    let Some(filter) = filter.filter(|_| errors.is_empty()) else {
         return ApiError::Invalid(t, errors).into_response();
-    }
-    let filter = awladna_store::cases::CaseFilter {
-        territory: actor.territory.clone(),
-        stage,
-        risk,
-        sex,
-        born_from: band.map(|b| b.0),
-        born_to: band.map(|b| b.1),
-        open_only: false,
     };
     match state.store.cases_page(&filter, per_page, (page - 1).saturating_mul(per_page)).await {
         Ok((rows, total)) => Json(json!({

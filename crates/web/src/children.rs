@@ -8,6 +8,7 @@ use crate::i18n::Tr;
 use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
 use awladna_domain::access::{Actor, Decision};
+use awladna_domain::forms::{FieldError, Problem};
 use awladna_domain::names::{matching_keys, names_match, person_similarity};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -16,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::collections::{BTreeSet, HashMap};
 
 /// The blind-index domain of children's names.
 const NAME_DOMAIN: &str = "child-name";
@@ -51,7 +53,8 @@ struct Candidate {
     identity: Map<String, Value>,
 }
 
-/// The children sharing a token, within the user's territory, identities opened.
+/// The children sharing a token, within the user's territory, identities opened: two
+/// queries whatever the number of candidates, most shared tokens first.
 async fn candidates(
     state: &AppState,
     actor: &Actor,
@@ -61,34 +64,29 @@ async fn candidates(
     let Some(territory) = actor.territory.as_deref() else {
         return Ok(Vec::new());
     };
-    let mut found = Vec::new();
-    for (id, _) in state
+    let ids: Vec<String> = state
         .store
         .children_sharing_tokens(territory, tokens, CANDIDATE_POOL)
         .await
         .map_err(|e| e.detail())?
-    {
-        let in_scope = state
-            .store
-            .child_territory(&id)
-            .await
-            .map_err(|e| e.detail())?
-            .is_some_and(|t| actor.covers(&t));
-        if !in_scope {
-            continue;
-        }
-        let Some((sex, birth_year, sealed)) = state
-            .store
-            .child_identity(&id)
-            .await
-            .map_err(|e| e.detail())?
-        else {
-            continue;
-        };
-        let identity = match sealed {
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let rank: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut children = state.store.children(&ids).await.map_err(|e| e.detail())?;
+    children.sort_by_key(|c| rank.get(c.id.as_str()).copied());
+    let mut found = Vec::new();
+    // The tokens carry the child's province, but whether the user may see a child is
+    // the child's own row's to say.
+    for child in children.into_iter().filter(|c| actor.covers(&c.territory)) {
+        let identity = match child.identity {
             Some(sealed) => match state
                 .keyring
-                .open_json(&sealed, &sealed_aad("children", "identity", &id))
+                .open_json(&sealed, &sealed_aad("children", "identity", &child.id))
                 .map_err(|e| e.to_string())?
             {
                 Value::Object(map) => map,
@@ -97,9 +95,9 @@ async fn candidates(
             None => Map::new(),
         };
         found.push(Candidate {
-            id,
-            sex,
-            birth_year,
+            id: child.id,
+            sex: child.sex,
+            birth_year: child.birth_year,
             identity,
         });
     }
@@ -193,6 +191,10 @@ impl Ranked {
     pub fn birth_year(&self) -> Option<i64> {
         self.candidate.birth_year
     }
+
+    pub fn sex(&self) -> &str {
+        &self.candidate.sex
+    }
 }
 
 /// The possible duplicates of a report's child, best first (at most ten).
@@ -281,77 +283,113 @@ async fn audit(
         .map_err(|e| e.detail())
 }
 
+/// Every way to read a query as first name then family name, each of one word or
+/// more: "Fatima Zahra Bennani" is Fatima / Zahra Bennani, or Fatima Zahra / Bennani.
+/// One word is a first or a family name alone (tokens and similarity treat the two
+/// parts alike).
+fn readings(q: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = q.split_whitespace().collect();
+    if words.len() < 2 {
+        return vec![(q.to_owned(), String::new())];
+    }
+    (1..words.len())
+        .map(|split| (words[..split].join(" "), words[split..].join(" ")))
+        .collect()
+}
+
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
 }
 
-/// Children of the user's province whose name sounds like the query, best first. The
-/// query is never logged (the log records paths, not query strings).
+/// Children of the user's province whose name sounds like `q`, best first (at most 20),
+/// under whichever reading of a multi-word query fits each best; `Err` says what is wrong
+/// with `q`. The search is audited; the query itself is never logged nor audited.
+pub async fn find_children(
+    state: &AppState,
+    caller: &Caller,
+    q: &str,
+) -> Result<Result<Vec<Ranked>, FieldError>, String> {
+    let Some(actor) = caller.actor.clone() else {
+        return Ok(Ok(Vec::new()));
+    };
+    let q = q.trim();
+    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
+        let problem = if q.is_empty() {
+            Problem::Required
+        } else {
+            Problem::TooLong { max: MAX_QUERY }
+        };
+        return Ok(Err(FieldError {
+            field: "q".into(),
+            problem,
+        }));
+    }
+    let readings = readings(q);
+    let tokens: BTreeSet<Vec<u8>> = readings
+        .iter()
+        .flat_map(|(first, last)| tokens(state, first, last))
+        .collect();
+    let tokens: Vec<Vec<u8>> = tokens.into_iter().collect();
+    let found = candidates(state, &actor, &tokens).await?;
+    let mut ranked: Vec<Ranked> = found
+        .into_iter()
+        .map(|c| {
+            let best = readings
+                .iter()
+                .map(|(first, last)| {
+                    person_similarity(
+                        first,
+                        last,
+                        text(&c.identity, "first_name"),
+                        text(&c.identity, "last_name"),
+                    )
+                })
+                .fold(0.0, f64::max);
+            Ranked {
+                score: (best * 1000.0).round() / 1000.0,
+                reasons: Vec::new(),
+                candidate: c,
+            }
+        })
+        .filter(|r| r.score >= 0.5)
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked.truncate(20);
+    let territory = actor.territory.clone().unwrap_or_default();
+    audit(
+        state,
+        caller,
+        "child.search",
+        ("children", "-"),
+        &territory,
+        ranked.len(),
+    )
+    .await?;
+    Ok(Ok(ranked))
+}
+
+/// `GET /api/v1/children?q=NAME`: the query is never logged (the log records paths, not
+/// query strings).
 pub async fn search(
     State(state): State<AppState>,
     t: Tr,
     caller: Caller,
     Query(query): Query<SearchQuery>,
 ) -> Response {
-    let Some(actor) = caller.actor.clone() else {
+    if caller.actor.is_none() {
         return ApiError::NotFound(t).into_response();
-    };
-    let q = query.q.trim();
-    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
-        let problem = if q.is_empty() {
-            awladna_domain::forms::Problem::Required
-        } else {
-            awladna_domain::forms::Problem::TooLong { max: MAX_QUERY }
-        };
-        return ApiError::Invalid(
-            t,
-            vec![awladna_domain::forms::FieldError {
-                field: "q".into(),
-                problem,
-            }],
-        )
-        .into_response();
     }
-    let (first, last) = q.split_once(char::is_whitespace).unwrap_or((q, ""));
-    let found = match candidates(&state, &actor, &tokens(&state, first, last.trim())).await {
-        Ok(found) => found,
-        Err(detail) => return internal(true, t, &detail),
-    };
-    let mut ranked: Vec<(f64, &Candidate)> = found
-        .iter()
-        .map(|c| {
-            (
-                person_similarity(
-                    first,
-                    last.trim(),
-                    text(&c.identity, "first_name"),
-                    text(&c.identity, "last_name"),
-                ),
-                c,
-            )
-        })
-        .filter(|(s, _)| *s >= 0.5)
-        .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.truncate(20);
-    let list: Vec<Value> = ranked
-        .iter()
-        .map(|(s, c)| candidate_json(c, (s * 1000.0).round() / 1000.0, &[]))
-        .collect();
-    let territory = actor.territory.clone().unwrap_or_default();
-    if let Err(e) = audit(
-        &state,
-        &caller,
-        "child.search",
-        ("children", "-"),
-        &territory,
-        list.len(),
-    )
-    .await
-    {
-        return internal(true, t, &e);
+    match find_children(&state, &caller, &query.q).await {
+        Ok(Ok(ranked)) => Json(Value::Array(
+            ranked
+                .iter()
+                .map(|r| candidate_json(&r.candidate, r.score, &[]))
+                .collect(),
+        ))
+        .into_response(),
+        Ok(Err(problem)) => ApiError::Invalid(t, vec![problem]).into_response(),
+        Err(detail) => internal(true, t, &detail),
     }
-    Json(Value::Array(list)).into_response()
 }

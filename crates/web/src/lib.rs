@@ -25,11 +25,16 @@ mod children;
 mod directory;
 mod error;
 mod evaluations;
+pub mod events;
 mod help;
 pub mod i18n;
 mod map;
 mod pages;
 mod plan;
+mod referral_api;
+mod referral_pages;
+mod referrals;
+mod register;
 mod report_pages;
 mod reports;
 mod security;
@@ -132,6 +137,13 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
+        route(M::GET, "/children", ReadCase, get(register::register)),
+        route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
+        route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
+        route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
+        route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
+        route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
+        route(M::GET, "/children/search", ReadCase, get(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
@@ -151,6 +163,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api_file)),
         route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api_upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api_download)),
+        route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referral_api::create)),
+        route(M::GET, "/api/v1/referrals", UseReferrals, get(referral_api::list)),
+        route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referral_api::waiting)),
+        route(M::GET, "/api/v1/referrals/{id}", UseReferrals, get(referral_api::read)),
+        route(M::POST, "/api/v1/referrals/{id}/{step}", UseReferrals, post(referral_api::step)),
+        route(M::GET, "/api/v1/events", UseReferrals, get(referral_api::stream)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

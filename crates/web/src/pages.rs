@@ -43,6 +43,9 @@ pub struct Today {
     immediate: Option<i64>,
     high: Option<i64>,
     alerts: Option<i64>,
+    /// Open cases the user follows, and the province's overdue plan actions.
+    mine: Option<i64>,
+    overdue: Option<i64>,
 }
 
 async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::StoreError> {
@@ -63,6 +66,21 @@ async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::
     if may(Action::ReadCase) {
         today.immediate = Some(state.store.cases_page(&open_at("immediate"), 0, 0).await?.1);
         today.high = Some(state.store.cases_page(&open_at("high"), 0, 0).await?.1);
+        let mine = awladna_store::cases::CaseFilter {
+            territory: Some(territory.clone()),
+            assigned_to: Some(actor.user_id.clone()),
+            open_only: true,
+            ..Default::default()
+        };
+        today.mine = Some(state.store.cases_page(&mine, 0, 0).await?.1);
+        let now = state.now_ms();
+        today.overdue = Some(
+            state
+                .store
+                .overdue_actions(Some(&territory), now, 0, 0)
+                .await?
+                .1,
+        );
     }
     if may(Action::ViewAlerts) {
         today.alerts =
@@ -419,6 +437,30 @@ fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value
         object.insert(key.clone(), value);
     }
     Value::Object(object)
+}
+
+/// A form that stores what it receives at `action` (not a preview): blank (200), or
+/// shown again with the values typed and each problem beside its field (422).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub(crate) fn storing_form(
+    t: Tr,
+    here: String,
+    caller: &Caller,
+    form: &Form,
+    reference: &Reference,
+    action: String,
+    values: &BTreeMap<String, Vec<String>>,
+    errors: &[FieldError],
+) -> Response {
+    let mut page = render_form(t, here, caller, form, reference, values, errors, None);
+    page.action = action;
+    page.preview = false;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, page).into_response()
 }
 
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once

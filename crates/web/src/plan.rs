@@ -251,15 +251,6 @@ pub struct ActionView {
     pub(crate) version: i64,
 }
 
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
-}
-
 pub fn is_overdue(status: &str, due_at: Option<i64>, now: i64) -> bool {
     OPEN_STATUSES.contains(&status) && due_at.is_some_and(|due| due < now)
 }
@@ -292,11 +283,11 @@ pub fn action_views(
                 id: a.id.clone(),
                 action,
                 goal: field("plan.goal"),
-                responsible: label(state, t, "sectors", &a.responsible_sector),
+                responsible: state.label(t, "sectors", &a.responsible_sector),
                 responsible_code: a.responsible_sector.clone(),
                 due: a.due_at.map(local_time).unwrap_or_default(),
                 due_at: a.due_at,
-                status: label(state, t, STATUSES, &a.status),
+                status: state.label(t, STATUSES, &a.status),
                 status_code: a.status.clone(),
                 overdue: is_overdue(&a.status, a.due_at, now),
                 origin: a.origin.clone(),
@@ -304,20 +295,6 @@ pub fn action_views(
             })
         })
         .collect()
-}
-
-/// The statuses a user can choose, in the reader's language.
-pub fn status_choices(state: &AppState, t: Tr) -> Vec<(String, String)> {
-    state
-        .reference
-        .vocabulary(STATUSES)
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -452,12 +429,6 @@ pub async fn api_status(
 
 // ---- Pages ---------------------------------------------------------------------------
 
-fn on_case(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/plan");
-    page.preview = false;
-    page
-}
-
 pub async fn form_page(
     State(state): State<AppState>,
     t: Tr,
@@ -473,17 +444,17 @@ pub async fn form_page(
         Ok(Err(refusal)) => return refusal.page(t),
         Err(detail) => return internal(false, t, &detail),
     }
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{case_id}/plan");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    on_case(page, &case_id).into_response()
+    )
 }
 
 pub async fn save_page(
@@ -501,17 +472,17 @@ pub async fn save_page(
     match add(&state, &caller, &case_id, &input).await {
         Ok(PlanOutcome::Added(_)) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
         Ok(PlanOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{case_id}/plan");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (StatusCode::UNPROCESSABLE_ENTITY, on_case(page, &case_id)).into_response()
+            )
         }
         Ok(PlanOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),
@@ -563,6 +534,8 @@ pub struct OverduePage {
     total: i64,
     page: i64,
     pages: i64,
+    /// For the coordinator: the province's linking cards unanswered past their deadline.
+    referrals: Vec<crate::referral_pages::ReferralLine>,
 }
 
 #[derive(Deserialize)]
@@ -611,14 +584,23 @@ pub async fn overdue_page(
         }
         Err(detail) => return internal(false, t, &detail),
     };
+    let referrals = match caller.actor.as_ref() {
+        Some(actor) if actor.has(awladna_domain::access::Role::Coordinator) => {
+            match crate::referral_pages::overdue_referrals(&state, t, actor).await {
+                Ok(lines) => lines,
+                Err(detail) => return internal(false, t, &detail),
+            }
+        }
+        _ => Vec::new(),
+    };
     let items = rows
         .into_iter()
         .map(|a| OverdueView {
             case_id: a.case_id,
             case_number: a.case_number,
-            responsible: label(&state, t, "sectors", &a.responsible_sector),
+            responsible: state.label(t, "sectors", &a.responsible_sector),
             due: local_time(a.due_at),
-            status: label(&state, t, STATUSES, &a.status),
+            status: state.label(t, STATUSES, &a.status),
             from_evaluation: a.origin == "evaluation",
         })
         .collect();
@@ -631,6 +613,7 @@ pub async fn overdue_page(
         total,
         page,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        referrals,
     }
     .into_response()
 }

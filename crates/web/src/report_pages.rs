@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::card_view::{ShownSection, shown_sections};
 use crate::error::{internal, page_error, page_refusal};
 use crate::i18n::Tr;
-use crate::pages::{read_submission, render_form};
+use crate::pages::{read_submission, storing_form};
 use crate::reports::{OpenedCard, RecordRefusal, open, record};
 use crate::state::AppState;
 use askama::Template;
@@ -19,11 +19,8 @@ use std::collections::BTreeMap;
 
 const FORM: &str = "report";
 
-fn capture_page(mut page: crate::pages::FormPage) -> crate::pages::FormPage {
-    page.action = "/reports/new".to_owned();
-    page.preview = false;
-    page
-}
+/// Where the quick capture posts.
+const FORM_ACTION: &str = "/reports/new";
 
 pub async fn new_report(
     State(state): State<AppState>,
@@ -46,17 +43,16 @@ pub async fn new_report(
     if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
         values.insert("territory".to_owned(), vec![territory]);
     }
-    capture_page(render_form(
+    storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        FORM_ACTION.to_owned(),
         &values,
         &[],
-        None,
-    ))
-    .into_response()
+    )
 }
 
 pub async fn save_report(
@@ -72,19 +68,16 @@ pub async fn save_report(
     let (values, input, completeness) = read_submission(form, pairs);
     match record(&state, &caller, &input, completeness, None).await {
         Ok(Ok(recorded)) => Redirect::to(&format!("/reports/{}", recorded.id)).into_response(),
-        Ok(Err(RecordRefusal::Invalid(errors))) => {
-            let page = capture_page(render_form(
-                t,
-                uri.path().to_owned(),
-                &caller,
-                form,
-                &state.reference,
-                &values,
-                &errors,
-                None,
-            ));
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
+        Ok(Err(RecordRefusal::Invalid(errors))) => storing_form(
+            t,
+            uri.path().to_owned(),
+            &caller,
+            form,
+            &state.reference,
+            FORM_ACTION.to_owned(),
+            &values,
+            &errors,
+        ),
         Ok(Err(RecordRefusal::OtherTerritory)) => {
             page_refusal(t, StatusCode::FORBIDDEN, "reports-other-territory")
         }

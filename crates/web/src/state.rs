@@ -41,6 +41,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keyring: Arc<Keyring>,
     pub settings: Arc<Settings>,
+    pub events: Arc<crate::events::EventBus>,
 }
 
 impl AppState {
@@ -52,12 +53,43 @@ impl AppState {
         settings: Settings,
     ) -> Self {
         Self {
+            events: Arc::new(crate::events::EventBus::new(store.backend())),
             store,
             reference,
             clock,
             keyring,
             settings: Arc::new(settings),
         }
+    }
+
+    /// Starts relaying the database's event notifications to this process's streams
+    /// (PostgreSQL; nothing to do on SQLite).
+    pub fn start_events(&self) {
+        let (events, store) = (self.events.clone(), self.store.clone());
+        tokio::spawn(async move { events.relay(store).await });
+    }
+
+    /// The label of a vocabulary's code in the reader's language (the code itself if
+    /// the vocabulary does not know it: an old record stays readable).
+    pub fn label(&self, t: crate::i18n::Tr, vocabulary: &str, code: &str) -> String {
+        self.reference
+            .vocabulary(vocabulary)
+            .and_then(|v| v.label(code, t.lang))
+            .unwrap_or(code)
+            .to_owned()
+    }
+
+    /// A vocabulary's (code, label) pairs in the reader's language, in the file's order.
+    pub fn choices(&self, t: crate::i18n::Tr, vocabulary: &str) -> Vec<(String, String)> {
+        self.reference
+            .vocabulary(vocabulary)
+            .map(|v| {
+                v.terms
+                    .iter()
+                    .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn now_ms(&self) -> i64 {

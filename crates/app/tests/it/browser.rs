@@ -3,7 +3,7 @@
 //! machine without them these tests say they were skipped. Screenshots land in
 //! target/screenshots/ for people to look at.
 
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, TestUser};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -135,6 +135,21 @@ impl Browser {
     }
 }
 
+/// Signs in through the pages: password, then the code of the authentication app.
+async fn sign_in(browser: &Browser, base: &str, app: &TestApp, username: &str, user: &TestUser) {
+    browser
+        .client
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("open");
+    browser.type_into("#username", username).await;
+    browser.type_into("#password", &user.password).await;
+    browser.click("button.primary").await;
+    browser.wait_for("#code").await;
+    browser.type_into("#code", &app.totp_code(user)).await;
+    browser.click("button.primary").await;
+}
+
 /// Serves the app on a real socket for the browser.
 async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -256,18 +271,7 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         return;
     };
     let base = serve(&app).await;
-    // Signing in: password, then the code of her authentication app.
-    browser
-        .client
-        .goto(&format!("{base}/login"))
-        .await
-        .expect("open");
-    browser.type_into("#username", "nadia").await;
-    browser.type_into("#password", &nadia.password).await;
-    browser.click("button.primary").await;
-    browser.wait_for("#code").await;
-    browser.type_into("#code", &app.totp_code(&nadia)).await;
-    browser.click("button.primary").await;
+    sign_in(&browser, &base, &app, "nadia", &nadia).await;
     // The second-factor page shows her name too: wait for the home page's tile itself.
     browser.wait_for("a.tile[href='/reports/new']").await;
     browser.click("a.tile[href='/reports/new']").await;
@@ -520,6 +524,109 @@ async fn the_help_page_and_the_directory_on_a_phone() {
         .assert_fits_the_screen("the edit page scrolls sideways at 360 px")
         .await;
     browser.screenshot("directory-edit-error-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_is_referred_to_the_hospital_which_answers_on_its_phone() {
+    use awladna_domain::access::Role;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let doctor = app
+        .user("dr-amal", "sale-hospital", &[Role::FocalPoint], true)
+        .await;
+    // The case exists already: opened through the API as the centre does every day.
+    let (cookie, csrf) = app.session(&nadia).await;
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let report = app
+        .post_json(
+            "/api/v1/reports",
+            &headers,
+            &serde_json::json!({
+                "source": "school", "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+                "child": {"first_name": "Yassine", "last_name": "Bennani", "sex": "male", "age_years": 7},
+                "concerns": ["physical_violence"], "urgency": "high"
+            }),
+        )
+        .await
+        .json();
+    let triage = app
+        .post_json(
+            &format!("/api/v1/reports/{}/triage", report["id"].as_str().unwrap()),
+            &headers,
+            &serde_json::json!({"new_child": true}),
+        )
+        .await
+        .json();
+    let case = triage["case_id"].as_str().unwrap().to_owned();
+    let Some(browser) = Browser::start(360, 2000).await else {
+        return;
+    };
+    let base = serve(&app).await;
+
+    // Nadia refers Yassine to the hospital from his case.
+    sign_in(&browser, &base, &app, "nadia", &nadia).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}/refer"))
+        .await
+        .expect("open");
+    browser.wait_for("form[action$='/refer']").await;
+    browser
+        .client
+        .find(Locator::Css("#to_org"))
+        .await
+        .expect("to_org")
+        .select_by_value("sale-hospital")
+        .await
+        .expect("choose the hospital");
+    for chip in [
+        "urgency'][value='immediate",
+        "consent'][value='guardian",
+        "share'][value='identity",
+    ] {
+        browser.click(&format!("input[name='{chip}'] + span")).await;
+    }
+    browser.type_into("#reason", "فحص طبي مستعجل").await;
+    browser
+        .assert_fits_the_screen("the referral form scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("refer-ar-360").await;
+    browser.click("form[action$='/refer'] button.primary").await;
+    browser.wait_for("ol.timeline").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(
+        page.contains("sale-hospital") || page.contains("مركز"),
+        "the card names the hospital"
+    );
+    browser.click("form[action='/logout'] button").await;
+
+    // The hospital's doctor sees the counter, opens the card, accepts.
+    sign_in(&browser, &base, &app, "dr-amal", &doctor).await;
+    browser.wait_for("#inbox-count:not([hidden])").await;
+    browser
+        .client
+        .goto(&format!("{base}/referrals"))
+        .await
+        .expect("open");
+    browser.click("ul.case-list a").await;
+    browser.wait_for("form[action$='/accept']").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(page.contains("Yassine Bennani") && page.contains("فحص طبي مستعجل"));
+    browser
+        .assert_fits_the_screen("the linking card scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("referral-ar-360").await;
+    browser.click("form[action$='/accept'] button").await;
+    browser.wait_for("form[action$='/deliver']").await;
     browser.close().await;
     app.finish().await;
 }

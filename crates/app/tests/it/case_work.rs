@@ -2,59 +2,43 @@
 //! deadlines, the three files with their documents, assignment — each with the wrong
 //! role, the other province, a school's worker, bad input and a closed case.
 
-use crate::support::{Answer, Backend, TestApp, on_each_backend};
+use crate::support::{Answer, Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// A signed-in user of the test app.
-struct Worker<'a> {
-    app: &'a TestApp,
-    cookie: String,
-    csrf: String,
-}
-
-impl Worker<'_> {
-    async fn post(&self, path: &str, body: &Value) -> Answer {
-        let headers = [
-            ("cookie", self.cookie.as_str()),
-            ("x-csrf-token", self.csrf.as_str()),
-        ];
-        self.app.post_json(path, &headers, body).await
+/// A multipart upload of one document to a case's file.
+async fn upload(
+    who: &Signed<'_>,
+    case: &str,
+    part: &str,
+    kind: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Answer {
+    let boundary = "awladna-test-boundary";
+    let mut body = Vec::new();
+    for (field, value) in [("part", part), ("kind", kind)] {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
     }
-
-    async fn get(&self, path: &str) -> Answer {
-        self.app
-            .get_with(path, &[("cookie", self.cookie.as_str())])
-            .await
-    }
-
-    /// A multipart upload of one document to a case's file.
-    async fn upload(&self, case: &str, part: &str, kind: &str, name: &str, bytes: &[u8]) -> Answer {
-        let boundary = "awladna-test-boundary";
-        let mut body = Vec::new();
-        for (field, value) in [("part", part), ("kind", kind)] {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
-        }
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let content_type = format!("multipart/form-data; boundary={boundary}");
-        let headers = [
-            ("cookie", self.cookie.as_str()),
-            ("x-csrf-token", self.csrf.as_str()),
-            ("content-type", content_type.as_str()),
-        ];
-        self.app
-            .request(
-                Method::POST,
-                &format!("/api/v1/cases/{case}/documents"),
-                &headers,
-                Body::from(body),
-            )
-            .await
-    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let headers = [
+        ("cookie", who.cookie.as_str()),
+        ("x-csrf-token", who.csrf.as_str()),
+        ("content-type", content_type.as_str()),
+    ];
+    who.app
+        .request(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/documents"),
+            &headers,
+            Body::from(body),
+        )
+        .await
 }
 
 struct Centre {
@@ -73,14 +57,8 @@ impl Centre {
         Centre { app }
     }
 
-    async fn worker(&self, name: &str, org: &str, roles: &[Role]) -> Worker<'_> {
-        let user = self.app.user(name, org, roles, true).await;
-        let (cookie, csrf) = self.app.session(&user).await;
-        Worker {
-            app: &self.app,
-            cookie,
-            csrf,
-        }
+    async fn worker(&self, name: &str, org: &str, roles: &[Role]) -> Signed<'_> {
+        self.app.signed_in(name, org, roles).await
     }
 
     async fn user_id(&self, name: &str) -> String {
@@ -95,7 +73,7 @@ impl Centre {
 }
 
 /// A report triaged into a new case in Salé; the case id.
-async fn new_case(worker: &Worker<'_>) -> String {
+async fn new_case(worker: &Signed<'_>) -> String {
     let report = worker
         .post(
             "/api/v1/reports",
@@ -243,7 +221,7 @@ async fn follow_up_cards_are_recorded_read_and_refused_where_they_must_be(backen
 }
 on_each_backend!(follow_up_cards_are_recorded_read_and_refused_where_they_must_be);
 
-async fn overdue(worker: &Worker<'_>) -> Value {
+async fn overdue(worker: &Signed<'_>) -> Value {
     worker.get("/api/v1/plan-actions/overdue").await.json()
 }
 
@@ -397,15 +375,15 @@ async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
         .post(&format!("/api/v1/cases/{case}/cards/medical_entry"), &entry)
         .await;
     assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
-    let uploaded = nadia
-        .upload(
-            &case,
-            "medical",
-            "forensic_certificate",
-            "شهادة طبية.pdf",
-            PDF,
-        )
-        .await;
+    let uploaded = upload(
+        &nadia,
+        &case,
+        "medical",
+        "forensic_certificate",
+        "شهادة طبية.pdf",
+        PDF,
+    )
+    .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
     let document = uploaded.json()["id"].as_str().unwrap().to_owned();
 
@@ -451,10 +429,16 @@ async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
         "{timeline}"
     );
     assert_eq!(
-        school
-            .upload(&case, "medical", "medical_certificate", "a.pdf", PDF)
-            .await
-            .status,
+        upload(
+            &school,
+            &case,
+            "medical",
+            "medical_certificate",
+            "a.pdf",
+            PDF
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     // …but the social file is.
@@ -485,8 +469,7 @@ async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        rabat
-            .upload(&case, "social", "social_inquiry", "a.pdf", PDF)
+        upload(&rabat, &case, "social", "social_inquiry", "a.pdf", PDF)
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -496,45 +479,47 @@ async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
     // file, a kind of another file, a part that does not exist.
     let refusals = [
         (
-            nadia
-                .upload(
-                    &case,
-                    "medical",
-                    "medical_certificate",
-                    "x.pdf",
-                    b"<html><script>alert(1)</script></html>",
-                )
-                .await,
+            upload(
+                &nadia,
+                &case,
+                "medical",
+                "medical_certificate",
+                "x.pdf",
+                b"<html><script>alert(1)</script></html>",
+            )
+            .await,
             "upload-error-type",
         ),
         (
-            nadia
-                .upload(
-                    &case,
-                    "medical",
-                    "medical_certificate",
-                    "x.pdf",
-                    b"%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF",
-                )
-                .await,
+            upload(
+                &nadia,
+                &case,
+                "medical",
+                "medical_certificate",
+                "x.pdf",
+                b"%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF",
+            )
+            .await,
             "active",
         ),
         (
-            nadia
-                .upload(&case, "medical", "medical_certificate", "x.pdf", &PDF[..40])
-                .await,
+            upload(
+                &nadia,
+                &case,
+                "medical",
+                "medical_certificate",
+                "x.pdf",
+                &PDF[..40],
+            )
+            .await,
             "truncated",
         ),
         (
-            nadia
-                .upload(&case, "medical", "court_decision", "x.pdf", PDF)
-                .await,
+            upload(&nadia, &case, "medical", "court_decision", "x.pdf", PDF).await,
             "kind",
         ),
         (
-            nadia
-                .upload(&case, "legal", "court_decision", "x.pdf", PDF)
-                .await,
+            upload(&nadia, &case, "legal", "court_decision", "x.pdf", PDF).await,
             "part",
         ),
     ];
@@ -625,3 +610,100 @@ async fn a_coordinator_gives_a_case_to_a_worker_of_the_province(backend: Backend
     centre.app.finish().await;
 }
 on_each_backend!(a_coordinator_gives_a_case_to_a_worker_of_the_province);
+
+async fn the_pages_of_the_case_work(backend: Backend) {
+    let centre = Centre::open(backend).await;
+    let nadia = centre
+        .worker("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let school = centre
+        .worker("samira", "sale-school", &[Role::CaseWorker])
+        .await;
+    let rabat = centre
+        .worker("rim", "rabat-centre", &[Role::CaseWorker])
+        .await;
+    let case = new_case(&nadia).await;
+
+    // The register and the name search find Salma in Salé, and only there.
+    let register = nadia.get("/children").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register.body.contains("Salma Idrissi"), "{}", register.body);
+    assert!(!rabat.get("/children").await.body.contains("Salma"));
+    let found = nadia.get("/children/search?q=salma%20idrisi").await;
+    assert!(found.body.contains("Salma Idrissi") && found.body.contains(&case));
+    assert!(
+        !rabat
+            .get("/children/search?q=salma")
+            .await
+            .body
+            .contains("Idrissi")
+    );
+    let long = format!("/children/search?q={}", "ب".repeat(130));
+    let refused = nadia.get(&long).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("role=\"alert\""));
+
+    // Today: the case she triaged is hers.
+    let home = nadia.get("/").await.body;
+    let mine = home
+        .split("/cases?mine=true")
+        .nth(1)
+        .expect("a counter of her cases");
+    assert!(
+        mine.trim_start_matches("\"><strong>").starts_with('1'),
+        "{home}"
+    );
+    assert!(home.contains("/actions/overdue"));
+
+    // The case page: the child, the plan, the files each reader may open.
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("Salma Idrissi") && page.body.contains("/files/medical"));
+    assert!(page.body.contains("class=\"print\""));
+    let page = school.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("/files/social") && !page.body.contains("/files/medical"));
+    assert_eq!(
+        school
+            .get(&format!("/cases/{case}/files/medical"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A follow-up through the page's form, then an upload through the file's form.
+    let saved = nadia
+        .app
+        .post_form(
+            &format!("/cases/{case}/cards/followup"),
+            &[("cookie", nadia.cookie.as_str())],
+            &[
+                ("_csrf", nadia.csrf.as_str()),
+                ("contact.date", "2026-11-23"),
+                ("contact.kind", "home_visit"),
+                ("situation.overall", "stable"),
+                ("services.delivered", "home_visits"),
+                ("child.views", "لا أريد تغيير المدرسة"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("لا أريد تغيير المدرسة"));
+    let bad = nadia
+        .app
+        .post_form(
+            &format!("/cases/{case}/cards/followup"),
+            &[("cookie", nadia.cookie.as_str()), ("accept-language", "fr")],
+            &[
+                ("_csrf", nadia.csrf.as_str()),
+                ("contact.kind", "téléphone"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("contact.date"),
+        "the form comes back with its fields"
+    );
+    centre.app.finish().await;
+}
+on_each_backend!(the_pages_of_the_case_work);

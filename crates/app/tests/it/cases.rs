@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 struct Desk {
     app: TestApp,
+    /// Nadia's user id: she triages, so she follows the cases.
+    user_id: String,
     session: (String, String),
 }
 
@@ -20,7 +22,11 @@ impl Desk {
             .user("nadia", "sale-centre", &[Role::CaseWorker], true)
             .await;
         let session = app.session(&nadia).await;
-        Desk { app, session }
+        Desk {
+            app,
+            user_id: nadia.id,
+            session,
+        }
     }
 
     async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
@@ -117,6 +123,16 @@ async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
     assert_eq!(shown.status, StatusCode::OK);
     let body = shown.json();
     assert_eq!(body["stage"], "care", "reopened");
+    assert_eq!(
+        body["assigned_to"],
+        desk.user_id.as_str(),
+        "who triaged follows it"
+    );
+    assert_eq!(
+        body["concerns"],
+        json!(["physical_violence"]),
+        "the report's"
+    );
     let reason: Option<String> =
         sqlx::query_scalar("SELECT closure_reason FROM cases WHERE id = $1")
             .bind(&case)
@@ -382,6 +398,234 @@ async fn the_case_list_filters_and_pages_within_the_province(backend: Backend) {
     desk.app.finish().await;
 }
 on_each_backend!(the_case_list_filters_and_pages_within_the_province);
+
+/// Signs `username` in as a case worker of `org` (created in `territory` if new).
+async fn worker(app: &TestApp, username: &str, org: &str, territory: &str) -> Session {
+    app.organisation(org, "family_solidarity", Some(territory))
+        .await;
+    let user = app.user(username, org, &[Role::CaseWorker], true).await;
+    let (cookie, csrf) = app.session(&user).await;
+    Session { cookie, csrf }
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    async fn post(&self, app: &TestApp, path: &str, body: &Value) -> crate::support::Answer {
+        let headers = [
+            ("cookie", self.cookie.as_str()),
+            ("x-csrf-token", self.csrf.as_str()),
+        ];
+        app.post_json(path, &headers, body).await
+    }
+
+    async fn get(&self, app: &TestApp, path: &str) -> crate::support::Answer {
+        app.get_with(path, &[("cookie", self.cookie.as_str())])
+            .await
+    }
+
+    /// Records a complete report about `concerns` in `territory` and triages it as a new
+    /// child: the case's number.
+    async fn open_case(
+        &self,
+        app: &TestApp,
+        territory: &str,
+        concerns: &[&str],
+    ) -> (String, String) {
+        let body = json!({
+            "source": "school", "received_at": "2026-11-20T09:00:00Z", "territory": territory,
+            "child": {"sex": "female", "age_years": 9}, "concerns": concerns, "urgency": "low"
+        });
+        let recorded = self.post(app, "/api/v1/reports", &body).await;
+        let report = recorded.json()["id"].as_str().expect("report").to_owned();
+        let opened = self
+            .post(
+                app,
+                &format!("/api/v1/reports/{report}/triage"),
+                &json!({"new_child": true}),
+            )
+            .await
+            .json();
+        (
+            opened["case_id"].as_str().expect("case").to_owned(),
+            opened["number"].as_str().expect("number").to_owned(),
+        )
+    }
+
+    /// The case numbers a list answers, sorted.
+    async fn listed(&self, app: &TestApp, query: &str) -> Vec<String> {
+        let answer = self.get(app, &format!("/api/v1/cases?{query}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{query}: {}", answer.body);
+        let body = answer.json();
+        let mut numbers: Vec<String> = body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|c| c["number"].as_str().map(str::to_owned))
+            .collect();
+        numbers.sort();
+        assert_eq!(
+            body["total"],
+            numbers.len(),
+            "{query}: the total counts the same cases"
+        );
+        numbers
+    }
+}
+
+/// A plan action written straight into the table, for the overdue filter. The plan API
+/// will replace this helper once it records actions.
+async fn plan_action(app: &TestApp, case: &str, territory: &str, status: &str, due_at: i64) {
+    let now = app.now_ms();
+    sqlx::query(
+        "INSERT INTO plan_actions (id, case_id, territory_code, sealed, responsible_sector, due_at, status, origin, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'health', $5, $6, 'plan', 'test', $7, $7)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(case)
+    .bind(territory)
+    .bind(b"not a real seal".as_slice())
+    .bind(due_at)
+    .bind(status)
+    .bind(now)
+    .execute(app.store.pool())
+    .await
+    .expect("plan action");
+}
+
+async fn the_case_list_filters_by_concern_follower_and_deadline(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let nadia = worker(&app, "nadia", "sale-centre", "sale").await;
+    let sara = worker(&app, "sara", "sale-centre", "sale").await;
+    let rabat = worker(&app, "rabat.worker", "rabat-centre", "rabat").await;
+    let (a, a_number) = nadia.open_case(&app, "sale", &["neglect"]).await;
+    let (b, b_number) = nadia
+        .open_case(&app, "sale", &["physical_violence", "neglect"])
+        .await;
+    let (c, c_number) = sara.open_case(&app, "sale", &["sexual_violence"]).await;
+    let (r, r_number) = rabat.open_case(&app, "rabat", &["neglect"]).await;
+    let hour = 3_600_000;
+    let now = app.now_ms();
+    plan_action(&app, &a, "sale", "planned", now - hour).await;
+    plan_action(&app, &b, "sale", "done", now - hour).await;
+    plan_action(&app, &b, "sale", "in_progress", now + 60_000).await;
+    plan_action(&app, &c, "sale", "in_progress", now - 24 * hour).await;
+    plan_action(&app, &r, "rabat", "planned", now - hour).await;
+
+    let sorted = |mut numbers: Vec<&String>| {
+        numbers.sort();
+        numbers.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        nadia.listed(&app, "").await,
+        sorted(vec![&a_number, &b_number, &c_number])
+    );
+    assert_eq!(
+        nadia.listed(&app, "concern=neglect").await,
+        sorted(vec![&a_number, &b_number]),
+        "Rabat's neglect case is not listed in Salé"
+    );
+    assert_eq!(
+        nadia.listed(&app, "concern=sexual_violence").await,
+        std::slice::from_ref(&c_number)
+    );
+    assert_eq!(
+        nadia.listed(&app, "mine=true").await,
+        sorted(vec![&a_number, &b_number])
+    );
+    assert_eq!(
+        sara.listed(&app, "mine=true").await,
+        std::slice::from_ref(&c_number)
+    );
+    assert_eq!(
+        nadia.listed(&app, "overdue=true").await,
+        sorted(vec![&a_number, &c_number]),
+        "open actions past their deadline; done and future ones do not count"
+    );
+    assert_eq!(
+        nadia.listed(&app, "overdue=true&mine=true").await,
+        std::slice::from_ref(&a_number)
+    );
+    assert_eq!(
+        nadia
+            .listed(&app, "concern=neglect&overdue=true&mine=false")
+            .await,
+        std::slice::from_ref(&a_number)
+    );
+    let second = nadia
+        .get(
+            &app,
+            "/api/v1/cases?concern=neglect&sex=female&per_page=1&page=2",
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            second["total"].clone(),
+            second["items"][0]["number"].clone()
+        ),
+        (json!(2), json!(a_number)),
+        "filters and pages together, newest first"
+    );
+    assert_eq!(
+        rabat.listed(&app, "overdue=true").await,
+        std::slice::from_ref(&r_number)
+    );
+    assert_eq!(rabat.listed(&app, "concern=neglect").await, [r_number]);
+    assert!(
+        rabat
+            .listed(&app, "mine=true&concern=sexual_violence")
+            .await
+            .is_empty()
+    );
+
+    // The clock moves on (within the session's idle time): B's action falls due too.
+    app.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(
+        nadia.listed(&app, "overdue=true").await,
+        sorted(vec![&a_number, &b_number, &c_number])
+    );
+
+    let bad = nadia
+        .get(&app, "/api/v1/cases?concern=heaven&mine=maybe")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = bad.json()["fields"].clone();
+    assert_eq!(fields[0]["field"], "concern");
+    assert_eq!(fields[0]["message"], "اختاروا أحد الاختيارات المعروضة.");
+    assert_eq!(fields[1]["field"], "mine");
+    let french = app
+        .get_with(
+            "/api/v1/cases?concern=heaven",
+            &[("cookie", nadia.cookie.as_str()), ("accept-language", "fr")],
+        )
+        .await;
+    assert_eq!(
+        french.json()["fields"][0]["message"],
+        "Choisissez l'une des options proposées."
+    );
+
+    let page = nadia.get(&app, "/cases?concern=neglect&mine=true").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&a_number) && page.body.contains(&b_number));
+    assert!(!page.body.contains(&c_number));
+    assert!(
+        page.body.contains("<option value=\"neglect\" selected>")
+            && page.body.contains("name=\"mine\" value=\"true\" checked")
+            && !page
+                .body
+                .contains("name=\"overdue\" value=\"true\" checked"),
+        "the form shows the filters chosen"
+    );
+    let refused = nadia.get(&app, "/cases?concern=heaven").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("اختاروا أحد الاختيارات المعروضة."));
+    app.finish().await;
+}
+on_each_backend!(the_case_list_filters_by_concern_follower_and_deadline);
 
 async fn the_case_journey_in_the_web_pages(backend: Backend) {
     let desk = Desk::open(backend).await;

@@ -172,3 +172,68 @@ async fn name_search_finds_children_of_ones_province_only(backend: Backend) {
     centre.app.finish().await;
 }
 on_each_backend!(name_search_finds_children_of_ones_province_only);
+
+async fn a_two_word_first_name_is_found_whole_or_by_one_word(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let session = app.session(&nadia).await;
+    let centre = Centre { app, session };
+    let fatima_zahra = centre.child("Fatima Zahra", "Bennani", 10, None).await;
+    let arabic = centre.child("فاطمة الزهراء", "العلوي", 6, None).await;
+    centre.child("Fatima", "Tazi", 10, None).await;
+    centre.child("Zahra", "Idrissi", 10, None).await;
+
+    let first = |q: &str| {
+        let path = format!("/api/v1/children?q={}", q.replace(' ', "%20"));
+        let cookie = centre.session.0.clone();
+        let app = &centre.app;
+        async move {
+            let found = app.get_with(&path, &[("cookie", &cookie)]).await;
+            assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+            found.json()[0]["child_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        }
+    };
+    for q in [
+        "Fatima Zahra Bennani",
+        "Fatima-Zahra Bennani",
+        "Fatimazahra Bennani",
+        "Fatima Ezzahra Bennani",
+        "Bennani Fatima Zahra",
+        "Zahra Bennani",
+    ] {
+        assert_eq!(first(q).await, fatima_zahra, "{q}");
+    }
+    assert_eq!(
+        first("Fatima Zahra Alaoui").await,
+        arabic,
+        "across scripts, the article dropped"
+    );
+
+    // A report that calls her by one of her names proposes her.
+    let report = centre.report("Zahra", "Bennani", 10, None).await;
+    let candidates = centre
+        .app
+        .get_with(
+            &format!("/api/v1/reports/{report}/candidates"),
+            &[("cookie", &centre.session.0)],
+        )
+        .await
+        .json();
+    assert!(
+        candidates
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["child_id"] == fatima_zahra.as_str()),
+        "{candidates}"
+    );
+    centre.app.finish().await;
+}
+on_each_backend!(a_two_word_first_name_is_found_whole_or_by_one_word);

@@ -18,6 +18,7 @@ mod cli;
 mod directory;
 mod pages;
 mod policy;
+mod referrals;
 mod reports;
 mod store;
 mod support;

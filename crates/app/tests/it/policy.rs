@@ -29,6 +29,7 @@ const CASE_READERS: &[Role] = &[
 ];
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
 const DIRECTORY_KEEPERS: &[Role] = &[Role::Coordinator, Role::Secretariat, Role::Administrator];
+const REFERRAL_USERS: &[Role] = &[Role::CaseWorker, Role::Coordinator, Role::FocalPoint];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -88,6 +89,13 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/files/{part}/documents", Who::Only(CASE_WORKERS)),
     ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
     ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
+    ("GET", "/children", Who::Only(CASE_READERS)),
+    ("GET", "/children/search", Who::Only(CASE_READERS)),
+    ("GET", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("GET", "/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (
@@ -115,6 +123,12 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/documents", Who::Only(CASE_WORKERS)),
     ("GET", "/api/v1/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/referrals", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/waiting", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/events", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
@@ -140,6 +154,7 @@ fn sample(path: &str) -> String {
         .replace("{part}", "social")
         .replace("{action}", "00000000-0000-0000-0000-000000000000")
         .replace("{document}", "00000000-0000-0000-0000-000000000000")
+        .replace("{step}", "accept")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")
