@@ -159,6 +159,9 @@ pub enum Action {
     ReadFile(FilePart),
     /// Add an entry or a document to one of the case's files.
     WriteFile(FilePart),
+    /// Describe the province's organisations in the directory of services: address,
+    /// hours, position, services, contact points; import and export it.
+    ManageDirectory,
     /// Refer the child of a case to another service (a linking card).
     Refer,
     /// The referrals of one's own organisation: inbox and outbox, answering them, and
@@ -216,6 +219,13 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 && part.open_to_sector(&actor.sector)
         }
         Action::ViewAlerts => actor.has(Role::Coordinator),
+        // The centre's coordinator and the committee's secretariat keep the directory
+        // (SPEC.md §5: it is the mechanism's tool); administrators set organisations up.
+        Action::ManageDirectory => {
+            actor.has(Role::Coordinator)
+                || actor.has(Role::Secretariat)
+                || actor.has(Role::Administrator)
+        }
     };
     if !by_role {
         return Decision::Deny;
@@ -309,6 +319,52 @@ mod tests {
         assert_eq!(
             decide(Some(&coordinator), Action::AssignCase, Some("sale")),
             Decision::Allow
+        );
+    }
+
+    #[test]
+    fn the_directory_is_kept_by_the_coordinator_secretariat_and_administrator() {
+        for role in Role::ALL {
+            let keeper = matches!(
+                role,
+                Role::Coordinator | Role::Secretariat | Role::Administrator
+            );
+            let user = actor(&[role], Some("sale"));
+            let expected = if keeper {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            };
+            assert_eq!(
+                decide(Some(&user), Action::ManageDirectory, Some("sale")),
+                expected,
+                "{role}"
+            );
+            let elsewhere = if keeper {
+                Decision::Hidden
+            } else {
+                Decision::Deny
+            };
+            assert_eq!(
+                decide(Some(&user), Action::ManageDirectory, Some("rabat")),
+                elsewhere,
+                "{role} in another province"
+            );
+        }
+        let national = actor(&[Role::Administrator], None);
+        assert_eq!(
+            decide(Some(&national), Action::ManageDirectory, Some("rabat")),
+            Decision::Allow
+        );
+        let mut intake = actor(&[], Some("sale"));
+        intake.token_scope = Some(TokenScope::Intake);
+        assert_eq!(
+            decide(Some(&intake), Action::ManageDirectory, Some("sale")),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(None, Action::ManageDirectory, None),
+            Decision::SignIn
         );
     }
 

@@ -119,6 +119,17 @@ pub enum Problem {
     UnknownTerritory,
     UnknownCommune,
     CommuneOutsideTerritory,
+    /// Not a Moroccan phone number (nor a short service number such as 2511).
+    NotAPhone,
+    NotAnEmail,
+    /// Not a decimal number (a latitude or a longitude).
+    NotADecimal,
+    /// A GPS position outside Morocco's bounding box.
+    OutsideMorocco,
+    /// A GPS position whose latitude and longitude look swapped.
+    SwappedCoordinates,
+    /// A contact point with neither a phone number nor an email address.
+    NoWayToReach,
     /// A part of the child's file that the receiving service may not read.
     NotShareable,
     /// A referral to one's own organisation.
@@ -145,6 +156,12 @@ impl Problem {
             Problem::UnknownTerritory => "form-error-unknown-territory",
             Problem::UnknownCommune => "form-error-unknown-commune",
             Problem::CommuneOutsideTerritory => "form-error-commune-outside-territory",
+            Problem::NotAPhone => "form-error-not-a-phone",
+            Problem::NotAnEmail => "form-error-not-an-email",
+            Problem::NotADecimal => "form-error-not-a-decimal",
+            Problem::OutsideMorocco => "form-error-outside-morocco",
+            Problem::SwappedCoordinates => "form-error-swapped-coordinates",
+            Problem::NoWayToReach => "form-error-no-way-to-reach",
             Problem::NotShareable => "form-error-not-shareable",
             Problem::OwnOrganisation => "form-error-own-organisation",
         }
@@ -435,12 +452,18 @@ fn as_str(value: &Value) -> Option<&str> {
 }
 
 fn check_text(field: &Field, value: &Value) -> Result<String, Problem> {
-    let text = as_str(value).ok_or(Problem::NotText)?.trim();
+    let text = as_str(value).ok_or(Problem::NotText)?;
     let max = field.max_length.unwrap_or(field.kind.default_max_length());
+    clean_text(text, max, field.kind == FieldType::Textarea)
+}
+
+/// A typed text, trimmed, within `max` characters and without control characters
+/// (line breaks and tabs are allowed in a multi-line text).
+pub fn clean_text(text: &str, max: usize, multiline: bool) -> Result<String, Problem> {
+    let text = text.trim();
     if text.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    let multiline = field.kind == FieldType::Textarea;
     if text
         .chars()
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
@@ -466,7 +489,8 @@ fn check_integer(field: &Field, value: &Value) -> Result<Value, Problem> {
     Ok(Value::from(number))
 }
 
-fn western_digits(s: &str) -> String {
+/// Arabic-Indic digits (٠-٩), as Arabic keyboards type them, as ASCII digits.
+pub(crate) fn western_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '٠'..='٩' => char::from_u32(c as u32 - '٠' as u32 + '0' as u32).unwrap_or(c),

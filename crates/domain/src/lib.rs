@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod directory;
 pub mod files;
 pub mod forms;
 pub mod lang;

@@ -20,9 +20,13 @@
   var live = document.querySelector("[data-live-referrals]");
   if (live) { live.hidden = false; }
   var source = new EventSource("/api/v1/events");
+  // Opening a card marks it received, which sends an event: reloading the list then
+  // would cancel the very navigation that caused it.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
   function changed() {
     refresh();
-    if (live) { window.location.reload(); }
+    if (live && !leaving) { window.location.reload(); }
   }
   source.addEventListener("referral.sent", changed);
   source.addEventListener("referral.updated", changed);

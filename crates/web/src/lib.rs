@@ -22,10 +22,13 @@ mod case_files;
 mod case_pages;
 mod cases;
 mod children;
+mod directory;
 mod error;
 mod evaluations;
 pub mod events;
+mod help;
 pub mod i18n;
+mod map;
 mod pages;
 mod plan;
 mod referral_api;
@@ -36,6 +39,7 @@ mod report_pages;
 mod reports;
 mod security;
 mod signin;
+mod spreadsheet;
 mod state;
 
 pub use state::{AppState, Settings};
@@ -102,6 +106,14 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/admin/organisations", ManageOrganisations, get(admin::organisations)),
         route(M::POST, "/admin/organisations", ManageOrganisations, post(admin::add_organisation)),
         route(M::GET, "/audit", ViewAudit, get(admin::audit)),
+        route(M::GET, "/help", ViewPublic, get(help::help)),
+        route(M::GET, "/help/{territory}", ViewPublic, get(help::province)),
+        route(M::GET, "/directory", ManageDirectory, get(directory::list)),
+        route(M::GET, "/directory/export.csv", ManageDirectory, get(directory::export)),
+        route(M::POST, "/directory/import", ManageDirectory, post(directory::import).layer(DefaultBodyLimit::max(directory::IMPORT_BODY_LIMIT))),
+        route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
+        route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
+        route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

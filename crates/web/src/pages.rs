@@ -33,6 +33,7 @@ pub struct HomePage {
     today: Option<Today>,
     can_report: bool,
     can_read_cases: bool,
+    can_keep_directory: bool,
 }
 
 /// What needs attention today, as counters that are links (each for those who may act).
@@ -120,6 +121,7 @@ pub async fn home(
         today,
         can_report: allowed(Action::RecordReport),
         can_read_cases: allowed(Action::ReadCase),
+        can_keep_directory: actor.is_some_and(crate::directory::keeps_directory),
         user: caller.username.clone(),
         csrf: caller.csrf.clone(),
         stages,
@@ -218,7 +220,7 @@ pub async fn reference(
 }
 
 /// Territories are named in Arabic and French only; English readers get the French.
-fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
+pub(crate) fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
     if t.lang == Lang::Ar {
         ar.to_owned()
     } else {
@@ -259,14 +261,14 @@ pub async fn forms(
 // ---- One form, rendered from its definition --------------------------------------
 
 pub struct ChoiceView {
-    value: String,
-    label: String,
-    checked: bool,
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) checked: bool,
 }
 
 pub struct GroupView {
-    label: String,
-    options: Vec<ChoiceView>,
+    pub(crate) label: String,
+    pub(crate) options: Vec<ChoiceView>,
 }
 
 pub struct FieldView {
@@ -590,7 +592,7 @@ fn field_view(
     }
 }
 
-fn territory_groups(t: Tr, reference: &Reference, selected: &str) -> Vec<GroupView> {
+pub(crate) fn territory_groups(t: Tr, reference: &Reference, selected: &str) -> Vec<GroupView> {
     let all = reference.territories();
     all.iter()
         .filter(|region| region.parent_code.is_none())

@@ -329,6 +329,205 @@ async fn a_case_worker_records_a_report_on_her_phone() {
     app.finish().await;
 }
 
+/// An organisation to describe: code, sector, name, latitude, longitude, services.
+type Described = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// A province's directory as the help page and the keepers see it: Salé's services,
+/// most with a position, one without, one contact private.
+async fn describe_sale(app: &TestApp) {
+    use awladna_domain::directory::{ContactInput, EntryInput};
+    use awladna_store::directory::Expect;
+    let services = crate::support::reference()
+        .vocabulary("services")
+        .expect("services")
+        .clone();
+    let places: &[Described] = &[
+        (
+            "sale-centre",
+            "family_solidarity",
+            "مركز المواكبة لحماية الطفولة بسلا",
+            "34.0531",
+            "-6.7985",
+            &["listening", "social_inquiry", "psychological_first_aid"],
+        ),
+        (
+            "sale-hospital",
+            "health",
+            "المستشفى الإقليمي مولاي عبد الله",
+            "34.0381",
+            "-6.8120",
+            &["emergency_medical_care", "medical_exam", "forensic_exam"],
+        ),
+        (
+            "sale-police",
+            "national_security",
+            "الدائرة الأمنية الأولى",
+            "34.0450",
+            "-6.8000",
+            &["listening"],
+        ),
+        (
+            "sale-ngo",
+            "association",
+            "جمعية إنصات",
+            "34.0610",
+            "-6.7700",
+            &["psychological_support"],
+        ),
+        (
+            "sale-school",
+            "education",
+            "المديرية الإقليمية للتربية الوطنية",
+            "",
+            "",
+            &["legal_orientation"],
+        ),
+    ];
+    for (code, sector, name, lat, lon, offered) in places {
+        let org = awladna_store::identity::Organisation {
+            code: (*code).to_owned(),
+            sector: (*sector).to_owned(),
+            territory: Some("sale".to_owned()),
+            name: (*name).to_owned(),
+        };
+        let entry = EntryInput {
+            address: "شارع محمد الخامس، سلا".into(),
+            opening_hours: "من الاثنين إلى الجمعة، 8:30-16:30".into(),
+            latitude: (*lat).into(),
+            longitude: (*lon).into(),
+            services: offered.iter().map(|s| (*s).to_owned()).collect(),
+            public: true,
+            contacts: vec![
+                ContactInput {
+                    name: "الاستقبال".into(),
+                    role: "Accueil".into(),
+                    phone: "05 37 12 34 56".into(),
+                    email: "accueil@example.ma".into(),
+                    private: false,
+                },
+                ContactInput {
+                    name: "Mme Bennani".into(),
+                    role: "Coordinatrice".into(),
+                    phone: "0661998877".into(),
+                    email: String::new(),
+                    private: true,
+                },
+            ],
+        }
+        .check(&services)
+        .expect("a good entry");
+        let mut tx = app.store.begin().await.expect("begin");
+        if app.store.organisation(code).await.expect("read").is_none() {
+            tx.add_organisation(&org, app.now_ms()).await.expect("org");
+        }
+        tx.put_directory_entry(code, &entry, Expect::Any, "test", app.now_ms())
+            .await
+            .expect("entry");
+        tx.audit(crate::support::test_entry(
+            app.now_ms(),
+            "directory.updated",
+        ))
+        .await
+        .expect("audit");
+        tx.commit().await.expect("commit");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_page_and_the_directory_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    describe_sale(&app).await;
+    let coordinator = app
+        .user(
+            "coord",
+            "sale-centre",
+            &[awladna_domain::access::Role::Coordinator],
+            true,
+        )
+        .await;
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    // From the home page, as a child would come.
+    browser.client.goto(&base).await.expect("open home");
+    browser.click(".help-banner a").await;
+    browser.wait_for("form.picker").await;
+    let select = browser
+        .client
+        .find(Locator::Css("select[name=territory]"))
+        .await
+        .expect("picker");
+    select.select_by_value("sale").await.expect("choose Salé");
+    browser.click("form.picker button").await;
+    browser.wait_for(".actors-map svg").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(
+        !page.contains("Bennani"),
+        "no private contact on the help page"
+    );
+    browser
+        .assert_fits_the_screen("the help page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("help-sale-ar-360").await;
+    browser.click("a[hreflang=fr]").await;
+    browser.wait_for("html[lang=fr]").await;
+    browser.screenshot("help-sale-fr-360").await;
+    browser.click("a[hreflang=ar]").await;
+    browser.wait_for("html[lang=ar]").await;
+
+    // The coordinator keeps the directory from her phone.
+    browser
+        .client
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("open");
+    browser.type_into("#username", "coord").await;
+    browser.type_into("#password", &coordinator.password).await;
+    browser.click("button.primary").await;
+    browser.wait_for("#code").await;
+    browser
+        .type_into("#code", &app.totp_code(&coordinator))
+        .await;
+    browser.click("button.primary").await;
+    browser.wait_for("a.tile[href='/directory']").await;
+    browser.click("a.tile[href='/directory']").await;
+    browser.wait_for(".org-list").await;
+    browser
+        .assert_fits_the_screen("the directory scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("directory-sale-ar-360").await;
+    browser
+        .client
+        .goto(&format!("{base}/directory/organisations/sale-hospital"))
+        .await
+        .expect("open the edit page");
+    browser.wait_for("#f-latitude").await;
+    // A position outside Morocco is refused next to the field, the rest kept.
+    let latitude = browser
+        .client
+        .find(Locator::Css("#f-latitude"))
+        .await
+        .expect("latitude");
+    latitude.clear().await.expect("clear");
+    latitude.send_keys("48.85").await.expect("type");
+    browser.click("button.primary").await;
+    browser.wait_for("#f-latitude-error").await;
+    browser
+        .assert_fits_the_screen("the edit page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("directory-edit-error-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_is_referred_to_the_hospital_which_answers_on_its_phone() {
     use awladna_domain::access::Role;

@@ -28,6 +28,7 @@ const CASE_READERS: &[Role] = &[
     Role::InformationOfficer,
 ];
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
+const DIRECTORY_KEEPERS: &[Role] = &[Role::Coordinator, Role::Secretariat, Role::Administrator];
 const REFERRAL_USERS: &[Role] = &[Role::CaseWorker, Role::Coordinator, Role::FocalPoint];
 
 #[rustfmt::skip] // one route per line reads as a table
@@ -57,6 +58,14 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/admin/organisations", Who::Only(ADMINS)),
     ("POST", "/admin/organisations", Who::Only(ADMINS)),
     ("GET", "/audit", Who::Only(AUDITORS)),
+    ("GET", "/help", Who::Anyone),
+    ("GET", "/help/{territory}", Who::Anyone),
+    ("GET", "/directory", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/directory/export.csv", Who::Only(DIRECTORY_KEEPERS)),
+    ("POST", "/directory/import", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
+    ("POST", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/api/v1/directory", Who::Anyone),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
@@ -140,6 +149,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
 fn sample(path: &str) -> String {
     path.replace("/lang/{code}", "/lang/fr")
         .replace("/territories/{code}", "/territories/sale")
+        .replace("{territory}", "sale")
         .replace("{code}", "report")
         .replace("{form}", "followup")
         .replace("{part}", "social")
