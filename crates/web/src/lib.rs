@@ -28,6 +28,7 @@ mod evaluations;
 pub mod events;
 mod help;
 pub mod i18n;
+pub mod mail;
 mod map;
 mod pages;
 mod plan;

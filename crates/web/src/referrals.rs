@@ -233,6 +233,7 @@ pub async fn send(
     };
     run.await.map_err(|e| e.detail())?;
     state.events.committed(event);
+    crate::mail::new_referral(state, &receiver.code, &id);
     Ok(SendOutcome::Sent(id))
 }
 

@@ -4,7 +4,7 @@ use awladna_store::Store;
 use std::sync::Arc;
 
 /// Limits of sign-in and sessions. The defaults are ours (documented in the README).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// A session unused this long must sign in again.
     pub idle_timeout_ms: i64,
@@ -18,6 +18,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Send Strict-Transport-Security: only when serving TLS ourselves.
     pub hsts: bool,
+    /// Mail services when a linking card waits for them (off when `None`).
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             lockout_ms: 15 * 60 * 1000,
             secure_cookies: false,
             hsts: false,
+            mailer: None,
         }
     }
 }

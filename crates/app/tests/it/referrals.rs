@@ -508,3 +508,136 @@ async fn the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared(backe
     app.finish().await;
 }
 on_each_backend!(the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared);
+
+/// A mail server that accepts everything and keeps what it was given.
+async fn mail_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<String>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(tokio::sync::Mutex::new(String::new()));
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    kept.lock().await.push_str(&format!("{line}\n"));
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            b"250 queued\r\n"
+                        } else {
+                            continue;
+                        }
+                    } else if line.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if line.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backend) {
+    let (port, received) = mail_sink().await;
+    let mailer = awladna_web::mail::Mailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Awladna <awladna@sale.example>",
+        "https://awladna.sale.example/",
+    )
+    .unwrap();
+    let settings = awladna_web::Settings {
+        mailer: Some(mailer),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, settings).await;
+    services(&app).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let keeper = app
+        .signed_in("karim", "sale-centre", &[Role::Coordinator])
+        .await;
+    // The hospital's contact points, as the directory keeps them.
+    let entry = keeper
+        .app
+        .post_form(
+            "/directory/organisations/sale-hospital",
+            &[("cookie", keeper.cookie.as_str())],
+            &[
+                ("_csrf", keeper.csrf.as_str()),
+                ("address", "شارع الحسن الثاني، سلا"),
+                ("opening_hours", "24/24"),
+                ("contacts.0.name", "Dr Amal"),
+                ("contacts.0.role", "Point focal"),
+                ("contacts.0.email", "urgences@hopital.sale.example"),
+            ],
+        )
+        .await;
+    assert!(
+        entry.status.is_redirection(),
+        "{} {}",
+        entry.status,
+        entry.body
+    );
+    let case = case(&nadia).await;
+    let id = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/referrals"),
+            &referral("sale-hospital", &["identity"]),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut mail = String::new();
+    for _ in 0..50 {
+        mail = received.lock().await.clone();
+        if mail.contains("\n.\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        mail.contains("RCPT TO:<urgences@hopital.sale.example>"),
+        "{mail}"
+    );
+    // The body travels in base64 (it is Arabic first): read it as the recipient will.
+    use base64::Engine;
+    let encoded: String = mail
+        .split("\n\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .take_while(|l| *l != ".")
+        .collect();
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    assert!(
+        body.contains(&format!("https://awladna.sale.example/referrals/{id}")),
+        "{body}"
+    );
+    for secret in ["Yassine", "Bennani", "فحص", &case] {
+        assert!(
+            !mail.contains(secret) && !body.contains(secret),
+            "the mail carries {secret}"
+        );
+    }
+    app.finish().await;
+}
+on_each_backend!(the_receiving_service_is_mailed_a_link_and_nothing_else);

@@ -168,6 +168,10 @@ impl Answer {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, Settings::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, settings: Settings) -> TestApp {
         let db = TestDb::fresh(backend).await;
         let store = db.store().await;
         store.migrate().await.expect("migrate");
@@ -183,7 +187,7 @@ impl TestApp {
             reference,
             clock.clone(),
             keyring.clone(),
-            Settings::default(),
+            settings,
         );
         state.start_events();
         TestApp {
