@@ -154,13 +154,21 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     .await?;
     bar.finish();
     println!(
-        "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals in {}.",
+        "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals; \
+         on the cases {} evaluations, {} plan actions ({} overdue), {} follow-ups, {} child profiles and {} file entries ({} cards in all) in {}.",
         summary.children,
         summary.reports,
         summary.name_variants,
         summary.cases,
         summary.stage_moves,
         summary.referrals,
+        summary.evaluations,
+        summary.plan_actions,
+        summary.overdue_actions,
+        summary.followups,
+        summary.child_profiles,
+        summary.file_entries,
+        summary.cards(),
         opened.describe()
     );
     Ok(())

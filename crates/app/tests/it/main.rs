@@ -15,6 +15,7 @@ mod case_work;
 mod cases;
 mod children;
 mod cli;
+mod demo;
 mod directory;
 mod pages;
 mod policy;
