@@ -75,6 +75,26 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "AWLADNA_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// Mail a service when a linking card waits for it, through this SMTP server, e.g.
+    /// smtp://user:password@mail.example.ma:587?tls=required (prefer the environment
+    /// variable: a password on the command line shows in the process list).
+    #[arg(
+        long,
+        env = "AWLADNA_SMTP_URL",
+        hide_env_values = true,
+        requires = "public_url"
+    )]
+    pub smtp_url: Option<String>,
+    /// The address mails are sent from.
+    #[arg(
+        long,
+        env = "AWLADNA_MAIL_FROM",
+        default_value = "Awladna <awladna@localhost>"
+    )]
+    pub mail_from: String,
+    /// The address users reach Awladna at, for links in mails (e.g. https://awladna.sale.ma).
+    #[arg(long, env = "AWLADNA_PUBLIC_URL")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -134,13 +154,21 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     .await?;
     bar.finish();
     println!(
-        "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals in {}.",
+        "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals; \
+         on the cases {} evaluations, {} plan actions ({} overdue), {} follow-ups, {} child profiles and {} file entries ({} cards in all) in {}.",
         summary.children,
         summary.reports,
         summary.name_variants,
         summary.cases,
         summary.stage_moves,
         summary.referrals,
+        summary.evaluations,
+        summary.plan_actions,
+        summary.overdue_actions,
+        summary.followups,
+        summary.child_profiles,
+        summary.file_entries,
+        summary.cards(),
         opened.describe()
     );
     Ok(())

@@ -17,8 +17,13 @@
 //! / Wafae, first and family name swapped…): the duplicates triage must catch.
 //!
 //! Each case carries the concerns of the report that opened it, as triage copies them,
-//! and its child's sex and birth year. No case is assigned (`assigned_to` stays empty):
-//! a case is followed by a user, and the demo creates none.
+//! and its child's sex and birth year. Along its pathway it gets the work the
+//! application records ([`casework`]): the child's situation card, evaluations scored by
+//! the real rules (the case's risk is the latest one's), the case plan with its
+//! deadlines, follow-up cards and entries of the social, medical and judicial files,
+//! each checked by the form engine before it is written. No case is assigned
+//! (`assigned_to` stays empty) and cards and actions are recorded by [`DEMO_AUTHOR`]
+//! for no organisation: a case is followed by a user, and the demo creates none.
 
 use anyhow::{Context, anyhow, bail};
 use awladna_crypto::Keyring;
@@ -40,6 +45,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 use std::collections::HashMap;
 
+mod casework;
+
 pub struct DemoOptions {
     pub children: u64,
     pub seed: u64,
@@ -55,10 +62,25 @@ pub struct DemoSummary {
     pub cases: u64,
     pub stage_moves: u64,
     pub referrals: u64,
+    pub evaluations: u64,
+    pub plan_actions: u64,
+    /// Actions still open whose due date has passed (the overdue list).
+    pub overdue_actions: u64,
+    pub followups: u64,
+    pub child_profiles: u64,
+    /// Entries of the social, medical and judicial files.
+    pub file_entries: u64,
+}
+
+impl DemoSummary {
+    /// Every card written: reports and the cards recorded on cases.
+    pub fn cards(&self) -> u64 {
+        self.reports + self.evaluations + self.followups + self.child_profiles + self.file_entries
+    }
 }
 
 /// Children per transaction: big enough that commits are rare, small enough that a
-/// batch and everything hanging off it (~45,000 rows) stays a few megabytes.
+/// batch and everything hanging off it (~80,000 rows) stays a few tens of megabytes.
 const BATCH_CHILDREN: u64 = 5_000;
 const WINDOW_MONTHS: i64 = 36;
 
@@ -387,19 +409,42 @@ const CASE_COLUMNS: [&str; 10] = [
 ];
 const CONCERN_COLUMNS: [&str; 4] = ["case_id", "concern", "territory_code", "opened_at"];
 const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
-const CARD_COLUMNS: [&str; 11] = [
+/// The columns `Tx::insert_card` writes.
+const CARD_COLUMNS: [&str; 13] = [
     "id",
     "form_code",
     "form_version",
     "territory_code",
-    "child_id",
-    "case_id",
     "complete",
     "data",
     "sealed",
+    "created_by",
+    "organisation_code",
+    "case_id",
+    "child_id",
     "created_at",
     "updated_at",
 ];
+/// The columns `Tx::insert_plan_action` writes, with the status and version the
+/// action's later changes (`Tx::set_plan_status`) leave.
+const PLAN_COLUMNS: [&str; 13] = [
+    "id",
+    "case_id",
+    "territory_code",
+    "sealed",
+    "responsible_sector",
+    "responsible_org",
+    "due_at",
+    "status",
+    "origin",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
+/// Who recorded the demo's cards and actions: no user, since the demo creates none; the
+/// column holds a user id, `token:ID` for a machine client, and this for demo data.
+pub(crate) const DEMO_AUTHOR: &str = "demo";
 const REFERRAL_COLUMNS: [&str; 10] = [
     "id",
     "case_id",
@@ -431,12 +476,17 @@ pub async fn generate(
     let calendar = Calendar::new(options.now)?;
     let mut conn = writing_connection(store).await?;
     let counters = read_counters(&mut conn, &catalogue.places).await?;
+    // The work on cases draws from its own stream of the seed, so that it leaves the
+    // children, reports, cases and referrals of a seed as they were without it.
+    let mut work_rng = ChaCha8Rng::seed_from_u64(options.seed);
+    work_rng.set_stream(1);
     let mut generator = Generator {
         catalogue,
         calendar,
         counters,
         keyring,
         rng: ChaCha8Rng::seed_from_u64(options.seed),
+        work_rng,
     };
     let mut summary = DemoSummary::default();
     let mut batch = Batch::default();
@@ -538,6 +588,8 @@ struct Place<'r> {
     /// Case numbers start with the HCP code's digits: unlike name prefixes they never
     /// collide (Casablanca and Casablanca-Anfa).
     number_prefix: String,
+    /// The Arabic name, as court and police stamps write it.
+    name_ar: &'r str,
     /// None where the reference attaches no commune to the territory (Casablanca's
     /// prefectures d'arrondissements: their arrondissements belong to Casablanca).
     communes: Option<Weighted<(&'r str, Area)>>,
@@ -563,6 +615,7 @@ struct Catalogue<'r> {
     sectors: Sectors<'r>,
     relations: Weighted<&'r str>,
     names: NameLists,
+    work: casework::Work<'r>,
     reference: &'r Reference,
 }
 
@@ -601,6 +654,7 @@ impl<'r> Catalogue<'r> {
             sectors: Sectors::new(reference)?,
             relations: vocabulary_weights(reference, "relations", &RELATIONS, 1)?,
             names: NameLists::new()?,
+            work: casework::Work::new(reference)?,
             reference,
         })
     }
@@ -635,6 +689,7 @@ fn places(reference: &Reference) -> Vec<Place<'_>> {
         .map(|t| Place {
             code: &t.code,
             number_prefix: t.hcp_code.chars().filter(char::is_ascii_digit).collect(),
+            name_ar: &t.name_ar,
             communes: commune_weights(reference, t),
         })
         .collect()
@@ -947,6 +1002,24 @@ impl Calendar {
         at - at.rem_euclid(SECOND)
     }
 
+    /// The local day of `ms`, as a date field records it.
+    fn local_date(&self, ms: i64) -> anyhow::Result<Date> {
+        Ok(Timestamp::from_millisecond(ms)?
+            .to_zoned(self.zone.clone())
+            .date())
+    }
+
+    /// `days` after the local day of `ms`.
+    fn days_after(&self, ms: i64, days: i64) -> anyhow::Result<Date> {
+        Ok(self.local_date(ms)?.checked_add(Span::new().days(days))?)
+    }
+
+    /// The end of a local day: a due date is met until then, as the case plan stores it.
+    fn end_of_day(&self, date: Date) -> anyhow::Result<i64> {
+        let next = date.tomorrow()?.to_zoned(self.zone.clone())?;
+        Ok(next.timestamp().as_millisecond())
+    }
+
     /// `at` plus a delay drawn in `range`, never after now.
     fn after(&self, rng: &mut ChaCha8Rng, at: i64, range: std::ops::Range<i64>) -> i64 {
         (at + rng.random_range(range)).min(self.now).max(at)
@@ -1005,17 +1078,27 @@ struct Batch {
     cards: Vec<Vec<Cell>>,
     moves: Vec<Vec<Cell>>,
     referrals: Vec<Vec<Cell>>,
+    plan_actions: Vec<Vec<Cell>>,
     name_variants: u64,
+    /// What `cards` and `plan_actions` hold, counted as they are made.
+    counts: DemoSummary,
 }
 
 impl Batch {
     fn add_to(&self, summary: &mut DemoSummary) {
+        let counts = &self.counts;
         summary.children += self.children.len() as u64;
-        summary.reports += self.cards.len() as u64;
+        summary.reports += counts.reports;
         summary.name_variants += self.name_variants;
         summary.cases += self.cases.len() as u64;
         summary.stage_moves += self.moves.len() as u64;
         summary.referrals += self.referrals.len() as u64;
+        summary.evaluations += counts.evaluations;
+        summary.plan_actions += self.plan_actions.len() as u64;
+        summary.overdue_actions += counts.overdue_actions;
+        summary.followups += counts.followups;
+        summary.child_profiles += counts.child_profiles;
+        summary.file_entries += counts.file_entries;
     }
 
     fn clear(&mut self) {
@@ -1027,6 +1110,8 @@ impl Batch {
         self.cards.clear();
         self.moves.clear();
         self.referrals.clear();
+        self.plan_actions.clear();
+        self.counts = DemoSummary::default();
     }
 }
 
@@ -1058,6 +1143,7 @@ async fn write_batch(
     insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards).await?;
     insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves).await?;
     insert(&mut tx, "referrals", &REFERRAL_COLUMNS, &batch.referrals).await?;
+    insert(&mut tx, "plan_actions", &PLAN_COLUMNS, &batch.plan_actions).await?;
     // Written with the cases they numbered, so a later run (or the application)
     // continues after them even if this run stops halfway.
     let sequences = counters.rows(places);
@@ -1100,6 +1186,8 @@ struct Generator<'r> {
     counters: Counters,
     keyring: &'r Keyring,
     rng: ChaCha8Rng,
+    /// For everything [`casework`] draws.
+    work_rng: ChaCha8Rng,
 }
 
 /// What a report says about the child, the same on every report about them.
@@ -1112,8 +1200,26 @@ struct Child<'r> {
 
 struct OpenedCase {
     id: String,
+    closed_at: Option<i64>,
+}
+
+/// A case just opened, with its pathway; its row waits for the risk its evaluations set.
+struct NewCase<'r> {
+    id: String,
+    number: String,
     opened_at: i64,
     closed_at: Option<i64>,
+    stage: &'r str,
+    moves: Vec<Move<'r>>,
+    /// The urgency of the report that opened it: the case's risk until evaluated.
+    urgency: &'r str,
+}
+
+/// What the report that opened a case says beyond the child: the case work follows it.
+struct Reported<'r> {
+    concerns: Vec<&'r str>,
+    target_groups: Vec<&'r str>,
+    area: Option<Area>,
 }
 
 struct Report<'r> {
@@ -1147,13 +1253,13 @@ impl<'r> Generator<'r> {
             sex,
             birth_year: i64::from(born.year()),
         };
-        let sealed_identity = self
-            .keyring
-            .seal_json(
-                &Value::Object(identity.identity()),
-                &sealed_aad("children", "identity", &child.id),
-            )
-            .map_err(|e| anyhow!("cannot seal a demo child's identity: {e}"))?;
+        let sealed_identity = seal(
+            self.keyring,
+            &Value::Object(identity.identity()),
+            "children",
+            "identity",
+            &child.id,
+        )?;
         batch.children.push(vec![
             child.id.as_str().into(),
             self.catalogue.places[place].code.into(),
@@ -1203,28 +1309,33 @@ impl<'r> Generator<'r> {
                 .as_ref()
                 .filter(|c| c.closed_at.is_none_or(|closed| closed > received_at));
             // Drafts wait to be completed before anything is opened or added to a case.
-            let (case_id, opens) = match still_open.filter(|_| report.complete) {
-                Some(open) => (Some(open.id.clone()), false),
+            let (case_id, opened) = match still_open.filter(|_| report.complete) {
+                Some(open) => (Some(open.id.clone()), None),
                 None if report.complete && self.rng.random_bool(OPENS_CASE) => {
                     let opened = self.open_case(batch, &child, created_at, report.urgency);
-                    let id = opened.id.clone();
-                    case = Some(opened);
-                    (Some(id), true)
+                    case = Some(OpenedCase {
+                        id: opened.id.clone(),
+                        closed_at: opened.closed_at,
+                    });
+                    (Some(opened.id.clone()), Some(opened))
                 }
-                None => (None, false),
+                None => (None, None),
             };
-            let concerns = self.card(batch, &child, &report, &names, created_at, case_id)?;
-            // Triage copies the concerns of the report that opens the case.
-            if let Some(opened) = case.as_ref().filter(|_| opens) {
+            let reported = self.card(batch, &child, &report, &names, created_at, case_id)?;
+            if let Some(opened) = opened {
+                // Triage copies the concerns of the report that opens the case, with
+                // the case's province and opening time (the case list's index).
                 let territory = self.catalogue.places[child.place].code;
-                for concern in concerns {
+                for concern in &reported.concerns {
                     batch.concerns.push(vec![
                         opened.id.as_str().into(),
-                        concern.into(),
+                        (*concern).into(),
                         territory.into(),
                         Cell::Int(opened.opened_at),
                     ]);
                 }
+                let risk = self.case_work(batch, &child, &opened, &reported)?;
+                self.push_case(batch, &child, &opened, risk);
             }
         }
         Ok(())
@@ -1257,16 +1368,16 @@ impl<'r> Generator<'r> {
         names: &Spelled,
         created_at: i64,
         case_id: Option<String>,
-    ) -> anyhow::Result<Vec<&'r str>> {
+    ) -> anyhow::Result<Reported<'r>> {
         let id = self.id(created_at);
-        let (data, personal, concerns) = self.report_data(child, report, names)?;
-        let sealed = self
-            .keyring
-            .seal_json(
-                &Value::Object(personal),
-                &sealed_aad("cards", "sealed", &id),
-            )
-            .map_err(|e| anyhow!("cannot seal a demo card: {e}"))?;
+        let (data, personal, reported) = self.report_data(child, report, names)?;
+        let sealed = seal(
+            self.keyring,
+            &Value::Object(personal),
+            "cards",
+            "sealed",
+            &id,
+        )?;
         // Most cards are completed or corrected after the first save.
         let updated_at = if report.complete && self.rng.random_bool(0.6) {
             self.calendar
@@ -1274,31 +1385,34 @@ impl<'r> Generator<'r> {
         } else {
             created_at
         };
-        batch.cards.push(vec![
-            id.into(),
-            REPORT_FORM.into(),
-            Cell::Int(i64::from(REPORT_FORM_VERSION)),
-            self.catalogue.places[child.place].code.into(),
-            child.id.as_str().into(),
-            case_id.into(),
-            Cell::Int(i64::from(report.complete)),
-            data.into(),
-            Cell::Blob(sealed),
-            Cell::Int(created_at),
-            Cell::Int(updated_at),
-        ]);
-        Ok(concerns)
+        let row = CardRow {
+            id,
+            form_code: REPORT_FORM,
+            form_version: REPORT_FORM_VERSION,
+            territory: self.catalogue.places[child.place].code,
+            child_id: &child.id,
+            case_id: case_id.as_deref(),
+            complete: report.complete,
+            data,
+            sealed,
+            created_at,
+            updated_at,
+        };
+        batch.cards.push(row.cells());
+        batch.counts.reports += 1;
+        Ok(reported)
     }
 
     /// The card's values as the form engine stores them: flat, keyed by field code, the
     /// non-personal ones as the `data` column's JSON, the personal ones to be sealed;
-    /// and its concerns. A draft is a quick capture whose concerns were not entered yet.
+    /// and what it says about the case. A draft is a quick capture whose concerns were
+    /// not entered yet.
     fn report_data(
         &mut self,
         child: &Child<'r>,
         report: &Report<'r>,
         names: &Spelled,
-    ) -> anyhow::Result<(String, Map<String, Value>, Vec<&'r str>)> {
+    ) -> anyhow::Result<(String, Map<String, Value>, Reported<'r>)> {
         let catalogue = &self.catalogue;
         let rng = &mut self.rng;
         let place = &catalogue.places[child.place];
@@ -1317,6 +1431,7 @@ impl<'r> Generator<'r> {
         data.insert("urgency".into(), report.urgency.into());
         let mut personal = names.report_values();
         let mut picked = Vec::new();
+        let mut target_groups = Vec::new();
         if report.complete {
             let concerns = if child.sex == "female" {
                 &catalogue.concerns_girls
@@ -1340,19 +1455,27 @@ impl<'r> Generator<'r> {
             };
             let n = *catalogue.target_group_counts.pick(rng);
             if n > 0 {
-                data.insert("target_groups".into(), codes(groups.pick_distinct(rng, n)));
+                target_groups = groups.pick_distinct(rng, n);
+                data.insert("target_groups".into(), codes(target_groups.clone()));
             }
         }
-        Ok((Value::Object(data).to_string(), personal, picked))
+        let reported = Reported {
+            concerns: picked,
+            target_groups,
+            area: commune.map(|(_, area)| area),
+        };
+        Ok((Value::Object(data).to_string(), personal, reported))
     }
 
+    /// Opens a case and walks it along the pathway, with its referrals; its row is
+    /// written by [`Generator::push_case`] once the case work has set its risk.
     fn open_case(
         &mut self,
         batch: &mut Batch,
         child: &Child<'r>,
         reported_at: i64,
         urgency: &'r str,
-    ) -> OpenedCase {
+    ) -> NewCase<'r> {
         let opened_at = self
             .calendar
             .after(&mut self.rng, reported_at, 10 * MINUTE..2 * DAY);
@@ -1375,18 +1498,6 @@ impl<'r> Generator<'r> {
         let closed_at = last
             .filter(|m| Some(m.to) == self.catalogue.pathway.closed)
             .map(|m| m.at);
-        batch.cases.push(vec![
-            id.as_str().into(),
-            number.into(),
-            child.id.as_str().into(),
-            place.code.into(),
-            stage.into(),
-            urgency.into(),
-            Cell::Int(opened_at),
-            closed_at.into(),
-            child.sex.into(),
-            Cell::Int(child.birth_year),
-        ]);
         for m in &moves {
             batch.moves.push(vec![
                 self.id(m.at).into(),
@@ -1397,11 +1508,30 @@ impl<'r> Generator<'r> {
             ]);
         }
         self.referrals(batch, &id, &moves, closed_at, urgency);
-        OpenedCase {
+        NewCase {
             id,
+            number,
             opened_at,
             closed_at,
+            stage,
+            moves,
+            urgency,
         }
+    }
+
+    fn push_case(&mut self, batch: &mut Batch, child: &Child<'r>, case: &NewCase<'r>, risk: &str) {
+        batch.cases.push(vec![
+            case.id.as_str().into(),
+            case.number.as_str().into(),
+            child.id.as_str().into(),
+            self.catalogue.places[child.place].code.into(),
+            case.stage.into(),
+            risk.into(),
+            Cell::Int(case.opened_at),
+            case.closed_at.into(),
+            child.sex.into(),
+            Cell::Int(child.birth_year),
+        ]);
     }
 
     fn referrals(
@@ -1456,15 +1586,71 @@ impl<'r> Generator<'r> {
         }
     }
 
-    /// A UUIDv7 for a row made at `ms`: time-ordered like the application's, but with
-    /// the seeded generator's bytes so that a seed always gives the same ids.
     fn id(&mut self, ms: i64) -> String {
-        let mut bytes = [0u8; 10];
-        self.rng.fill(&mut bytes);
-        let ms = u64::try_from(ms).unwrap_or(0);
-        uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
-            .into_uuid()
-            .to_string()
+        row_id(&mut self.rng, ms)
+    }
+}
+
+/// A UUIDv7 for a row made at `ms`: time-ordered like the application's, but with the
+/// seeded generator's bytes so that a seed always gives the same ids.
+fn row_id(rng: &mut ChaCha8Rng, ms: i64) -> String {
+    let mut bytes = [0u8; 10];
+    rng.fill(&mut bytes);
+    let ms = u64::try_from(ms).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// `value` sealed for its place, `{table}/{column}/{id}`, as the application seals it.
+fn seal(
+    keyring: &Keyring,
+    value: &Value,
+    table: &str,
+    column: &str,
+    id: &str,
+) -> anyhow::Result<Vec<u8>> {
+    keyring
+        .seal_json(value, &sealed_aad(table, column, id))
+        .map_err(|e| anyhow!("cannot seal a demo value of {table}.{column}: {e}"))
+}
+
+/// A card as `Tx::insert_card` writes it (`awladna_store::cards::NewCard`), recorded by
+/// [`DEMO_AUTHOR`] for no organisation.
+struct CardRow<'a> {
+    id: String,
+    form_code: &'a str,
+    form_version: u32,
+    territory: &'a str,
+    child_id: &'a str,
+    case_id: Option<&'a str>,
+    complete: bool,
+    /// The non-personal values, as a JSON object.
+    data: String,
+    /// The personal values, sealed with the AAD `cards/sealed/{id}`.
+    sealed: Vec<u8>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl CardRow<'_> {
+    /// The cells in the order of [`CARD_COLUMNS`].
+    fn cells(self) -> Vec<Cell> {
+        vec![
+            self.id.into(),
+            self.form_code.into(),
+            Cell::Int(i64::from(self.form_version)),
+            self.territory.into(),
+            Cell::Int(i64::from(self.complete)),
+            self.data.into(),
+            Cell::Blob(self.sealed),
+            DEMO_AUTHOR.into(),
+            None::<&str>.into(),
+            self.case_id.into(),
+            self.child_id.into(),
+            Cell::Int(self.created_at),
+            Cell::Int(self.updated_at),
+        ]
     }
 }
 
@@ -2357,6 +2543,7 @@ mod tests {
                 "stage_moves",
                 "referrals",
                 "child_name_tokens",
+                "plan_actions",
             ] {
                 counts.push(self.count(&format!("SELECT COUNT(*) FROM {table}")).await);
             }
@@ -2382,15 +2569,15 @@ mod tests {
                 .collect()
         }
 
-        /// Each card, opened: id → (child id, complete, public values, sealed values).
+        /// Each card, opened: id → (form, child id, complete, public values, sealed values).
         async fn cards(&self) -> BTreeMap<String, OpenedDemoCard> {
-            let rows: Vec<(String, String, i64, String, Vec<u8>)> =
-                sqlx::query_as("SELECT id, child_id, complete, data, sealed FROM cards")
+            let rows: Vec<(String, String, String, i64, String, Vec<u8>)> =
+                sqlx::query_as("SELECT id, form_code, child_id, complete, data, sealed FROM cards")
                     .fetch_all(self.store.pool())
                     .await
                     .unwrap();
             rows.into_iter()
-                .map(|(id, child, complete, data, sealed)| {
+                .map(|(id, form, child, complete, data, sealed)| {
                     let aad = sealed_aad("cards", "sealed", &id);
                     let Value::Object(personal) = keyring().open_json(&sealed, &aad).unwrap()
                     else {
@@ -2400,6 +2587,7 @@ mod tests {
                         panic!("{id}: data is not an object")
                     };
                     let card = OpenedDemoCard {
+                        form,
                         child,
                         complete: complete != 0,
                         public,
@@ -2409,10 +2597,18 @@ mod tests {
                 })
                 .collect()
         }
+
+        /// The reporting cards alone.
+        async fn reports(&self) -> BTreeMap<String, OpenedDemoCard> {
+            let mut cards = self.cards().await;
+            cards.retain(|_, card| card.form == REPORT_FORM);
+            cards
+        }
     }
 
     #[derive(Debug, PartialEq)]
     struct OpenedDemoCard {
+        form: String,
         child: String,
         complete: bool,
         public: Map<String, Value>,
@@ -2461,17 +2657,23 @@ mod tests {
         assert_eq!(a.strings(tokens).await, b.strings(tokens).await);
         let sealed = "SELECT hex(identity) FROM children ORDER BY id LIMIT 1";
         assert_ne!(a.strings(sealed).await, b.strings(sealed).await);
+        // The same case work: cards above, and the plan's actions.
+        let actions = "SELECT id || status || due_at || updated_at FROM plan_actions ORDER BY id";
+        assert_eq!(a.strings(actions).await, b.strings(actions).await);
         let counts = a.counts().await;
         assert_eq!(
-            counts[..5],
+            [&counts[..5], &counts[6..]].concat(),
             [
                 summary.children as i64,
-                summary.reports as i64,
+                summary.cards() as i64,
                 summary.cases as i64,
                 summary.stage_moves as i64,
                 summary.referrals as i64,
+                summary.plan_actions as i64,
             ]
         );
+        let reports = "SELECT COUNT(*) FROM cards WHERE form_code = 'report'";
+        assert_eq!(a.count(reports).await, summary.reports as i64);
         println!("300 children, seed 7: {summary:?}");
         a.close().await;
         b.close().await;
@@ -2572,7 +2774,7 @@ mod tests {
         assert!((20..=80).contains(&arabic), "Arabic script: {arabic}");
 
         let form = reference.form("report").unwrap();
-        let cards = db.cards().await;
+        let cards = db.reports().await;
         let mut narratives = 0;
         for (id, card) in &cards {
             for key in card.public.keys() {
@@ -2714,7 +2916,7 @@ mod tests {
         assert_eq!(found, searched, "children found by their name");
 
         // The cards that name their child another way than the child's identity.
-        let cards = db.cards().await;
+        let cards = db.reports().await;
         let variants: Vec<(&String, &OpenedDemoCard)> = cards
             .iter()
             .filter(|(_, card)| {

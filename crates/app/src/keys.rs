@@ -208,6 +208,9 @@ pub async fn rotate(
 }
 
 const BATCH: i64 = 500;
+/// Documents are up to 10 MB each: a few per transaction keep the rotation's memory
+/// bounded (500 of them could be 5 GB).
+const DOCUMENT_BATCH: i64 = 8;
 
 async fn reseal_all(
     store: &Store,
@@ -219,9 +222,14 @@ async fn reseal_all(
     let mut left = 0u64;
     for (table, id_column, column) in SEALED_COLUMNS {
         let mut after = String::new();
+        let batch = if (table, column) == ("documents", "content") {
+            DOCUMENT_BATCH
+        } else {
+            BATCH
+        };
         loop {
             let rows = store
-                .sealed_values(table, id_column, column, &after, BATCH)
+                .sealed_values(table, id_column, column, &after, batch)
                 .await?;
             let Some((last, _)) = rows.last() else { break };
             after = last.clone();

@@ -21,9 +21,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| bind_error(args.addr, &e))?;
     let addr = listener.local_addr()?;
+    let mailer = match (&args.smtp_url, &args.public_url) {
+        (Some(smtp), Some(public)) => Some(
+            awladna_web::mail::Mailer::new(smtp, &args.mail_from, public)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        _ => None,
+    };
     let settings = Settings {
         secure_cookies: args.secure_cookies || tls.is_some(),
         hsts: tls.is_some(),
+        mailer,
         ..Settings::default()
     };
     let state = AppState::new(
@@ -33,6 +41,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
         settings,
     );
+    state.start_events();
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",

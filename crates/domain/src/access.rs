@@ -2,6 +2,7 @@
 //! route asks. Pure: the web layer gathers the facts (who, which record, which grants)
 //! and this module decides.
 
+use crate::files::FilePart;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -149,8 +150,23 @@ pub enum Action {
     BreakGlass,
     /// See the alerts of one's province (break-glass openings…).
     ViewAlerts,
-    /// Record an evaluation (risk assessment) on a case.
-    Evaluate,
+    /// Record a card on an open case: evaluation, follow-up, the child's situation, the
+    /// case plan.
+    WorkOnCase,
+    /// Give a case to a worker ("my cases").
+    AssignCase,
+    /// Read one of the case's three files (entries and documents).
+    ReadFile(FilePart),
+    /// Add an entry or a document to one of the case's files.
+    WriteFile(FilePart),
+    /// Describe the province's organisations in the directory of services: address,
+    /// hours, position, services, contact points; import and export it.
+    ManageDirectory,
+    /// Refer the child of a case to another service (a linking card).
+    Refer,
+    /// The referrals of one's own organisation: inbox and outbox, answering them, and
+    /// reading what was shared while they are open.
+    UseReferrals,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -190,8 +206,26 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::InformationOfficer)
         }
         Action::BreakGlass => actor.reads_identities(),
-        Action::Evaluate => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::WorkOnCase => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::AssignCase => actor.has(Role::Coordinator),
+        Action::Refer => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        Action::UseReferrals => {
+            actor.has(Role::CaseWorker)
+                || actor.has(Role::Coordinator)
+                || actor.has(Role::FocalPoint)
+        }
+        Action::ReadFile(part) | Action::WriteFile(part) => {
+            (actor.has(Role::CaseWorker) || actor.has(Role::Coordinator))
+                && part.open_to_sector(&actor.sector)
+        }
         Action::ViewAlerts => actor.has(Role::Coordinator),
+        // The centre's coordinator and the committee's secretariat keep the directory
+        // (SPEC.md §5: it is the mechanism's tool); administrators set organisations up.
+        Action::ManageDirectory => {
+            actor.has(Role::Coordinator)
+                || actor.has(Role::Secretariat)
+                || actor.has(Role::Administrator)
+        }
     };
     if !by_role {
         return Decision::Deny;
@@ -256,6 +290,82 @@ mod tests {
         );
         assert_eq!(decide(None, Action::ManageUsers, None), Decision::SignIn);
         assert_eq!(decide(None, Action::ViewPublic, None), Decision::Allow);
+    }
+
+    #[test]
+    fn files_follow_the_sector_and_assignment_the_coordinator() {
+        let mut school = actor(&[Role::CaseWorker], Some("sale"));
+        school.sector = "education".into();
+        let medical = Action::ReadFile(FilePart::Medical);
+        let social = Action::WriteFile(FilePart::Social);
+        assert_eq!(decide(Some(&school), medical, Some("sale")), Decision::Deny);
+        assert_eq!(decide(Some(&school), social, Some("sale")), Decision::Allow);
+        let centre = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(
+            decide(Some(&centre), medical, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&centre), medical, Some("rabat")),
+            Decision::Hidden
+        );
+        let officer = actor(&[Role::InformationOfficer], Some("sale"));
+        assert_eq!(decide(Some(&officer), social, Some("sale")), Decision::Deny);
+        assert_eq!(
+            decide(Some(&centre), Action::AssignCase, Some("sale")),
+            Decision::Deny
+        );
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        assert_eq!(
+            decide(Some(&coordinator), Action::AssignCase, Some("sale")),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn the_directory_is_kept_by_the_coordinator_secretariat_and_administrator() {
+        for role in Role::ALL {
+            let keeper = matches!(
+                role,
+                Role::Coordinator | Role::Secretariat | Role::Administrator
+            );
+            let user = actor(&[role], Some("sale"));
+            let expected = if keeper {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            };
+            assert_eq!(
+                decide(Some(&user), Action::ManageDirectory, Some("sale")),
+                expected,
+                "{role}"
+            );
+            let elsewhere = if keeper {
+                Decision::Hidden
+            } else {
+                Decision::Deny
+            };
+            assert_eq!(
+                decide(Some(&user), Action::ManageDirectory, Some("rabat")),
+                elsewhere,
+                "{role} in another province"
+            );
+        }
+        let national = actor(&[Role::Administrator], None);
+        assert_eq!(
+            decide(Some(&national), Action::ManageDirectory, Some("rabat")),
+            Decision::Allow
+        );
+        let mut intake = actor(&[], Some("sale"));
+        intake.token_scope = Some(TokenScope::Intake);
+        assert_eq!(
+            decide(Some(&intake), Action::ManageDirectory, Some("sale")),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(None, Action::ManageDirectory, None),
+            Decision::SignIn
+        );
     }
 
     #[test]

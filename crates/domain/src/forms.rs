@@ -3,6 +3,7 @@
 //! submission against it; the web layer renders it and the API documents it from the
 //! same definition. A stored card keeps the version it was filled with.
 
+use crate::files::FilePart;
 use crate::lang::Labels;
 use crate::reference::Reference;
 use crate::vocabulary::is_code;
@@ -20,6 +21,10 @@ pub struct Form {
     pub version: u32,
     #[serde(flatten)]
     pub labels: Labels,
+    /// The file of the case its cards belong to, for the entries of the social, medical
+    /// and judicial files: who may read a card follows from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<FilePart>,
     pub sections: Vec<Section>,
 }
 
@@ -54,6 +59,10 @@ pub struct Field {
     pub min: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+    /// A date that may lie ahead (a due date, the next visit). Other dates record what
+    /// happened, so a future one is a typing mistake and is refused.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub future: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,19 +101,39 @@ pub enum Problem {
     Required,
     UnknownField,
     NotText,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     ControlCharacters,
     NotADate,
     InTheFuture,
     NotADateTime,
     NotAnInteger,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     NotABoolean,
     UnknownCode,
     Duplicate,
     UnknownTerritory,
     UnknownCommune,
     CommuneOutsideTerritory,
+    /// Not a Moroccan phone number (nor a short service number such as 2511).
+    NotAPhone,
+    NotAnEmail,
+    /// Not a decimal number (a latitude or a longitude).
+    NotADecimal,
+    /// A GPS position outside Morocco's bounding box.
+    OutsideMorocco,
+    /// A GPS position whose latitude and longitude look swapped.
+    SwappedCoordinates,
+    /// A contact point with neither a phone number nor an email address.
+    NoWayToReach,
+    /// A part of the child's file that the receiving service may not read.
+    NotShareable,
+    /// A referral to one's own organisation.
+    OwnOrganisation,
 }
 
 impl Problem {
@@ -127,6 +156,14 @@ impl Problem {
             Problem::UnknownTerritory => "form-error-unknown-territory",
             Problem::UnknownCommune => "form-error-unknown-commune",
             Problem::CommuneOutsideTerritory => "form-error-commune-outside-territory",
+            Problem::NotAPhone => "form-error-not-a-phone",
+            Problem::NotAnEmail => "form-error-not-an-email",
+            Problem::NotADecimal => "form-error-not-a-decimal",
+            Problem::OutsideMorocco => "form-error-outside-morocco",
+            Problem::SwappedCoordinates => "form-error-swapped-coordinates",
+            Problem::NoWayToReach => "form-error-no-way-to-reach",
+            Problem::NotShareable => "form-error-not-shareable",
+            Problem::OwnOrganisation => "form-error-own-organisation",
         }
     }
 
@@ -317,7 +354,7 @@ impl Checker<'_> {
     fn check(&self, field: &Field, value: &Value) -> Result<Value, Problem> {
         match field.kind {
             FieldType::Text | FieldType::Textarea => check_text(field, value).map(Value::String),
-            FieldType::Date => self.check_date(value),
+            FieldType::Date => self.check_date(field, value),
             FieldType::Datetime => self.check_datetime(value),
             FieldType::Integer => check_integer(field, value),
             FieldType::Boolean => check_boolean(value),
@@ -344,14 +381,14 @@ impl Checker<'_> {
         }
     }
 
-    fn check_date(&self, value: &Value) -> Result<Value, Problem> {
+    fn check_date(&self, field: &Field, value: &Value) -> Result<Value, Problem> {
         let date: Date = as_str(value)
             .ok_or(Problem::NotADate)?
             .trim()
             .parse()
             .map_err(|_| Problem::NotADate)?;
         let today = self.now.to_zoned(local_zone()).date();
-        if date > today {
+        if date > today && !field.future {
             return Err(Problem::InTheFuture);
         }
         Ok(Value::String(date.to_string()))
@@ -415,12 +452,18 @@ fn as_str(value: &Value) -> Option<&str> {
 }
 
 fn check_text(field: &Field, value: &Value) -> Result<String, Problem> {
-    let text = as_str(value).ok_or(Problem::NotText)?.trim();
+    let text = as_str(value).ok_or(Problem::NotText)?;
     let max = field.max_length.unwrap_or(field.kind.default_max_length());
+    clean_text(text, max, field.kind == FieldType::Textarea)
+}
+
+/// A typed text, trimmed, within `max` characters and without control characters
+/// (line breaks and tabs are allowed in a multi-line text).
+pub fn clean_text(text: &str, max: usize, multiline: bool) -> Result<String, Problem> {
+    let text = text.trim();
     if text.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    let multiline = field.kind == FieldType::Textarea;
     if text
         .chars()
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
@@ -446,7 +489,8 @@ fn check_integer(field: &Field, value: &Value) -> Result<Value, Problem> {
     Ok(Value::from(number))
 }
 
-fn western_digits(s: &str) -> String {
+/// Arabic-Indic digits (٠-٩), as Arabic keyboards type them, as ASCII digits.
+pub(crate) fn western_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '٠'..='٩' => char::from_u32(c as u32 - '٠' as u32 + '0' as u32).unwrap_or(c),
@@ -477,6 +521,7 @@ struct RawForm {
     ar: String,
     fr: String,
     en: String,
+    part: Option<FilePart>,
     sections: Vec<RawSection>,
 }
 
@@ -512,6 +557,8 @@ struct RawField {
     max_length: Option<usize>,
     min: Option<i64>,
     max: Option<i64>,
+    #[serde(default)]
+    future: bool,
 }
 
 impl Form {
@@ -534,6 +581,7 @@ impl Form {
                 fr: raw.fr,
                 en: raw.en,
             },
+            part: raw.part,
             sections: raw.sections.into_iter().map(Section::from).collect(),
         };
         form.check_shape()?;
@@ -574,6 +622,11 @@ impl Form {
                 if field.personal && field.statistics {
                     return Err(format!(
                         "field \"{code}\" is personal, so it cannot feed statistics"
+                    ));
+                }
+                if field.future && field.kind != FieldType::Date {
+                    return Err(format!(
+                        "field \"{code}\": only date fields may be marked future"
                     ));
                 }
                 let needs_vocabulary =
@@ -633,6 +686,7 @@ impl From<RawField> for Field {
             max_length: r.max_length,
             min: r.min,
             max: r.max,
+            future: r.future,
         }
     }
 }
@@ -823,6 +877,166 @@ mod tests {
             .check(&input, Completeness::Complete, &r, now())
             .unwrap();
         assert_eq!(card.values["narrative"], input["narrative"]);
+    }
+
+    const DATES: &str = r#"
+code = "dates"
+version = 1
+part = "medical"
+ar = "تواريخ"
+fr = "Dates"
+en = "Dates"
+
+[[sections]]
+code = "visit"
+ar = "الزيارة"
+fr = "La visite"
+en = "The visit"
+
+[[sections.fields]]
+code = "visit.date"
+type = "date"
+ar = "تاريخ الزيارة"
+fr = "Date de la visite"
+en = "Date of the visit"
+
+[[sections.fields]]
+code = "visit.next"
+type = "date"
+future = true
+ar = "تاريخ الزيارة المقبلة"
+fr = "Date de la prochaine visite"
+en = "Date of the next visit"
+"#;
+
+    #[test]
+    fn only_a_future_date_field_takes_a_date_ahead() {
+        let r = reference();
+        let form = Form::parse("dates.v1.toml", DATES).unwrap();
+        let ahead = json!({"visit.date": "2026-11-24", "visit.next": "2026-11-24"});
+        assert_eq!(
+            problems(form.check(&ahead, Completeness::Complete, &r, now())),
+            vec![("visit.date".into(), Problem::InTheFuture)]
+        );
+        let past = json!({"visit.date": "2026-11-23", "visit.next": "2027-01-05"});
+        let card = form
+            .check(&past, Completeness::Complete, &r, now())
+            .unwrap();
+        assert_eq!(card.values["visit.next"], json!("2027-01-05"));
+        // A date ahead is still a date.
+        let wrong = json!({"visit.next": "2027-02-30"});
+        assert_eq!(
+            problems(form.check(&wrong, Completeness::Complete, &r, now())),
+            vec![("visit.next".into(), Problem::NotADate)]
+        );
+    }
+
+    #[test]
+    fn future_and_part_are_read_and_shown_only_when_set() {
+        let form = Form::parse("dates.v1.toml", DATES).unwrap();
+        assert_eq!(form.part, Some(FilePart::Medical));
+        let shown = serde_json::to_value(&form).unwrap();
+        assert_eq!(shown["part"], json!("medical"));
+        let fields = &shown["sections"][0]["fields"];
+        assert!(fields[0].get("future").is_none());
+        assert_eq!(fields[1]["future"], json!(true));
+        let report = reference().form("report").unwrap().clone();
+        assert_eq!(report.part, None);
+        assert!(serde_json::to_value(&report).unwrap().get("part").is_none());
+    }
+
+    #[test]
+    fn future_on_a_non_date_and_an_unknown_part_are_refused() {
+        let on_text = DATES.replacen("type = \"date\"\nfuture", "type = \"datetime\"\nfuture", 1);
+        assert!(
+            Form::parse("dates.v1.toml", &on_text)
+                .unwrap_err()
+                .contains("only date fields")
+        );
+        let bad_part = DATES.replace("part = \"medical\"", "part = \"legal\"");
+        assert!(Form::parse("dates.v1.toml", &bad_part).is_err());
+    }
+
+    #[test]
+    fn the_case_work_forms_load_with_their_files() {
+        let r = reference();
+        let part = |code: &str| r.form(code).map(|f| f.part);
+        assert_eq!(part("social_entry"), Some(Some(FilePart::Social)));
+        assert_eq!(part("medical_entry"), Some(Some(FilePart::Medical)));
+        assert_eq!(part("judicial_entry"), Some(Some(FilePart::Judicial)));
+        for code in [
+            "followup",
+            "child_profile",
+            "plan_action",
+            "report",
+            "evaluation",
+        ] {
+            assert_eq!(part(code), Some(None), "{code}");
+        }
+        let profile = r.form("child_profile").unwrap();
+        assert!(
+            profile
+                .fields()
+                .all(|f| f.statistics && !f.personal && !f.required)
+        );
+        // Only the dates that look ahead may.
+        let ahead: Vec<&str> = r
+            .forms()
+            .flat_map(|f| f.fields())
+            .filter(|f| f.future)
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(ahead, ["next.date", "plan.due_date"]);
+    }
+
+    #[test]
+    fn a_follow_up_plans_the_next_contact_ahead() {
+        let r = reference();
+        let form = r.form("followup").unwrap();
+        let mut input = json!({
+            "contact": {"date": "2026-11-23", "kind": "home_visit"},
+            "situation": {"overall": "improved", "notes": "تحسن ملحوظ"},
+            "services": {"delivered": ["psychological_support", "school_support"]},
+            "child": {"views": "بغيت نرجع للمدرسة"},
+            "next": {"date": "2026-12-07"}
+        });
+        let card = form
+            .check(&input, Completeness::Complete, &r, now())
+            .unwrap();
+        assert!(card.complete);
+        let (public, personal) = card.split(form);
+        assert_eq!(public["next.date"], json!("2026-12-07"));
+        assert!(personal.get("child.views").is_some() && public.get("child.views").is_none());
+        input["contact"]["date"] = json!("2026-11-30");
+        assert_eq!(
+            problems(form.check(&input, Completeness::Complete, &r, now())),
+            vec![("contact.date".into(), Problem::InTheFuture)]
+        );
+    }
+
+    #[test]
+    fn a_medical_entry_bounds_the_days_of_incapacity() {
+        let r = reference();
+        let form = r.form("medical_entry").unwrap();
+        let input = json!({
+            "entry.date": "2026-11-20",
+            "entry.kind": "forensic_exam",
+            "entry.itt_days": "٢١",
+            "entry.summary": "شهادة طبية شرعية"
+        });
+        let card = form
+            .check(&input, Completeness::Complete, &r, now())
+            .unwrap();
+        assert_eq!(card.values["entry.itt_days"], json!(21));
+        let mut too_long = input.clone();
+        too_long["entry.itt_days"] = json!(400);
+        assert_eq!(
+            problems(form.check(&too_long, Completeness::Complete, &r, now())),
+            vec![(
+                "entry.itt_days".into(),
+                Problem::OutOfRange { min: 0, max: 365 }
+            )]
+        );
     }
 
     #[test]

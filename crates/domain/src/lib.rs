@@ -4,11 +4,14 @@
 
 pub mod access;
 pub mod clock;
+pub mod directory;
+pub mod files;
 pub mod forms;
 pub mod lang;
 pub mod names;
 pub mod pathway;
 pub mod reference;
+pub mod referral;
 pub mod scoring;
 pub mod territory;
 pub mod vocabulary;
@@ -16,3 +19,4 @@ pub mod vocabulary;
 pub use clock::Clock;
 pub use lang::{Labels, Lang};
 pub use reference::{Reference, ReferenceError};
+pub mod uploads;

@@ -2,7 +2,9 @@
 //! read and cross-checked once. The set shipped in the binary is the default; an
 //! operator may point to a directory of the same files to use updated ones.
 
+use crate::files::FilePart;
 use crate::forms::Form;
+use crate::referral::ResponseDeadlines;
 use crate::scoring::Scoring;
 use crate::territory::{Commune, Territory, parse_communes, parse_territories};
 use crate::vocabulary::{REQUIRED, Vocabulary};
@@ -33,6 +35,7 @@ impl std::error::Error for ReferenceError {}
 
 pub const TERRITORIES_FILE: &str = "territories.csv";
 pub const COMMUNES_FILE: &str = "communes.csv";
+pub const REFERRAL_DEADLINES_FILE: &str = "referrals/deadlines.toml";
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -40,7 +43,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 16] = embedded![
+const EMBEDDED: [(&str, &str); 33] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -54,8 +57,25 @@ const EMBEDDED: [(&str, &str); 16] = embedded![
     "vocabularies/relations.toml",
     "vocabularies/closure_reasons.toml",
     "vocabularies/answers.toml",
+    "vocabularies/contact_kinds.toml",
+    "vocabularies/child_situations.toml",
+    "vocabularies/services.toml",
+    "vocabularies/social_entry_kinds.toml",
+    "vocabularies/medical_entry_kinds.toml",
+    "vocabularies/judicial_entry_kinds.toml",
+    "vocabularies/document_kinds.toml",
+    "vocabularies/schooling.toml",
+    "vocabularies/nationalities.toml",
+    "vocabularies/plan_statuses.toml",
     "forms/report.v1.toml",
     "forms/evaluation.v1.toml",
+    "forms/followup.v1.toml",
+    "forms/child_profile.v1.toml",
+    "forms/social_entry.v1.toml",
+    "forms/medical_entry.v1.toml",
+    "forms/judicial_entry.v1.toml",
+    "forms/plan_action.v1.toml",
+    "referrals/deadlines.toml",
     "scoring/evaluation.v1.toml",
 ];
 
@@ -70,6 +90,7 @@ pub struct Reference {
     forms: BTreeMap<String, Vec<Form>>,
     /// Scoring rules, by form code and version.
     scorings: BTreeMap<(String, u32), Scoring>,
+    referral_deadlines: ResponseDeadlines,
 }
 
 impl Reference {
@@ -132,6 +153,8 @@ impl Reference {
                 ));
             }
         }
+        check_groups(&vocabularies)
+            .map_err(|(code, reason)| fail(&format!("vocabularies/{code}.toml"), reason))?;
         for versions in forms.values_mut() {
             versions.sort_by_key(|f| f.version);
             for form in versions.iter() {
@@ -163,6 +186,9 @@ impl Reference {
                 Scoring::parse(name, &file.text, form).map_err(|r| fail(&file.name, r))?;
             scorings.insert((scoring.form.clone(), scoring.version), scoring);
         }
+        let deadlines_file = find(REFERRAL_DEADLINES_FILE)?;
+        let referral_deadlines = ResponseDeadlines::parse(&deadlines_file.text)
+            .map_err(|r| fail(REFERRAL_DEADLINES_FILE, r))?;
         let territory_index = territories
             .iter()
             .enumerate()
@@ -181,7 +207,13 @@ impl Reference {
             commune_index,
             forms,
             scorings,
+            referral_deadlines,
         })
+    }
+
+    /// How long a receiving service has to answer a referral, by urgency.
+    pub fn referral_deadlines(&self) -> &ResponseDeadlines {
+        &self.referral_deadlines
     }
 
     pub fn vocabularies(&self) -> impl Iterator<Item = &Vocabulary> {
@@ -236,6 +268,39 @@ impl Reference {
     }
 }
 
+/// Vocabularies whose `group` is a code of something else: a service's pathway stage, a
+/// document's file part. A typo there would hide a service from its stage or a document
+/// from the services allowed to read its file, so it is refused at load.
+fn check_groups(vocabularies: &BTreeMap<String, Vocabulary>) -> Result<(), (String, String)> {
+    let stages: Vec<&str> = vocabularies
+        .get("stages")
+        .map(|v| v.terms.iter().map(|t| t.code.as_str()).collect())
+        .unwrap_or_default();
+    let parts: Vec<&str> = FilePart::ALL.iter().map(|p| p.code()).collect();
+    let checks = [
+        ("services", stages, "a stage code of the stages vocabulary"),
+        (
+            "document_kinds",
+            parts,
+            "a file part (social, medical or judicial)",
+        ),
+    ];
+    for (code, known, what) in checks {
+        let Some(vocabulary) = vocabularies.get(code) else {
+            continue;
+        };
+        for term in &vocabulary.terms {
+            if !term.group.as_deref().is_some_and(|g| known.contains(&g)) {
+                return Err((
+                    code.to_owned(),
+                    format!("term \"{}\" needs a group that is {what}", term.code),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +351,47 @@ mod tests {
         let err = Reference::from_files(files).unwrap_err();
         assert_eq!(err.file, TERRITORIES_FILE);
         assert!(err.reason.starts_with("line 97:"), "{err}");
+    }
+
+    fn with_replaced(file: &str, from: &str, to: &str) -> Result<Reference, ReferenceError> {
+        let mut files = Reference::embedded_files();
+        let f = files.iter_mut().find(|f| f.name == file).unwrap();
+        assert!(f.text.contains(from), "{from} not in {file}");
+        f.text = f.text.replacen(from, to, 1);
+        Reference::from_files(files)
+    }
+
+    #[test]
+    fn groups_that_name_stages_and_file_parts_are_checked() {
+        let r = Reference::embedded().unwrap();
+        let services = r.vocabulary("services").unwrap();
+        assert_eq!(
+            services.term("shelter").and_then(|t| t.group.as_deref()),
+            Some("immediate_assistance")
+        );
+        let kinds = r.vocabulary("document_kinds").unwrap();
+        assert_eq!(
+            kinds
+                .term("forensic_certificate")
+                .and_then(|t| t.group.as_deref()),
+            Some("medical")
+        );
+        let err = with_replaced(
+            "vocabularies/services.toml",
+            "group = \"follow_up\"",
+            "group = \"follow-up\"",
+        )
+        .unwrap_err();
+        assert_eq!(err.file, "vocabularies/services.toml");
+        assert!(err.reason.contains("home_visits"), "{err}");
+        let err = with_replaced(
+            "vocabularies/document_kinds.toml",
+            "group = \"judicial\"",
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(err.file, "vocabularies/document_kinds.toml");
+        assert!(err.reason.contains("file part"), "{err}");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Risk scoring of an evaluation card, from rules that are data (a versioned file per
 //! form version): every "yes" adds its weight, some answers mean immediate danger
 //! whatever the total, and the level comes from thresholds. The answers that drove
-//! the level are returned with it, so that the worker sees why.
+//! the level are returned with it, so that the worker sees why. The same file sets the
+//! action deadline of each level.
 
 use crate::forms::Form;
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -51,6 +53,58 @@ pub struct Scoring {
     pub high: u32,
     pub medium: u32,
     pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub deadlines: Deadlines,
+}
+
+/// Hours from the assessment within which the case must be acted on, per level; a level
+/// without a number sets no deadline. Data, not code: an operator changes them by
+/// pointing `--reference-dir` at an edited copy of the reference files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub immediate_hours: Option<u32>,
+    pub high_hours: Option<u32>,
+    pub medium_hours: Option<u32>,
+    pub low_hours: Option<u32>,
+}
+
+impl Deadlines {
+    fn hours(&self, level: Level) -> Option<u32> {
+        match level {
+            Level::Immediate => self.immediate_hours,
+            Level::High => self.high_hours,
+            Level::Medium => self.medium_hours,
+            Level::Low => self.low_hours,
+        }
+    }
+
+    // A deadline of 0 h is already missed, and a higher risk never waits longer than a
+    // lower one: either is a mistake in the file.
+    fn check(&self) -> Result<(), String> {
+        let levels = [Level::Immediate, Level::High, Level::Medium, Level::Low];
+        let mut higher: Option<(Level, u32)> = None;
+        for level in levels {
+            let Some(hours) = self.hours(level) else {
+                continue;
+            };
+            if hours == 0 {
+                return Err(format!(
+                    "deadlines: {}_hours must be at least 1",
+                    level.code()
+                ));
+            }
+            if let Some((above, limit)) = higher.filter(|(_, limit)| hours < *limit) {
+                return Err(format!(
+                    "deadlines: {}_hours ({hours}) is shorter than {}_hours ({limit})",
+                    level.code(),
+                    above.code()
+                ));
+            }
+            higher = Some((level, hours));
+        }
+        Ok(())
+    }
 }
 
 /// What drove an assessment: the question and its weight.
@@ -93,6 +147,7 @@ impl Scoring {
         if scoring.medium == 0 || scoring.medium > scoring.high {
             return Err("thresholds must satisfy 0 < medium <= high".into());
         }
+        scoring.deadlines.check()?;
         for rule in &scoring.rules {
             match form.field(&rule.field) {
                 Some(field) if field.vocabulary.as_deref() == Some("answers") => {}
@@ -105,6 +160,14 @@ impl Scoring {
             }
         }
         Ok(scoring)
+    }
+
+    /// How long the services have to act on a case assessed at `level`, counted from the
+    /// assessment; `None` when the level sets no deadline.
+    pub fn deadline(&self, level: Level) -> Option<SignedDuration> {
+        self.deadlines
+            .hours(level)
+            .map(|h| SignedDuration::from_hours(i64::from(h)))
     }
 
     /// Scores checked values (field code → value).
@@ -204,6 +267,52 @@ mod tests {
         let mut values = answers(&[]);
         values.insert("safety.serious_injury".into(), json!("unknown"));
         assert_eq!(s.assess(&values).level, Level::Low);
+    }
+
+    #[test]
+    fn immediate_danger_and_high_risk_set_deadlines() {
+        let s = scoring();
+        assert_eq!(
+            s.deadline(Level::Immediate),
+            Some(SignedDuration::from_hours(24))
+        );
+        assert_eq!(
+            s.deadline(Level::High),
+            Some(SignedDuration::from_hours(72))
+        );
+        assert_eq!(s.deadline(Level::Medium), None);
+        assert_eq!(s.deadline(Level::Low), None);
+    }
+
+    #[test]
+    fn deadlines_are_data_and_checked() {
+        let reference = crate::Reference::embedded().unwrap();
+        let form = reference.form("evaluation");
+        let good = include_str!("../data/scoring/evaluation.v1.toml");
+        let parse = |text: &str| Scoring::parse("evaluation.v1.toml", text, form);
+        let edited = good.replace("high_hours = 72", "high_hours = 48\nmedium_hours = 168");
+        let s = parse(&edited).unwrap();
+        assert_eq!(
+            s.deadline(Level::High),
+            Some(SignedDuration::from_hours(48))
+        );
+        assert_eq!(
+            s.deadline(Level::Medium),
+            Some(SignedDuration::from_hours(168))
+        );
+        let slower = good.replace("high_hours = 72", "high_hours = 12");
+        assert!(
+            parse(&slower)
+                .unwrap_err()
+                .contains("high_hours (12) is shorter than immediate_hours (24)")
+        );
+        let zero = good.replace("immediate_hours = 24", "immediate_hours = 0");
+        assert!(parse(&zero).unwrap_err().contains("at least 1"));
+        let typo = good.replace("high_hours", "hihg_hours");
+        assert!(parse(&typo).is_err());
+        // A file without deadlines is still read: no level sets one.
+        let none = good.replace("[deadlines]\nimmediate_hours = 24\nhigh_hours = 72\n", "");
+        assert_eq!(parse(&none).unwrap().deadline(Level::Immediate), None);
     }
 
     #[test]

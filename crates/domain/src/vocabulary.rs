@@ -5,7 +5,7 @@ use crate::lang::{Labels, Lang};
 use serde::{Deserialize, Serialize};
 
 /// The vocabularies the code itself relies on; a reference set without one is refused.
-pub const REQUIRED: [&str; 11] = [
+pub const REQUIRED: [&str; 21] = [
     "sectors",
     "stages",
     "concerns",
@@ -17,6 +17,16 @@ pub const REQUIRED: [&str; 11] = [
     "relations",
     "closure_reasons",
     "answers",
+    "contact_kinds",
+    "child_situations",
+    "services",
+    "social_entry_kinds",
+    "medical_entry_kinds",
+    "judicial_entry_kinds",
+    "document_kinds",
+    "schooling",
+    "nationalities",
+    "plan_statuses",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,7 +44,8 @@ pub struct Term {
     pub code: String,
     #[serde(flatten)]
     pub labels: Labels,
-    /// A grouping code, e.g. a concern's family (violence, exploitation, neglect…).
+    /// A grouping code, e.g. a concern's family (violence, exploitation, neglect…), a
+    /// service's pathway stage or a document's file part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The WHO form of child maltreatment a concern maps to, for comparison.

@@ -51,6 +51,7 @@ fn canonical(seq: i64, e: &AuditEntry) -> Vec<u8> {
 pub struct Tx<'c> {
     pub(crate) inner: Transaction<'c, Any>,
     audited: bool,
+    pub(crate) backend: crate::Backend,
 }
 
 impl Store {
@@ -58,6 +59,7 @@ impl Store {
         Ok(Tx {
             inner: self.pool.begin().await?,
             audited: false,
+            backend: self.backend,
         })
     }
 

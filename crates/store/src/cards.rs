@@ -39,37 +39,53 @@ pub struct CardRecord {
     pub version: i64,
 }
 
+const CARD_COLUMNS: &str = "id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, case_id, created_at, version";
+
+fn card_record(r: &sqlx::any::AnyRow) -> Result<CardRecord, StoreError> {
+    Ok(CardRecord {
+        id: r.try_get("id")?,
+        form_code: r.try_get("form_code")?,
+        form_version: u32::try_from(r.try_get::<i64, _>("form_version")?)
+            .map_err(|_| StoreError::Corrupt("form version"))?,
+        territory: r.try_get("territory_code")?,
+        complete: r.try_get::<i64, _>("complete")? != 0,
+        data: r.try_get("data")?,
+        sealed: r.try_get("sealed")?,
+        created_by: r.try_get("created_by")?,
+        organisation: r.try_get("organisation_code")?,
+        case_id: r.try_get("case_id")?,
+        created_at: r.try_get("created_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
 impl Store {
     pub async fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, case_id, created_at, version
-             FROM cards WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(CardRecord {
-                id: r.try_get("id")?,
-                form_code: r.try_get("form_code")?,
-                form_version: u32::try_from(r.try_get::<i64, _>("form_version")?)
-                    .map_err(|_| StoreError::Corrupt("form version"))?,
-                territory: r.try_get("territory_code")?,
-                complete: r.try_get::<i64, _>("complete")? != 0,
-                data: r.try_get("data")?,
-                sealed: r.try_get("sealed")?,
-                created_by: r.try_get("created_by")?,
-                organisation: r.try_get("organisation_code")?,
-                case_id: r.try_get("case_id")?,
-                created_at: r.try_get("created_at")?,
-                version: r.try_get("version")?,
-            })
-        })
-        .transpose()
+        let sql = format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(card_record).transpose()
     }
 
-    /// Complete reports of a territory not yet linked to a case, oldest first (they wait
-    /// for triage): (id, recorded at), and how many there are.
+    /// The cards of one form recorded on a case, newest first.
+    pub async fn case_cards_of_form(
+        &self,
+        case_id: &str,
+        form_code: &str,
+    ) -> Result<Vec<CardRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE case_id = $1 AND form_code = $2 ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(case_id)
+            .bind(form_code)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(card_record).collect()
+    }
+
     pub async fn reports_awaiting_triage(
         &self,
         territory: &str,

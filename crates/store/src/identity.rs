@@ -76,7 +76,7 @@ pub struct TokenRecord {
 
 const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, u.failed_logins, u.locked_until, o.code AS org_code, o.sector, o.territory_code, o.name AS org_name";
 
-fn organisation_from(row: &AnyRow, prefix: &str) -> Result<Organisation, StoreError> {
+pub(crate) fn organisation_from(row: &AnyRow, prefix: &str) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         code: row.try_get(format!("{prefix}code").as_str())?,
         sector: row.try_get("sector")?,
@@ -476,7 +476,7 @@ impl Tx<'_> {
 }
 
 /// A duplicate code or username is the user's mistake, said as such.
-fn unique_violation(e: sqlx::Error) -> StoreError {
+pub(crate) fn unique_violation(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::UnknownReference,

@@ -99,7 +99,7 @@ impl Tx<'_> {
 /// Every column that holds sealed values: (table, id column, sealed column). The
 /// associated data of a value is `{table}/{column}/{id}`, so a sealed value copied to
 /// another row or column does not open.
-pub const SEALED_COLUMNS: [(&str, &str, &str); 8] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 10] = [
     ("users", "id", "totp_secret"),
     ("children", "id", "identity"),
     ("cards", "id", "sealed"),
@@ -108,6 +108,8 @@ pub const SEALED_COLUMNS: [(&str, &str, &str); 8] = [
     ("plan_actions", "id", "sealed"),
     ("documents", "id", "name"),
     ("documents", "id", "content"),
+    ("referrals", "id", "sealed"),
+    ("referral_steps", "id", "note"),
 ];
 
 pub fn sealed_aad(table: &str, column: &str, id: &str) -> String {

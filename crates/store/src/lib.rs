@@ -4,15 +4,22 @@
 //! differ per backend. See the README's architecture section for why.
 
 pub mod accounts;
+mod assignment;
 pub mod audit;
 pub mod bulk;
 pub mod cards;
 pub mod cases;
+pub mod directory;
+pub mod documents;
 mod error;
+pub mod events;
 pub mod grants;
 pub mod identity;
 pub mod keys;
+pub mod plan;
 mod reference;
+pub mod referrals;
+pub mod register;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;
@@ -70,6 +77,8 @@ pub struct SchemaStatus {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for the connection that listens to notifications (PostgreSQL only).
+    url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -105,7 +114,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::unreachable)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

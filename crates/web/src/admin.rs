@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
 
-fn by(state: &AppState, caller: &Caller) -> By {
+pub(crate) fn by(state: &AppState, caller: &Caller) -> By {
     By {
         actor: caller.audit_actor().unwrap_or_default(),
         origin: caller.origin.clone(),
@@ -28,7 +28,7 @@ fn by(state: &AppState, caller: &Caller) -> By {
 }
 
 /// Whether a record of `territory` (None: national) is within the actor's scope.
-fn in_scope(actor: &Actor, territory: Option<&str>) -> bool {
+pub(crate) fn in_scope(actor: &Actor, territory: Option<&str>) -> bool {
     match (&actor.territory, territory) {
         (None, _) => true,
         (Some(own), Some(t)) => own == t,
@@ -37,7 +37,12 @@ fn in_scope(actor: &Actor, territory: Option<&str>) -> bool {
 }
 
 /// The policy's answer for one record, as a response when it is a refusal.
-fn check(t: Tr, actor: &Actor, action: Action, territory: Option<&str>) -> Result<(), Response> {
+pub(crate) fn check(
+    t: Tr,
+    actor: &Actor,
+    action: Action,
+    territory: Option<&str>,
+) -> Result<(), Response> {
     if !in_scope(actor, territory) {
         return Err(page_error(t, StatusCode::NOT_FOUND));
     }
@@ -48,14 +53,14 @@ fn check(t: Tr, actor: &Actor, action: Action, territory: Option<&str>) -> Resul
     }
 }
 
-fn actor_of(t: Tr, caller: &Caller) -> Result<&Actor, Response> {
+pub(crate) fn actor_of(t: Tr, caller: &Caller) -> Result<&Actor, Response> {
     caller
         .actor
         .as_ref()
         .ok_or_else(|| page_refusal(t, StatusCode::UNAUTHORIZED, "auth-sign-in-required"))
 }
 
-fn territory_label(state: &AppState, t: Tr, code: Option<&str>) -> String {
+pub(crate) fn territory_label(state: &AppState, t: Tr, code: Option<&str>) -> String {
     match code.and_then(|c| state.reference.territory(c)) {
         Some(territory) if t.lang == awladna_domain::Lang::Ar => territory.name_ar.clone(),
         Some(territory) => territory.name_fr.clone(),
@@ -634,7 +639,7 @@ fn audit_page(
 }
 
 /// A page shown again with a message is a refusal of what was sent.
-fn status_for(message: &Option<String>) -> StatusCode {
+pub(crate) fn status_for(message: &Option<String>) -> StatusCode {
     if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -16,6 +16,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/htmx.min.js"),
     ),
     (
+        "print.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/print.js"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/live.js"),
+    ),
+    (
         "logo.svg",
         "image/svg+xml",
         include_bytes!("../assets/logo.svg"),

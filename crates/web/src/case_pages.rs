@@ -3,6 +3,7 @@
 //! risk, timeline, the moves the stage allows) and the province's case list.
 
 use crate::auth::Caller;
+use crate::case_cards::{CardView, card_values, card_views, display_name, open_identity};
 use crate::cases::{
     Entry, ListQuery, MoveOutcome, MoveRequest, TriageOutcome, case_filter, load_case, move_case,
     triage_report,
@@ -12,7 +13,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use awladna_domain::access::Decision;
+use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -28,15 +29,6 @@ fn local(ms: i64) -> String {
                 .to_string()
         })
         .unwrap_or_default()
-}
-
-fn label(state: &AppState, t: Tr, vocabulary: &str, code: &str) -> String {
-    state
-        .reference
-        .vocabulary(vocabulary)
-        .and_then(|v| v.label(code, t.lang))
-        .unwrap_or(code)
-        .to_owned()
 }
 
 #[derive(Deserialize)]
@@ -101,6 +93,89 @@ pub struct CasePage {
     closure_reasons: Vec<(String, String)>,
     version: i64,
     message: Option<String>,
+    child: ChildView,
+    /// Who follows the case, and whom the reader (a coordinator) may give it to.
+    assignee: Option<String>,
+    assignable: Vec<(String, String, bool)>,
+    can_work: bool,
+    can_move: bool,
+    plan: Vec<crate::plan::ActionView>,
+    statuses: Vec<(String, String)>,
+    files: Vec<(String, String)>,
+    followups: Vec<CardView>,
+    more_followups: bool,
+    referrals: Vec<crate::referral_pages::ReferralLine>,
+    can_refer: bool,
+    profile: Option<CardView>,
+}
+
+/// The child as the case page shows them: identity opened for a reader of the case.
+#[derive(Default)]
+pub struct ChildView {
+    name: String,
+    sex: String,
+    born: String,
+    mother: String,
+}
+
+/// How many follow-up cards the case page shows; the API lists them all.
+const RECENT_FOLLOWUPS: usize = 5;
+
+async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView, String> {
+    let Some((sex, birth_year, sealed)) = state
+        .store
+        .child_identity(child_id)
+        .await
+        .map_err(|e| e.detail())?
+    else {
+        return Ok(ChildView::default());
+    };
+    let identity = open_identity(state, child_id, sealed.as_deref())?;
+    let text = |key: &str| {
+        identity
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let name = display_name(&identity);
+    let born = match text("birth_date") {
+        date if !date.is_empty() => date,
+        _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),
+    };
+    Ok(ChildView {
+        name: if name.is_empty() {
+            t.get("child-unnamed")
+        } else {
+            name
+        },
+        sex: state.label(t, "sex", &sex),
+        born,
+        mother: text("mother_name"),
+    })
+}
+
+/// The newest `limit` cards of a form on a case, opened (the case read is audited), and
+/// whether there are more.
+async fn recent_cards(
+    state: &AppState,
+    t: Tr,
+    case_id: &str,
+    form: &str,
+    limit: usize,
+) -> Result<(Vec<CardView>, bool), String> {
+    let cards = state
+        .store
+        .case_cards_of_form(case_id, form)
+        .await
+        .map_err(|e| e.detail())?;
+    let more = cards.len() > limit;
+    let mut opened = Vec::new();
+    for card in cards.into_iter().take(limit) {
+        let values = card_values(state, &card)?;
+        opened.push((card, values));
+    }
+    Ok((card_views(state, t, &opened), more))
 }
 
 async fn case_page(
@@ -110,6 +185,7 @@ async fn case_page(
     here: &str,
     id: &str,
     message: Option<String>,
+    all_followups: bool,
 ) -> Response {
     let (case, timeline) = match load_case(state, caller, id).await {
         Ok(Ok(loaded)) => loaded,
@@ -123,7 +199,7 @@ async fn case_page(
         .enumerate()
         .map(|(i, s)| StepView {
             number: i + 1,
-            label: label(state, t, "stages", s.code()),
+            label: state.label(t, "stages", s.code()),
             current: *s == stage,
             done: *s < stage,
         })
@@ -160,7 +236,7 @@ async fn case_page(
                 let text = format!(
                     "{} {}{}",
                     t.get("case-moved-to"),
-                    label(state, t, "stages", &to),
+                    state.label(t, "stages", &to),
                     who.map(|w| format!(" — {w}")).unwrap_or_default()
                 );
                 EntryView {
@@ -200,23 +276,74 @@ async fn case_page(
     let moves = Stage::ALL
         .iter()
         .filter(|to| check_move(stage, **to).is_ok())
-        .map(|to| (to.code().to_owned(), label(state, t, "stages", to.code())))
+        .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
         .collect();
-    let closure_reasons = state
-        .reference
-        .vocabulary("closure_reasons")
-        .map(|v| {
-            v.terms
-                .iter()
-                .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let closure_reasons = state.choices(t, "closure_reasons");
     let status = if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let actor = caller.actor.as_ref();
+    let allowed = |action| {
+        actor.is_some_and(|a| decide(Some(a), action, Some(&case.territory)) == Decision::Allow)
+    };
+    let open = stage != Stage::Closed;
+    let can_assign = open && allowed(Action::AssignCase);
+    let details = async {
+        let child = child_view(state, t, &case.child_id).await?;
+        let assignee_id = state
+            .store
+            .case_assignee(&case.id)
+            .await
+            .map_err(|e| e.detail())?;
+        let assignee = match &assignee_id {
+            Some(id) => state
+                .store
+                .user_by_id(id)
+                .await
+                .map_err(|e| e.detail())?
+                .map(|u| u.username),
+            None => None,
+        };
+        let assignable = match can_assign {
+            true => crate::assignment::assignable(state, &case.territory)
+                .await?
+                .into_iter()
+                .map(|u| {
+                    let current = assignee_id.as_deref() == Some(u.id.as_str());
+                    (u.id, u.username, current)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        let actions = state
+            .store
+            .plan_actions(&case.id)
+            .await
+            .map_err(|e| e.detail())?;
+        let plan = crate::plan::action_views(state, t, &actions)?;
+        let shown = if all_followups {
+            usize::MAX
+        } else {
+            RECENT_FOLLOWUPS
+        };
+        let followups = recent_cards(state, t, &case.id, "followup", shown).await?;
+        let profile = recent_cards(state, t, &case.id, "child_profile", 1)
+            .await?
+            .0
+            .into_iter()
+            .next();
+        let referrals = crate::referral_pages::case_referrals(state, t, &case.id).await?;
+        Ok::<_, String>((
+            child, assignee, assignable, plan, followups, profile, referrals,
+        ))
+    };
+    let (child, assignee, assignable, plan, (followups, more_followups), profile, referrals) =
+        match details.await {
+            Ok(details) => details,
+            Err(detail) => return internal(false, t, &detail),
+        };
     let page = CasePage {
         t,
         here: here.to_owned(),
@@ -224,15 +351,28 @@ async fn case_page(
         csrf: caller.csrf.clone(),
         id: case.id.clone(),
         number: case.number.clone(),
-        stage: label(state, t, "stages", &case.stage),
-        closed: stage == Stage::Closed,
-        risk: case.risk.as_deref().map(|r| label(state, t, "urgency", r)),
+        stage: state.label(t, "stages", &case.stage),
+        closed: !open,
+        risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
         timeline: entries,
         moves,
         closure_reasons,
         version: case.version,
         message,
+        child,
+        assignee,
+        assignable,
+        can_work: open && allowed(Action::WorkOnCase),
+        can_move: allowed(Action::MoveCase),
+        plan,
+        statuses: state.choices(t, "plan_statuses"),
+        files: crate::case_files::readable_files(t, actor, &case.territory),
+        followups,
+        more_followups,
+        profile,
+        referrals,
+        can_refer: open && allowed(Action::Refer),
     };
     (status, page).into_response()
 }
@@ -243,8 +383,15 @@ pub async fn show(
     caller: Caller,
     uri: OriginalUri,
     Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
 ) -> Response {
-    case_page(&state, t, &caller, uri.path(), &id, None).await
+    let all = query.followups.as_deref() == Some("all");
+    case_page(&state, t, &caller, uri.path(), &id, None, all).await
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    followups: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -287,7 +434,7 @@ pub async fn move_to(
         Ok(MoveOutcome::Refused(_)) => return page_error(t, StatusCode::NOT_FOUND),
         Err(detail) => return internal(false, t, &detail),
     };
-    case_page(&state, t, &caller, &here, &id, message).await
+    case_page(&state, t, &caller, &here, &id, message, false).await
 }
 
 pub struct CaseLine {
@@ -376,16 +523,16 @@ pub async fn list(
         .map(|c| CaseLine {
             id: c.id.clone(),
             number: c.number.clone(),
-            stage: label(&state, t, "stages", &c.stage),
+            stage: state.label(t, "stages", &c.stage),
             risk: c
                 .risk
                 .as_deref()
-                .map(|r| label(&state, t, "urgency", r))
+                .map(|r| state.label(t, "urgency", r))
                 .unwrap_or_default(),
             opened: local(c.opened_at),
             child: format!(
                 "{}{}",
-                label(&state, t, "sex", &c.sex),
+                state.label(t, "sex", &c.sex),
                 c.birth_year.map(|y| format!(" · {y}")).unwrap_or_default()
             ),
         })
@@ -428,12 +575,6 @@ pub async fn list(
 
 const EVALUATION: &str = "evaluation";
 
-fn evaluation_page(mut page: crate::pages::FormPage, case_id: &str) -> crate::pages::FormPage {
-    page.action = format!("/cases/{case_id}/evaluate");
-    page.preview = false;
-    page
-}
-
 pub async fn evaluation_form(
     State(state): State<AppState>,
     t: Tr,
@@ -444,17 +585,17 @@ pub async fn evaluation_form(
     let Some(form) = state.reference.form(EVALUATION) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    let page = crate::pages::render_form(
+    let action = format!("/cases/{id}/evaluate");
+    crate::pages::storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        action,
         &Default::default(),
         &[],
-        None,
-    );
-    evaluation_page(page, &id).into_response()
+    )
 }
 
 pub async fn evaluate(
@@ -474,27 +615,19 @@ pub async fn evaluate(
             Redirect::to(&format!("/cases/{id}")).into_response()
         }
         Ok(crate::evaluations::EvaluationOutcome::Invalid(errors)) => {
-            let page = crate::pages::render_form(
+            let action = format!("/cases/{id}/evaluate");
+            crate::pages::storing_form(
                 t,
                 uri.path().to_owned(),
                 &caller,
                 form,
                 &state.reference,
+                action,
                 &values,
                 &errors,
-                None,
-            );
-            (StatusCode::UNPROCESSABLE_ENTITY, evaluation_page(page, &id)).into_response()
+            )
         }
-        Ok(crate::evaluations::EvaluationOutcome::Closed) => {
-            page_refusal(t, StatusCode::CONFLICT, "case-closed")
-        }
-        Ok(crate::evaluations::EvaluationOutcome::Refused(Decision::Deny)) => {
-            page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden")
-        }
-        Ok(crate::evaluations::EvaluationOutcome::Refused(_)) => {
-            page_error(t, StatusCode::NOT_FOUND)
-        }
+        Ok(crate::evaluations::EvaluationOutcome::Refused(refusal)) => refusal.page(t),
         Err(detail) => internal(false, t, &detail),
     }
 }

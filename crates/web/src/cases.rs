@@ -396,6 +396,13 @@ pub async fn load_case(
         .await
         .map_err(|e| e.detail())?
     {
+        // An entry of a file the reader may not open is not theirs to know of.
+        let part = state.reference.form(&form).and_then(|f| f.part);
+        if part.is_some_and(|p| {
+            decide(Some(&actor), Action::ReadFile(p), Some(&case.territory)) != Decision::Allow
+        }) {
+            continue;
+        }
         timeline.push(Entry::Card {
             at_ms,
             form,

@@ -8,6 +8,7 @@ use crate::i18n::Tr;
 use crate::reports::{OpenedCard, open};
 use crate::state::AppState;
 use awladna_domain::access::{Actor, Decision};
+use awladna_domain::forms::{FieldError, Problem};
 use awladna_domain::names::{matching_keys, names_match, person_similarity};
 use awladna_store::keys::sealed_aad;
 use axum::Json;
@@ -190,6 +191,10 @@ impl Ranked {
     pub fn birth_year(&self) -> Option<i64> {
         self.candidate.birth_year
     }
+
+    pub fn sex(&self) -> &str {
+        &self.candidate.sex
+    }
 }
 
 /// The possible duplicates of a report's child, best first (at most ten).
@@ -295,80 +300,96 @@ fn readings(q: &str) -> Vec<(String, String)> {
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
 }
 
-/// Children of the user's province whose name sounds like the query, best first, under
-/// whichever reading of the query fits them best. The query is never logged (the log
-/// records paths, not query strings).
+/// Children of the user's province whose name sounds like `q`, best first (at most 20),
+/// under whichever reading of a multi-word query fits each best; `Err` says what is wrong
+/// with `q`. The search is audited; the query itself is never logged nor audited.
+pub async fn find_children(
+    state: &AppState,
+    caller: &Caller,
+    q: &str,
+) -> Result<Result<Vec<Ranked>, FieldError>, String> {
+    let Some(actor) = caller.actor.clone() else {
+        return Ok(Ok(Vec::new()));
+    };
+    let q = q.trim();
+    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
+        let problem = if q.is_empty() {
+            Problem::Required
+        } else {
+            Problem::TooLong { max: MAX_QUERY }
+        };
+        return Ok(Err(FieldError {
+            field: "q".into(),
+            problem,
+        }));
+    }
+    let readings = readings(q);
+    let tokens: BTreeSet<Vec<u8>> = readings
+        .iter()
+        .flat_map(|(first, last)| tokens(state, first, last))
+        .collect();
+    let tokens: Vec<Vec<u8>> = tokens.into_iter().collect();
+    let found = candidates(state, &actor, &tokens).await?;
+    let mut ranked: Vec<Ranked> = found
+        .into_iter()
+        .map(|c| {
+            let best = readings
+                .iter()
+                .map(|(first, last)| {
+                    person_similarity(
+                        first,
+                        last,
+                        text(&c.identity, "first_name"),
+                        text(&c.identity, "last_name"),
+                    )
+                })
+                .fold(0.0, f64::max);
+            Ranked {
+                score: (best * 1000.0).round() / 1000.0,
+                reasons: Vec::new(),
+                candidate: c,
+            }
+        })
+        .filter(|r| r.score >= 0.5)
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked.truncate(20);
+    let territory = actor.territory.clone().unwrap_or_default();
+    audit(
+        state,
+        caller,
+        "child.search",
+        ("children", "-"),
+        &territory,
+        ranked.len(),
+    )
+    .await?;
+    Ok(Ok(ranked))
+}
+
+/// `GET /api/v1/children?q=NAME`: the query is never logged (the log records paths, not
+/// query strings).
 pub async fn search(
     State(state): State<AppState>,
     t: Tr,
     caller: Caller,
     Query(query): Query<SearchQuery>,
 ) -> Response {
-    let Some(actor) = caller.actor.clone() else {
+    if caller.actor.is_none() {
         return ApiError::NotFound(t).into_response();
-    };
-    let q = query.q.trim();
-    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
-        let problem = if q.is_empty() {
-            awladna_domain::forms::Problem::Required
-        } else {
-            awladna_domain::forms::Problem::TooLong { max: MAX_QUERY }
-        };
-        return ApiError::Invalid(
-            t,
-            vec![awladna_domain::forms::FieldError {
-                field: "q".into(),
-                problem,
-            }],
-        )
-        .into_response();
     }
-    let readings = readings(q);
-    let tokens: BTreeSet<Vec<u8>> = readings
-        .iter()
-        .flat_map(|(first, last)| tokens(&state, first, last))
-        .collect();
-    let tokens: Vec<Vec<u8>> = tokens.into_iter().collect();
-    let found = match candidates(&state, &actor, &tokens).await {
-        Ok(found) => found,
-        Err(detail) => return internal(true, t, &detail),
-    };
-    let mut ranked: Vec<(f64, &Candidate)> = found
-        .iter()
-        .map(|c| {
-            let (c_first, c_last) = (
-                text(&c.identity, "first_name"),
-                text(&c.identity, "last_name"),
-            );
-            let best = readings
+    match find_children(&state, &caller, &query.q).await {
+        Ok(Ok(ranked)) => Json(Value::Array(
+            ranked
                 .iter()
-                .map(|(first, last)| person_similarity(first, last, c_first, c_last))
-                .fold(0.0, f64::max);
-            (best, c)
-        })
-        .filter(|(s, _)| *s >= 0.5)
-        .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.truncate(20);
-    let list: Vec<Value> = ranked
-        .iter()
-        .map(|(s, c)| candidate_json(c, (s * 1000.0).round() / 1000.0, &[]))
-        .collect();
-    let territory = actor.territory.clone().unwrap_or_default();
-    if let Err(e) = audit(
-        &state,
-        &caller,
-        "child.search",
-        ("children", "-"),
-        &territory,
-        list.len(),
-    )
-    .await
-    {
-        return internal(true, t, &e);
+                .map(|r| candidate_json(&r.candidate, r.score, &[]))
+                .collect(),
+        ))
+        .into_response(),
+        Ok(Err(problem)) => ApiError::Invalid(t, vec![problem]).into_response(),
+        Err(detail) => internal(true, t, &detail),
     }
-    Json(Value::Array(list)).into_response()
 }

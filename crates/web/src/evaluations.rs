@@ -4,14 +4,13 @@
 //! immediate danger.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, internal, refusal};
+use crate::case_cards::{CaseRefusal, case_card, case_for, seal_card};
+use crate::error::{ApiError, internal};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use awladna_domain::access::{Action, Decision, decide};
+use awladna_domain::access::Action;
 use awladna_domain::forms::{Completeness, FieldError};
 use awladna_domain::scoring::Assessment;
-use awladna_store::cards::NewCard;
-use awladna_store::keys::sealed_aad;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,36 +21,24 @@ const FORM: &str = "evaluation";
 
 /// What came of an evaluation.
 pub enum EvaluationOutcome {
-    Recorded {
-        id: String,
-        assessment: Assessment,
-    },
+    Recorded { id: String, assessment: Assessment },
     Invalid(Vec<FieldError>),
-    /// Refused: not found (`Hidden`), not allowed (`Deny`), or the case is closed (`SignIn` is never used).
-    Refused(Decision),
-    Closed,
+    Refused(CaseRefusal),
 }
 
-/// Checks, scores, seals and stores an evaluation of a case (the API and the page share it).
+/// Checks, scores, seals and stores an evaluation of a case (the API and the page share
+/// it). High risk and immediate danger alert the coordinators and put an action with
+/// the scoring rules' deadline on the case plan.
 pub async fn evaluate(
     state: &AppState,
     caller: &Caller,
     case_id: &str,
     input: &Value,
 ) -> Result<EvaluationOutcome, String> {
-    let Some(actor) = caller.actor.clone() else {
-        return Ok(EvaluationOutcome::Refused(Decision::Hidden));
+    let (actor, case) = match case_for(state, caller, case_id, Action::WorkOnCase, true).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(EvaluationOutcome::Refused(refusal)),
     };
-    let Some(case) = state.store.case(case_id).await.map_err(|e| e.detail())? else {
-        return Ok(EvaluationOutcome::Refused(Decision::Hidden));
-    };
-    match decide(Some(&actor), Action::Evaluate, Some(&case.territory)) {
-        Decision::Allow => {}
-        refusal => return Ok(EvaluationOutcome::Refused(refusal)),
-    }
-    if case.stage == "closed" {
-        return Ok(EvaluationOutcome::Closed);
-    }
     let (Some(form), Some(who)) = (state.reference.form(FORM), caller.audit_actor()) else {
         return Err("the evaluation form is missing".to_owned());
     };
@@ -69,31 +56,23 @@ pub async fn evaluate(
         Err(errors) => return Ok(EvaluationOutcome::Invalid(errors)),
     };
     let assessment = scoring.assess(&card.values);
-    let id = uuid::Uuid::now_v7().to_string();
-    let (public, personal) = card.split(form);
-    let sealed = state
-        .keyring
-        .seal_json(&personal, &sealed_aad("cards", "sealed", &id))
-        .map_err(|e| e.to_string())?;
-    let now = state.now_ms();
-    let mut data = public;
-    if let Some(object) = data.as_object_mut() {
+    let mut sealed = seal_card(state, form, &card)?;
+    if let Some(object) = sealed.data.as_object_mut() {
         // The computed level is kept with the answers, for statistics and the timeline.
         object.insert("risk".to_owned(), json!(assessment.level.code()));
         object.insert("score".to_owned(), json!(assessment.score));
     }
-    let new = NewCard {
-        id: &id,
-        form_code: &card.form_code,
-        form_version: card.form_version,
-        territory: &case.territory,
-        complete: true,
-        data: &data.to_string(),
-        sealed: Some(&sealed),
-        created_by: &who,
-        organisation: (!actor.organisation.is_empty()).then_some(actor.organisation.as_str()),
-        case: Some((&case.id, &case.child_id)),
-        at_ms: now,
+    let now = state.now_ms();
+    let data = sealed.data.to_string();
+    let new = case_card(&sealed, &data, &card, &case, &actor, &who, now);
+    let deadline = scoring
+        .deadline(assessment.level)
+        .map(|d| now + i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let response = match deadline {
+        Some(due_at) => Some(crate::plan::evaluation_response(
+            state, &case, &actor, &who, due_at, now,
+        )?),
+        None => None,
     };
     let run = async {
         let mut tx = state.store.begin().await?;
@@ -103,8 +82,10 @@ pub async fn evaluate(
             tx.raise_alert(&case.territory, "high_risk", ("case", &case.id), &who, now)
                 .await?;
         }
-        let detail =
-            json!({"card": id, "level": assessment.level.code(), "score": assessment.score});
+        if let Some(action) = &response {
+            tx.insert_plan_action(&action.row()).await?;
+        }
+        let detail = json!({"card": sealed.id, "level": assessment.level.code(), "score": assessment.score, "deadline": deadline});
         tx.audit(caller.audit_entry(
             now,
             "case.evaluated",
@@ -116,7 +97,10 @@ pub async fn evaluate(
         tx.commit().await
     };
     run.await.map_err(|e| e.detail())?;
-    Ok(EvaluationOutcome::Recorded { id, assessment })
+    Ok(EvaluationOutcome::Recorded {
+        id: sealed.id,
+        assessment,
+    })
 }
 
 pub async fn create(
@@ -135,13 +119,7 @@ pub async fn create(
         Ok(EvaluationOutcome::Invalid(errors)) => {
             return ApiError::Invalid(t, errors).into_response();
         }
-        Ok(EvaluationOutcome::Closed) => {
-            return refusal(t, StatusCode::CONFLICT, "closed", "case-closed");
-        }
-        Ok(EvaluationOutcome::Refused(Decision::Deny)) => {
-            return refusal(t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden");
-        }
-        Ok(EvaluationOutcome::Refused(_)) => return ApiError::NotFound(t).into_response(),
+        Ok(EvaluationOutcome::Refused(refusal)) => return refusal.api(t),
         Err(detail) => return internal(true, t, &detail),
     };
     let form = state.reference.form(FORM);

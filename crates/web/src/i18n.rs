@@ -147,6 +147,12 @@ mod tests {
             Problem::UnknownTerritory,
             Problem::UnknownCommune,
             Problem::CommuneOutsideTerritory,
+            Problem::NotAPhone,
+            Problem::NotAnEmail,
+            Problem::NotADecimal,
+            Problem::OutsideMorocco,
+            Problem::SwappedCoordinates,
+            Problem::NoWayToReach,
         ];
         for lang in Lang::ALL {
             for problem in &all {

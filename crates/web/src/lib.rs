@@ -13,19 +13,34 @@
 mod admin;
 mod api;
 mod assets;
+mod assignment;
 pub mod auth;
 mod break_glass;
+mod card_view;
+mod case_cards;
+mod case_files;
 mod case_pages;
 mod cases;
 mod children;
+mod directory;
 mod error;
 mod evaluations;
+pub mod events;
+mod help;
 pub mod i18n;
+pub mod mail;
+mod map;
 mod pages;
+mod plan;
+mod referral_api;
+mod referral_pages;
+mod referrals;
+mod register;
 mod report_pages;
 mod reports;
 mod security;
 mod signin;
+mod spreadsheet;
 mod state;
 
 pub use state::{AppState, Settings};
@@ -92,6 +107,14 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/admin/organisations", ManageOrganisations, get(admin::organisations)),
         route(M::POST, "/admin/organisations", ManageOrganisations, post(admin::add_organisation)),
         route(M::GET, "/audit", ViewAudit, get(admin::audit)),
+        route(M::GET, "/help", ViewPublic, get(help::help)),
+        route(M::GET, "/help/{territory}", ViewPublic, get(help::province)),
+        route(M::GET, "/directory", ManageDirectory, get(directory::list)),
+        route(M::GET, "/directory/export.csv", ManageDirectory, get(directory::export)),
+        route(M::POST, "/directory/import", ManageDirectory, post(directory::import).layer(DefaultBodyLimit::max(directory::IMPORT_BODY_LIMIT))),
+        route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
+        route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
+        route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
@@ -103,8 +126,26 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases", ReadCase, get(case_pages::list)),
         route(M::GET, "/cases/{id}", ReadCase, get(case_pages::show)),
         route(M::POST, "/cases/{id}/move", MoveCase, post(case_pages::move_to)),
-        route(M::GET, "/cases/{id}/evaluate", Evaluate, get(case_pages::evaluation_form)),
-        route(M::POST, "/cases/{id}/evaluate", Evaluate, post(case_pages::evaluate)),
+        route(M::GET, "/cases/{id}/evaluate", WorkOnCase, get(case_pages::evaluation_form)),
+        route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(case_pages::evaluate)),
+        route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(case_cards::form_page)),
+        route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::save_page)),
+        route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::form_page)),
+        route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::save_page)),
+        route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::status_page)),
+        route(M::POST, "/cases/{id}/assign", AssignCase, post(assignment::assign_page)),
+        route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::file_page)),
+        route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
+        route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
+        route(M::GET, "/children", ReadCase, get(register::register)),
+        route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
+        route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
+        route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
+        route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
+        route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referral_pages::card_pdf)),
+        route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
+        route(M::GET, "/children/search", ReadCase, get(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
@@ -113,7 +154,23 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases", ReadCase, get(cases::list)),
         route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
         route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
-        route(M::POST, "/api/v1/cases/{id}/evaluations", Evaluate, post(evaluations::create)),
+        route(M::POST, "/api/v1/cases/{id}/evaluations", WorkOnCase, post(evaluations::create)),
+        route(M::GET, "/api/v1/cases/{id}/cards/{form}", ReadCase, get(case_cards::api_list)),
+        route(M::POST, "/api/v1/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::api_record)),
+        route(M::GET, "/api/v1/cases/{id}/plan", ReadCase, get(plan::api_list)),
+        route(M::POST, "/api/v1/cases/{id}/plan", WorkOnCase, post(plan::api_add)),
+        route(M::POST, "/api/v1/plan-actions/{id}/status", WorkOnCase, post(plan::api_status)),
+        route(M::GET, "/api/v1/plan-actions/overdue", ReadCase, get(plan::api_overdue)),
+        route(M::POST, "/api/v1/cases/{id}/assignment", AssignCase, post(assignment::api_assign)),
+        route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api_file)),
+        route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api_upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api_download)),
+        route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referral_api::create)),
+        route(M::GET, "/api/v1/referrals", UseReferrals, get(referral_api::list)),
+        route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referral_api::waiting)),
+        route(M::GET, "/api/v1/referrals/{id}", UseReferrals, get(referral_api::read)),
+        route(M::POST, "/api/v1/referrals/{id}/{step}", UseReferrals, post(referral_api::step)),
+        route(M::GET, "/api/v1/events", UseReferrals, get(referral_api::stream)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

@@ -33,6 +33,7 @@ pub struct HomePage {
     today: Option<Today>,
     can_report: bool,
     can_read_cases: bool,
+    can_keep_directory: bool,
 }
 
 /// What needs attention today, as counters that are links (each for those who may act).
@@ -42,6 +43,9 @@ pub struct Today {
     immediate: Option<i64>,
     high: Option<i64>,
     alerts: Option<i64>,
+    /// Open cases the user follows, and the province's overdue plan actions.
+    mine: Option<i64>,
+    overdue: Option<i64>,
 }
 
 async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::StoreError> {
@@ -62,6 +66,21 @@ async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::
     if may(Action::ReadCase) {
         today.immediate = Some(state.store.cases_page(&open_at("immediate"), 0, 0).await?.1);
         today.high = Some(state.store.cases_page(&open_at("high"), 0, 0).await?.1);
+        let mine = awladna_store::cases::CaseFilter {
+            territory: Some(territory.clone()),
+            assigned_to: Some(actor.user_id.clone()),
+            open_only: true,
+            ..Default::default()
+        };
+        today.mine = Some(state.store.cases_page(&mine, 0, 0).await?.1);
+        let now = state.now_ms();
+        today.overdue = Some(
+            state
+                .store
+                .overdue_actions(Some(&territory), now, 0, 0)
+                .await?
+                .1,
+        );
     }
     if may(Action::ViewAlerts) {
         today.alerts =
@@ -102,6 +121,7 @@ pub async fn home(
         today,
         can_report: allowed(Action::RecordReport),
         can_read_cases: allowed(Action::ReadCase),
+        can_keep_directory: actor.is_some_and(crate::directory::keeps_directory),
         user: caller.username.clone(),
         csrf: caller.csrf.clone(),
         stages,
@@ -200,7 +220,7 @@ pub async fn reference(
 }
 
 /// Territories are named in Arabic and French only; English readers get the French.
-fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
+pub(crate) fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
     if t.lang == Lang::Ar {
         ar.to_owned()
     } else {
@@ -241,14 +261,14 @@ pub async fn forms(
 // ---- One form, rendered from its definition --------------------------------------
 
 pub struct ChoiceView {
-    value: String,
-    label: String,
-    checked: bool,
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) checked: bool,
 }
 
 pub struct GroupView {
-    label: String,
-    options: Vec<ChoiceView>,
+    pub(crate) label: String,
+    pub(crate) options: Vec<ChoiceView>,
 }
 
 pub struct FieldView {
@@ -419,6 +439,30 @@ fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value
     Value::Object(object)
 }
 
+/// A form that stores what it receives at `action` (not a preview): blank (200), or
+/// shown again with the values typed and each problem beside its field (422).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub(crate) fn storing_form(
+    t: Tr,
+    here: String,
+    caller: &Caller,
+    form: &Form,
+    reference: &Reference,
+    action: String,
+    values: &BTreeMap<String, Vec<String>>,
+    errors: &[FieldError],
+) -> Response {
+    let mut page = render_form(t, here, caller, form, reference, values, errors, None);
+    page.action = action;
+    page.preview = false;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, page).into_response()
+}
+
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once
 pub(crate) fn render_form(
     t: Tr,
@@ -548,7 +592,7 @@ fn field_view(
     }
 }
 
-fn territory_groups(t: Tr, reference: &Reference, selected: &str) -> Vec<GroupView> {
+pub(crate) fn territory_groups(t: Tr, reference: &Reference, selected: &str) -> Vec<GroupView> {
     let all = reference.territories();
     all.iter()
         .filter(|region| region.parent_code.is_none())

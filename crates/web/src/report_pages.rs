@@ -2,30 +2,25 @@
 //! complete card, and the card's page for those allowed to read it.
 
 use crate::auth::Caller;
+use crate::card_view::{ShownSection, shown_sections};
 use crate::error::{internal, page_error, page_refusal};
 use crate::i18n::Tr;
-use crate::pages::{read_submission, render_form};
+use crate::pages::{read_submission, storing_form};
 use crate::reports::{OpenedCard, RecordRefusal, open, record};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use awladna_domain::Lang;
 use awladna_domain::access::{Action, Decision, decide};
-use awladna_domain::forms::{Field, FieldType, local_zone};
-use awladna_domain::reference::Reference;
+use awladna_domain::forms::local_zone;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 const FORM: &str = "report";
 
-fn capture_page(mut page: crate::pages::FormPage) -> crate::pages::FormPage {
-    page.action = "/reports/new".to_owned();
-    page.preview = false;
-    page
-}
+/// Where the quick capture posts.
+const FORM_ACTION: &str = "/reports/new";
 
 pub async fn new_report(
     State(state): State<AppState>,
@@ -48,17 +43,16 @@ pub async fn new_report(
     if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
         values.insert("territory".to_owned(), vec![territory]);
     }
-    capture_page(render_form(
+    storing_form(
         t,
         uri.path().to_owned(),
         &caller,
         form,
         &state.reference,
+        FORM_ACTION.to_owned(),
         &values,
         &[],
-        None,
-    ))
-    .into_response()
+    )
 }
 
 pub async fn save_report(
@@ -74,35 +68,21 @@ pub async fn save_report(
     let (values, input, completeness) = read_submission(form, pairs);
     match record(&state, &caller, &input, completeness, None).await {
         Ok(Ok(recorded)) => Redirect::to(&format!("/reports/{}", recorded.id)).into_response(),
-        Ok(Err(RecordRefusal::Invalid(errors))) => {
-            let page = capture_page(render_form(
-                t,
-                uri.path().to_owned(),
-                &caller,
-                form,
-                &state.reference,
-                &values,
-                &errors,
-                None,
-            ));
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
+        Ok(Err(RecordRefusal::Invalid(errors))) => storing_form(
+            t,
+            uri.path().to_owned(),
+            &caller,
+            form,
+            &state.reference,
+            FORM_ACTION.to_owned(),
+            &values,
+            &errors,
+        ),
         Ok(Err(RecordRefusal::OtherTerritory)) => {
             page_refusal(t, StatusCode::FORBIDDEN, "reports-other-territory")
         }
         Err(detail) => internal(false, t, &detail),
     }
-}
-
-pub struct ShownField {
-    label: String,
-    value: String,
-    personal: bool,
-}
-
-pub struct ShownSection {
-    title: String,
-    fields: Vec<ShownField>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -150,26 +130,7 @@ pub async fn show_report(
     else {
         return internal(false, t, "the form version of a stored card is missing");
     };
-    let sections = form
-        .sections
-        .iter()
-        .map(|section| ShownSection {
-            title: section.labels.get(t.lang).to_owned(),
-            fields: section
-                .fields
-                .iter()
-                .filter_map(|field| {
-                    let value = values.get(&field.code)?;
-                    Some(ShownField {
-                        label: field.labels.get(t.lang).to_owned(),
-                        value: display(t, &state.reference, field, value),
-                        personal: field.personal,
-                    })
-                })
-                .collect(),
-        })
-        .filter(|s| !s.fields.is_empty())
-        .collect();
+    let sections = shown_sections(t, &state.reference, form, &values);
     let can_triage = card.complete
         && card.case_id.is_none()
         && caller.actor.as_ref().is_some_and(|a| {
@@ -220,50 +181,4 @@ pub async fn show_report(
         candidates,
     }
     .into_response()
-}
-
-/// A stored value as a reader expects it: labels for codes, local time for times.
-fn display(t: Tr, reference: &Reference, field: &Field, value: &Value) -> String {
-    let label = |code: &str| -> String {
-        field
-            .vocabulary
-            .as_deref()
-            .and_then(|v| reference.vocabulary(v))
-            .and_then(|v| v.label(code, t.lang))
-            .unwrap_or(code)
-            .to_owned()
-    };
-    let place = |ar: &str, fr: &str| {
-        if t.lang == Lang::Ar {
-            ar.to_owned()
-        } else {
-            fr.to_owned()
-        }
-    };
-    match (field.kind, value) {
-        (FieldType::Choice, Value::String(code)) => label(code),
-        (FieldType::MultiChoice, Value::Array(codes)) => codes
-            .iter()
-            .filter_map(Value::as_str)
-            .map(label)
-            .collect::<Vec<_>>()
-            .join("، "),
-        (FieldType::Territory, Value::String(code)) => reference
-            .territory(code)
-            .map_or_else(|| code.clone(), |p| place(&p.name_ar, &p.name_fr)),
-        (FieldType::Commune, Value::String(code)) => reference
-            .commune(code)
-            .map_or_else(|| code.clone(), |c| place(&c.name_ar, &c.name_fr)),
-        (FieldType::Datetime, Value::String(text)) => text
-            .parse::<jiff::Timestamp>()
-            .map(|ts| {
-                ts.to_zoned(local_zone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| text.clone()),
-        (FieldType::Boolean, Value::Bool(b)) => t.get(if *b { "value-yes" } else { "value-no" }),
-        (_, Value::String(text)) => text.clone(),
-        (_, other) => other.to_string(),
-    }
 }

@@ -250,17 +250,7 @@ pub async fn open(
         Decision::Allow => {}
         refusal => return Ok(Err(refusal)),
     }
-    let mut values: Map<String, Value> = serde_json::from_str(&card.data).unwrap_or_default();
-    if let Some(sealed) = &card.sealed {
-        match state
-            .keyring
-            .open_json(sealed, &sealed_aad("cards", "sealed", &card.id))
-            .map_err(|e| e.to_string())?
-        {
-            Value::Object(personal) => values.extend(personal),
-            _ => return Err("sealed values are not an object".to_owned()),
-        }
-    }
+    let values = crate::case_cards::card_values(state, &card)?;
     // Reading an identifying record is audited, before the answer leaves.
     let entry = caller.audit_entry(
         state.now_ms(),

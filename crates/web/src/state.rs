@@ -4,7 +4,7 @@ use awladna_store::Store;
 use std::sync::Arc;
 
 /// Limits of sign-in and sessions. The defaults are ours (documented in the README).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// A session unused this long must sign in again.
     pub idle_timeout_ms: i64,
@@ -18,6 +18,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Send Strict-Transport-Security: only when serving TLS ourselves.
     pub hsts: bool,
+    /// Mail services when a linking card waits for them (off when `None`).
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             lockout_ms: 15 * 60 * 1000,
             secure_cookies: false,
             hsts: false,
+            mailer: None,
         }
     }
 }
@@ -41,6 +44,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keyring: Arc<Keyring>,
     pub settings: Arc<Settings>,
+    pub events: Arc<crate::events::EventBus>,
 }
 
 impl AppState {
@@ -52,12 +56,43 @@ impl AppState {
         settings: Settings,
     ) -> Self {
         Self {
+            events: Arc::new(crate::events::EventBus::new(store.backend())),
             store,
             reference,
             clock,
             keyring,
             settings: Arc::new(settings),
         }
+    }
+
+    /// Starts relaying the database's event notifications to this process's streams
+    /// (PostgreSQL; nothing to do on SQLite).
+    pub fn start_events(&self) {
+        let (events, store) = (self.events.clone(), self.store.clone());
+        tokio::spawn(async move { events.relay(store).await });
+    }
+
+    /// The label of a vocabulary's code in the reader's language (the code itself if
+    /// the vocabulary does not know it: an old record stays readable).
+    pub fn label(&self, t: crate::i18n::Tr, vocabulary: &str, code: &str) -> String {
+        self.reference
+            .vocabulary(vocabulary)
+            .and_then(|v| v.label(code, t.lang))
+            .unwrap_or(code)
+            .to_owned()
+    }
+
+    /// A vocabulary's (code, label) pairs in the reader's language, in the file's order.
+    pub fn choices(&self, t: crate::i18n::Tr, vocabulary: &str) -> Vec<(String, String)> {
+        self.reference
+            .vocabulary(vocabulary)
+            .map(|v| {
+                v.terms
+                    .iter()
+                    .map(|term| (term.code.clone(), term.labels.get(t.lang).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn now_ms(&self) -> i64 {

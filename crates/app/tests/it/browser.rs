@@ -3,7 +3,7 @@
 //! machine without them these tests say they were skipped. Screenshots land in
 //! target/screenshots/ for people to look at.
 
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, TestUser};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -135,6 +135,21 @@ impl Browser {
     }
 }
 
+/// Signs in through the pages: password, then the code of the authentication app.
+async fn sign_in(browser: &Browser, base: &str, app: &TestApp, username: &str, user: &TestUser) {
+    browser
+        .client
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("open");
+    browser.type_into("#username", username).await;
+    browser.type_into("#password", &user.password).await;
+    browser.click("button.primary").await;
+    browser.wait_for("#code").await;
+    browser.type_into("#code", &app.totp_code(user)).await;
+    browser.click("button.primary").await;
+}
+
 /// Serves the app on a real socket for the browser.
 async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -256,18 +271,7 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         return;
     };
     let base = serve(&app).await;
-    // Signing in: password, then the code of her authentication app.
-    browser
-        .client
-        .goto(&format!("{base}/login"))
-        .await
-        .expect("open");
-    browser.type_into("#username", "nadia").await;
-    browser.type_into("#password", &nadia.password).await;
-    browser.click("button.primary").await;
-    browser.wait_for("#code").await;
-    browser.type_into("#code", &app.totp_code(&nadia)).await;
-    browser.click("button.primary").await;
+    sign_in(&browser, &base, &app, "nadia", &nadia).await;
     // The second-factor page shows her name too: wait for the home page's tile itself.
     browser.wait_for("a.tile[href='/reports/new']").await;
     browser.click("a.tile[href='/reports/new']").await;
@@ -312,6 +316,317 @@ async fn a_case_worker_records_a_report_on_her_phone() {
         .assert_fits_the_screen("the case page scrolls sideways at 360 px")
         .await;
     browser.screenshot("case-ar-360").await;
+    // The social file: its entries, its documents and the upload form fit the phone too.
+    browser.click("a[href$='/files/social']").await;
+    browser
+        .wait_for("form[enctype='multipart/form-data']")
+        .await;
+    browser
+        .assert_fits_the_screen("the file page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("file-social-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}
+
+/// An organisation to describe: code, sector, name, latitude, longitude, services.
+type Described = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// A province's directory as the help page and the keepers see it: Salé's services,
+/// most with a position, one without, one contact private.
+async fn describe_sale(app: &TestApp) {
+    use awladna_domain::directory::{ContactInput, EntryInput};
+    use awladna_store::directory::Expect;
+    let services = crate::support::reference()
+        .vocabulary("services")
+        .expect("services")
+        .clone();
+    let places: &[Described] = &[
+        (
+            "sale-centre",
+            "family_solidarity",
+            "مركز المواكبة لحماية الطفولة بسلا",
+            "34.0531",
+            "-6.7985",
+            &["listening", "social_inquiry", "psychological_first_aid"],
+        ),
+        (
+            "sale-hospital",
+            "health",
+            "المستشفى الإقليمي مولاي عبد الله",
+            "34.0381",
+            "-6.8120",
+            &["emergency_medical_care", "medical_exam", "forensic_exam"],
+        ),
+        (
+            "sale-police",
+            "national_security",
+            "الدائرة الأمنية الأولى",
+            "34.0450",
+            "-6.8000",
+            &["listening"],
+        ),
+        (
+            "sale-ngo",
+            "association",
+            "جمعية إنصات",
+            "34.0610",
+            "-6.7700",
+            &["psychological_support"],
+        ),
+        (
+            "sale-school",
+            "education",
+            "المديرية الإقليمية للتربية الوطنية",
+            "",
+            "",
+            &["legal_orientation"],
+        ),
+    ];
+    for (code, sector, name, lat, lon, offered) in places {
+        let org = awladna_store::identity::Organisation {
+            code: (*code).to_owned(),
+            sector: (*sector).to_owned(),
+            territory: Some("sale".to_owned()),
+            name: (*name).to_owned(),
+        };
+        let entry = EntryInput {
+            address: "شارع محمد الخامس، سلا".into(),
+            opening_hours: "من الاثنين إلى الجمعة، 8:30-16:30".into(),
+            latitude: (*lat).into(),
+            longitude: (*lon).into(),
+            services: offered.iter().map(|s| (*s).to_owned()).collect(),
+            public: true,
+            contacts: vec![
+                ContactInput {
+                    name: "الاستقبال".into(),
+                    role: "Accueil".into(),
+                    phone: "05 37 12 34 56".into(),
+                    email: "accueil@example.ma".into(),
+                    private: false,
+                },
+                ContactInput {
+                    name: "Mme Bennani".into(),
+                    role: "Coordinatrice".into(),
+                    phone: "0661998877".into(),
+                    email: String::new(),
+                    private: true,
+                },
+            ],
+        }
+        .check(&services)
+        .expect("a good entry");
+        let mut tx = app.store.begin().await.expect("begin");
+        if app.store.organisation(code).await.expect("read").is_none() {
+            tx.add_organisation(&org, app.now_ms()).await.expect("org");
+        }
+        tx.put_directory_entry(code, &entry, Expect::Any, "test", app.now_ms())
+            .await
+            .expect("entry");
+        tx.audit(crate::support::test_entry(
+            app.now_ms(),
+            "directory.updated",
+        ))
+        .await
+        .expect("audit");
+        tx.commit().await.expect("commit");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_page_and_the_directory_on_a_phone() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    describe_sale(&app).await;
+    let coordinator = app
+        .user(
+            "coord",
+            "sale-centre",
+            &[awladna_domain::access::Role::Coordinator],
+            true,
+        )
+        .await;
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    // From the home page, as a child would come.
+    browser.client.goto(&base).await.expect("open home");
+    browser.click(".help-banner a").await;
+    browser.wait_for("form.picker").await;
+    let select = browser
+        .client
+        .find(Locator::Css("select[name=territory]"))
+        .await
+        .expect("picker");
+    select.select_by_value("sale").await.expect("choose Salé");
+    browser.click("form.picker button").await;
+    browser.wait_for(".actors-map svg").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(
+        !page.contains("Bennani"),
+        "no private contact on the help page"
+    );
+    browser
+        .assert_fits_the_screen("the help page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("help-sale-ar-360").await;
+    browser.click("a[hreflang=fr]").await;
+    browser.wait_for("html[lang=fr]").await;
+    browser.screenshot("help-sale-fr-360").await;
+    browser.click("a[hreflang=ar]").await;
+    browser.wait_for("html[lang=ar]").await;
+
+    // The coordinator keeps the directory from her phone.
+    browser
+        .client
+        .goto(&format!("{base}/login"))
+        .await
+        .expect("open");
+    browser.type_into("#username", "coord").await;
+    browser.type_into("#password", &coordinator.password).await;
+    browser.click("button.primary").await;
+    browser.wait_for("#code").await;
+    browser
+        .type_into("#code", &app.totp_code(&coordinator))
+        .await;
+    browser.click("button.primary").await;
+    browser.wait_for("a.tile[href='/directory']").await;
+    browser.click("a.tile[href='/directory']").await;
+    browser.wait_for(".org-list").await;
+    browser
+        .assert_fits_the_screen("the directory scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("directory-sale-ar-360").await;
+    browser
+        .client
+        .goto(&format!("{base}/directory/organisations/sale-hospital"))
+        .await
+        .expect("open the edit page");
+    browser.wait_for("#f-latitude").await;
+    // A position outside Morocco is refused next to the field, the rest kept.
+    let latitude = browser
+        .client
+        .find(Locator::Css("#f-latitude"))
+        .await
+        .expect("latitude");
+    latitude.clear().await.expect("clear");
+    latitude.send_keys("48.85").await.expect("type");
+    browser.click("button.primary").await;
+    browser.wait_for("#f-latitude-error").await;
+    browser
+        .assert_fits_the_screen("the edit page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("directory-edit-error-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_is_referred_to_the_hospital_which_answers_on_its_phone() {
+    use awladna_domain::access::Role;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let doctor = app
+        .user("dr-amal", "sale-hospital", &[Role::FocalPoint], true)
+        .await;
+    // The case exists already: opened through the API as the centre does every day.
+    let (cookie, csrf) = app.session(&nadia).await;
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let report = app
+        .post_json(
+            "/api/v1/reports",
+            &headers,
+            &serde_json::json!({
+                "source": "school", "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+                "child": {"first_name": "Yassine", "last_name": "Bennani", "sex": "male", "age_years": 7},
+                "concerns": ["physical_violence"], "urgency": "high"
+            }),
+        )
+        .await
+        .json();
+    let triage = app
+        .post_json(
+            &format!("/api/v1/reports/{}/triage", report["id"].as_str().unwrap()),
+            &headers,
+            &serde_json::json!({"new_child": true}),
+        )
+        .await
+        .json();
+    let case = triage["case_id"].as_str().unwrap().to_owned();
+    let Some(browser) = Browser::start(360, 2000).await else {
+        return;
+    };
+    let base = serve(&app).await;
+
+    // Nadia refers Yassine to the hospital from his case.
+    sign_in(&browser, &base, &app, "nadia", &nadia).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}/refer"))
+        .await
+        .expect("open");
+    browser.wait_for("form[action$='/refer']").await;
+    browser
+        .client
+        .find(Locator::Css("#to_org"))
+        .await
+        .expect("to_org")
+        .select_by_value("sale-hospital")
+        .await
+        .expect("choose the hospital");
+    for chip in [
+        "urgency'][value='immediate",
+        "consent'][value='guardian",
+        "share'][value='identity",
+    ] {
+        browser.click(&format!("input[name='{chip}'] + span")).await;
+    }
+    browser.type_into("#reason", "فحص طبي مستعجل").await;
+    browser
+        .assert_fits_the_screen("the referral form scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("refer-ar-360").await;
+    browser.click("form[action$='/refer'] button.primary").await;
+    browser.wait_for("ol.timeline").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(
+        page.contains("sale-hospital") || page.contains("مركز"),
+        "the card names the hospital"
+    );
+    browser.click("form[action='/logout'] button").await;
+
+    // The hospital's doctor sees the counter, opens the card, accepts.
+    sign_in(&browser, &base, &app, "dr-amal", &doctor).await;
+    browser.wait_for("#inbox-count:not([hidden])").await;
+    browser
+        .client
+        .goto(&format!("{base}/referrals"))
+        .await
+        .expect("open");
+    browser.click("ul.case-list a").await;
+    browser.wait_for("form[action$='/accept']").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(page.contains("Yassine Bennani") && page.contains("فحص طبي مستعجل"));
+    browser
+        .assert_fits_the_screen("the linking card scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("referral-ar-360").await;
+    browser.click("form[action$='/accept'] button").await;
+    browser.wait_for("form[action$='/deliver']").await;
     browser.close().await;
     app.finish().await;
 }

@@ -1,11 +1,11 @@
 //! The binary as an operator meets it: help, migrate, check-config, serve and stop,
 //! and a clear one-line message for each thing that can be wrong at start.
 
-use crate::support::{Backend, TempDir, TestDb, on_each_backend, postgres_url};
+use crate::support::{Backend, TempDir, TestDb, postgres_url};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Output, Stdio};
 
-fn awladna(dir: &TempDir) -> Command {
+pub(crate) fn awladna(dir: &TempDir) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_awladna"));
     command
         .current_dir(&dir.0)
@@ -20,7 +20,7 @@ fn run(dir: &TempDir, args: &[&str]) -> Output {
     awladna(dir).args(args).output().expect("run awladna")
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -279,9 +279,7 @@ fn serve_runs_on_postgres_with_the_same_binary() {
     };
     let dir = TempDir::new();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let db = runtime.block_on(crate::support::TestDb::fresh(
-        crate::support::Backend::Postgres,
-    ));
+    let db = runtime.block_on(TestDb::fresh(Backend::Postgres));
     let (mut child, url) = start_server(&dir, &["--database-url", &db.url]);
     let health = http_get(&url, "/healthz");
     assert!(
@@ -298,96 +296,6 @@ fn serve_runs_on_postgres_with_the_same_binary() {
     assert_eq!(child.wait().expect("wait").code(), Some(0));
     runtime.block_on(db.finish());
 }
-
-/// The demo fills either backend, through the binary as an operator runs it: every
-/// case with the concerns of the report that opened it and its child's sex and birth
-/// year, and followed by no one (the demo creates no users to follow them).
-async fn demo_fills_either_backend(backend: Backend) {
-    let db = TestDb::fresh(backend).await;
-    let url = db.url.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        let dir = TempDir::new();
-        let args = ["demo", "--children", "300", "--seed", "5", "--database-url"];
-        awladna(&dir)
-            .args(args)
-            .arg(&url)
-            .output()
-            .expect("run awladna")
-    })
-    .await
-    .expect("demo");
-    assert!(output.status.success(), "{}", text(&output));
-    assert!(
-        text(&output).contains("Created 300 children"),
-        "{}",
-        text(&output)
-    );
-    let store = db.store().await;
-    let count = |sql: &'static str| {
-        let pool = store.pool().clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&pool)
-                .await
-                .expect(sql)
-        }
-    };
-    assert!(count("SELECT COUNT(*) FROM cases").await > 200);
-    assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS \
-             (SELECT 1 FROM case_concerns cc WHERE cc.case_id = c.id)"
-        )
-        .await,
-        0,
-        "every case has its report's concerns"
-    );
-    assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM case_concerns cc WHERE NOT EXISTS (SELECT 1 FROM cards r \
-             WHERE r.case_id = cc.case_id AND r.data LIKE '%\"' || cc.concern || '\"%')"
-        )
-        .await,
-        0,
-        "the concerns are those of the case's report"
-    );
-    assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM case_concerns cc JOIN cases c ON c.id = cc.case_id \
-             WHERE cc.territory_code IS NULL OR cc.territory_code <> c.territory_code \
-             OR cc.opened_at IS NULL OR cc.opened_at <> c.opened_at"
-        )
-        .await,
-        0,
-        "with the case's province and opening time"
-    );
-    assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM cases c JOIN children ch ON ch.id = c.child_id \
-             WHERE c.sex <> ch.sex OR c.birth_year <> ch.birth_year"
-        )
-        .await,
-        0,
-        "the child's sex and birth year are copied onto the case"
-    );
-    assert_eq!(
-        count("SELECT COUNT(*) FROM cases WHERE assigned_to IS NOT NULL").await,
-        0
-    );
-    let concerns: Vec<String> = sqlx::query_scalar("SELECT DISTINCT concern FROM case_concerns")
-        .fetch_all(store.pool())
-        .await
-        .expect("concerns");
-    let vocabulary = crate::support::reference();
-    let vocabulary = vocabulary.vocabulary("concerns").expect("concerns");
-    assert!(
-        concerns.iter().all(|c| vocabulary.contains(c)),
-        "{concerns:?}"
-    );
-    store.close().await;
-    db.finish().await;
-}
-on_each_backend!(demo_fills_either_backend);
 
 #[test]
 fn operators_set_up_organisations_users_and_tokens() {

@@ -28,6 +28,8 @@ const CASE_READERS: &[Role] = &[
     Role::InformationOfficer,
 ];
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
+const DIRECTORY_KEEPERS: &[Role] = &[Role::Coordinator, Role::Secretariat, Role::Administrator];
+const REFERRAL_USERS: &[Role] = &[Role::CaseWorker, Role::Coordinator, Role::FocalPoint];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -56,6 +58,14 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/admin/organisations", Who::Only(ADMINS)),
     ("POST", "/admin/organisations", Who::Only(ADMINS)),
     ("GET", "/audit", Who::Only(AUDITORS)),
+    ("GET", "/help", Who::Anyone),
+    ("GET", "/help/{territory}", Who::Anyone),
+    ("GET", "/directory", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/directory/export.csv", Who::Only(DIRECTORY_KEEPERS)),
+    ("POST", "/directory/import", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
+    ("POST", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
+    ("GET", "/api/v1/directory", Who::Anyone),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
@@ -69,6 +79,24 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
     ("GET", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/plan/{action}/status", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/assign", Who::Only(&[Role::Coordinator])),
+    ("GET", "/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
+    ("POST", "/cases/{id}/files/{part}/documents", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
+    ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
+    ("GET", "/children", Who::Only(CASE_READERS)),
+    ("GET", "/children/search", Who::Only(CASE_READERS)),
+    ("GET", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
+    ("GET", "/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}/card.pdf", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     (
@@ -86,6 +114,22 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/transitions", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/evaluations", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/plan", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/plan", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/plan-actions/{id}/status", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/plan-actions/overdue", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/assignment", Who::Only(&[Role::Coordinator])),
+    ("GET", "/api/v1/cases/{id}/files/{part}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/documents", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/cases/{id}/referrals", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/referrals", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/waiting", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/{id}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/events", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
     ("GET", "/api/v1/reference", Who::Anyone),
@@ -105,7 +149,13 @@ const MATRIX: &[(&str, &str, Who)] = &[
 fn sample(path: &str) -> String {
     path.replace("/lang/{code}", "/lang/fr")
         .replace("/territories/{code}", "/territories/sale")
+        .replace("{territory}", "sale")
         .replace("{code}", "report")
+        .replace("{form}", "followup")
+        .replace("{part}", "social")
+        .replace("{action}", "00000000-0000-0000-0000-000000000000")
+        .replace("{document}", "00000000-0000-0000-0000-000000000000")
+        .replace("{step}", "accept")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")

@@ -168,6 +168,10 @@ impl Answer {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, Settings::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, settings: Settings) -> TestApp {
         let db = TestDb::fresh(backend).await;
         let store = db.store().await;
         store.migrate().await.expect("migrate");
@@ -183,8 +187,9 @@ impl TestApp {
             reference,
             clock.clone(),
             keyring.clone(),
-            Settings::default(),
+            settings,
         );
+        state.start_events();
         TestApp {
             db,
             store,
@@ -213,6 +218,17 @@ impl TestApp {
             .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
+        // An event stream never ends: its answer is its status and headers.
+        let streaming = headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if streaming {
+            return Answer {
+                status,
+                headers,
+                body: String::new(),
+            };
+        }
         let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
             .await
             .expect("body");
@@ -292,6 +308,47 @@ impl TestApp {
         let pair = cookie.split(';').next().expect("pair").to_owned();
         let token = pair.trim_start_matches("awladna_csrf=").to_owned();
         (pair, token)
+    }
+}
+
+/// A signed-in user of the test app: requests carry their session and CSRF token.
+pub struct Signed<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Signed<'_> {
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> Answer {
+        let headers = [
+            ("cookie", self.cookie.as_str()),
+            ("x-csrf-token", self.csrf.as_str()),
+        ];
+        self.app.post_json(path, &headers, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.app
+            .get_with(path, &[("cookie", self.cookie.as_str())])
+            .await
+    }
+}
+
+impl TestApp {
+    /// A new user of `org` with `roles`, signed in.
+    pub async fn signed_in(
+        &self,
+        username: &str,
+        org: &str,
+        roles: &[awladna_domain::access::Role],
+    ) -> Signed<'_> {
+        let user = self.user(username, org, roles, true).await;
+        let (cookie, csrf) = self.session(&user).await;
+        Signed {
+            app: self,
+            cookie,
+            csrf,
+        }
     }
 }
 
