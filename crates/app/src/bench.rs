@@ -4,11 +4,15 @@
 //! case worker in directly through the store (an organisation in the province with the
 //! most cases, a user, a session, each audited), then sends requests one after another
 //! through the router in process (no network, no TLS): the province's case list at
-//! random pages, name searches drawn from the demo's name lists, and complete reporting
-//! cards recorded. It prints min, median, p95 and max for each kind.
+//! random pages, unfiltered and with each kind of filter, name searches drawn from the
+//! demo's name lists, and complete reporting cards recorded. It prints min, median, p95
+//! and max for each kind.
 //!
-//! It changes the database: a `bench-{province}` organisation, one user per run, and
-//! the cards it records. Run it on demo data, never on a production database.
+//! It changes the database: a `bench-{province}` organisation, one user per run, the
+//! cards it records, and what the demo cannot make for the "my cases" and "overdue"
+//! filters: a sample of the province's open cases followed by this run's user, and
+//! (once) plan actions on another sample. Run it on demo data, never on a production
+//! database.
 
 use crate::database::{DatabaseArgs, Opened, open};
 use crate::demo::NameLists;
@@ -17,6 +21,7 @@ use awladna_crypto::{hash_token, new_token};
 use awladna_domain::access::Role;
 use awladna_store::Store;
 use awladna_store::audit::AuditEntry;
+use awladna_store::bulk::{self, Cell};
 use awladna_store::identity::Organisation;
 use awladna_store::keys::sealed_aad;
 use awladna_web::{AppState, Settings};
@@ -53,6 +58,24 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 const RECALL_SAMPLE: u64 = 100;
 const COMMON_SAMPLE: u64 = 40;
 const COMMON_SCAN: u64 = 5_000;
+/// The case list's filters timed, one of each kind: none, the child's sex and age band
+/// (columns of the case), stage and risk, a concern (a table beside the case), alone
+/// and with a column of the case, the user's own cases, overdue plan actions (another
+/// table, against the clock).
+const LIST_FILTERS: [&str; 7] = [
+    "",
+    "sex=female&age_band=12-14",
+    "stage=care&risk=high",
+    "concern=neglect",
+    "concern=neglect&sex=female",
+    "mine=true",
+    "overdue=true",
+];
+/// Open cases of the province the benchmark user follows, and open cases given plan
+/// actions (due from 60 days ago to 60 days ahead: about half of them overdue).
+const FOLLOWED: i64 = 1_000;
+const PLANNED: i64 = 2_000;
+const PLAN_SPREAD_MS: i64 = 60 * 24 * 3_600_000;
 /// The targets of issue 4, at the 95th percentile.
 const LIST_TARGET_MS: f64 = 50.0;
 const SEARCH_TARGET_MS: f64 = 50.0;
@@ -81,7 +104,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let router = awladna_web::router(state);
     let names = NameLists::new()?;
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let pages = ((cases + PER_PAGE - 1) / PER_PAGE).max(1);
+    prepare_filters(&opened, &session, &territory, &mut rng).await?;
+    let pages = pages_of(cases);
     println!(
         "Benchmark on the {}: province {territory} ({cases} cases, {pages} pages of {PER_PAGE}), \
          {} requests of each kind after {WARM_UP} warm-up requests, one at a time, in process.",
@@ -90,14 +114,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
 
     let total = WARM_UP + args.requests;
-    let mut list = Vec::new();
-    for i in 0..total {
-        let page = rng.random_range(1..=pages);
-        let request = session.get(&format!("/api/v1/cases?page={page}"))?;
-        let (elapsed, _) = send(&router, request, StatusCode::OK).await?;
-        if i >= WARM_UP {
-            list.push(elapsed);
-        }
+    let mut lists = Vec::new();
+    for filter in LIST_FILTERS {
+        lists.push(time_list(&router, &session, &mut rng, filter, total).await?);
     }
 
     let mut search = Vec::new();
@@ -157,25 +176,36 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     println!();
     println!(
-        "{:<42} {:>8} {:>8} {:>8} {:>8}   target (p95)",
+        "{:<48} {:>8} {:>8} {:>8} {:>8}   target (p95)",
         "request (ms)", "min", "median", "p95", "max"
     );
-    let rows = [
-        ("GET /api/v1/cases?page=K", list, LIST_TARGET_MS),
-        ("GET /api/v1/children?q=NAME", search, SEARCH_TARGET_MS),
-        (
-            "POST /api/v1/reports (complete card)",
-            record,
-            RECORD_TARGET_MS,
-        ),
-    ];
+    let mut rows: Vec<(String, Vec<Duration>, f64)> = lists
+        .into_iter()
+        .map(|((filter, matched), timings)| {
+            let what = match filter {
+                "" => "GET /api/v1/cases?page=K".to_owned(),
+                _ => format!("  ?{filter} ({matched})"),
+            };
+            (what, timings, LIST_TARGET_MS)
+        })
+        .collect();
+    rows.push((
+        "GET /api/v1/children?q=NAME".to_owned(),
+        search,
+        SEARCH_TARGET_MS,
+    ));
+    rows.push((
+        "POST /api/v1/reports (complete card)".to_owned(),
+        record,
+        RECORD_TARGET_MS,
+    ));
     let mut missed = 0;
     for (what, timings, target) in rows {
         let s = Stats::of(timings);
         let met = s.p95 < target;
         missed += usize::from(!met);
         println!(
-            "{what:<42} {:>8.2} {:>8.2} {:>8.2} {:>8.2}   < {target} ms: {}",
+            "{what:<48} {:>8.2} {:>8.2} {:>8.2} {:>8.2}   < {target} ms: {}",
             s.min,
             s.median,
             s.p95,
@@ -206,6 +236,121 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if missed > 0 {
         println!("{missed} target(s) missed.");
     }
+    Ok(())
+}
+
+fn pages_of(cases: i64) -> i64 {
+    ((cases + PER_PAGE - 1) / PER_PAGE).max(1)
+}
+
+/// Times `total` requests of the case list with `filter`, at pages drawn among those the
+/// filter fills (read first, untimed), the first `WARM_UP` untimed; and how many cases
+/// the filter matched.
+async fn time_list(
+    router: &Router,
+    session: &BenchSession,
+    rng: &mut ChaCha8Rng,
+    filter: &'static str,
+    total: u64,
+) -> anyhow::Result<((&'static str, i64), Vec<Duration>)> {
+    let path = |page: i64| match filter {
+        "" => format!("/api/v1/cases?page={page}"),
+        _ => format!("/api/v1/cases?{filter}&page={page}"),
+    };
+    let (_, body) = send(router, session.get(&path(1))?, StatusCode::OK).await?;
+    let first: Value = serde_json::from_slice(&body).context("a case list")?;
+    let matched = first["total"].as_i64().unwrap_or(0);
+    let pages = pages_of(matched);
+    let mut timings = Vec::new();
+    for i in 0..total {
+        let request = session.get(&path(rng.random_range(1..=pages)))?;
+        let (elapsed, _) = send(router, request, StatusCode::OK).await?;
+        if i >= WARM_UP {
+            timings.push(elapsed);
+        }
+    }
+    Ok(((filter, matched), timings))
+}
+
+/// What the "my cases" and "overdue" filters need and the demo does not make: this
+/// run's user follows a sample of the province's open cases, and (on the first run in
+/// the province) another sample gets plan actions, sealed like any plan, with
+/// deadlines around now. Written like the demo writes, in one transaction of its own,
+/// with samples drawn on the random bytes of the case ids (spread over time).
+async fn prepare_filters(
+    opened: &Opened,
+    session: &BenchSession,
+    territory: &str,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    let sample = |limit: i64, skip: i64| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT id FROM cases WHERE territory_code = $1 AND stage <> 'closed' \
+             ORDER BY substr(id, 25), id LIMIT $2 OFFSET $3",
+        )
+        .bind(territory.to_owned())
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(opened.store.pool())
+    };
+    let followed = sample(FOLLOWED, 0).await?;
+    let mut tx = opened.store.pool().begin().await?;
+    for id in &followed {
+        sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
+            .bind(session.user_id.as_str())
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let planned: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM plan_actions WHERE territory_code = $1 AND created_by = $2",
+    )
+    .bind(territory)
+    .bind(BENCH_ACTOR)
+    .fetch_one(&mut *tx)
+    .await?;
+    if planned == 0 {
+        let now = opened.clock.now().as_millisecond();
+        let mut rows = Vec::new();
+        for case_id in sample(PLANNED, FOLLOWED).await? {
+            let id = uuid::Uuid::now_v7().to_string();
+            let plan = json!({"goal": "Benchmark", "action": "Benchmark"});
+            let sealed = opened
+                .keyring
+                .seal_json(&plan, &sealed_aad("plan_actions", "sealed", &id))
+                .map_err(|e| anyhow!("cannot seal a plan action: {e}"))?;
+            let status = ["planned", "planned", "in_progress", "done"][rng.random_range(0..4)];
+            let due_at = now + rng.random_range(-PLAN_SPREAD_MS..PLAN_SPREAD_MS);
+            rows.push(vec![
+                Cell::from(id),
+                Cell::from(case_id),
+                Cell::from(territory),
+                Cell::Blob(sealed),
+                Cell::from("health"),
+                Cell::Int(due_at),
+                Cell::from(status),
+                Cell::from("plan"),
+                Cell::from(BENCH_ACTOR),
+                Cell::Int(now),
+                Cell::Int(now),
+            ]);
+        }
+        let columns = [
+            "id",
+            "case_id",
+            "territory_code",
+            "sealed",
+            "responsible_sector",
+            "due_at",
+            "status",
+            "origin",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ];
+        bulk::insert(&mut tx, "plan_actions", &columns, &rows, "").await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -407,7 +407,7 @@ const CASE_COLUMNS: [&str; 10] = [
     "sex",
     "birth_year",
 ];
-const CONCERN_COLUMNS: [&str; 2] = ["case_id", "concern"];
+const CONCERN_COLUMNS: [&str; 4] = ["case_id", "concern", "territory_code", "opened_at"];
 const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
 /// The columns `Tx::insert_card` writes.
 const CARD_COLUMNS: [&str; 13] = [
@@ -1323,11 +1323,16 @@ impl<'r> Generator<'r> {
             };
             let reported = self.card(batch, &child, &report, &names, created_at, case_id)?;
             if let Some(opened) = opened {
-                // Triage copies the concerns of the report that opens the case.
+                // Triage copies the concerns of the report that opens the case, with the
+                // province and opening time the concern filter pages by.
+                let territory = self.catalogue.places[child.place].code;
                 for concern in &reported.concerns {
-                    batch
-                        .concerns
-                        .push(vec![opened.id.as_str().into(), (*concern).into()]);
+                    batch.concerns.push(vec![
+                        opened.id.as_str().into(),
+                        (*concern).into(),
+                        territory.into(),
+                        Cell::Int(opened.opened_at),
+                    ]);
                 }
                 let risk = self.case_work(batch, &child, &opened, &reported)?;
                 self.push_case(batch, &child, &opened, risk);

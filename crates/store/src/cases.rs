@@ -110,39 +110,71 @@ enum Param<'a> {
     Int(i64),
 }
 
-/// The `WHERE` clause of the filters actually given, and their values in placeholder
-/// order. `($1 IS NULL OR column = $1)` would be one fixed statement, but no index can
-/// serve it: SQLite scanned every case of the country for each list (740 ms at p95).
+/// The queries of the filters actually given, and their values in placeholder order.
+/// `($1 IS NULL OR column = $1)` would be one fixed statement, but no index can serve
+/// it: SQLite scanned every case of the country for each list (740 ms at p95).
 #[derive(Default)]
 struct Conditions<'a> {
+    /// The placeholder of the province, when the list is one province's.
+    province: Option<usize>,
+    /// Conditions on the case (`c`) other than its province.
     clauses: Vec<String>,
+    /// The case ids that a table beside `cases` allows (plan actions, concerns), the
+    /// fewest first.
+    sides: Vec<Side>,
     params: Vec<Param<'a>>,
+}
+
+/// The rows of a table beside `cases` that let a case in.
+struct Side {
+    table: &'static str,
+    condition: String,
+    /// One row per case at most, with the case's `opened_at`, indexed in list order.
+    ordered: bool,
+}
+
+impl Side {
+    /// The case ids, each once.
+    fn ids(&self) -> String {
+        let distinct = if self.ordered { "" } else { "DISTINCT " };
+        format!(
+            "SELECT {distinct}case_id FROM {} WHERE {}",
+            self.table, self.condition
+        )
+    }
+
+    /// The case ids with their `opened_at` (an ordered side only).
+    fn ids_opened(&self) -> String {
+        format!(
+            "SELECT case_id, opened_at FROM {} WHERE {}",
+            self.table, self.condition
+        )
+    }
 }
 
 impl<'a> Conditions<'a> {
     fn of(f: &'a CaseFilter) -> Conditions<'a> {
         let mut w = Conditions::default();
         let text = |v: &'a Option<String>| v.as_deref().map(Param::Text);
-        w.add("c.territory_code = ?", text(&f.territory));
+        if let Some(territory) = f.territory.as_deref() {
+            w.params.push(Param::Text(territory));
+            w.province = Some(w.params.len());
+        }
         w.add("c.stage = ?", text(&f.stage));
         w.add("c.risk = ?", text(&f.risk));
         w.add("c.sex = ?", text(&f.sex));
         w.add("c.birth_year >= ?", f.born_from.map(Param::Int));
         w.add("c.birth_year <= ?", f.born_to.map(Param::Int));
         w.add("c.assigned_to = ?", text(&f.assigned_to));
-        w.add(
-            "EXISTS (SELECT 1 FROM case_concerns cc WHERE cc.case_id = c.id AND cc.concern = ?)",
-            text(&f.concern),
-        );
-        w.add(
-            &format!(
-                "EXISTS (SELECT 1 FROM plan_actions pa WHERE pa.case_id = c.id \
-                 AND pa.status IN ({OPEN_ACTION_STATUSES}) AND pa.due_at < ?)"
-            ),
-            f.overdue_at.map(Param::Int),
-        );
         if f.open_only {
             w.clauses.push("c.stage <> 'closed'".to_owned());
+        }
+        if let Some(at) = f.overdue_at {
+            let open_and_due = format!("status IN ({OPEN_ACTION_STATUSES}) AND due_at < ?");
+            w.beside("plan_actions", &open_and_due, Param::Int(at), false);
+        }
+        if let Some(concern) = f.concern.as_deref() {
+            w.beside("case_concerns", "concern = ?", Param::Text(concern), true);
         }
         w
     }
@@ -156,18 +188,80 @@ impl<'a> Conditions<'a> {
         }
     }
 
-    /// `WHERE …`, or nothing when no filter is given.
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", self.clauses.join(" AND "))
+    /// The rows of `table`, beside `cases`, (of the province, when the list is one
+    /// province's) meeting `condition`, whose `?` is `param`.
+    fn beside(&mut self, table: &'static str, condition: &str, param: Param<'a>, ordered: bool) {
+        let within = self
+            .province
+            .map(|n| format!("territory_code = ${n} AND "))
+            .unwrap_or_default();
+        self.params.push(param);
+        let condition = condition.replace('?', &format!("${}", self.params.len()));
+        self.sides.push(Side {
+            table,
+            condition: format!("{within}{condition}"),
+            ordered,
+        });
+    }
+
+    /// The table beside `cases` that answers the list alone, from its own index: one
+    /// filter on it, none on the case but the province it holds too.
+    fn alone(&self) -> Option<&Side> {
+        match self.sides.as_slice() {
+            [side] if side.ordered && self.clauses.is_empty() => Some(side),
+            _ => None,
         }
     }
 
-    /// The number of the placeholder after the filters' own.
-    fn next_placeholder(&self) -> usize {
-        self.params.len() + 1
+    /// `FROM … WHERE …` on the cases. With a filter on a table beside `cases`, the query
+    /// starts from that table's case ids, read once from its index on the province, and
+    /// looks each case up by id (a CROSS JOIN keeps that order in SQLite): probing
+    /// every case of the province for a concern instead took 30 ms of CPU at 1,000,000
+    /// children.
+    fn selection(&self) -> String {
+        let mut clauses = Vec::new();
+        let from = match self.sides.split_first() {
+            None => "cases c".to_owned(),
+            Some((first, others)) => {
+                clauses.push("c.id = s.case_id".to_owned());
+                clauses.extend(
+                    others
+                        .iter()
+                        .map(|side| format!("c.id IN ({})", side.ids())),
+                );
+                format!("({}) s CROSS JOIN cases c", first.ids())
+            }
+        };
+        clauses.extend(self.province.map(|n| format!("c.territory_code = ${n}")));
+        clauses.extend(self.clauses.iter().cloned());
+        if clauses.is_empty() {
+            format!("FROM {from}")
+        } else {
+            format!("FROM {from} WHERE {}", clauses.join(" AND "))
+        }
+    }
+
+    fn count_sql(&self) -> String {
+        match self.alone() {
+            Some(side) => format!("SELECT COUNT(*) AS n FROM ({}) s", side.ids()),
+            None => format!("SELECT COUNT(*) AS n {}", self.selection()),
+        }
+    }
+
+    /// The ids of a page of cases, newest first; its limit and offset are the two
+    /// placeholders after the filters'.
+    fn page_ids_sql(&self) -> String {
+        let (limit, offset) = (self.params.len() + 1, self.params.len() + 2);
+        match self.alone() {
+            Some(side) => format!(
+                "SELECT s.case_id AS id FROM ({}) s ORDER BY s.opened_at DESC, s.case_id DESC LIMIT ${limit} OFFSET ${offset}",
+                side.ids_opened()
+            ),
+            None => format!(
+                "SELECT c.id {} ORDER BY c.opened_at DESC, c.id DESC LIMIT ${limit} OFFSET ${offset}",
+                self.selection()
+            ),
+        }
     }
 
     fn bind<'q>(
@@ -262,8 +356,9 @@ impl Store {
     /// Both queries read `cases` alone: the child's sex and birth year are copied onto
     /// the case (migration 0011), and the index `cases_list` holds the province, the
     /// order and every filtered column, so the count and the skip to the page read the
-    /// index, not the table; only the concern and overdue filters look elsewhere, by
-    /// primary key per case. The total is an exact `COUNT(*)`: counting a province's
+    /// index, not the table. The concern and overdue filters start from their own table
+    /// instead (see `Conditions::selection`), and a concern alone is answered from the
+    /// concerns' index (see `Conditions::alone`). The total is an exact `COUNT(*)`: counting a province's
     /// cases from that index took a few milliseconds at 1,000,000 children (see
     /// BENCHMARKS.md), cheap enough not to cap it, and the page shows it.
     pub async fn cases_page(
@@ -273,8 +368,7 @@ impl Store {
         offset: i64,
     ) -> Result<(Vec<CaseRow>, i64), StoreError> {
         let conditions = Conditions::of(filter);
-        let filters = conditions.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c {filters}");
+        let count_sql = conditions.count_sql();
         let total: i64 = conditions
             .bind(&count_sql)
             .fetch_one(&self.pool)
@@ -283,17 +377,13 @@ impl Store {
         if limit == 0 {
             return Ok((Vec::new(), total));
         }
-        // The page's ids first, from the index alone, then their rows: skipping to a
+        // The page's ids first, from an index alone, then their rows: skipping to a
         // deep page then never reads the rows it skips.
-        let (l, o) = (
-            conditions.next_placeholder(),
-            conditions.next_placeholder() + 1,
-        );
         let page_sql = format!(
             "SELECT p.id, p.number, p.territory_code, p.stage, p.risk, p.opened_at, p.sex, p.birth_year
-             FROM (SELECT c.id FROM cases c {filters} ORDER BY c.opened_at DESC, c.id DESC LIMIT ${l} OFFSET ${o}) page
-             JOIN cases p ON p.id = page.id
-             ORDER BY p.opened_at DESC, p.id DESC"
+             FROM ({}) page JOIN cases p ON p.id = page.id
+             ORDER BY p.opened_at DESC, p.id DESC",
+            conditions.page_ids_sql()
         );
         let rows = conditions
             .bind(&page_sql)
@@ -490,14 +580,15 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Records what a case is about; a code given twice is recorded once.
+    /// Records what a case is about, with the case's province and opening time (for
+    /// the list); a code given twice is recorded once.
     pub async fn insert_case_concerns(
         &mut self,
         case_id: &str,
         concerns: &[&str],
     ) -> Result<(), StoreError> {
         for concern in concerns {
-            sqlx::query("INSERT INTO case_concerns (case_id, concern) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO case_concerns (case_id, concern, territory_code, opened_at) SELECT $1, $2, territory_code, opened_at FROM cases WHERE id = $1 ON CONFLICT DO NOTHING")
                 .bind(case_id)
                 .bind(*concern)
                 .execute(&mut *self.inner)

@@ -198,6 +198,16 @@ async fn demo_fills_either_backend(backend: Backend) {
     );
     assert_eq!(
         count(
+            "SELECT COUNT(*) FROM case_concerns cc JOIN cases c ON c.id = cc.case_id \
+             WHERE cc.territory_code IS NULL OR cc.territory_code <> c.territory_code \
+             OR cc.opened_at IS NULL OR cc.opened_at <> c.opened_at"
+        )
+        .await,
+        0,
+        "with the case's province and opening time"
+    );
+    assert_eq!(
+        count(
             "SELECT COUNT(*) FROM cases c JOIN children ch ON ch.id = c.child_id \
              WHERE c.sex <> ch.sex OR c.birth_year <> ch.birth_year"
         )
