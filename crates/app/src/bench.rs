@@ -11,8 +11,8 @@
 //! It changes the database: a `bench-{province}` organisation, one user per run, the
 //! cards it records, and what demo data may lack for the "my cases" and "overdue"
 //! filters: a sample of the province's open cases followed by this run's user, and plan
-//! actions on another sample when the province has none. Run it on demo data, never on a production
-//! database.
+//! actions on another sample when the province has none. Run it on demo data, never on
+//! a production database.
 
 use crate::database::{DatabaseArgs, Opened, open};
 use crate::demo::NameLists;

@@ -1323,8 +1323,8 @@ impl<'r> Generator<'r> {
             };
             let reported = self.card(batch, &child, &report, &names, created_at, case_id)?;
             if let Some(opened) = opened {
-                // Triage copies the concerns of the report that opens the case, with
-                // the case's province and opening time (the case list's index).
+                // Triage copies the concerns of the report that opens the case, with the
+                // province and opening time the concern filter pages by.
                 let territory = self.catalogue.places[child.place].code;
                 for concern in &reported.concerns {
                     batch.concerns.push(vec![
