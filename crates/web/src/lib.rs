@@ -145,7 +145,7 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
         route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referral_pages::card_pdf)),
         route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
-        route(M::GET, "/children/search", ReadCase, get(register::search_page)),
+        route(M::POST, "/children/search", ReadCase, post(register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
         route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),

@@ -89,11 +89,18 @@ pub fn new_referral(state: &AppState, org: &str, referral_id: &str) {
                     .send(message)
                     .await
                     .map(|_| ())
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
+                    // The server's answer may quote the address: only its kind is logged.
+                    .map_err(|e| {
+                        if e.is_permanent() {
+                            "refused by the mail server"
+                        } else {
+                            "mail server unreachable or busy"
+                        }
+                    }),
+                Err(_) => Err("the message could not be built"),
             };
             if let Err(reason) = sent {
-                tracing::warn!(organisation = %org, %reason, "a linking card's mail was not sent");
+                tracing::warn!(organisation = %org, reason, "a linking card's mail was not sent");
             }
         }
     });

@@ -17,8 +17,9 @@ use serde_json::{Map, Value, json};
 
 const MAX_TEXT: usize = 2000;
 
-/// A referral as a client sends it (API body or page form).
-#[derive(Debug, Default, Deserialize)]
+/// A referral as a client sends it (API body or page form). No `Debug`: the reason and
+/// the legal ground describe the child.
+#[derive(Default, Deserialize)]
 pub struct ReferralRequest {
     #[serde(default)]
     pub to_org: String,

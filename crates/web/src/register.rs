@@ -139,14 +139,15 @@ pub async fn register(
     .into_response()
 }
 
-/// `/children/search?q=NAME`: the register's children whose name sounds like the query,
-/// best first, each with their cases.
+/// `POST /children/search` with `q`: the register's children whose name sounds like the
+/// query, best first, each with their cases. Posted, not in the address: a name typed
+/// there would stay in the browser's history and in proxies' logs.
 pub async fn search_page(
     State(state): State<AppState>,
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
-    Query(query): Query<crate::children::SearchQuery>,
+    axum::Form(query): axum::Form<crate::children::SearchQuery>,
 ) -> Response {
     let found = match crate::children::find_children(&state, &caller, &query.q).await {
         Ok(found) => found,

@@ -90,7 +90,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/cases/{id}/documents/{document}", Who::Only(CASE_READERS)),
     ("GET", "/actions/overdue", Who::Only(CASE_READERS)),
     ("GET", "/children", Who::Only(CASE_READERS)),
-    ("GET", "/children/search", Who::Only(CASE_READERS)),
+    ("POST", "/children/search", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/refer", Who::Only(CASE_WORKERS)),
     ("GET", "/referrals", Who::Only(REFERRAL_USERS)),
