@@ -3,7 +3,7 @@
 
 use crate::i18n::Tr;
 use awladna_domain::Lang;
-use awladna_domain::forms::{Field, FieldType, Form, local_zone};
+use awladna_domain::forms::{Field, FieldType, Form};
 use awladna_domain::reference::Reference;
 use serde_json::{Map, Value};
 
@@ -80,11 +80,7 @@ fn display(t: Tr, reference: &Reference, field: &Field, value: &Value) -> String
             .map_or_else(|| code.clone(), |c| place(&c.name_ar, &c.name_fr)),
         (FieldType::Datetime, Value::String(text)) => text
             .parse::<jiff::Timestamp>()
-            .map(|ts| {
-                ts.to_zoned(local_zone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(crate::times::local)
             .unwrap_or_else(|_| text.clone()),
         (FieldType::Boolean, Value::Bool(b)) => t.get(if *b { "value-yes" } else { "value-no" }),
         (_, Value::String(text)) => text.clone(),

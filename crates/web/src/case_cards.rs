@@ -9,9 +9,10 @@ use crate::card_view::{ShownSection, shown_sections};
 use crate::error::{ApiError, internal, page_error, page_refusal, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::times::{local_time, rfc3339};
 use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_domain::files::FilePart;
-use awladna_domain::forms::{CheckedCard, Completeness, FieldError, Form, local_zone};
+use awladna_domain::forms::{CheckedCard, Completeness, FieldError, Form};
 use awladna_store::cards::{CardRecord, NewCard};
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
@@ -269,22 +270,6 @@ pub async fn opened_cards(
     );
     state.audit_alone(entry).await.map_err(|e| e.detail())?;
     Ok(Ok((case, opened)))
-}
-
-pub fn local_time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| {
-            ts.to_zoned(local_zone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
 }
 
 // ---- API -----------------------------------------------------------------------------

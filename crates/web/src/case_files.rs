@@ -4,12 +4,11 @@
 //! that part, as attachments.
 
 use crate::auth::Caller;
-use crate::case_cards::{
-    CardView, CaseRefusal, card_views, case_for, entry_form, local_time, opened_cards,
-};
+use crate::case_cards::{CardView, CaseRefusal, card_views, case_for, entry_form, opened_cards};
 use crate::error::{internal, page_error, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::Action;

@@ -14,22 +14,11 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::{Action, Decision, decide};
-use awladna_domain::forms::local_zone;
 use awladna_domain::pathway::{Stage, check_move};
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-fn local(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| {
-            ts.to_zoned(local_zone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
 
 #[derive(Deserialize)]
 pub struct TriageForm {
@@ -240,7 +229,7 @@ async fn case_page(
                     who.map(|w| format!(" — {w}")).unwrap_or_default()
                 );
                 EntryView {
-                    at: local(at_ms),
+                    at: crate::times::local_time(at_ms),
                     text,
                     reason,
                     link: None,
@@ -264,7 +253,7 @@ async fn case_page(
                 });
                 let link = (form == "report").then(|| format!("/reports/{id}"));
                 EntryView {
-                    at: local(at_ms),
+                    at: crate::times::local_time(at_ms),
                     text: format!("{title} ({state_label})"),
                     reason: None,
                     link,
@@ -529,7 +518,7 @@ pub async fn list(
                 .as_deref()
                 .map(|r| state.label(t, "urgency", r))
                 .unwrap_or_default(),
-            opened: local(c.opened_at),
+            opened: crate::times::local_time(c.opened_at),
             child: format!(
                 "{}{}",
                 state.label(t, "sex", &c.sex),
@@ -685,7 +674,13 @@ pub async fn waiting(
         .unwrap_or_default();
     let items = reports
         .into_iter()
-        .map(|(id, at)| (format!("/reports/{id}"), title.clone(), local(at)))
+        .map(|(id, at)| {
+            (
+                format!("/reports/{id}"),
+                title.clone(),
+                crate::times::local_time(at),
+            )
+        })
         .collect();
     queue(
         t,
@@ -722,7 +717,7 @@ pub async fn alerts(
             (
                 link,
                 t.get(&format!("alert-{}", a.kind)),
-                local(a.created_at),
+                crate::times::local_time(a.created_at),
             )
         })
         .collect();

@@ -294,12 +294,6 @@ async fn open_case(
     run.await.map_err(|e| e.detail())
 }
 
-fn time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
-}
-
 /// One line of a case's timeline.
 pub enum Entry {
     Stage {
@@ -333,7 +327,7 @@ impl Entry {
                 by,
                 reason,
             } => {
-                json!({"kind": "stage", "at": time(*at_ms), "from": from, "to": to, "by": by, "reason": reason})
+                json!({"kind": "stage", "at": crate::times::rfc3339(*at_ms), "from": from, "to": to, "by": by, "reason": reason})
             }
             Entry::Card {
                 at_ms,
@@ -341,7 +335,7 @@ impl Entry {
                 id,
                 complete,
             } => {
-                json!({"kind": "card", "at": time(*at_ms), "form": form, "id": id, "complete": complete})
+                json!({"kind": "card", "at": crate::times::rfc3339(*at_ms), "form": form, "id": id, "complete": complete})
             }
         }
     }
@@ -447,8 +441,8 @@ pub async fn read(
         "territory": case.territory,
         "stage": case.stage,
         "risk": case.risk,
-        "opened_at": time(case.opened_at),
-        "closed_at": case.closed_at.map(time),
+        "opened_at": crate::times::rfc3339(case.opened_at),
+        "closed_at": case.closed_at.map(crate::times::rfc3339),
         "version": case.version,
         "assigned_to": case.assigned_to,
         "concerns": concerns,
@@ -782,7 +776,7 @@ pub async fn list(
             "total": total,
             "items": rows.iter().map(|c| json!({
                 "id": c.id, "number": c.number, "territory": c.territory, "stage": c.stage, "risk": c.risk,
-                "opened_at": time(c.opened_at), "child": {"sex": c.sex, "birth_year": c.birth_year},
+                "opened_at": crate::times::rfc3339(c.opened_at), "child": {"sex": c.sex, "birth_year": c.birth_year},
             })).collect::<Vec<_>>(),
         }))
         .into_response(),

@@ -42,6 +42,7 @@ mod security;
 mod signin;
 mod spreadsheet;
 mod state;
+mod times;
 
 pub use state::{AppState, Settings};
 

@@ -3,10 +3,11 @@
 //! immediate danger puts its own action on the plan, due within the configured deadline.
 
 use crate::auth::Caller;
-use crate::case_cards::{CaseRefusal, case_for, local_time};
+use crate::case_cards::{CaseRefusal, case_for};
 use crate::error::{ApiError, internal, page_error, refusal};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::times::{local_time, rfc3339};
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::{Action, Actor, Decision, decide};
@@ -295,12 +296,6 @@ pub fn action_views(
             })
         })
         .collect()
-}
-
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
 }
 
 // ---- API -----------------------------------------------------------------------------

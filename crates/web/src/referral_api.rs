@@ -9,6 +9,7 @@ use crate::referrals::{
     OpenedReferral, ReferralRequest, SendOutcome, StepOutcome, is_overdue, open, send, take,
 };
 use crate::state::AppState;
+use crate::times::rfc3339;
 use awladna_domain::referral::Step;
 use awladna_store::referrals::{Mailbox, ReferralRecord};
 use axum::Json;
@@ -22,12 +23,6 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 pub const PAGE_SIZE: i64 = 50;
-
-pub fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
-}
 
 /// A referral as lists show it: nothing about the child.
 pub fn summary_json(r: &ReferralRecord, now_ms: i64) -> Value {

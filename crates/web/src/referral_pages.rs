@@ -4,7 +4,7 @@
 
 use crate::auth::Caller;
 use crate::card_view::{ShownSection, shown_sections};
-use crate::case_cards::{case_for, local_time};
+use crate::case_cards::case_for;
 use crate::error::{internal, page_error, page_refusal};
 use crate::i18n::Tr;
 use crate::referral_api::{PAGE_SIZE, mailbox};
@@ -13,6 +13,7 @@ use crate::referrals::{
     take,
 };
 use crate::state::AppState;
+use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::Action;

@@ -159,13 +159,7 @@ pub async fn show_report(
         }
         _ => Vec::new(),
     };
-    let recorded_at = jiff::Timestamp::from_millisecond(card.created_at)
-        .map(|ts| {
-            ts.to_zoned(local_zone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default();
+    let recorded_at = crate::times::local_time(card.created_at);
     ReportPage {
         t,
         here: uri.path().to_owned(),
