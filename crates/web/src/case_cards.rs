@@ -338,18 +338,42 @@ pub async fn form_page(
     let Some((form, write, _)) = case_form(&state, &form_code) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    // The form is only offered to those who may save it, on an open case.
-    if let Err(refusal) = match case_for(&state, &caller, &case_id, write, true).await {
-        Ok(found) => found,
-        Err(detail) => return internal(false, t, &detail),
-    } {
-        return refusal.page(t);
-    }
     let action = format!("/cases/{case_id}/cards/{form_code}");
+    blank_form_on_case(
+        &state,
+        t,
+        &caller,
+        uri.path(),
+        &case_id,
+        form,
+        write,
+        action,
+    )
+    .await
+}
+
+/// A blank form recorded on a case, offered only to those who may save it, on an open
+/// case of their scope (anyone else gets the refusal the save would get).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub async fn blank_form_on_case(
+    state: &AppState,
+    t: Tr,
+    caller: &Caller,
+    here: &str,
+    case_id: &str,
+    form: &Form,
+    write: Action,
+    action: String,
+) -> Response {
+    match case_for(state, caller, case_id, write, true).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(refusal)) => return refusal.page(t),
+        Err(detail) => return internal(false, t, &detail),
+    }
     crate::pages::storing_form(
         t,
-        uri.path().to_owned(),
-        &caller,
+        here.to_owned(),
+        caller,
         form,
         &state.reference,
         action,

@@ -575,16 +575,17 @@ pub async fn evaluation_form(
         return page_error(t, StatusCode::NOT_FOUND);
     };
     let action = format!("/cases/{id}/evaluate");
-    crate::pages::storing_form(
+    crate::case_cards::blank_form_on_case(
+        &state,
         t,
-        uri.path().to_owned(),
         &caller,
+        uri.path(),
+        &id,
         form,
-        &state.reference,
+        Action::WorkOnCase,
         action,
-        &Default::default(),
-        &[],
     )
+    .await
 }
 
 pub async fn evaluate(

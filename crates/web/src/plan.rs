@@ -434,22 +434,18 @@ pub async fn form_page(
     let Some(form) = state.reference.form(FORM) else {
         return page_error(t, StatusCode::NOT_FOUND);
     };
-    match case_for(&state, &caller, &case_id, Action::WorkOnCase, true).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(refusal)) => return refusal.page(t),
-        Err(detail) => return internal(false, t, &detail),
-    }
     let action = format!("/cases/{case_id}/plan");
-    crate::pages::storing_form(
+    crate::case_cards::blank_form_on_case(
+        &state,
         t,
-        uri.path().to_owned(),
         &caller,
+        uri.path(),
+        &case_id,
         form,
-        &state.reference,
+        Action::WorkOnCase,
         action,
-        &Default::default(),
-        &[],
     )
+    .await
 }
 
 pub async fn save_page(

@@ -46,6 +46,15 @@ async fn case(worker: &Signed<'_>) -> String {
     triage.json()["case_id"].as_str().expect("case").to_owned()
 }
 
+/// Sends a linking card from a case; its id.
+async fn send(from: &Signed<'_>, case: &str, body: Value) -> String {
+    let sent = from
+        .post(&format!("/api/v1/cases/{case}/referrals"), &body)
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    sent.json()["id"].as_str().expect("id").to_owned()
+}
+
 fn referral(to: &str, share: &[&str]) -> Value {
     json!({
         "to_org": to, "stage": "initial_diagnosis", "service": "medical_exam", "urgency": "immediate",
@@ -64,14 +73,8 @@ async fn a_referral_is_answered_delivered_and_closed_and_access_ends(backend: Ba
         .await;
     let case = case(&nadia).await;
 
-    let sent = nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &["identity", "evaluation", "medical_file"]),
-        )
-        .await;
-    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
-    let id = sent.json()["id"].as_str().unwrap().to_owned();
+    let share = ["identity", "evaluation", "medical_file"];
+    let id = send(&nadia, &case, referral("sale-hospital", &share)).await;
 
     // The hospital's inbox shows it, without the child; opening it is "received".
     let inbox = doctor.get("/api/v1/referrals?box=inbox").await.json();
@@ -154,16 +157,7 @@ async fn a_decline_returns_with_its_reason_and_other_provinces_see_nothing(backe
         .signed_in("dr-rabat", "rabat-hospital", &[Role::FocalPoint])
         .await;
     let case = case(&nadia).await;
-    let id = nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &["identity"]),
-        )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
 
     assert_eq!(
         rabat.get(&format!("/api/v1/referrals/{id}")).await.status,
@@ -294,12 +288,7 @@ async fn overdue_referrals_follow_the_clock(backend: Backend) {
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
     let case = case(&nadia).await;
-    nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &[]),
-        )
-        .await;
+    send(&nadia, &case, referral("sale-hospital", &[])).await;
     let outbox = nadia.get("/api/v1/referrals?box=outbox").await.json();
     assert_eq!(outbox["referrals"][0]["overdue"], false);
     assert_eq!(
@@ -402,16 +391,7 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
     // The listener connects in the background: give it a moment on a busy machine.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let id = nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &[]),
-        )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = send(&nadia, &case, referral("sale-hospital", &[])).await;
     assert!(
         receives(&mut hospital, &id).await,
         "the hospital hears of the new referral"
@@ -462,16 +442,7 @@ async fn the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared(backe
         .signed_in("rabat-doc", "rabat-hospital", &[Role::FocalPoint])
         .await;
     let case = case(&nadia).await;
-    let id = nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &["identity"]),
-        )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
     let (status, kind, pdf) =
         bytes(&app, &format!("/referrals/{id}/card.pdf"), &nadia.cookie).await;
     assert_eq!(status, StatusCode::OK);
@@ -593,16 +564,7 @@ async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backen
         entry.body
     );
     let case = case(&nadia).await;
-    let id = nadia
-        .post(
-            &format!("/api/v1/cases/{case}/referrals"),
-            &referral("sale-hospital", &["identity"]),
-        )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
     let mut mail = String::new();
     for _ in 0..50 {
         mail = received.lock().await.clone();
