@@ -13,6 +13,7 @@ pub mod pathway;
 pub mod reference;
 pub mod referral;
 pub mod scoring;
+pub mod stats;
 pub mod territory;
 pub mod vocabulary;
 

@@ -1,0 +1,455 @@
+//! Statistics read de-identified facts only. A fact is what one card says about the
+//! programme (a report received, a case opened and where it stands, a stay in a stage,
+//! a linking card and its answer) with no name, no narrative and no date finer than
+//! the month. Facts add up to *cells*: one count per (measure, territory, month,
+//! dimension, code). Cells are additive, so that a province, a region and the nation
+//! read the same numbers, and a national dashboard sums a few thousand cells instead of
+//! counting a million facts.
+
+use crate::forms::local_zone;
+use crate::lang::Labels;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The territory code cells use for the whole country.
+pub const NATION: &str = "MA";
+
+/// "YYYY-MM" of an instant, in Moroccan time (a report received on 31 December at
+/// 23:30 counts in December even though it is already January in UTC+1 minus one).
+pub fn month_of(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|ts| ts.to_zoned(local_zone()).strftime("%Y-%m").to_string())
+        .unwrap_or_else(|_| "0000-00".to_owned())
+}
+
+/// The year of a "YYYY-MM" month.
+pub fn year_of(month: &str) -> i64 {
+    month.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+/// "YYYY-H1" or "YYYY-H2".
+pub fn half_of(month: &str) -> String {
+    let m: u32 = month.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    format!("{}-H{}", year_of(month), if m <= 6 { 1 } else { 2 })
+}
+
+/// The report age bands (STANDARDS.md): 15 is Morocco's minimum working age.
+pub const AGE_BANDS: [&str; 4] = ["0-5", "6-11", "12-14", "15-17"];
+
+pub fn age_band(age: Option<i64>) -> &'static str {
+    match age {
+        Some(0..=5) => "0-5",
+        Some(6..=11) => "6-11",
+        Some(12..=14) => "12-14",
+        Some(15..=17) => "15-17",
+        _ => "unknown",
+    }
+}
+
+/// The age band of a child born in `birth_year` during `month`'s year (the age reached
+/// that year: birth dates are sealed, years are not).
+pub fn age_band_in(birth_year: Option<i64>, month: &str) -> &'static str {
+    age_band(birth_year.map(|y| year_of(month) - y))
+}
+
+/// One cell: what is counted, where, when, and along which dimension ("" = the total).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellKey {
+    pub measure: &'static str,
+    pub territory: String,
+    pub month: String,
+    pub dim: &'static str,
+    pub code: String,
+}
+
+/// Changes to cells: added for a new fact, subtracted for the fact it replaces.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Cells(pub BTreeMap<CellKey, i64>);
+
+impl Cells {
+    fn add(
+        &mut self,
+        measure: &'static str,
+        territory: &str,
+        month: &str,
+        dim: &'static str,
+        code: &str,
+        n: i64,
+    ) {
+        if n == 0 {
+            return;
+        }
+        let key = CellKey {
+            measure,
+            territory: territory.to_owned(),
+            month: month.to_owned(),
+            dim,
+            code: code.to_owned(),
+        };
+        let slot = self.0.entry(key).or_insert(0);
+        *slot += n;
+        if *slot == 0 {
+            self.0.retain(|_, v| *v != 0);
+        }
+    }
+
+    /// Counts one item under the total and each of its dimensions.
+    fn count(
+        &mut self,
+        measure: &'static str,
+        territory: &str,
+        month: &str,
+        dims: &[(&'static str, &str)],
+        sign: i64,
+    ) {
+        self.add(measure, territory, month, "", "", sign);
+        for (dim, code) in dims {
+            self.add(measure, territory, month, dim, code, sign);
+        }
+    }
+
+    fn count_each(
+        &mut self,
+        measure: &'static str,
+        territory: &str,
+        month: &str,
+        dim: &'static str,
+        codes: &[String],
+        sign: i64,
+    ) {
+        for code in codes {
+            self.add(measure, territory, month, dim, code, sign);
+        }
+    }
+
+    pub fn merge(&mut self, other: Cells) {
+        for (k, n) in other.0 {
+            *self.0.entry(k).or_insert(0) += n;
+        }
+        self.0.retain(|_, v| *v != 0);
+    }
+}
+
+/// A reporting card received (complete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFact {
+    pub territory: String,
+    pub month: String,
+    pub area: String,
+    pub sex: String,
+    pub age_band: String,
+    pub source: String,
+    pub urgency: String,
+    pub concerns: Vec<String>,
+    pub target_groups: Vec<String>,
+}
+
+impl ReportFact {
+    pub fn cells(&self, sign: i64, cells: &mut Cells) {
+        let (t, m) = (&self.territory, &self.month);
+        let dims = [
+            ("sex", self.sex.as_str()),
+            ("age_band", &self.age_band),
+            ("source", &self.source),
+            ("urgency", &self.urgency),
+            ("area", &self.area),
+        ];
+        cells.count("reports", t, m, &dims, sign);
+        cells.count_each("reports", t, m, "concern", &self.concerns, sign);
+        cells.count_each("reports", t, m, "target_group", &self.target_groups, sign);
+    }
+}
+
+/// A case: counted in the month it opened, with where it stands now; counted again in
+/// the month it closed, by outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFact {
+    pub territory: String,
+    pub month: String,
+    pub area: String,
+    pub sex: String,
+    pub age_band: String,
+    pub source: String,
+    pub stage: String,
+    pub risk: String,
+    pub concerns: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub closed_month: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl CaseFact {
+    pub fn cells(&self, sign: i64, cells: &mut Cells) {
+        let (t, m) = (&self.territory, &self.month);
+        let dims = [
+            ("sex", self.sex.as_str()),
+            ("age_band", &self.age_band),
+            ("source", &self.source),
+            ("area", &self.area),
+            ("stage", &self.stage),
+            ("risk", &self.risk),
+        ];
+        cells.count("cases", t, m, &dims, sign);
+        cells.count_each("cases", t, m, "concern", &self.concerns, sign);
+        cells.count_each("cases", t, m, "target_group", &self.target_groups, sign);
+        if let Some(closed) = &self.closed_month {
+            let outcome = self.outcome.as_deref().unwrap_or("unknown");
+            cells.count("cases_closed", t, closed, &[("outcome", outcome)], sign);
+        }
+    }
+}
+
+/// A stay of a case in a stage that has ended: counted in the month it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StayFact {
+    pub territory: String,
+    pub stage: String,
+    pub month: String,
+    pub hours: i64,
+}
+
+impl StayFact {
+    pub fn cells(&self, sign: i64, cells: &mut Cells) {
+        let (t, m) = (&self.territory, &self.month);
+        cells.add("stage_stays", t, m, "stage", &self.stage, sign);
+        cells.add("stage_hours", t, m, "stage", &self.stage, sign * self.hours);
+    }
+}
+
+/// A linking card: counted in the month it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralFact {
+    pub territory: String,
+    pub month: String,
+    pub sector: String,
+    pub urgency: String,
+    pub status: String,
+    /// Whole hours from sending to the answer (accepted or declined), rounded up.
+    pub response_hours: Option<i64>,
+    /// Answered after its deadline. Cards still waiting past it are counted live.
+    pub late: bool,
+    pub due_at: Option<i64>,
+}
+
+impl ReferralFact {
+    pub fn cells(&self, sign: i64, cells: &mut Cells) {
+        let (t, m) = (&self.territory, &self.month);
+        let dims = [
+            ("sector", self.sector.as_str()),
+            ("urgency", &self.urgency),
+            ("status", &self.status),
+        ];
+        cells.count("referrals", t, m, &dims, sign);
+        if self.late {
+            cells.count("referrals_late", t, m, &[("sector", &self.sector)], sign);
+        }
+    }
+}
+
+/// Hours from `from` to `to`, rounded up (an answer within the hour took one hour).
+pub fn hours_between(from_ms: i64, to_ms: i64) -> i64 {
+    let ms = (to_ms - from_ms).max(0);
+    (ms + 3_599_999) / 3_600_000
+}
+
+/// The periods a child is counted once in: its month, half-year and year.
+pub fn child_periods(month: &str) -> [(&'static str, String); 3] {
+    [
+        ("children", month.to_owned()),
+        ("children_half", half_of(month)),
+        ("children_year", year_of(month).to_string()),
+    ]
+}
+
+/// Counts a child the first time it is seen in one territory and period.
+pub fn child_cells(
+    measure: &'static str,
+    territory: &str,
+    period: &str,
+    sex: &str,
+    age_band: &str,
+    cells: &mut Cells,
+) {
+    cells.count(
+        measure,
+        territory,
+        period,
+        &[("sex", sex), ("age_band", age_band)],
+        1,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Indicators: what the dashboards, the API and the reports publish.
+
+/// How an indicator's value is computed from its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A count of items (published with rates per 1,000 children where it counts children).
+    Count,
+    /// The median of whole hours.
+    MedianHours,
+    /// The mean number of days (hours summed over stays counted).
+    MeanDays,
+    /// A share in percent of another indicator.
+    Percent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Indicator {
+    pub code: String,
+    pub unit: Unit,
+    /// The dimensions it may be broken down by, besides month and territory.
+    pub dimensions: Vec<String>,
+    /// Rates per 1,000 children are meaningful for counts of children, reports and cases.
+    #[serde(default)]
+    pub per_children: bool,
+    pub name: Labels,
+    pub definition: Labels,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct IndicatorFile {
+    indicators: Vec<Indicator>,
+}
+
+/// The indicators, as written in `data/stats/indicators.toml`.
+pub fn indicators() -> Result<Vec<Indicator>, String> {
+    let file: IndicatorFile = toml::from_str(include_str!("../data/stats/indicators.toml"))
+        .map_err(|e| format!("stats/indicators.toml: {e}"))?;
+    for i in &file.indicators {
+        if !i.name.is_complete() || !i.definition.is_complete() {
+            return Err(format!(
+                "stats/indicators.toml: {} needs a name and a definition in ar, fr and en",
+                i.code
+            ));
+        }
+    }
+    Ok(file.indicators)
+}
+
+/// The 2024 estimate of children aged 0-17 per province (HCP code), from
+/// `data/stats/children_by_province_2024.csv`.
+pub fn children_by_province() -> Result<BTreeMap<String, u64>, String> {
+    #[derive(Deserialize)]
+    struct Row {
+        province_hcp_code: String,
+        children_0_17: u64,
+    }
+    let mut reader = csv::Reader::from_reader(
+        include_str!("../data/stats/children_by_province_2024.csv").as_bytes(),
+    );
+    reader
+        .deserialize::<Row>()
+        .map(|r| r.map(|r| (r.province_hcp_code, r.children_0_17)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("stats/children_by_province_2024.csv: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_follow_moroccan_time() {
+        // 2025-12-31T23:30Z is already 2026-01-01 00:30 in Morocco (UTC+1).
+        let ms = jiff::Timestamp::from_second(1_767_223_800)
+            .map(|t| t.as_millisecond())
+            .unwrap_or(0);
+        assert_eq!(month_of(ms), "2026-01");
+        assert_eq!(half_of("2026-06"), "2026-H1");
+        assert_eq!(half_of("2026-07"), "2026-H2");
+    }
+
+    #[test]
+    fn age_bands_split_at_15() {
+        assert_eq!(age_band(Some(0)), "0-5");
+        assert_eq!(age_band(Some(11)), "6-11");
+        assert_eq!(age_band(Some(14)), "12-14");
+        assert_eq!(age_band(Some(15)), "15-17");
+        assert_eq!(age_band(Some(18)), "unknown");
+        assert_eq!(age_band(None), "unknown");
+        assert_eq!(age_band_in(Some(2012), "2026-03"), "12-14");
+    }
+
+    #[test]
+    fn a_changed_fact_moves_its_counts() {
+        let before = CaseFact {
+            territory: "sale".into(),
+            month: "2026-01".into(),
+            area: "urban".into(),
+            sex: "female".into(),
+            age_band: "6-11".into(),
+            source: "school".into(),
+            stage: "detection".into(),
+            risk: "high".into(),
+            concerns: vec!["physical_violence".into()],
+            target_groups: vec![],
+            closed_month: None,
+            outcome: None,
+        };
+        let after = CaseFact {
+            stage: "closed".into(),
+            closed_month: Some("2026-03".into()),
+            outcome: Some("reintegrated".into()),
+            ..before.clone()
+        };
+        let mut delta = Cells::default();
+        before.cells(-1, &mut delta);
+        after.cells(1, &mut delta);
+        let get = |m: &'static str, month: &str, dim: &'static str, code: &str| {
+            delta
+                .0
+                .get(&CellKey {
+                    measure: m,
+                    territory: "sale".into(),
+                    month: month.into(),
+                    dim,
+                    code: code.into(),
+                })
+                .copied()
+        };
+        assert_eq!(get("cases", "2026-01", "stage", "detection"), Some(-1));
+        assert_eq!(get("cases", "2026-01", "stage", "closed"), Some(1));
+        assert_eq!(
+            get("cases", "2026-01", "", ""),
+            None,
+            "the total did not change"
+        );
+        assert_eq!(
+            get("cases_closed", "2026-03", "outcome", "reintegrated"),
+            Some(1)
+        );
+        assert_eq!(delta.0.len(), 4);
+    }
+
+    #[test]
+    fn response_hours_round_up() {
+        assert_eq!(hours_between(0, 1), 1);
+        assert_eq!(hours_between(0, 3_600_000), 1);
+        assert_eq!(hours_between(0, 3_600_001), 2);
+        assert_eq!(hours_between(10, 0), 0);
+    }
+
+    #[test]
+    fn indicators_and_denominators_load() {
+        let all = indicators().unwrap_or_default();
+        assert!(all.iter().any(|i| i.code == "children"));
+        let children = children_by_province().unwrap_or_default();
+        assert_eq!(
+            children.get("04.441").copied().map(|n| n > 100_000),
+            Some(true),
+            "Salé"
+        );
+        let total: u64 = children
+            .iter()
+            .filter(|(code, _)| code.len() == 6)
+            .map(|(_, n)| n)
+            .sum();
+        assert!(
+            (10_000_000..13_000_000).contains(&total),
+            "about 11.5 million children: {total}"
+        );
+    }
+}
