@@ -10,6 +10,7 @@ use crate::forms::local_zone;
 use crate::lang::Labels;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// The territory code cells use for the whole country.
 pub const NATION: &str = "MA";
@@ -86,10 +87,16 @@ impl Cells {
             dim,
             code: code.to_owned(),
         };
-        let slot = self.0.entry(key).or_insert(0);
-        *slot += n;
-        if *slot == 0 {
-            self.0.retain(|_, v| *v != 0);
+        match self.0.entry(key) {
+            Entry::Occupied(mut slot) => {
+                *slot.get_mut() += n;
+                if *slot.get() == 0 {
+                    slot.remove();
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(n);
+            }
         }
     }
 
@@ -124,9 +131,8 @@ impl Cells {
 
     pub fn merge(&mut self, other: Cells) {
         for (k, n) in other.0 {
-            *self.0.entry(k).or_insert(0) += n;
+            self.add(k.measure, &k.territory, &k.month, k.dim, &k.code, n);
         }
-        self.0.retain(|_, v| *v != 0);
     }
 }
 

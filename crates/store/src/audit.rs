@@ -52,6 +52,7 @@ pub struct Tx<'c> {
     pub(crate) inner: Transaction<'c, Any>,
     audited: bool,
     pub(crate) backend: crate::Backend,
+    pub(crate) touched: crate::facts::Touched,
 }
 
 impl Store {
@@ -60,6 +61,7 @@ impl Store {
             inner: self.pool.begin().await?,
             audited: false,
             backend: self.backend,
+            touched: Default::default(),
         })
     }
 
@@ -177,11 +179,13 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
         if !self.audited {
             // Rolled back on drop: a change nobody can account for is not made.
             return Err(StoreError::Unaudited);
         }
+        // The statistics of what changed are part of the change.
+        self.refresh_facts().await?;
         self.inner.commit().await?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Multi-row inserts: the demo generator and imports write millions of rows, one
 //! statement per few hundred rows, inside the caller's transaction.
 
-use sqlx::{Any, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// A value to bind. Only the portable types that both backends store alike.
 ///
@@ -81,6 +81,17 @@ pub async fn insert(
     rows: &[Vec<Cell>],
     conflict_clause: &str,
 ) -> Result<(), sqlx::Error> {
+    insert_on(tx, table, columns, rows, conflict_clause).await
+}
+
+/// `insert` on a connection (a transaction's, or the pool's).
+pub async fn insert_on(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Cell>],
+    conflict_clause: &str,
+) -> Result<(), sqlx::Error> {
     let per_statement = (MAX_BINDS / columns.len().max(1)).max(1);
     for chunk in rows.chunks(per_statement) {
         let sql = insert_sql(table, columns, chunk.len(), conflict_clause);
@@ -95,7 +106,7 @@ pub async fn insert(
                 Cell::NullBlob => query.bind(None::<&[u8]>),
             };
         }
-        query.execute(&mut **tx).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -148,6 +148,9 @@ impl Tx<'_> {
         .bind(card.case.map(|c| c.1))
         .execute(&mut *self.inner)
         .await?;
+        if card.form_code == "report" {
+            self.touch_report(card.id);
+        }
         Ok(())
     }
 

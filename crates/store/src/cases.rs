@@ -577,6 +577,7 @@ impl Tx<'_> {
         if done.rows_affected() != 1 {
             return Err(StoreError::UnknownReference);
         }
+        self.touch_case(&case.id);
         Ok(())
     }
 
@@ -594,6 +595,7 @@ impl Tx<'_> {
                 .execute(&mut *self.inner)
                 .await?;
         }
+        self.touch_case(case_id);
         Ok(())
     }
 
@@ -604,6 +606,7 @@ impl Tx<'_> {
             .bind(case_id)
             .execute(&mut *self.inner)
             .await?;
+        self.touch_case(case_id);
         Ok(())
     }
 
@@ -620,6 +623,8 @@ impl Tx<'_> {
             .bind(card_id)
             .execute(&mut *self.inner)
             .await?;
+        self.touch_report(card_id);
+        self.touch_case(case_id);
         Ok(done.rows_affected() == 1)
     }
 
@@ -647,6 +652,7 @@ impl Tx<'_> {
             .bind(m.reason)
             .execute(&mut *self.inner)
             .await?;
+        self.touch_case(m.case_id);
         Ok(true)
     }
 }

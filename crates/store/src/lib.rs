@@ -13,6 +13,7 @@ pub mod directory;
 pub mod documents;
 mod error;
 pub mod events;
+mod facts;
 pub mod grants;
 pub mod identity;
 pub mod keys;

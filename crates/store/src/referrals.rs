@@ -256,6 +256,7 @@ impl Tx<'_> {
         .bind(r.due_at)
         .execute(&mut *self.inner)
         .await?;
+        self.touch_referral(r.id);
         self.insert_step_row(r.id, &format!("{}-sent", r.id), "sent", r.by, r.at_ms, None)
             .await
     }
@@ -307,6 +308,7 @@ impl Tx<'_> {
         }
         self.insert_step_row(s.referral_id, s.step_id, s.status, s.by, s.at_ms, s.note)
             .await?;
+        self.touch_referral(s.referral_id);
         Ok(true)
     }
 }
