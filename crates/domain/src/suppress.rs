@@ -188,7 +188,8 @@ impl Table {
         }
     }
 
-    /// Sums taken together can still give a count away when each has two unknowns. A hidden count can take
+    /// Sums taken together can still give a count away when each has two unknowns (the
+    /// test `sums_taken_together_are_closed_too` has one). A hidden count can take
     /// another value iff it lies on a cycle of hidden entries, alternating between rows
     /// and columns of the table with margins, along which adding and taking 1 in turn
     /// changes no published sum and takes no entry below 0. Each small count without
@@ -280,6 +281,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn grid(rows: usize, cols: usize, cells: &[u64]) -> Grid {
         Grid {
@@ -345,6 +347,33 @@ mod tests {
     }
 
     #[test]
+    fn sums_taken_together_are_closed_too() {
+        // 1 1 0 |  2
+        // 1 0 0 |  1
+        // 5 1 1 |  7
+        // ----------
+        // 7 2 1 | 10
+        // Hiding by sums alone leaves the top-left 2 × 2 less its 0, the two first row
+        // totals, the 1 1 of the last row and the last two column totals. Every sum then
+        // has two unknowns, yet the first column gives x00 + x10 = 7 − 5 and the grand
+        // total gives R0 + R1 = x00 + x01 + x10 = 10 − 7, so x01 = 1.
+        let g = grid(3, 3, &[1, 1, 0, 1, 0, 0, 5, 1, 1]);
+        let by_sums = Table::new(&g);
+        let mut hidden: Vec<bool> = by_sums.values.iter().map(|&v| is_small(v)).collect();
+        by_sums.close_sums(&mut hidden);
+        let s = by_sums.report(&g, &hidden);
+        let (h, w, values, shown) = with_margins(&g, &s);
+        assert!(
+            !can_move(h, w, &values, &shown, 0, 1),
+            "sums alone give x01 away"
+        );
+        by_sums.close_cycles(&mut hidden);
+        let s = by_sums.report(&g, &hidden);
+        assert_eq!(s, suppress(&g));
+        audit(&g, &s);
+    }
+
+    #[test]
     fn a_table_that_does_not_add_up_hides_its_small_cells_only() {
         let s = suppress(&Grid {
             rows: 2,
@@ -368,5 +397,221 @@ mod tests {
             (s.cells, s.row_totals, s.col_totals, s.total),
             (vec![true], vec![true], vec![true], true)
         );
+    }
+
+    /// The table with its margins, `(rows + 1) × (cols + 1)`, values and hidden flags.
+    fn with_margins(g: &Grid, s: &Suppressed) -> (usize, usize, Vec<u64>, Vec<bool>) {
+        let (rows, cols) = (g.rows, g.cols);
+        let mut values = vec![0; (rows + 1) * (cols + 1)];
+        let mut hidden = vec![false; values.len()];
+        let w = cols + 1;
+        for i in 0..rows {
+            for j in 0..cols {
+                let v = g.cells[i * cols + j];
+                values[i * w + j] = v;
+                values[i * w + cols] += v;
+                values[rows * w + j] += v;
+                values[rows * w + cols] += v;
+                hidden[i * w + j] = s.cells[i * cols + j];
+            }
+            hidden[i * w + cols] = s.row_totals[i];
+        }
+        for j in 0..cols {
+            hidden[rows * w + j] = s.col_totals[j];
+        }
+        hidden[rows * w + cols] = s.total;
+        (rows + 1, w, values, hidden)
+    }
+
+    /// Whether the hidden entry at `(ei, ej)` of the table with margins could hold
+    /// another value. Every row and column of that table is a published sum, so the
+    /// hidden entries are the edges of a bipartite graph between its rows and columns,
+    /// and moving ±1 alternately around a cycle of hidden entries changes no sum. The
+    /// entry can move iff such a cycle through it keeps every entry nonnegative in one
+    /// direction: from `(ei, ej)`, a path from column `ej` back to row `ei`.
+    fn can_move(h: usize, w: usize, values: &[u64], hidden: &[bool], ei: usize, ej: usize) -> bool {
+        // A total counts with the opposite sign of the cells in its sums (row: cells −
+        // total = 0), so the change of a margin entry is the opposite of its edge's sign.
+        let margin = |i: usize, j: usize| (i == h - 1) != (j == w - 1);
+        for sign in [1i64, -1] {
+            // Vertices: rows 0..h, then columns h..h + w.
+            let mut seen = vec![false; h + w];
+            let mut stack = vec![h + ej];
+            seen[h + ej] = true;
+            while let Some(v) = stack.pop() {
+                let steps: Vec<(usize, usize, usize, i64)> = if v < h {
+                    (0..w).map(|j| (v, j, h + j, sign)).collect()
+                } else {
+                    (0..h).map(|i| (i, v - h, i, -sign)).collect()
+                };
+                for (i, j, next, edge) in steps {
+                    let p = i * w + j;
+                    let change = if margin(i, j) { -edge } else { edge };
+                    if (i, j) == (ei, ej)
+                        || !hidden[p]
+                        || seen[next]
+                        || (change < 0 && values[p] == 0)
+                    {
+                        continue;
+                    }
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            }
+            if seen[ei] {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn audit(g: &Grid, s: &Suppressed) {
+        assert_eq!(s.cells.len(), g.rows * g.cols);
+        assert_eq!(s.row_totals.len(), g.rows);
+        assert_eq!(s.col_totals.len(), g.cols);
+        if !g.additive {
+            let small: Vec<bool> = g.cells.iter().map(|&v| is_small(v)).collect();
+            assert_eq!(s.cells, small, "{g:?}");
+            assert!(s.row_totals.iter().chain(&s.col_totals).all(|&t| t) && s.total);
+            return;
+        }
+        let (h, w, values, hidden) = with_margins(g, s);
+        for i in 0..h {
+            for j in 0..w {
+                let p = i * w + j;
+                if is_small(values[p]) {
+                    assert!(hidden[p], "({i}, {j}) = {} shown in {g:?}", values[p]);
+                    assert!(
+                        can_move(h, w, &values, &hidden, i, j),
+                        "({i}, {j}) = {} can be worked out in {g:?}: {s:?}",
+                        values[p]
+                    );
+                }
+            }
+        }
+        // And the rule as stated: no published sum has exactly one hidden entry. (In a
+        // one-column table a row's cell and total are one number, hidden together.)
+        if g.cols == 1 {
+            assert_eq!(s.row_totals, s.cells);
+        }
+        if g.rows == 1 {
+            assert_eq!(s.col_totals, s.cells);
+        }
+        for line in (0..h)
+            .map(|i| (0..w).map(|j| i * w + j).collect::<Vec<_>>())
+            .chain((0..w).map(|j| (0..h).map(|i| i * w + j).collect()))
+        {
+            let count = line.iter().filter(|&&p| hidden[p]).count();
+            assert_ne!(count, 1, "a sum with one hidden entry in {g:?}: {s:?}");
+        }
+    }
+
+    /// Every number an additive `g` publishes: cells, row totals, column totals, the
+    /// grand total; `flags` lines up with it.
+    fn numbers(rows: usize, cols: usize, cells: &[u64], all: &mut Vec<u64>) {
+        let at = |i: usize, j: usize| cells[i * cols + j];
+        all.clear();
+        all.extend(cells);
+        all.extend((0..rows).map(|i| (0..cols).map(|j| at(i, j)).sum::<u64>()));
+        all.extend((0..cols).map(|j| (0..rows).map(|i| at(i, j)).sum::<u64>()));
+        all.push(cells.iter().sum());
+    }
+
+    fn flags(s: &Suppressed) -> Vec<bool> {
+        let mut all = s.cells.clone();
+        all.extend(&s.row_totals);
+        all.extend(&s.col_totals);
+        all.push(s.total);
+        all
+    }
+
+    /// Every small table with cells in `0..=top`: each hidden small number, cell or
+    /// total, takes at least two values among the tables with cells in `0..=top + 1`
+    /// that agree with every number shown. (A hidden count that can move at all can
+    /// move by 1, hence `top + 1`.)
+    fn brute_force(rows: usize, cols: usize, top: u64) {
+        let mut cells = vec![0; rows * cols];
+        loop {
+            let mut published = Vec::new();
+            numbers(rows, cols, &cells, &mut published);
+            let hidden = flags(&suppress(&grid(rows, cols, &cells)));
+            let mut others = vec![false; published.len()];
+            let mut candidate: Vec<u64> = (0..cells.len())
+                .map(|k| if hidden[k] { 0 } else { cells[k] })
+                .collect();
+            let mut seen = Vec::new();
+            loop {
+                numbers(rows, cols, &candidate, &mut seen);
+                if (0..seen.len()).all(|k| hidden[k] || seen[k] == published[k]) {
+                    for k in 0..seen.len() {
+                        others[k] |= seen[k] != published[k];
+                    }
+                }
+                if !next(&mut candidate, top + 1, |k| hidden[k]) {
+                    break;
+                }
+            }
+            for k in 0..published.len() {
+                if is_small(published[k]) {
+                    assert!(hidden[k], "number {k} of {cells:?} shown");
+                    assert!(others[k], "number {k} of {cells:?} is given away");
+                }
+            }
+            if !next(&mut cells, top, |_| true) {
+                return;
+            }
+        }
+    }
+
+    /// Counts the `free` places of `digits` up in `0..=top` like an odometer; false
+    /// once all have come back to 0.
+    fn next(digits: &mut [u64], top: u64, free: impl Fn(usize) -> bool) -> bool {
+        for k in (0..digits.len()).filter(|&k| free(k)) {
+            if digits[k] < top {
+                digits[k] += 1;
+                return true;
+            }
+            digits[k] = 0;
+        }
+        false
+    }
+
+    #[test]
+    fn no_small_count_of_a_two_by_two_table_can_be_worked_out() {
+        brute_force(2, 2, 5);
+    }
+
+    #[test]
+    fn no_small_count_of_a_short_breakdown_can_be_worked_out() {
+        brute_force(3, 1, 5);
+        brute_force(1, 3, 5);
+    }
+
+    fn count() -> impl Strategy<Value = u64> {
+        prop_oneof![3 => Just(0u64), 5 => 1..=4u64, 2 => 5..=9u64, 1 => 10..=60u64]
+    }
+
+    fn grids() -> impl Strategy<Value = Grid> {
+        (1..=6usize, 1..=6usize, prop::bool::weighted(0.85)).prop_flat_map(
+            |(rows, cols, additive)| {
+                prop::collection::vec(count(), rows * cols).prop_map(move |cells| Grid {
+                    rows,
+                    cols,
+                    cells,
+                    additive,
+                })
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn no_small_count_is_shown_or_can_be_worked_out(g in grids()) {
+            let s = suppress(&g);
+            audit(&g, &s);
+            prop_assert_eq!(suppress(&g), s, "deterministic");
+        }
     }
 }
