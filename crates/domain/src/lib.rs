@@ -14,6 +14,7 @@ pub mod reference;
 pub mod referral;
 pub mod scoring;
 pub mod stats;
+pub mod suppress;
 pub mod territory;
 pub mod vocabulary;
 
