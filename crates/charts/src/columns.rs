@@ -89,8 +89,11 @@ pub(crate) fn draw(chart: &Chart, series: &[Series]) -> String {
             match (finite(point.value), text) {
                 (Some(v), Some(text)) => {
                     let y = scale.y(v, top, bottom);
+                    // A hair of background between a group's columns: blue and orange
+                    // differ in hue far more than in lightness.
                     if bottom - y > 0.0 {
-                        canvas.rect(x, y, column, bottom - y, colour(j), "chart-column");
+                        let (x, w) = (x + 0.5, column - 1.0);
+                        canvas.rect(x, y, w, bottom - y, colour(j), "chart-column");
                     }
                     if show_values {
                         canvas.text(

@@ -14,14 +14,15 @@ pub(crate) const PAD: f64 = 8.0;
 /// The width between the paddings.
 pub(crate) const INNER: f64 = WIDTH - 2.0 * PAD;
 
-// Text is dark grey on the page's white or off-white (over 13:1), secondary text a lighter
-// grey (over 6:1): both pass WCAG AA. Marks use the Okabe-Ito colours that stay apart for
-// the common colour blindnesses and keep 3:1 against white (WCAG's figure for graphics);
-// the second series is also dashed and square-dotted, so colour is never the only cue.
+// Text is dark grey on the page's white or off-white (over 15:1), secondary text a lighter
+// grey (over 6:1): both pass WCAG AA. Marks use the Okabe-Ito colours, which stay apart for
+// the common colour blindnesses, the purple darkened so that each keeps WCAG's 3:1 for
+// graphics against the off-white; the second series is also dashed and square-dotted, so
+// colour is never the only cue.
 pub(crate) const INK: &str = "#1d2327";
 pub(crate) const MUTED: &str = "#55606a";
 pub(crate) const GRID: &str = "#d5d9dd";
-const PALETTE: [&str; 4] = ["#0072b2", "#d55e00", "#009e73", "#cc79a7"];
+const PALETTE: [&str; 4] = ["#0072b2", "#d55e00", "#009e73", "#b85a93"];
 
 pub(crate) fn colour(series: usize) -> &'static str {
     PALETTE[series % PALETTE.len()]
