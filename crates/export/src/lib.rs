@@ -2,7 +2,9 @@
 //!
 //! - [`xlsx`]: a workbook with a readable first sheet (title, key/value lines, every table one
 //!   under another) and a long-format data sheet to pivot;
-//! - [`csv`]: one table as UTF-8 CSV with a byte order mark, safe to open in a spreadsheet.
+//! - [`csv`]: one table as UTF-8 CSV with a byte order mark, safe to open in a spreadsheet;
+//! - [`dhis2_data_value_set`]: monthly indicators as a DHIS2 `dataValueSets` JSON document,
+//!   through the mapping in `data/dhis2.toml` ([`Dhis2Mapping`]).
 //!
 //! What leaves is the caller's business: the tables hold what the statistics pages show, already
 //! aggregated and with small counts already [`Cell::Suppressed`]. This crate writes them faithfully
@@ -12,9 +14,11 @@
 //! characters or boxes. The crate does no IO and keeps no state.
 
 mod delimited;
+mod dhis2;
 mod sheet;
 
 pub use delimited::csv;
+pub use dhis2::{DataValue, Dhis2Mapping, dhis2_data_value_set, dhis2_json};
 pub use sheet::xlsx;
 
 /// What a suppressed count is shown as, in every format.
@@ -68,6 +72,45 @@ pub enum ExportError {
     /// 1,048,576 rows…).
     #[error("the XLSX workbook cannot be written: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The DHIS2 mapping file is not valid.
+    #[error("the DHIS2 mapping is not valid: {0}")]
+    Mapping(String),
+    /// An indicator that the DHIS2 mapping does not name.
+    #[error("the indicator `{0}` has no DHIS2 data element in the mapping")]
+    UnknownIndicator(String),
+    /// A disaggregation that the indicator's category combo does not have.
+    #[error(
+        "the indicator `{indicator}` has no DHIS2 category option combo for sex {} and age band {} \
+         in the mapping",
+        .sex.as_deref().unwrap_or("(none)"),
+        .age_band.as_deref().unwrap_or("(none)")
+    )]
+    UnknownDisaggregation {
+        indicator: String,
+        sex: Option<String>,
+        age_band: Option<String>,
+    },
+    /// A month that is not `YYYY-MM`, or a date that is not `YYYY-MM-DD`.
+    #[error("`{0}` is not a valid {1}")]
+    BadDate(String, &'static str),
+    /// An empty organisation unit code.
+    #[error("the indicator `{0}` has a value without an organisation unit")]
+    NoOrgUnit(String),
+    /// Two values for the same data element, period, organisation unit and category option
+    /// combo: DHIS2 would keep only the last one.
+    #[error(
+        "two values for the data element `{data_element}`, period {period}, organisation unit \
+         `{org_unit}` and category option combo `{category_option_combo}`"
+    )]
+    Duplicate {
+        data_element: String,
+        period: String,
+        org_unit: String,
+        category_option_combo: String,
+    },
+    /// The JSON could not be written.
+    #[error("the JSON cannot be written: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// `text` without the directional isolation marks (U+2066 LRI, U+2067 RLI, U+2068 FSI,
