@@ -167,6 +167,13 @@ pub enum Action {
     /// The referrals of one's own organisation: inbox and outbox, answering them, and
     /// reading what was shared while they are open.
     UseReferrals,
+    /// Dashboards, indicators and their exports (de-identified counts only).
+    ViewStatistics,
+    /// Draft a periodic report (monthly, half-yearly, annual; national for the
+    /// ministry) and submit it once approved.
+    PrepareReport,
+    /// Approve a periodic report on behalf of the committee (or the centre, monthly).
+    ApproveReport,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -225,6 +232,33 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
             actor.has(Role::Coordinator)
                 || actor.has(Role::Secretariat)
                 || actor.has(Role::Administrator)
+        }
+        // Counts never name a child: everyone who works on the mechanism may see its
+        // own territory's; focal points and administrators have no use for them.
+        Action::ViewStatistics => [
+            Role::CaseWorker,
+            Role::Coordinator,
+            Role::InformationOfficer,
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        // UX.md: the information officer prepares the figures, the secretariat carries the
+        // provincial reports; the ministry's analyst the national one.
+        Action::PrepareReport => {
+            actor.has(Role::InformationOfficer)
+                || actor.has(Role::Secretariat)
+                || actor.has(Role::NationalAnalyst)
+        }
+        // The coordinator signs off the centre's monthly reports; the committee approves
+        // the half-yearly and annual ones (which kind each may approve is checked with
+        // the report).
+        Action::ApproveReport => {
+            actor.has(Role::Coordinator)
+                || actor.has(Role::CommitteeMember)
+                || actor.has(Role::NationalAnalyst)
         }
     };
     if !by_role {

@@ -21,6 +21,7 @@ pub mod plan;
 mod reference;
 pub mod referrals;
 pub mod register;
+pub mod stats;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;
