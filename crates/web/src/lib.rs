@@ -42,6 +42,8 @@ mod security;
 mod signin;
 mod spreadsheet;
 mod state;
+mod stats;
+mod stats_api;
 mod times;
 
 pub use state::{AppState, Settings};
@@ -116,6 +118,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
         route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
         route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
+        route(M::GET, "/api/v1/stats", ViewStatistics, get(stats_api::list)),
+        route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats_api::read)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

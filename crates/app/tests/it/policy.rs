@@ -30,6 +30,14 @@ const CASE_READERS: &[Role] = &[
 const CASE_WORKERS: &[Role] = &[Role::CaseWorker, Role::Coordinator];
 const DIRECTORY_KEEPERS: &[Role] = &[Role::Coordinator, Role::Secretariat, Role::Administrator];
 const REFERRAL_USERS: &[Role] = &[Role::CaseWorker, Role::Coordinator, Role::FocalPoint];
+const STATISTICS_READERS: &[Role] = &[
+    Role::CaseWorker,
+    Role::Coordinator,
+    Role::InformationOfficer,
+    Role::Secretariat,
+    Role::CommitteeMember,
+    Role::NationalAnalyst,
+];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
@@ -66,6 +74,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
     ("POST", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
     ("GET", "/api/v1/directory", Who::Anyone),
+    ("GET", "/api/v1/stats", Who::Only(STATISTICS_READERS)),
+    ("GET", "/api/v1/stats/{indicator}", Who::Only(STATISTICS_READERS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
