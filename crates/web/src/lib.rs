@@ -44,6 +44,7 @@ mod spreadsheet;
 mod state;
 mod stats;
 mod stats_api;
+mod stats_pages;
 mod times;
 
 pub use state::{AppState, Settings};
@@ -118,6 +119,7 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
         route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
         route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
+        route(M::GET, "/stats", ViewStatistics, get(stats_pages::dashboard)),
         route(M::GET, "/api/v1/stats", ViewStatistics, get(stats_api::list)),
         route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats_api::read)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),

@@ -34,6 +34,7 @@ pub struct HomePage {
     can_report: bool,
     can_read_cases: bool,
     can_keep_directory: bool,
+    can_view_statistics: bool,
 }
 
 /// What needs attention today, as counters that are links (each for those who may act).
@@ -122,6 +123,13 @@ pub async fn home(
         can_report: allowed(Action::RecordReport),
         can_read_cases: allowed(Action::ReadCase),
         can_keep_directory: actor.is_some_and(crate::directory::keeps_directory),
+        can_view_statistics: actor.is_some_and(|a| {
+            awladna_domain::access::decide(
+                Some(a),
+                awladna_domain::access::Action::ViewStatistics,
+                None,
+            ) == awladna_domain::access::Decision::Allow
+        }),
         user: caller.username.clone(),
         csrf: caller.csrf.clone(),
         stages,

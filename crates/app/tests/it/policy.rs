@@ -74,6 +74,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
     ("POST", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
     ("GET", "/api/v1/directory", Who::Anyone),
+    ("GET", "/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats/{indicator}", Who::Only(STATISTICS_READERS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
