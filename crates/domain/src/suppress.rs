@@ -77,7 +77,12 @@ pub fn suppress(grid: &Grid) -> Suppressed {
     let table = Table::new(grid);
     let mut hidden: Vec<bool> = table.values.iter().map(|&v| is_small(v)).collect();
     table.close_sums(&mut hidden);
-    table.close_cycles(&mut hidden);
+    // A one-column (or one-row) table publishes a single sum: two hidden entries in it
+    // can always trade values, and the cycle search, which sees each cell twice there
+    // (as a cell and as its own total), would hide the grand total for nothing.
+    if grid.rows > 1 && grid.cols > 1 {
+        table.close_cycles(&mut hidden);
+    }
     table.report(grid, &hidden)
 }
 
@@ -290,6 +295,14 @@ mod tests {
             cells: cells.to_vec(),
             additive: true,
         }
+    }
+
+    #[test]
+    fn a_breakdown_keeps_its_total_when_two_parts_are_hidden() {
+        // Girls 5, boys 1, total 6: both parts hidden, the total can stay (4 + 2 fits too).
+        let s = suppress(&grid(2, 1, &[5, 1]));
+        assert_eq!(s.cells, vec![true, true]);
+        assert!(!s.total);
     }
 
     #[test]

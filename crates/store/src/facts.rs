@@ -305,7 +305,13 @@ struct ReportRow {
     id: String,
     fact: ReportFact,
     region: String,
-    child: Option<(String, String, Option<i64>)>,
+    child: Option<LinkedChild>,
+}
+
+struct LinkedChild {
+    id: String,
+    sex: String,
+    birth_year: Option<i64>,
 }
 
 async fn refresh_reports(
@@ -357,12 +363,10 @@ async fn refresh_reports(
         reports.push(ReportRow {
             id: r.try_get("id")?,
             region: places.region_of(&territory),
-            child: child_id.map(|id| {
-                (
-                    id,
-                    child_sex.unwrap_or_else(|| "unknown".to_owned()),
-                    birth_year,
-                )
+            child: child_id.map(|id| LinkedChild {
+                id,
+                sex: child_sex.unwrap_or_else(|| "unknown".to_owned()),
+                birth_year,
             }),
             fact,
         });
@@ -394,7 +398,7 @@ async fn refresh_reports(
                 r.fact.sex.as_str().into(),
                 r.fact.age_band.as_str().into(),
                 r.fact.source.as_str().into(),
-                r.child.as_ref().map(|c| c.0.as_str()).into(),
+                r.child.as_ref().map(|c| c.id.as_str()).into(),
                 body(&r.fact),
             ]
         })
@@ -446,13 +450,16 @@ async fn old_report_facts(
 /// those of its file, so the count does not depend on which report came first.
 async fn count_children(
     conn: &mut AnyConnection,
-    linked: &[(&ReportRow, &(String, String, Option<i64>))],
+    linked: &[(&ReportRow, &LinkedChild)],
     cells: &mut Cells,
 ) -> Result<(), StoreError> {
     let mut rows = Vec::new();
     let mut about = HashMap::new();
-    for (report, (child, sex, birth_year)) in linked {
-        let age = age_band_in(*birth_year, &report.fact.month);
+    for (report, child) in linked {
+        let (sex, age) = (
+            &child.sex,
+            age_band_in(child.birth_year, &report.fact.month),
+        );
         for scope in [
             report.fact.territory.as_str(),
             report.region.as_str(),
@@ -465,10 +472,10 @@ async fn count_children(
                 rows.push(vec![
                     Cell::from(scope),
                     Cell::from(period.as_str()),
-                    Cell::from(child.as_str()),
+                    Cell::from(child.id.as_str()),
                 ]);
                 about.insert(
-                    (scope.to_owned(), period, child.clone()),
+                    (scope.to_owned(), period, child.id.clone()),
                     (measure, sex.clone(), age),
                 );
             }
