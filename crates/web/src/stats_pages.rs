@@ -206,10 +206,7 @@ async fn build(state: &AppState, t: Tr, a: &Asked) -> Result<StatsPage, Refusal>
         keys.push(KeyView {
             name: fig.indicator.name.get(t.lang).to_owned(),
             value: shown_text(fig.total),
-            rate: fig
-                .total_rate
-                .map(|r| format!("{r:.2}"))
-                .unwrap_or_default(),
+            rate: fig.total_rate.map(rate_text).unwrap_or_default(),
             definition: fig.indicator.definition.get(t.lang).to_owned(),
         });
     }
@@ -349,6 +346,15 @@ fn direction(t: Tr) -> Direction {
     }
 }
 
+/// A rate per 1,000 children: small rates keep three decimals so they are not all 0.00.
+pub fn rate_text(rate: f64) -> String {
+    if rate < 1.0 {
+        format!("{rate:.3}")
+    } else {
+        format!("{rate:.2}")
+    }
+}
+
 fn number(v: f64) -> String {
     shown_text(Shown::Value(v))
 }
@@ -385,10 +391,12 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
         })
         .collect();
     let missing = crate::stats::HIDDEN;
+    // The section's heading names the indicator; the chart's own title stays short.
+    let chart_title = t.get(&format!("stats-dim-{dim}"));
     let chart = awladna_charts::bars(
         &Chart {
             id: &id,
-            title: &title,
+            title: &chart_title,
             direction: direction(t),
             missing,
             format: &number,
@@ -407,7 +415,7 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
             .map(|r| RowView {
                 label: label_of(state, t, dim, &r.keys[0]),
                 value: shown_text(r.value),
-                rate: r.rate.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                rate: r.rate.map(rate_text).unwrap_or_default(),
             })
             .collect(),
         total: shown_text(fig.total),

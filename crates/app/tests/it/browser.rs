@@ -630,3 +630,117 @@ async fn a_child_is_referred_to_the_hospital_which_answers_on_its_phone() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_dashboard_on_a_phone() {
+    use awladna_domain::access::Role;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let amina = app
+        .user("amina", "sale-centre", &[Role::Coordinator], true)
+        .await;
+    let (cookie, csrf) = app.session(&nadia).await;
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let children = [
+        (
+            "female",
+            4,
+            "school",
+            "physical_violence",
+            "2026-03-02T09:00:00Z",
+        ),
+        (
+            "female",
+            9,
+            "line_2511",
+            "sexual_violence",
+            "2026-05-12T09:00:00Z",
+        ),
+        ("male", 13, "police", "neglect", "2026-07-21T09:00:00Z"),
+        (
+            "male",
+            16,
+            "health_facility",
+            "child_labour",
+            "2026-09-03T09:00:00Z",
+        ),
+        (
+            "female",
+            11,
+            "school",
+            "physical_violence",
+            "2026-10-15T09:00:00Z",
+        ),
+        (
+            "male",
+            7,
+            "family",
+            "psychological_violence",
+            "2026-11-02T09:00:00Z",
+        ),
+    ];
+    for (sex, age, source, concern, at) in children {
+        let report = app
+            .post_json(
+                "/api/v1/reports",
+                &headers,
+                &serde_json::json!({
+                    "source": source, "received_at": at, "territory": "sale",
+                    "child": {"first_name": "سلمى", "last_name": "الإدريسي", "sex": sex, "age_years": age},
+                    "concerns": [concern], "urgency": "high"
+                }),
+            )
+            .await
+            .json();
+        let id = report["id"].as_str().expect("report id");
+        let triage = app
+            .post_json(
+                &format!("/api/v1/reports/{id}/triage"),
+                &headers,
+                &serde_json::json!({"new_child": true}),
+            )
+            .await;
+        assert_eq!(
+            triage.status,
+            axum::http::StatusCode::CREATED,
+            "{}",
+            triage.body
+        );
+    }
+    let Some(browser) = Browser::start(360, 780).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "amina", &amina).await;
+    browser
+        .client
+        .goto(&format!("{base}/stats?from=2026-01&to=2026-12"))
+        .await
+        .expect("open the dashboard");
+    browser.wait_for("figure.chart svg").await;
+    assert_eq!(browser.html_attr("dir").await, "rtl");
+    browser
+        .assert_fits_the_screen("the statistics dashboard")
+        .await;
+    browser.screenshot("stats-ar-360").await;
+    for (section, name) in [
+        ("trend-h", "stats-trend-ar-360"),
+        ("cases-concern-h", "stats-concern-ar-360"),
+    ] {
+        browser
+            .client
+            .execute(
+                &format!("document.getElementById('{section}').scrollIntoView()"),
+                vec![],
+            )
+            .await
+            .expect("scroll");
+        browser.screenshot(name).await;
+    }
+    browser.close().await;
+    app.finish().await;
+}
