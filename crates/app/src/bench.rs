@@ -41,13 +41,16 @@ pub struct BenchArgs {
     /// How many requests of each kind to time (after a few untimed warm-up requests).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub requests: u64,
+    /// Time only the statistics: the national and a provincial dashboard (issue 6).
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
 
 const BENCH_ACTOR: &str = "system:bench";
 /// Untimed requests of each kind first: they fill the caches a running server has warm.
-const WARM_UP: u64 = 10;
+pub(crate) const WARM_UP: u64 = 10;
 /// The case list's default page size.
 const PER_PAGE: i64 = 25;
 /// The same seed gives the same pages, names and cards.
@@ -83,6 +86,9 @@ const RECORD_TARGET_MS: f64 = 5.0;
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let opened = open(&args.database).await?;
+    if args.stats {
+        return crate::bench_stats::run(&opened, args.requests).await;
+    }
     let (territory, cases) = busiest_province(&opened.store).await?.ok_or_else(|| {
         anyhow!(
             "the database has no case to list; fill it first, e.g. `awladna demo --children 1000000 --seed 1`"
@@ -464,7 +470,19 @@ pub(crate) async fn sign_in(
     now_ms: i64,
     territory: &str,
 ) -> anyhow::Result<BenchSession> {
-    let org = format!("bench-{territory}");
+    sign_in_as(store, now_ms, Some(territory), Role::CaseWorker).await
+}
+
+/// Like `sign_in`, with a role; a national body (`bench-national`) when `territory` is
+/// `None`.
+pub(crate) async fn sign_in_as(
+    store: &Store,
+    now_ms: i64,
+    territory: Option<&str>,
+    role: Role,
+) -> anyhow::Result<BenchSession> {
+    let org = format!("bench-{}", territory.unwrap_or("national"));
+    let audit_territory = territory.unwrap_or(awladna_domain::stats::NATION);
     let exists = store.organisation(&org).await?.is_some();
     let user_id = uuid::Uuid::now_v7().to_string();
     let username = format!("bench-{}", uuid::Uuid::now_v7().simple());
@@ -475,8 +493,8 @@ pub(crate) async fn sign_in(
         let organisation = Organisation {
             code: org.clone(),
             sector: "family_solidarity".to_owned(),
-            territory: Some(territory.to_owned()),
-            name: format!("Benchmark ({territory})"),
+            territory: territory.map(str::to_owned),
+            name: format!("Benchmark ({})", territory.unwrap_or("national")),
         };
         tx.add_organisation(&organisation, now_ms).await?;
         tx.audit(entry(
@@ -484,25 +502,31 @@ pub(crate) async fn sign_in(
             "organisation.added",
             "organisation",
             &org,
-            territory,
+            audit_territory,
         ))
         .await?;
     }
-    let roles = BTreeSet::from([Role::CaseWorker]);
+    let roles = BTreeSet::from([role]);
     tx.add_user(&user_id, &username, &org, &roles, None, now_ms)
         .await?;
-    tx.audit(entry(now_ms, "user.added", "user", &user_id, territory))
-        .await?;
+    tx.audit(entry(
+        now_ms,
+        "user.added",
+        "user",
+        &user_id,
+        audit_territory,
+    ))
+    .await?;
     tx.create_session(&hash_token(&token), &user_id, &csrf, true, now_ms)
         .await?;
-    tx.audit(entry(now_ms, "login", "user", &user_id, territory))
+    tx.audit(entry(now_ms, "login", "user", &user_id, audit_territory))
         .await?;
     tx.commit().await?;
     Ok(BenchSession {
         token,
         csrf,
         user_id,
-        territory: territory.to_owned(),
+        territory: audit_territory.to_owned(),
     })
 }
 
@@ -633,15 +657,15 @@ pub(crate) fn url_encode(s: &str) -> String {
 }
 
 /// Min, median, p95 and max in milliseconds (percentiles by nearest rank).
-struct Stats {
-    min: f64,
-    median: f64,
-    p95: f64,
-    max: f64,
+pub(crate) struct Stats {
+    pub(crate) min: f64,
+    pub(crate) median: f64,
+    pub(crate) p95: f64,
+    pub(crate) max: f64,
 }
 
 impl Stats {
-    fn of(mut timings: Vec<Duration>) -> Stats {
+    pub(crate) fn of(mut timings: Vec<Duration>) -> Stats {
         timings.sort();
         let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         let rank = |p: f64| {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod bench;
+mod bench_stats;
 mod cli;
 mod database;
 mod demo;

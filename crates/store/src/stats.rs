@@ -158,4 +158,14 @@ impl Store {
         .fetch_one(&self.pool)
         .await?)
     }
+
+    /// The territory with the most reports counted (for the benchmark).
+    pub async fn busiest_statistics_province(&self) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT territory_code FROM stat_cells WHERE measure = 'reports' AND dim = ''
+             GROUP BY territory_code ORDER BY SUM(n) DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
 }
