@@ -299,13 +299,16 @@ fn body<F: Serialize>(fact: &F) -> Cell {
     Cell::Text(serde_json::to_string(fact).unwrap_or_default())
 }
 
+/// The child a report was triaged to: its id, sex and birth year.
+type ReportChild = (String, String, Option<i64>);
+
 /// One report's fact and the child it was triaged to (with the child's sex and birth
 /// year, for the children counted once per period).
 struct ReportRow {
     id: String,
     fact: ReportFact,
     region: String,
-    child: Option<(String, String, Option<i64>)>,
+    child: Option<ReportChild>,
 }
 
 async fn refresh_reports(
@@ -446,7 +449,7 @@ async fn old_report_facts(
 /// those of its file, so the count does not depend on which report came first.
 async fn count_children(
     conn: &mut AnyConnection,
-    linked: &[(&ReportRow, &(String, String, Option<i64>))],
+    linked: &[(&ReportRow, &ReportChild)],
     cells: &mut Cells,
 ) -> Result<(), StoreError> {
     let mut rows = Vec::new();
