@@ -21,5 +21,6 @@ mod pages;
 mod policy;
 mod referrals;
 mod reports;
+mod stats;
 mod store;
 mod support;
