@@ -10,6 +10,7 @@ mod demo;
 mod keys;
 mod logging;
 mod serve;
+mod stats;
 
 use clap::Parser;
 use std::process::ExitCode;

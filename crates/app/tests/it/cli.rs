@@ -637,3 +637,62 @@ fn serve_speaks_https_with_hsts_when_given_a_certificate() {
     );
     assert_eq!(child.wait().expect("wait").code(), Some(0));
 }
+
+/// Every cell that counts something, in byte order.
+async fn stat_cells(url: &str) -> Vec<(String, String, String, String, String, i64)> {
+    let store = awladna_store::Store::connect(url).await.expect("connect");
+    let mut rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT measure, dim, month, territory_code, code, n FROM stat_cells WHERE n <> 0",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("stat_cells");
+    store.close().await;
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_rebuild_recomputes_the_cells_of_a_database() {
+    let (dir, demo) = tokio::task::spawn_blocking(|| {
+        let dir = TempDir::new();
+        let demo = run(&dir, &["demo", "--children", "40", "--seed", "3"]);
+        (dir, demo)
+    })
+    .await
+    .expect("demo");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let url = format!("sqlite://{}/data/awladna.db", dir.0.display());
+    let counted = stat_cells(&url).await;
+    assert!(!counted.is_empty());
+
+    // Counts that drifted, and facts lost: the rebuild puts them back as they were.
+    let store = awladna_store::Store::connect(&url).await.expect("connect");
+    for sql in [
+        "UPDATE stat_cells SET n = n + 7",
+        "DELETE FROM fact_reports",
+        "DELETE FROM fact_child_periods",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.expect(sql);
+    }
+    store.close().await;
+    assert_ne!(stat_cells(&url).await, counted);
+    let (dir, rebuilt) = tokio::task::spawn_blocking(move || {
+        let rebuilt = run(&dir, &["stats", "rebuild"]);
+        (dir, rebuilt)
+    })
+    .await
+    .expect("rebuild");
+    assert!(rebuilt.status.success(), "{}", text(&rebuilt));
+    assert!(
+        text(&rebuilt).contains("Statistics rebuilt from"),
+        "{}",
+        text(&rebuilt)
+    );
+    assert_eq!(stat_cells(&url).await, counted);
+    let help = text(&run(&dir, &["stats", "rebuild", "--help"]));
+    assert!(
+        help.contains("--data-dir") && help.contains("--database-url"),
+        "{help}"
+    );
+}

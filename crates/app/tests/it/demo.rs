@@ -177,6 +177,22 @@ async fn demo_fills_either_backend(backend: Backend) {
         }
     };
     assert!(count("SELECT COUNT(*) FROM cases").await > 200);
+    // The demo's bulk load is followed by a rebuild of the statistics.
+    assert!(
+        text(&output).contains("Statistics rebuilt from"),
+        "{}",
+        text(&output)
+    );
+    assert!(count("SELECT COUNT(*) FROM stat_cells WHERE n <> 0").await > 0);
+    let complete =
+        count("SELECT COUNT(*) FROM cards WHERE form_code = 'report' AND complete <> 0").await;
+    assert!(complete > 200, "{complete} complete reports");
+    assert_eq!(
+        count("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_cells WHERE measure = 'reports' AND dim = ''")
+            .await,
+        complete,
+        "every complete report counted once, over all months and provinces"
+    );
     assert_eq!(
         count(
             "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS \

@@ -21,6 +21,7 @@ mod pages;
 mod policy;
 mod referrals;
 mod reports;
+mod stats;
 mod stats_api;
 mod store;
 mod support;

@@ -4,12 +4,12 @@
 //! on an injected clock; steps pushed as server-sent events within a second, on
 //! PostgreSQL through a second server instance.
 
-use crate::support::{Answer, Backend, Signed, TestApp, on_each_backend, reference};
+use crate::support::{Answer, Backend, Signed, TestApp, linking_card, on_each_backend, reference};
 use awladna_domain::access::Role;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -46,22 +46,6 @@ async fn case(worker: &Signed<'_>) -> String {
     triage.json()["case_id"].as_str().expect("case").to_owned()
 }
 
-/// Sends a linking card from a case; its id.
-async fn send(from: &Signed<'_>, case: &str, body: Value) -> String {
-    let sent = from
-        .post(&format!("/api/v1/cases/{case}/referrals"), &body)
-        .await;
-    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
-    sent.json()["id"].as_str().expect("id").to_owned()
-}
-
-fn referral(to: &str, share: &[&str]) -> Value {
-    json!({
-        "to_org": to, "stage": "initial_diagnosis", "service": "medical_exam", "urgency": "immediate",
-        "reason": "فحص طبي وشهادة طبية بعد عنف جسدي", "consent": "guardian", "share": share
-    })
-}
-
 async fn a_referral_is_answered_delivered_and_closed_and_access_ends(backend: Backend) {
     let app = TestApp::start(backend).await;
     services(&app).await;
@@ -74,7 +58,9 @@ async fn a_referral_is_answered_delivered_and_closed_and_access_ends(backend: Ba
     let case = case(&nadia).await;
 
     let share = ["identity", "evaluation", "medical_file"];
-    let id = send(&nadia, &case, referral("sale-hospital", &share)).await;
+    let id = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &share))
+        .await;
 
     // The hospital's inbox shows it, without the child; opening it is "received".
     let inbox = doctor.get("/api/v1/referrals?box=inbox").await.json();
@@ -157,7 +143,9 @@ async fn a_decline_returns_with_its_reason_and_other_provinces_see_nothing(backe
         .signed_in("dr-rabat", "rabat-hospital", &[Role::FocalPoint])
         .await;
     let case = case(&nadia).await;
-    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
+    let id = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
+        .await;
 
     assert_eq!(
         rabat.get(&format!("/api/v1/referrals/{id}")).await.status,
@@ -236,13 +224,13 @@ async fn bad_referrals_are_refused_with_what_to_fix(backend: Backend) {
     assert_eq!(
         fields(
             &nadia
-                .post(&path, &referral("sale-school", &["medical_file"]))
+                .post(&path, &linking_card("sale-school", &["medical_file"]))
                 .await
         ),
         ["share"]
     );
     // A legal ground must be stated; hostile text is refused, not stored.
-    let mut body = referral("sale-hospital", &["identity", "identity", "secrets"]);
+    let mut body = linking_card("sale-hospital", &["identity", "identity", "secrets"]);
     body["consent"] = json!("legal_ground");
     body["reason"] = json!("سبب\u{0007}<script>");
     body["urgency"] = json!("tomorrow");
@@ -264,7 +252,7 @@ async fn bad_referrals_are_refused_with_what_to_fix(backend: Backend) {
     // Wrong role; nothing was sent by any of these.
     assert_eq!(
         officer
-            .post(&path, &referral("sale-hospital", &[]))
+            .post(&path, &linking_card("sale-hospital", &[]))
             .await
             .status,
         StatusCode::FORBIDDEN
@@ -288,7 +276,9 @@ async fn overdue_referrals_follow_the_clock(backend: Backend) {
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
     let case = case(&nadia).await;
-    send(&nadia, &case, referral("sale-hospital", &[])).await;
+    nadia
+        .send_referral(&case, &linking_card("sale-hospital", &[]))
+        .await;
     let outbox = nadia.get("/api/v1/referrals?box=outbox").await.json();
     assert_eq!(outbox["referrals"][0]["overdue"], false);
     assert_eq!(
@@ -391,7 +381,9 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
     // The listener connects in the background: give it a moment on a busy machine.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let id = send(&nadia, &case, referral("sale-hospital", &[])).await;
+    let id = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &[]))
+        .await;
     assert!(
         receives(&mut hospital, &id).await,
         "the hospital hears of the new referral"
@@ -442,7 +434,9 @@ async fn the_linking_card_prints_as_an_arabic_pdf_with_only_what_is_shared(backe
         .signed_in("rabat-doc", "rabat-hospital", &[Role::FocalPoint])
         .await;
     let case = case(&nadia).await;
-    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
+    let id = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
+        .await;
     let (status, kind, pdf) =
         bytes(&app, &format!("/referrals/{id}/card.pdf"), &nadia.cookie).await;
     assert_eq!(status, StatusCode::OK);
@@ -564,7 +558,9 @@ async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backen
         entry.body
     );
     let case = case(&nadia).await;
-    let id = send(&nadia, &case, referral("sale-hospital", &["identity"])).await;
+    let id = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
+        .await;
     let mut mail = String::new();
     for _ in 0..50 {
         mail = received.lock().await.clone();

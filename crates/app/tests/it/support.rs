@@ -479,3 +479,56 @@ pub fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
         .filter_map(|c| c.split(';').next())
         .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
 }
+
+// ---------------------------------------------------------------------------
+// A child's pathway through the API, for the tests that need reports, cases and
+// linking cards.
+
+impl Signed<'_> {
+    /// Records a complete report; its id.
+    pub async fn record_report(&self, body: &serde_json::Value) -> String {
+        let saved = self.post("/api/v1/reports", body).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+        saved.json()["id"].as_str().expect("report id").to_owned()
+    }
+
+    /// Triages a report about a new child, or about `child`: the answer (`case_id`,
+    /// `child_id`, `number`).
+    pub async fn triage(&self, report: &str, child: Option<&str>) -> serde_json::Value {
+        let body = match child {
+            Some(child) => serde_json::json!({"child_id": child}),
+            None => serde_json::json!({"new_child": true}),
+        };
+        let opened = self
+            .post(&format!("/api/v1/reports/{report}/triage"), &body)
+            .await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+        opened.json()
+    }
+
+    /// Moves a case to `to` (a closure with its reason).
+    pub async fn move_case(&self, case: &str, to: &str, closure_reason: Option<&str>) -> Answer {
+        self.post(
+            &format!("/api/v1/cases/{case}/transitions"),
+            &serde_json::json!({"to": to, "reason": format!("→ {to}: سبب"), "closure_reason": closure_reason}),
+        )
+        .await
+    }
+
+    /// Sends a linking card from a case; its id.
+    pub async fn send_referral(&self, case: &str, body: &serde_json::Value) -> String {
+        let sent = self
+            .post(&format!("/api/v1/cases/{case}/referrals"), body)
+            .await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        sent.json()["id"].as_str().expect("referral id").to_owned()
+    }
+}
+
+/// A linking card asking `to` for a medical examination, sharing `share`.
+pub fn linking_card(to: &str, share: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "to_org": to, "stage": "initial_diagnosis", "service": "medical_exam", "urgency": "immediate",
+        "reason": "فحص طبي وشهادة طبية بعد عنف جسدي", "consent": "guardian", "share": share
+    })
+}
