@@ -54,13 +54,13 @@ impl Tx<'_> {
             return Ok(());
         }
         let conn: &mut AnyConnection = &mut self.inner;
-        let places = Places::load(conn).await?;
+        let mut places = Places::load(conn).await?;
         let mut cells = Cells::default();
         let reports: Vec<String> = touched.reports.into_iter().collect();
         let cases: Vec<String> = touched.cases.into_iter().collect();
         let referrals: Vec<String> = touched.referrals.into_iter().collect();
-        refresh_reports(conn, &places, &reports, &mut cells).await?;
-        refresh_cases(conn, &places, &cases, &mut cells).await?;
+        refresh_reports(conn, &mut places, &reports, &mut cells).await?;
+        refresh_cases(conn, &mut places, &cases, &mut cells).await?;
         refresh_referrals(conn, &referrals, &mut cells).await?;
         add_cells(conn, &cells).await
     }
@@ -87,7 +87,7 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
         }
-        let places = Places::load(conn).await?;
+        let mut places = Places::load(conn).await?;
         let mut cells = Cells::default();
         let mut done = 0u64;
         let kinds: [(&str, Kind); 3] = [
@@ -115,8 +115,8 @@ impl Store {
                 let Some(next) = ids.last() else { break };
                 last = next.clone();
                 match kind {
-                    Kind::Report => refresh_reports(conn, &places, &ids, &mut cells).await?,
-                    Kind::Case => refresh_cases(conn, &places, &ids, &mut cells).await?,
+                    Kind::Report => refresh_reports(conn, &mut places, &ids, &mut cells).await?,
+                    Kind::Case => refresh_cases(conn, &mut places, &ids, &mut cells).await?,
                     Kind::Referral => refresh_referrals(conn, &ids, &mut cells).await?,
                 }
                 done += ids.len() as u64;
@@ -171,13 +171,39 @@ impl Places {
                 None
             })
             .collect();
-        let area = sqlx::query("SELECT hcp_code, area FROM communes")
-            .fetch_all(&mut *conn)
+        Ok(Places {
+            region,
+            area: HashMap::new(),
+        })
+    }
+
+    /// Reads the urban/rural area of the communes these cards name that it does not
+    /// know yet (a commit names one or two; reading all 1,544 each time cost more).
+    async fn learn_areas<'a>(
+        &mut self,
+        conn: &mut AnyConnection,
+        datas: impl Iterator<Item = &'a Map<String, Value>>,
+    ) -> Result<(), StoreError> {
+        let wanted: Vec<String> = datas
+            .filter_map(|d| text(d, "commune"))
+            .filter(|c| !self.area.contains_key(*c))
+            .map(str::to_owned)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in wanted.chunks(BATCH) {
+            for r in select_in(
+                conn,
+                "SELECT hcp_code, area FROM communes WHERE hcp_code IN",
+                "",
+                chunk,
+            )
             .await?
-            .iter()
-            .map(|r| Ok((r.try_get("hcp_code")?, r.try_get("area")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        Ok(Places { region, area })
+            {
+                self.area.insert(r.try_get("hcp_code")?, r.try_get("area")?);
+            }
+        }
+        Ok(())
     }
 
     fn region_of(&self, territory: &str) -> String {
@@ -316,7 +342,7 @@ struct LinkedChild {
 
 async fn refresh_reports(
     conn: &mut AnyConnection,
-    places: &Places,
+    places: &mut Places,
     ids: &[String],
     cells: &mut Cells,
 ) -> Result<(), StoreError> {
@@ -332,9 +358,13 @@ async fn refresh_reports(
         ids,
     )
     .await?;
+    let datas = rows
+        .iter()
+        .map(|r| Ok(parse_data(&r.try_get::<String, _>("data")?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    places.learn_areas(conn, datas.iter()).await?;
     let mut reports = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let data = parse_data(&r.try_get::<String, _>("data")?);
+    for (r, data) in rows.iter().zip(datas) {
         let territory: String = r.try_get("territory_code")?;
         let month = report_month(&data, r.try_get("created_at")?);
         let child_id: Option<String> = r.try_get("child_id")?;
@@ -519,7 +549,7 @@ async fn count_children(
 
 async fn refresh_cases(
     conn: &mut AnyConnection,
-    places: &Places,
+    places: &mut Places,
     ids: &[String],
     cells: &mut Cells,
 ) -> Result<(), StoreError> {
@@ -576,6 +606,7 @@ async fn refresh_cases(
             .or_default()
             .push((r.try_get("from_stage")?, r.try_get("moved_at")?));
     }
+    places.learn_areas(conn, first_report.values()).await?;
     let mut facts = Vec::with_capacity(rows.len());
     let mut stays = Vec::new();
     for r in &rows {
