@@ -564,7 +564,7 @@ fn hide_small(
     indicator: &Indicator,
     by: &[String],
     sums: &Sums,
-    rows: &mut [FigureRow],
+    rows: &mut Vec<FigureRow>,
     total: &mut Shown,
     additive: bool,
     total_raw: (f64, f64),
@@ -607,10 +607,31 @@ fn hide_small(
         additive,
     };
     let hidden = suppress(&grid);
+    let mut shown = vec![false; hidden.cells.len()];
     for row in rows.iter_mut() {
-        if position(&row.keys).is_some_and(|p| hidden.cells[p]) {
-            row.value = Shown::Hidden;
+        if let Some(p) = position(&row.keys) {
+            shown[p] = true;
+            if hidden.cells[p] {
+                row.value = Shown::Hidden;
+            }
         }
+    }
+    // A zero hidden as a complement has no row (zeros are not stored): it must appear,
+    // hidden, or its absence would say it is zero.
+    for (p, _) in hidden
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(p, h)| **h && !shown[*p])
+    {
+        let (i, j) = (p / rests.len(), p % rests.len());
+        let mut keys = vec![firsts[i].clone()];
+        keys.extend(rests[j].iter().cloned());
+        rows.push(FigureRow {
+            keys,
+            value: Shown::Hidden,
+            rate: None,
+        });
     }
     let total_small = is_small(total_raw.0 as u64);
     if (additive && hidden.total) || total_small {
