@@ -31,6 +31,7 @@ pub mod i18n;
 pub mod mail;
 mod map;
 mod pages;
+mod periodic_reports;
 mod plan;
 mod referral_api;
 mod referral_pages;
@@ -45,6 +46,7 @@ mod state;
 mod stats;
 mod stats_api;
 mod stats_pages;
+mod stats_export;
 mod times;
 
 pub use state::{AppState, Settings};
@@ -122,6 +124,23 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/stats", ViewStatistics, get(stats_pages::dashboard)),
         route(M::GET, "/api/v1/stats", ViewStatistics, get(stats_api::list)),
         route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats_api::read)),
+        // Periodic reports (SPEC.md §3, §4).
+        route(M::GET, "/periodic-reports", ViewStatistics, get(periodic_reports::list)),
+        route(M::POST, "/periodic-reports", PrepareReport, post(periodic_reports::create_page)),
+        route(M::GET, "/periodic-reports/{id}", ViewStatistics, get(periodic_reports::show)),
+        route(M::GET, "/periodic-reports/{id}/export.xlsx", ViewStatistics, get(periodic_reports::export_xlsx)),
+        route(M::GET, "/periodic-reports/{id}/export.csv", ViewStatistics, get(periodic_reports::export_csv)),
+        route(M::GET, "/periodic-reports/{id}/export.pdf", ViewStatistics, get(periodic_reports::export_pdf)),
+        route(M::GET, "/periodic-reports/{id}/dhis2.json", ViewStatistics, get(periodic_reports::export_dhis2)),
+        route(M::POST, "/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::refresh_page)),
+        route(M::POST, "/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::approve_page)),
+        route(M::POST, "/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::submit_page)),
+        route(M::POST, "/api/v1/periodic-reports", PrepareReport, post(periodic_reports::api_create)),
+        route(M::GET, "/api/v1/periodic-reports", ViewStatistics, get(periodic_reports::api_list)),
+        route(M::GET, "/api/v1/periodic-reports/{id}", ViewStatistics, get(periodic_reports::api_read)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::api_refresh)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::api_approve)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::api_submit)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

@@ -647,3 +647,40 @@ fn unique<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {
 pub fn indicator<'a>(state: &'a AppState, code: &str) -> Option<&'a Indicator> {
     state.indicators.iter().find(|i| i.code == code)
 }
+
+/// Small-cell suppression of a count figure assembled elsewhere (the national report's
+/// sums of provincial figures): the same rule as [`figure`] with `protect`.
+pub fn protect_counts(fig: &mut Figure) {
+    if fig.indicator.unit != Unit::Count || fig.protected {
+        fig.protected = true;
+        return;
+    }
+    fig.rows.sort_by(|a, b| a.keys.cmp(&b.keys));
+    let sums: Sums = fig
+        .rows
+        .iter()
+        .map(|r| (r.keys.clone(), (r.value.value().unwrap_or(0.0), 1.0)))
+        .collect();
+    let total_raw = (fig.total.value().unwrap_or(0.0), 1.0);
+    let additive = !fig.by.iter().any(|d| d == "concern" || d == "target_group");
+    let by = fig.by.clone();
+    let indicator = fig.indicator.clone();
+    hide_small(
+        &indicator,
+        &by,
+        &sums,
+        &mut fig.rows,
+        &mut fig.total,
+        additive,
+        total_raw,
+    );
+    for row in &mut fig.rows {
+        if row.value == Shown::Hidden {
+            row.rate = None;
+        }
+    }
+    if fig.total == Shown::Hidden {
+        fig.total_rate = None;
+    }
+    fig.protected = true;
+}

@@ -18,6 +18,7 @@ mod cli;
 mod demo;
 mod directory;
 mod pages;
+mod periodic_reports;
 mod policy;
 mod referrals;
 mod reports;

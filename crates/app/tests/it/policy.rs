@@ -39,6 +39,17 @@ const STATISTICS_READERS: &[Role] = &[
     Role::NationalAnalyst,
 ];
 
+const REPORT_PREPARERS: &[Role] = &[
+    Role::InformationOfficer,
+    Role::Secretariat,
+    Role::NationalAnalyst,
+];
+const REPORT_APPROVERS: &[Role] = &[
+    Role::Coordinator,
+    Role::CommitteeMember,
+    Role::NationalAnalyst,
+];
+
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/", Who::Anyone),
@@ -77,6 +88,23 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats/{indicator}", Who::Only(STATISTICS_READERS)),
+    // Periodic reports.
+    ("GET", "/periodic-reports", Who::Only(STATISTICS_READERS)),
+    ("POST", "/periodic-reports", Who::Only(REPORT_PREPARERS)),
+    ("GET", "/periodic-reports/{id}", Who::Only(STATISTICS_READERS)),
+    ("GET", "/periodic-reports/{id}/export.xlsx", Who::Only(STATISTICS_READERS)),
+    ("GET", "/periodic-reports/{id}/export.csv", Who::Only(STATISTICS_READERS)),
+    ("GET", "/periodic-reports/{id}/export.pdf", Who::Only(STATISTICS_READERS)),
+    ("GET", "/periodic-reports/{id}/dhis2.json", Who::Only(STATISTICS_READERS)),
+    ("POST", "/periodic-reports/{id}/refresh", Who::Only(REPORT_PREPARERS)),
+    ("POST", "/periodic-reports/{id}/approve", Who::Only(REPORT_APPROVERS)),
+    ("POST", "/periodic-reports/{id}/submit", Who::Only(REPORT_PREPARERS)),
+    ("POST", "/api/v1/periodic-reports", Who::Only(REPORT_PREPARERS)),
+    ("GET", "/api/v1/periodic-reports", Who::Only(STATISTICS_READERS)),
+    ("GET", "/api/v1/periodic-reports/{id}", Who::Only(STATISTICS_READERS)),
+    ("POST", "/api/v1/periodic-reports/{id}/refresh", Who::Only(REPORT_PREPARERS)),
+    ("POST", "/api/v1/periodic-reports/{id}/approve", Who::Only(REPORT_APPROVERS)),
+    ("POST", "/api/v1/periodic-reports/{id}/submit", Who::Only(REPORT_PREPARERS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
