@@ -45,8 +45,8 @@ mod spreadsheet;
 mod state;
 mod stats;
 mod stats_api;
-mod stats_pages;
 mod stats_export;
+mod stats_pages;
 mod times;
 
 pub use state::{AppState, Settings};

@@ -169,12 +169,9 @@ fn to_stored(f: &Figure) -> StoredFigure {
     StoredFigure {
         indicator: f.indicator.code.clone(),
         by: f.by.clone(),
-        // Without a breakdown the one row is the total: only the total is kept (it is
-        // the value suppression applies to).
         rows: f
             .rows
             .iter()
-            .filter(|_| !f.by.is_empty())
             .map(|r| StoredRow {
                 keys: r.keys.clone(),
                 value: r.value.value(),

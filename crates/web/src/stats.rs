@@ -518,8 +518,11 @@ fn finish(
     // add up to the total: their parts are only checked one by one.
     let additive =
         indicator.unit == Unit::Count && !by.iter().any(|d| d == "concern" || d == "target_group");
+    // Without a breakdown the one row is the total: only the total is published (it is
+    // the value suppression applies to).
     let mut rows: Vec<FigureRow> = sums
         .iter()
+        .filter(|_| !by.is_empty())
         .map(|(keys, raw)| FigureRow {
             keys: keys.clone(),
             value: Shown::Value(value_of(*raw)),
@@ -527,8 +530,6 @@ fn finish(
         })
         .collect();
     let mut total = Shown::Value(value_of(total_raw));
-    // Counts over the total when the parts are not the whole (concerns) are only a
-    // single breakdown's sum; the total is then the indicator's own.
     if protect {
         hide_small(
             indicator, by, &sums, &mut rows, &mut total, additive, total_raw,

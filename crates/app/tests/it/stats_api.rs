@@ -147,6 +147,13 @@ async fn a_province_reads_its_figures_and_the_ministry_reads_them_protected(back
         assert_eq!(refused.json()["error"]["code"], code, "{path}");
         assert!(!refused.body.contains("<script>"));
     }
+    // Without a breakdown only the total is published: no row can show what it hides.
+    let rabat_total = ministry
+        .get("/api/v1/stats/reports?territory=rabat&from=2026-01&to=2026-12")
+        .await
+        .json();
+    assert_eq!(rabat_total["total"], "<5");
+    assert_eq!(rabat_total["rows"], json!([]), "{rabat_total}");
     let unknown = coordinator.get("/api/v1/stats/nothing").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
