@@ -416,8 +416,7 @@ print(json.dumps([{"rtl": bool(s.sheet_view.rightToLeft),
         let rows = sheets[1]["rows"].as_array().unwrap();
         assert!(
             rows.iter()
-                .any(|r| r[0] == "reports" && r[3] == "" && r[5] == 7
-                    || r[0] == "reports" && r[3].is_null() && r[5] == 7),
+                .any(|r| r[0] == "reports" && (r[3] == "" || r[3].is_null()) && r[5] == 7),
             "{rows:?}"
         );
     } else {
