@@ -122,6 +122,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
         route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
         route(M::GET, "/stats", ViewStatistics, get(stats_pages::dashboard)),
+        route(M::GET, "/stats/export/{format}", ViewStatistics, get(stats_pages::export)),
         route(M::GET, "/api/v1/stats", ViewStatistics, get(stats_api::list)),
         route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats_api::read)),
         // Periodic reports (SPEC.md §3, §4).

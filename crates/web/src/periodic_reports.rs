@@ -1362,7 +1362,7 @@ async fn material(
     })
 }
 
-fn attachment(content_type: &str, file: String, bytes: Vec<u8>) -> Response {
+pub(crate) fn attachment(content_type: &str, file: String, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

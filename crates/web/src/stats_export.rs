@@ -264,7 +264,6 @@ pub fn pdf_blocks(table: &Table) -> Vec<awladna_pdf::Block> {
 }
 
 /// A PDF of figures, one table each, under `title`.
-#[allow(dead_code)] // for the dashboards' exports
 pub fn document(
     state: &AppState,
     t: Tr,

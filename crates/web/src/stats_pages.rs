@@ -480,3 +480,142 @@ fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> Se
         has_rate: true,
     }
 }
+
+/// What the dashboard's export holds: each indicator with its breakdown ("" = total).
+const EXPORTED: [(&str, &str); 18] = [
+    ("reports", ""),
+    ("children", ""),
+    ("cases", ""),
+    ("cases_closed", ""),
+    ("referrals", ""),
+    ("reports", "month"),
+    ("cases", "month"),
+    ("cases", "concern"),
+    ("cases", "age_band"),
+    ("cases", "sex"),
+    ("cases", "source"),
+    ("cases", "stage"),
+    ("children", "age_band"),
+    ("cases_closed", "outcome"),
+    ("stage_days", "stage"),
+    ("referrals", "sector"),
+    ("referral_response_hours", "sector"),
+    ("referrals_overdue", "sector"),
+];
+
+/// `/stats/export/{xlsx|csv|pdf}?territory&from&to`: the dashboard's figures as a file.
+/// Whatever the reader's province, a file leaves it: small counts are always hidden.
+pub async fn export(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    axum::extract::Path(format): axum::extract::Path<String>,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    let Some(actor) = caller.actor.as_ref() else {
+        return page_refusal(t, axum::http::StatusCode::UNAUTHORIZED, "auth-sign-in");
+    };
+    if !matches!(format.as_str(), "xlsx" | "csv" | "pdf") {
+        return page_refusal(t, axum::http::StatusCode::NOT_FOUND, "error-not-found");
+    }
+    let a = match asked(&state, actor, &q) {
+        Ok(a) => a,
+        Err((status, _, message)) => return page_refusal(t, status, message),
+    };
+    let mut figures = Vec::new();
+    for (code, dim) in EXPORTED {
+        let Some(ind) = indicator(&state, code) else {
+            continue;
+        };
+        let by: Vec<String> = [dim]
+            .iter()
+            .filter(|d| !d.is_empty())
+            .map(|d| (*d).to_owned())
+            .collect();
+        match figure(&state, ind, &a.scope, &a.period, &by, true).await {
+            Ok(f) => figures.push(f),
+            Err(Refusal::ChildrenPeriod) => {}
+            Err(Refusal::Store(detail)) => return internal(false, t, &detail),
+            Err(_) => {}
+        }
+    }
+    let entry = caller.audit_entry(
+        state.now_ms(),
+        "stats.export",
+        ("dashboard", &format),
+        &a.scope.code,
+        serde_json::json!({"from": a.period.from, "to": a.period.to}),
+    );
+    if let Err(e) = state.audit_alone(entry).await {
+        return internal(false, t, &e.detail());
+    }
+    let scope_name = if a.scope.code == NATION {
+        t.get("stats-nation")
+    } else {
+        label_of(&state, t, "province", &a.scope.code)
+    };
+    let title = format!("{} — {scope_name}", t.get("stats-title"));
+    let period = format!("{} – {}", a.period.from, a.period.to);
+    let file = format!(
+        "awladna-stats-{}-{}-{}",
+        a.scope.code, a.period.from, a.period.to
+    );
+    let refs: Vec<&Figure> = figures.iter().collect();
+    let tables: Vec<awladna_export::Table> = refs
+        .iter()
+        .map(|f| crate::stats_export::table(&state, t, f))
+        .collect();
+    match format.as_str() {
+        "csv" => {
+            let data = crate::stats_export::data_table(&state, t, &refs, &a.scope.code, &period);
+            crate::periodic_reports::attachment(
+                "text/csv; charset=utf-8",
+                format!("{file}.csv"),
+                awladna_export::csv(&data),
+            )
+        }
+        "pdf" => {
+            let doc = crate::stats_export::document(
+                &state,
+                t,
+                &title,
+                &t.get("stats-suppressed-note"),
+                &refs,
+            );
+            match tokio::task::spawn_blocking(move || awladna_pdf::render(&doc)).await {
+                Ok(Ok(bytes)) => crate::periodic_reports::attachment(
+                    "application/pdf",
+                    format!("{file}.pdf"),
+                    bytes,
+                ),
+                Ok(Err(e)) => internal(false, t, &e.to_string()),
+                Err(e) => internal(false, t, &e.to_string()),
+            }
+        }
+        _ => {
+            let meta = vec![
+                (t.get("stats-territory"), scope_name),
+                (t.get("periodic-period"), period.clone()),
+                (t.get("stats-definition"), t.get("stats-suppressed-note")),
+            ];
+            let book = crate::stats_export::workbook(
+                &state,
+                t,
+                &title,
+                meta,
+                tables,
+                &refs,
+                (&a.scope.code, &period),
+            );
+            match tokio::task::spawn_blocking(move || awladna_export::xlsx(&book)).await {
+                Ok(Ok(bytes)) => crate::periodic_reports::attachment(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    format!("{file}.xlsx"),
+                    bytes,
+                ),
+                Ok(Err(e)) => internal(false, t, &e.to_string()),
+                Err(e) => internal(false, t, &e.to_string()),
+            }
+        }
+    }
+}

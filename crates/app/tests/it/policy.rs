@@ -86,6 +86,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/directory/organisations/{code}", Who::Only(DIRECTORY_KEEPERS)),
     ("GET", "/api/v1/directory", Who::Anyone),
     ("GET", "/stats", Who::Only(STATISTICS_READERS)),
+    ("GET", "/stats/export/{format}", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats/{indicator}", Who::Only(STATISTICS_READERS)),
     // Periodic reports.

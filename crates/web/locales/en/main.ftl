@@ -559,3 +559,4 @@ periodic-cannot-approve = You cannot approve this report: the centre's coordinat
 periodic-stale = This report changed since you opened it (its figures were recomputed, or it was approved or submitted). Open it again and check it before you go on.
 periodic-not-draft = Only a draft can be recomputed or approved. Once approved, its figures do not change.
 periodic-not-approved = Only an approved report can be submitted to the ministry.
+stats-periodic-reports = Periodic reports

@@ -559,3 +559,4 @@ periodic-cannot-approve = Vous ne pouvez pas approuver ce rapport : le coordinat
 periodic-stale = Ce rapport a changé depuis que vous l'avez ouvert (chiffres recalculés, approbation ou transmission). Ouvrez-le de nouveau et vérifiez-le avant de continuer.
 periodic-not-draft = Seul un brouillon peut être recalculé ou approuvé. Une fois approuvé, ses chiffres ne changent plus.
 periodic-not-approved = Seul un rapport approuvé peut être transmis au ministère.
+stats-periodic-reports = Rapports périodiques
