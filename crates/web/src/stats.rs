@@ -287,15 +287,16 @@ pub async fn figure(
         .dimensions
         .iter()
         .find(|d| d.as_str() == dim)
-        .map(|d| leak_dim(d))
+        .map(|d| static_dim(d))
         .unwrap_or("");
     match indicator.code.as_str() {
         "children" => {
             children_sums(state, scope, period, by, dim_static, &key_of, &mut add).await?;
         }
         "referral_response_hours" => {
-            if by.iter().any(|d| d == "month") {
-                return Err(Refusal::UnknownDimension("month".into()));
+            // The histogram is read by sector only: no month or place to break it down by.
+            if let Some(d) = by.iter().find(|d| PLACE_AND_TIME.contains(&d.as_str())) {
+                return Err(Refusal::UnknownDimension(d.clone()));
             }
             let rows = state
                 .store
@@ -304,6 +305,7 @@ pub async fn figure(
                 .map_err(store_err)?;
             // Medians do not add up: collect the histogram per key, take medians after.
             let mut hist: BTreeMap<Vec<String>, BTreeMap<i64, i64>> = BTreeMap::new();
+            let mut all: BTreeMap<i64, i64> = BTreeMap::new();
             for (sector, hours, n) in rows {
                 let code = if dim == "sector" { sector.as_str() } else { "" };
                 *hist
@@ -311,19 +313,11 @@ pub async fn figure(
                     .or_default()
                     .entry(hours)
                     .or_default() += n;
+                *all.entry(hours).or_default() += n;
             }
             for (key, h) in hist {
                 let n: i64 = h.values().sum();
                 add(key, median(&h), n as f64);
-            }
-            let mut all: BTreeMap<i64, i64> = BTreeMap::new();
-            for (_, hours, n) in state
-                .store
-                .response_hours(&scope.leaves, &period.from, &period.to)
-                .await
-                .map_err(store_err)?
-            {
-                *all.entry(hours).or_default() += n;
             }
             let n: i64 = all.values().sum();
             return finish(
@@ -396,8 +390,8 @@ pub async fn figure(
     finish(state, indicator, scope, by, sums, None, protect)
 }
 
-/// Dimension codes live in the indicators file, loaded once for the process.
-fn leak_dim(d: &str) -> &'static str {
+/// The dimension's code as the cells name it (cells take `&'static str` names).
+fn static_dim(d: &str) -> &'static str {
     const KNOWN: [&str; 13] = [
         "sex",
         "age_band",
@@ -454,7 +448,7 @@ async fn children_sums(
         }
     };
     let q = CellQuery {
-        measure: leak_measure(measure),
+        measure: static_measure(measure),
         dim,
         territories: &territories,
         from: &from,
@@ -466,7 +460,7 @@ async fn children_sums(
     Ok(())
 }
 
-fn leak_measure(m: &str) -> &'static str {
+fn static_measure(m: &str) -> &'static str {
     ["children", "children_half", "children_year"]
         .into_iter()
         .find(|k| *k == m)
