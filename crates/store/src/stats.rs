@@ -168,4 +168,13 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    /// The territories that have reports counted (for the benchmark).
+    pub async fn statistics_territories(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT territory_code FROM stat_cells WHERE measure = 'reports' AND dim = '' ORDER BY territory_code",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }
