@@ -160,7 +160,6 @@ impl Period {
     }
 
     /// The months from `from` to `to`.
-    #[allow(dead_code)] // the dashboards fill empty months with it
     pub fn months(&self) -> Vec<String> {
         let mut out = Vec::new();
         let (mut y, mut m) = (
@@ -283,12 +282,8 @@ pub async fn figure(
         from: &period.from,
         to: &period.to,
     };
-    let dim_static: &'static str = indicator
-        .dimensions
-        .iter()
-        .find(|d| d.as_str() == dim)
-        .map(|d| static_dim(d))
-        .unwrap_or("");
+    // Checked above against the indicator's dimensions.
+    let dim_static = static_dim(dim);
     match indicator.code.as_str() {
         "children" => {
             children_sums(state, scope, period, by, dim_static, &key_of, &mut add).await?;

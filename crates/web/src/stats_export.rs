@@ -38,11 +38,12 @@ pub fn dimension_name(t: Tr, dimension: &str) -> String {
 
 /// A code of `dimension` as the reader reads it.
 pub fn key_label(state: &AppState, t: Tr, dimension: &str, code: &str) -> String {
-    if code.is_empty() {
+    if code.is_empty() || code == "unknown" || code == "unassessed" {
         return t.get("periodic-unknown");
     }
     match dimension {
         "province" | "region" => crate::admin::territory_label(state, t, Some(code)),
+        "area" if code == "urban" || code == "rural" => t.get(&format!("stats-area-{code}")),
         _ => match vocabulary_of(dimension) {
             Some(v) => state.label(t, v, code),
             None => code.to_owned(),

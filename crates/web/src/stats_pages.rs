@@ -9,6 +9,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::stats::{Figure, Period, Refusal, Shown, figure, indicator};
 use crate::stats_api::{Asked, StatsQuery, asked};
+use crate::stats_export::{dimension_name, key_label};
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_charts::{Chart, Direction, Point, Series};
@@ -16,44 +17,6 @@ use awladna_domain::stats::{NATION, year_of};
 use awladna_domain::territory::TerritoryKind;
 use axum::extract::{OriginalUri, Query, State};
 use axum::response::{IntoResponse, Response};
-
-/// The vocabulary a dimension's codes come from (None: shown as they are).
-pub fn vocabulary_of(dim: &str) -> Option<&'static str> {
-    Some(match dim {
-        "sex" => "sex",
-        "source" => "sources",
-        "urgency" | "risk" => "urgency",
-        "concern" => "concerns",
-        "target_group" => "target_groups",
-        "stage" => "stages",
-        "outcome" => "closure_reasons",
-        "sector" => "sectors",
-        _ => return None,
-    })
-}
-
-/// A code of a dimension as people read it.
-pub fn label_of(state: &AppState, t: Tr, dim: &str, code: &str) -> String {
-    match (dim, vocabulary_of(dim)) {
-        (_, Some(v)) if !code.is_empty() && code != "unknown" && code != "unassessed" => {
-            state.label(t, v, code)
-        }
-        ("province" | "region", _) => state
-            .reference
-            .territory(code)
-            .map(|p| {
-                if t.lang == awladna_domain::Lang::Ar {
-                    p.name_ar.clone()
-                } else {
-                    p.name_fr.clone()
-                }
-            })
-            .unwrap_or_else(|| code.to_owned()),
-        ("area", _) if code == "urban" || code == "rural" => t.get(&format!("stats-area-{code}")),
-        _ if code == "unknown" || code == "unassessed" => t.get("stats-unknown"),
-        _ => code.to_owned(),
-    }
-}
 
 /// A number as shown: whole counts without decimals, others to one decimal.
 pub fn shown_text(v: Shown) -> String {
@@ -168,7 +131,7 @@ fn places(state: &AppState, t: Tr, selected: &str, own: Option<&str>) -> Vec<Pla
         label,
     };
     if let Some(own) = own {
-        return vec![view(own, label_of(state, t, "province", own))];
+        return vec![view(own, key_label(state, t, "province", own))];
     }
     let mut out = vec![view(NATION, t.get("stats-nation"))];
     for region in state
@@ -179,7 +142,7 @@ fn places(state: &AppState, t: Tr, selected: &str, own: Option<&str>) -> Vec<Pla
     {
         out.push(view(
             &region.code,
-            label_of(state, t, "region", &region.code),
+            key_label(state, t, "region", &region.code),
         ));
         for p in state.reference.territories().iter().filter(|p| {
             p.kind.hosts_mechanism()
@@ -187,7 +150,7 @@ fn places(state: &AppState, t: Tr, selected: &str, own: Option<&str>) -> Vec<Pla
         }) {
             out.push(view(
                 &p.code,
-                format!("— {}", label_of(state, t, "province", &p.code)),
+                format!("— {}", key_label(state, t, "province", &p.code)),
             ));
         }
     }
@@ -299,7 +262,7 @@ async fn build(state: &AppState, t: Tr, a: &Asked) -> Result<StatsPage, Refusal>
                 _ => crate::stats::HIDDEN.to_owned(),
             };
             SectorView {
-                sector: label_of(state, t, "sector", code),
+                sector: key_label(state, t, "sector", code),
                 sent: shown_text(r.value),
                 median: find(&medians, code)
                     .map(shown_text)
@@ -316,7 +279,7 @@ async fn build(state: &AppState, t: Tr, a: &Asked) -> Result<StatsPage, Refusal>
         scope_name: if a.scope.code == NATION {
             t.get("stats-nation")
         } else {
-            label_of(state, t, "province", &a.scope.code)
+            key_label(state, t, "province", &a.scope.code)
         },
         places: Vec::new(),
         national: false,
@@ -364,7 +327,7 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
     let title = format!(
         "{} — {}",
         fig.indicator.name.get(t.lang),
-        t.get(&format!("stats-dim-{dim}"))
+        dimension_name(t, dim)
     );
     let mut rows: Vec<&crate::stats::FigureRow> = fig.rows.iter().collect();
     // Largest first reads best, except for ordered dimensions.
@@ -386,13 +349,13 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
     let points: Vec<Point> = rows
         .iter()
         .map(|r| Point {
-            label: label_of(state, t, dim, &r.keys[0]),
+            label: key_label(state, t, dim, &r.keys[0]),
             value: r.value.value(),
         })
         .collect();
     let missing = crate::stats::HIDDEN;
     // The section's heading names the indicator; the chart's own title stays short.
-    let chart_title = t.get(&format!("stats-dim-{dim}"));
+    let chart_title = dimension_name(t, dim);
     let chart = awladna_charts::bars(
         &Chart {
             id: &id,
@@ -409,11 +372,11 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
         title,
         definition: fig.indicator.definition.get(t.lang).to_owned(),
         chart,
-        headers: vec![t.get(&format!("stats-dim-{dim}")), t.get("stats-value")],
+        headers: vec![dimension_name(t, dim), t.get("stats-value")],
         rows: rows
             .iter()
             .map(|r| RowView {
-                label: label_of(state, t, dim, &r.keys[0]),
+                label: key_label(state, t, dim, &r.keys[0]),
                 value: shown_text(r.value),
                 rate: r.rate.map(rate_text).unwrap_or_default(),
             })
@@ -463,7 +426,7 @@ fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> Se
         title,
         chart,
         headers: vec![
-            t.get("stats-dim-month"),
+            dimension_name(t, "month"),
             reports.indicator.name.get(t.lang).to_owned(),
             cases.indicator.name.get(t.lang).to_owned(),
         ],
@@ -552,7 +515,7 @@ pub async fn export(
     let scope_name = if a.scope.code == NATION {
         t.get("stats-nation")
     } else {
-        label_of(&state, t, "province", &a.scope.code)
+        key_label(&state, t, "province", &a.scope.code)
     };
     let title = format!("{} — {scope_name}", t.get("stats-title"));
     let period = format!("{} – {}", a.period.from, a.period.to);
