@@ -716,6 +716,8 @@ async fn the_statistics_dashboard_on_a_phone() {
     };
     let base = serve(&app).await;
     sign_in(&browser, &base, &app, "amina", &amina).await;
+    // The second factor's redirect home must land before the next address is opened.
+    browser.wait_for("form[action='/logout']").await;
     browser
         .client
         .goto(&format!("{base}/stats?from=2026-01&to=2026-12"))
