@@ -125,6 +125,15 @@ pub enum UserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Move a user to another organisation, keeping their roles and secrets; their
+    /// sessions end. Roles that read identities need a province's organisation.
+    Move {
+        username: String,
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Disable a user: they can no longer sign in, and their sessions end now.
     Disable {
         username: String,
@@ -193,6 +202,22 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                 codes.join(", ")
             );
             print_secrets(&secrets);
+            Ok(())
+        }
+        UserCommand::Move {
+            username,
+            org,
+            database,
+        } => {
+            let opened = open(&database).await?;
+            let id = user_id(&opened, &username).await?;
+            let to = accounts::move_user(&opened.store, &id, &org, &by_cli(&opened))
+                .await
+                .map_err(|e| refused(e, &org))?;
+            println!(
+                "User {username} now belongs to {}; their sessions ended.",
+                to.code
+            );
             Ok(())
         }
         UserCommand::Disable { username, database } => {

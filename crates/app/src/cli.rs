@@ -104,6 +104,12 @@ pub struct ServeArgs {
     /// The address users reach Awladna at, for links in mails (e.g. https://awladna.sale.ma).
     #[arg(long, env = "AWLADNA_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For header names the client, e.g.
+    /// 127.0.0.1,10.0.0.0/8 (addresses or networks, comma-separated). Without it the
+    /// header is ignored: the address that counts for sign-in throttling and the audit
+    /// log is the one connecting.
+    #[arg(long, env = "AWLADNA_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -3,6 +3,7 @@
 use crate::cli::ServeArgs;
 use crate::database::{connect, describe, load_reference, open, sqlite_file};
 use anyhow::anyhow;
+use awladna_web::client_address::TrustedProxies;
 use awladna_web::{AppState, Settings};
 use axum_server::tls_rustls::RustlsConfig;
 use std::io::ErrorKind;
@@ -29,6 +30,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _ => None,
     };
     let settings = Settings {
+        trusted_proxies: trusted_proxies(&args)?,
         secure_cookies: args.secure_cookies || tls.is_some(),
         hsts: tls.is_some(),
         mailer,
@@ -97,6 +99,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn trusted_proxies(args: &ServeArgs) -> anyhow::Result<TrustedProxies> {
+    args.trusted_proxies
+        .parse()
+        .map_err(|e| anyhow!("--trusted-proxies: {e}"))
+}
+
 /// Reads the certificate and key, saying which file is wrong.
 async fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<RustlsConfig> {
     // One crypto provider for the whole process: ring (no C++ toolchain needed).
@@ -152,6 +160,7 @@ async fn shutdown_signal() {
 
 /// Checks everything `serve` needs, without changing anything, and says what to fix.
 pub async fn check_config(args: ServeArgs) -> anyhow::Result<()> {
+    let proxies = trusted_proxies(&args)?;
     let reference = load_reference(args.database.reference_dir.as_deref())?;
     println!(
         "reference data: ok ({} territories, {} communes, {} vocabularies, {} forms)",
@@ -160,22 +169,57 @@ pub async fn check_config(args: ServeArgs) -> anyhow::Result<()> {
         reference.vocabularies().count(),
         reference.forms().count()
     );
-    match sqlite_file(&args.database) {
-        Some(file) if !file.exists() => println!(
-            "database: {} does not exist yet; `awladna serve` or `awladna migrate` will create it",
-            file.display()
-        ),
+    let misplaced = match sqlite_file(&args.database) {
+        Some(file) if !file.exists() => {
+            println!(
+                "database: {} does not exist yet; `awladna serve` or `awladna migrate` will create it",
+                file.display()
+            );
+            0
+        }
         _ => check_database(&args).await?,
-    }
+    };
     match TcpListener::bind(args.addr).await {
         Ok(_) => println!("address: {} is free", args.addr),
         Err(e) => return Err(bind_error(args.addr, &e)),
+    }
+    match proxies.0.len() {
+        0 => println!("client address: the connecting address (no trusted proxy)"),
+        n => println!(
+            "client address: from X-Forwarded-For when the request comes through one of {n} trusted prox(y/ies)"
+        ),
+    }
+    if misplaced > 0 {
+        return Err(anyhow!(
+            "{misplaced} user(s) of a national body hold a role that reads identities and cannot sign in: move each to a province's organisation as listed above"
+        ));
     }
     println!("The configuration is ready.");
     Ok(())
 }
 
-async fn check_database(args: &ServeArgs) -> anyhow::Result<()> {
+/// Users that may not sign in because a national body holds a role that reads
+/// identities (accounts made before that was refused): named, with what to do.
+async fn check_users(store: &awladna_store::Store) -> anyhow::Result<usize> {
+    let misplaced = store.users_reading_identities_without_province().await?;
+    if misplaced.is_empty() {
+        println!("users: no national body's user holds a role that reads identities");
+    }
+    for user in &misplaced {
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+        println!(
+            "users: {} of the national body {} holds {}, which read children's identities and belong to a province's organisation; until moved (`awladna user move {} --org PROVINCIAL_ORG`), this user cannot sign in",
+            user.username,
+            user.organisation,
+            roles.join(", "),
+            user.username
+        );
+    }
+    Ok(misplaced.len())
+}
+
+/// Checks the database; answers how many users must be moved before they can sign in.
+async fn check_database(args: &ServeArgs) -> anyhow::Result<usize> {
     let (store, _, location) = connect(&args.database).await?;
     store.ping().await?;
     println!("database: reachable ({})", describe(&store, &location));
@@ -200,6 +244,10 @@ async fn check_database(args: &ServeArgs) -> anyhow::Result<()> {
             key_file.display()
         ),
     }
+    let misplaced = match status.applied {
+        Some(_) => check_users(&store).await?,
+        None => 0,
+    };
     store.close().await;
-    Ok(())
+    Ok(misplaced)
 }

@@ -66,6 +66,13 @@ impl Role {
     pub fn requires_two_factor(self) -> bool {
         self.reads_identities() || self == Role::Administrator
     }
+
+    /// Whether an organisation with no province (the ministry, the 2511 line) may hold
+    /// this role. Roles that read identities work in one province's organisation: a
+    /// national body's "no province" must never read as "every province's children".
+    pub fn fits_a_national_body(self) -> bool {
+        !self.reads_identities()
+    }
 }
 
 impl FromStr for Role {
@@ -120,6 +127,13 @@ impl Actor {
     /// Whether a record of `territory` is within this user's territorial scope.
     pub fn covers(&self, territory: &str) -> bool {
         self.territory.as_deref().is_none_or(|own| own == territory)
+    }
+
+    /// A person of a national body who holds a role that reads identities: an account
+    /// made before such roles were refused nationally. It may use nothing but its own
+    /// account page until an administrator moves it to a province's organisation.
+    pub fn reads_identities_without_province(&self) -> bool {
+        self.token_scope.is_none() && self.is_national() && self.reads_identities()
     }
 }
 
@@ -176,6 +190,37 @@ pub enum Action {
     ApproveReport,
 }
 
+impl Action {
+    /// Whether the action reads, writes or opens a child's identifying data (a report,
+    /// a case and its files, a linking card, a break-glass grant, an alert about them).
+    pub fn touches_identities(self) -> bool {
+        match self {
+            Action::RecordReport
+            | Action::ReadReport
+            | Action::Triage
+            | Action::ReadCase
+            | Action::MoveCase
+            | Action::BreakGlass
+            | Action::ViewAlerts
+            | Action::WorkOnCase
+            | Action::AssignCase
+            | Action::ReadFile(_)
+            | Action::WriteFile(_)
+            | Action::Refer
+            | Action::UseReferrals => true,
+            Action::ViewPublic
+            | Action::UseOwnAccount
+            | Action::ManageOrganisations
+            | Action::ManageUsers
+            | Action::ViewAudit
+            | Action::ManageDirectory
+            | Action::ViewStatistics
+            | Action::PrepareReport
+            | Action::ApproveReport => false,
+        }
+    }
+}
+
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
 /// exists (a record of another territory answers 404, not 403).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +241,16 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
     let Some(actor) = actor else {
         return Decision::SignIn;
     };
+    if action != Action::UseOwnAccount && actor.reads_identities_without_province() {
+        return Decision::Deny;
+    }
+    // "No province" means every province for statistics and administration, never for
+    // a child's file: a person opens another province's file only by break-glass, from
+    // a provincial account. (The 2511 line's token records reports for any province; it
+    // reads none.)
+    if action.touches_identities() && actor.is_national() && actor.token_scope.is_none() {
+        return Decision::Deny;
+    }
     let by_role = match action {
         Action::ViewPublic | Action::UseOwnAccount => true,
         Action::ManageOrganisations | Action::ManageUsers => actor.has(Role::Administrator),
@@ -268,6 +323,52 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Some(t) if !actor.covers(t) => Decision::Hidden,
         _ => Decision::Allow,
     }
+}
+
+/// What is done with a periodic report: reading it (and its exports), preparing it
+/// (drafting, refreshing, submitting) or approving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStep {
+    Read,
+    Prepare,
+    Approve,
+}
+
+/// Decides a step on a periodic report of `kind` (`monthly`, `half_yearly`, `annual`:
+/// the province `territory`'s; `national`: the ministry's). A province's reports are
+/// its own people's: national roles read them but never draft, refresh or approve
+/// them. The national report is the ministry's: a province's people do not see it.
+pub fn decide_periodic_report(
+    actor: &Actor,
+    step: ReportStep,
+    kind: &str,
+    territory: &str,
+) -> Decision {
+    let action = match step {
+        ReportStep::Read => Action::ViewStatistics,
+        ReportStep::Prepare => Action::PrepareReport,
+        ReportStep::Approve => Action::ApproveReport,
+    };
+    let by_role = decide(Some(actor), action, None);
+    if by_role != Decision::Allow {
+        return by_role;
+    }
+    let national_report = kind == "national";
+    match actor.territory.as_deref() {
+        Some(own) if national_report || own != territory => return Decision::Hidden,
+        None if !national_report && step != ReportStep::Read => return Decision::Deny,
+        _ => {}
+    }
+    let approver = match kind {
+        "monthly" => Role::Coordinator,
+        "half_yearly" | "annual" => Role::CommitteeMember,
+        "national" => Role::NationalAnalyst,
+        _ => return Decision::Deny,
+    };
+    if step == ReportStep::Approve && !actor.has(approver) {
+        return Decision::Deny;
+    }
+    Decision::Allow
 }
 
 #[cfg(test)]
@@ -399,6 +500,155 @@ mod tests {
         assert_eq!(
             decide(None, Action::ManageDirectory, None),
             Decision::SignIn
+        );
+    }
+
+    /// Every action, for the tests that walk them all.
+    fn every_action() -> Vec<Action> {
+        use Action::*;
+        let mut all = vec![
+            ViewPublic,
+            UseOwnAccount,
+            ManageOrganisations,
+            ManageUsers,
+            ViewAudit,
+            RecordReport,
+            ReadReport,
+            Triage,
+            ReadCase,
+            MoveCase,
+            BreakGlass,
+            ViewAlerts,
+            WorkOnCase,
+            AssignCase,
+            ManageDirectory,
+            Refer,
+            UseReferrals,
+            ViewStatistics,
+            PrepareReport,
+            ApproveReport,
+        ];
+        for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
+            all.extend([ReadFile(part), WriteFile(part)]);
+        }
+        all
+    }
+
+    #[test]
+    fn a_national_body_reads_no_identities() {
+        for role in Role::ALL.into_iter().filter(|r| r.reads_identities()) {
+            assert!(!role.fits_a_national_body(), "{role}");
+            let misplaced = actor(&[role], None);
+            assert!(misplaced.reads_identities_without_province());
+            for action in every_action() {
+                let expected = match action {
+                    Action::ViewPublic | Action::UseOwnAccount => Decision::Allow,
+                    _ => Decision::Deny,
+                };
+                for territory in [None, Some("rabat")] {
+                    assert_eq!(
+                        decide(Some(&misplaced), action, territory),
+                        expected,
+                        "national {role}: {action:?} on {territory:?}"
+                    );
+                }
+            }
+            // The same role in a province's organisation works there, and only there.
+            let provincial = actor(&[role], Some("sale"));
+            assert!(!provincial.reads_identities_without_province());
+            assert_eq!(
+                decide(Some(&provincial), Action::ReadReport, Some("rabat")),
+                Decision::Hidden
+            );
+        }
+        for role in Role::ALL.into_iter().filter(|r| !r.reads_identities()) {
+            assert!(role.fits_a_national_body(), "{role}");
+            let national = actor(&[role], None);
+            for action in every_action()
+                .into_iter()
+                .filter(|a| a.touches_identities())
+            {
+                assert_eq!(
+                    decide(Some(&national), action, Some("rabat")),
+                    Decision::Deny,
+                    "national {role}: {action:?}"
+                );
+            }
+        }
+        // A national person holding both kinds of role is refused as a whole.
+        let both = actor(&[Role::NationalAnalyst, Role::CaseWorker], None);
+        assert_eq!(
+            decide(Some(&both), Action::ViewStatistics, None),
+            Decision::Deny
+        );
+        // The 2511 line's token records a report for any province and reads none.
+        let mut intake = actor(&[], None);
+        intake.token_scope = Some(TokenScope::Intake);
+        assert!(!intake.reads_identities_without_province());
+        assert_eq!(
+            decide(Some(&intake), Action::RecordReport, Some("rabat")),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn provinces_prepare_their_reports_and_the_ministry_the_national_one() {
+        use ReportStep::*;
+        let analyst = actor(&[Role::NationalAnalyst], None);
+        let rabat = |step| decide_periodic_report(&analyst, step, "monthly", "rabat");
+        assert_eq!(rabat(Read), Decision::Allow);
+        assert_eq!(rabat(Prepare), Decision::Deny, "no provincial draft");
+        assert_eq!(rabat(Approve), Decision::Deny);
+        for step in [Read, Prepare, Approve] {
+            assert_eq!(
+                decide_periodic_report(&analyst, step, "national", "MA"),
+                Decision::Allow,
+                "{step:?}"
+            );
+        }
+        let national_member = actor(&[Role::CommitteeMember], None);
+        assert_eq!(
+            decide_periodic_report(&national_member, Approve, "annual", "rabat"),
+            Decision::Deny,
+            "a province's committee approves its annual report"
+        );
+
+        let officer = actor(&[Role::InformationOfficer], Some("sale"));
+        assert_eq!(
+            decide_periodic_report(&officer, Prepare, "monthly", "sale"),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_periodic_report(&officer, Read, "monthly", "rabat"),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide_periodic_report(&officer, Read, "national", "MA"),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide_periodic_report(&officer, Approve, "monthly", "sale"),
+            Decision::Deny
+        );
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        assert_eq!(
+            decide_periodic_report(&coordinator, Approve, "monthly", "sale"),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_periodic_report(&coordinator, Approve, "half_yearly", "sale"),
+            Decision::Deny
+        );
+        let member = actor(&[Role::CommitteeMember], Some("sale"));
+        assert_eq!(
+            decide_periodic_report(&member, Approve, "half_yearly", "sale"),
+            Decision::Allow
+        );
+        let administrator = actor(&[Role::Administrator], None);
+        assert_eq!(
+            decide_periodic_report(&administrator, Read, "national", "MA"),
+            Decision::Deny,
+            "statistics are not an administrator's"
         );
     }
 

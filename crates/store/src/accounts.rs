@@ -35,6 +35,10 @@ pub enum AccountError {
     UnknownOrganisation,
     #[error("give at least one role")]
     NoRole,
+    #[error(
+        "the roles case_worker, coordinator, information_officer and focal_point read children's identities, so they belong to an organisation of one province, not to a national body; choose the province's organisation (a national person opens one child's file by break-glass from a provincial account)"
+    )]
+    IdentityRoleInNationalBody,
     #[error("the password is too short: at least {MIN_PASSWORD} characters")]
     ShortPassword,
     #[error("already taken; choose another")]
@@ -55,6 +59,7 @@ impl AccountError {
             AccountError::UnknownTerritory => "admin-error-territory",
             AccountError::UnknownOrganisation => "admin-error-organisation",
             AccountError::NoRole => "admin-error-role",
+            AccountError::IdentityRoleInNationalBody => "admin-error-national-identity-role",
             AccountError::ShortPassword => "admin-error-password",
             AccountError::Taken => "admin-error-taken",
             AccountError::UnknownUser => "error-not-found",
@@ -199,6 +204,14 @@ fn second_factor(
     Ok(Some((sealed, uri.to_string())))
 }
 
+/// Roles that read identities belong to an organisation of one province.
+fn fits(organisation: &Organisation, roles: &BTreeSet<Role>) -> Result<(), AccountError> {
+    if organisation.territory.is_none() && !roles.iter().all(|r| r.fits_a_national_body()) {
+        return Err(AccountError::IdentityRoleInNationalBody);
+    }
+    Ok(())
+}
+
 pub struct NewUser {
     pub username: String,
     pub organisation: String,
@@ -223,6 +236,7 @@ pub async fn add_user(
         .organisation(&new.organisation)
         .await?
         .ok_or(AccountError::UnknownOrganisation)?;
+    fits(&organisation, &new.roles)?;
     let (password, generated) = password_or_new(new.password)?;
     let hash = hash_password(&password)
         .map_err(|_| AccountError::Store(StoreError::Corrupt("password hashing")))?;
@@ -321,4 +335,170 @@ pub async fn reset_user(
         password: generated.then_some(password),
         otpauth: second.map(|(_, uri)| uri),
     })
+}
+
+/// Moves a user to another organisation (keeping their roles, password and second
+/// factor), ending their sessions: the way out for a user of a national body who holds
+/// a role that reads identities. The move is checked as a new user would be.
+pub async fn move_user(
+    store: &Store,
+    user_id: &str,
+    organisation: &str,
+    by: &By,
+) -> Result<Organisation, AccountError> {
+    let user = store
+        .user_by_id(user_id)
+        .await?
+        .ok_or(AccountError::UnknownUser)?;
+    let to = store
+        .organisation(organisation)
+        .await?
+        .ok_or(AccountError::UnknownOrganisation)?;
+    fits(&to, &user.roles)?;
+    let mut tx = store.begin().await?;
+    tx.set_organisation(&user.id, &to.code).await?;
+    let ended = tx.end_all_sessions(&user.id).await?;
+    tx.audit(by.entry(
+        "user.moved",
+        "user",
+        &user.id,
+        to.territory.as_deref(),
+        json!({"from": user.organisation.code, "to": to.code, "sessions_ended": ended}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// A user of a national body with a role that reads identities (see
+/// `Actor::reads_identities_without_province`), for `check-config` to report.
+#[derive(Debug, Clone)]
+pub struct MisplacedUser {
+    pub username: String,
+    pub organisation: String,
+    pub roles: Vec<Role>,
+}
+
+impl Store {
+    pub async fn users_reading_identities_without_province(
+        &self,
+    ) -> Result<Vec<MisplacedUser>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT u.username, o.code, r.role FROM users u
+             JOIN organisations o ON o.code = u.organisation_code
+             JOIN user_roles r ON r.user_id = u.id
+             WHERE o.territory_code IS NULL AND u.disabled = 0
+             ORDER BY u.username, r.role",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users: Vec<MisplacedUser> = Vec::new();
+        for (username, organisation, role) in rows {
+            // A role code this binary does not know grants nothing.
+            let Some(role) = role
+                .parse::<Role>()
+                .ok()
+                .filter(|r| !r.fits_a_national_body())
+            else {
+                continue;
+            };
+            match users.last_mut() {
+                Some(last) if last.username == username => last.roles.push(role),
+                _ => users.push(MisplacedUser {
+                    username,
+                    organisation,
+                    roles: vec![role],
+                }),
+            }
+        }
+        Ok(users)
+    }
+}
+
+impl crate::audit::Tx<'_> {
+    pub async fn set_organisation(
+        &mut self,
+        user_id: &str,
+        organisation: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET organisation_code = $1, version = version + 1 WHERE id = $2")
+            .bind(organisation)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The failed sign-ins of one account (by the hash of the username as typed) from one
+/// client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub count: i64,
+    pub last_at: i64,
+}
+
+impl Store {
+    /// Failures of `account_hash` from `address` since `since_ms` (older ones are forgotten).
+    pub async fn login_failures(
+        &self,
+        account_hash: &[u8],
+        address: &str,
+        since_ms: i64,
+    ) -> Result<Option<LoginFailures>, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_failed_at FROM login_throttle
+             WHERE account_hash = $1 AND address = $2 AND last_failed_at >= $3",
+        )
+        .bind(account_hash)
+        .bind(address)
+        .bind(since_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(count, last_at)| LoginFailures { count, last_at }))
+    }
+}
+
+impl crate::audit::Tx<'_> {
+    /// Counts a failed sign-in of `account_hash` from `address`, starting again from one
+    /// when the last failure is older than `since_ms`; rows older than that go.
+    pub async fn record_login_failure(
+        &mut self,
+        account_hash: &[u8],
+        address: &str,
+        now_ms: i64,
+        since_ms: i64,
+    ) -> Result<LoginFailures, StoreError> {
+        sqlx::query("DELETE FROM login_throttle WHERE last_failed_at < $1")
+            .bind(since_ms)
+            .execute(&mut *self.inner)
+            .await?;
+        let (count, last_at): (i64, i64) = sqlx::query_as(
+            "INSERT INTO login_throttle (account_hash, address, failures, last_failed_at)
+             VALUES ($1, $2, 1, $3)
+             ON CONFLICT (account_hash, address)
+             DO UPDATE SET failures = login_throttle.failures + 1, last_failed_at = $3
+             RETURNING failures, last_failed_at",
+        )
+        .bind(account_hash)
+        .bind(address)
+        .bind(now_ms)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(LoginFailures { count, last_at })
+    }
+
+    /// Forgets the failures of `account_hash` from `address`, after a successful sign-in.
+    pub async fn clear_login_failures(
+        &mut self,
+        account_hash: &[u8],
+        address: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_throttle WHERE account_hash = $1 AND address = $2")
+            .bind(account_hash)
+            .bind(address)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
 }

@@ -28,8 +28,6 @@ pub struct UserRecord {
     pub totp_secret: Option<Vec<u8>>,
     pub totp_last_step: Option<i64>,
     pub disabled: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<i64>,
 }
 
 impl UserRecord {
@@ -74,7 +72,7 @@ pub struct TokenRecord {
     pub revoked: bool,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, u.failed_logins, u.locked_until, o.code AS org_code, o.sector, o.territory_code, o.name AS org_name";
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.totp_secret, u.totp_last_step, u.disabled, o.code AS org_code, o.sector, o.territory_code, o.name AS org_name";
 
 pub(crate) fn organisation_from(row: &AnyRow, prefix: &str) -> Result<Organisation, StoreError> {
     Ok(Organisation {
@@ -142,8 +140,6 @@ impl Store {
             totp_secret: row.try_get("totp_secret")?,
             totp_last_step: row.try_get("totp_last_step")?,
             disabled: row.try_get::<i64, _>("disabled")? != 0,
-            failed_logins: row.try_get("failed_logins")?,
-            locked_until: row.try_get("locked_until")?,
         }))
     }
 
@@ -310,7 +306,7 @@ impl Tx<'_> {
         user_id: &str,
         password_hash: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
             .execute(&mut *self.inner)
@@ -321,28 +317,6 @@ impl Tx<'_> {
     pub async fn set_disabled(&mut self, user_id: &str, disabled: bool) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET disabled = $1, version = version + 1 WHERE id = $2")
             .bind(i64::from(disabled))
-            .bind(user_id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
-    }
-
-    /// Counts a failed sign-in; `lock_until` locks the account when the count is reached.
-    pub async fn record_failed_login(
-        &mut self,
-        user_id: &str,
-        lock_until: Option<i64>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE($1, locked_until) WHERE id = $2")
-            .bind(lock_until)
-            .bind(user_id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn clear_failed_logins(&mut self, user_id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
             .execute(&mut *self.inner)
             .await?;

@@ -126,10 +126,20 @@ enum Refusal {
 
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refusal>, StoreError> {
     let now = state.now_ms();
-    let origin = parts
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let forwarded_for = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let origin = state
+        .settings
+        .trusted_proxies
+        .client(peer, forwarded_for)
+        .map(|ip| ip.to_string());
     let mut caller = Caller {
         origin,
         ..Caller::default()
@@ -166,7 +176,9 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refus
                     .store
                     .user_by_id(&session.user_id)
                     .await?
-                    .filter(|u| !u.disabled)
+                    // A session of an account that may no longer sign in (disabled, or a
+                    // national body's with a role that reads identities) is over.
+                    .filter(|u| !u.disabled && !u.actor().reads_identities_without_province())
                 {
                     if now - session.last_seen_at > TOUCH_EVERY_MS {
                         state.store.touch_session(&hash, now).await?;

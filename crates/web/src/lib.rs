@@ -22,6 +22,7 @@ mod case_files;
 mod case_pages;
 mod cases;
 mod children;
+pub mod client_address;
 mod directory;
 mod error;
 mod evaluations;
@@ -47,6 +48,7 @@ mod stats;
 mod stats_api;
 mod stats_export;
 mod stats_pages;
+pub mod throttle;
 mod times;
 
 pub use state::{AppState, Settings};

@@ -17,7 +17,7 @@ use crate::stats::{Figure, FigureRow, Period, Scope, ScopeKind, Shown, figure, i
 use crate::stats_export;
 use askama::Template;
 use askama_web::WebTemplate;
-use awladna_domain::access::{Action, Actor, Role};
+use awladna_domain::access::{Action, Actor, Decision, ReportStep, decide_periodic_report};
 use awladna_domain::stats::{NATION, Unit, year_of};
 use awladna_domain::territory::TerritoryKind;
 use awladna_export::{Cell, Table};
@@ -473,21 +473,26 @@ fn period_fits(kind: &str, p: &Period) -> bool {
     }
 }
 
-/// Whether `actor` may see the report: its province's people, national roles anything.
-fn may_see(actor: &Actor, r: &PeriodicReport) -> bool {
-    match &actor.territory {
-        None => true,
-        Some(own) => *own == r.territory,
-    }
+/// The policy's answer for a step on the report (`crates/domain/src/access.rs`).
+fn may(actor: &Actor, step: ReportStep, r: &PeriodicReport) -> Decision {
+    decide_periodic_report(actor, step, &r.kind, &r.territory)
 }
 
-/// Whether `actor` may approve a report of `kind`.
-fn may_approve(actor: &Actor, kind: &str) -> bool {
-    match kind {
-        "monthly" => actor.has(Role::Coordinator),
-        "half_yearly" | "annual" => actor.has(Role::CommitteeMember),
-        "national" => actor.has(Role::NationalAnalyst),
-        _ => false,
+/// A refusal of the policy as an answer: another province's report does not exist for
+/// the caller; a report the caller's role may not touch says why.
+fn refusal_of(decision: Decision, step: ReportStep) -> Refused {
+    match (decision, step) {
+        (Decision::Hidden, _) => hidden(),
+        (_, ReportStep::Approve) => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "periodic-cannot-approve",
+        ),
+        (_, _) => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "periodic-cannot-prepare",
+        ),
     }
 }
 
@@ -551,6 +556,10 @@ async fn create(state: &AppState, caller: &Caller, body: &CreateBody) -> Result<
             "bad_territory",
             "periodic-bad-territory",
         )));
+    }
+    match decide_periodic_report(actor, ReportStep::Prepare, kind, &scope.code) {
+        Decision::Allow => {}
+        refused => return Err(Fail::Refused(refusal_of(refused, ReportStep::Prepare))),
     }
     let period = Period::parse(body.from.trim(), body.to.trim())
         .filter(|p| period_fits(kind, p))
@@ -623,7 +632,7 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<PeriodicRep
         .await
         .map_err(|e| Fail::Internal(e.detail()))?
         .ok_or(Fail::Refused(hidden()))?;
-    if !may_see(actor, &report) {
+    if may(actor, ReportStep::Read, &report) != Decision::Allow {
         return Err(Fail::Refused(hidden()));
     }
     Ok(report)
@@ -662,21 +671,13 @@ async fn take_step(
 ) -> Result<(), Fail> {
     let report = load(state, caller, id).await?;
     let actor = caller.actor.as_ref().ok_or(Fail::Refused(hidden()))?;
-    let allowed = match step {
-        Step::Approve => may_approve(actor, &report.kind),
-        // The national report is the ministry's; the provinces' are their own.
-        Step::Refresh | Step::Submit => {
-            awladna_domain::access::decide(Some(actor), Action::PrepareReport, None)
-                == awladna_domain::access::Decision::Allow
-                && (report.kind != "national" || actor.territory.is_none())
-        }
+    let policy_step = match step {
+        Step::Approve => ReportStep::Approve,
+        Step::Refresh | Step::Submit => ReportStep::Prepare,
     };
-    if !allowed {
-        let message = match step {
-            Step::Approve => "periodic-cannot-approve",
-            _ => "auth-forbidden",
-        };
-        return Err(Fail::Refused((StatusCode::FORBIDDEN, "forbidden", message)));
+    match may(actor, policy_step, &report) {
+        Decision::Allow => {}
+        refused => return Err(Fail::Refused(refusal_of(refused, policy_step))),
     }
     let version = version.unwrap_or(report.version);
     if version != report.version {
@@ -1169,7 +1170,7 @@ async fn list_page(state: &AppState, t: Tr, caller: &Caller, message: Option<Str
             })
             .collect(),
         may_prepare: awladna_domain::access::decide(Some(actor), Action::PrepareReport, None)
-            == awladna_domain::access::Decision::Allow,
+            == Decision::Allow,
         territory: actor.territory.clone().unwrap_or_else(|| NATION.to_owned()),
         message,
     }
@@ -1209,9 +1210,7 @@ async fn report_page(
     let Some(actor) = caller.actor.as_ref() else {
         return page_error(t, StatusCode::UNAUTHORIZED);
     };
-    let prepares = awladna_domain::access::decide(Some(actor), Action::PrepareReport, None)
-        == awladna_domain::access::Decision::Allow
-        && (r.kind != "national" || actor.territory.is_none());
+    let prepares = may(actor, ReportStep::Prepare, &r) == Decision::Allow;
     let c = contents_of(&r);
     let sections = section_tables(state, t, &c)
         .into_iter()
@@ -1243,7 +1242,7 @@ async fn report_page(
         facts: facts_of(state, t, &r),
         sections,
         version: r.version,
-        may_approve: r.status == "draft" && may_approve(actor, &r.kind),
+        may_approve: r.status == "draft" && may(actor, ReportStep::Approve, &r) == Decision::Allow,
         may_submit: r.status == "approved" && prepares,
         may_refresh: r.status == "draft" && prepares,
         message,

@@ -14,8 +14,9 @@ use awladna_store::StoreError;
 use awladna_store::audit::{AuditEntry, Tx};
 use awladna_store::identity::UserRecord;
 use axum::extract::{OriginalUri, Query, State};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine;
@@ -33,8 +34,11 @@ pub fn totp_aad(user_id: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     WrongCredentials,
-    Locked,
+    /// Too many failures of this username from this address: wait this many milliseconds.
+    Throttled(i64),
     Disabled,
+    /// A national body's account with a role that reads identities: to be moved first.
+    IdentityRoleWithoutProvince,
     SecondFactorRequired,
     WrongSecondFactor,
     EnrolFirst,
@@ -44,32 +48,54 @@ impl Refusal {
     fn code(self) -> &'static str {
         match self {
             Refusal::WrongCredentials => "wrong_credentials",
-            Refusal::Locked => "locked",
+            Refusal::Throttled(_) => "throttled",
             Refusal::Disabled => "disabled",
+            Refusal::IdentityRoleWithoutProvince => "identity_role_without_province",
             Refusal::SecondFactorRequired => "second_factor_required",
             Refusal::WrongSecondFactor => "wrong_second_factor",
             Refusal::EnrolFirst => "enrol_second_factor",
         }
     }
 
-    fn message_id(self) -> &'static str {
+    fn message(self, t: Tr) -> String {
         match self {
-            Refusal::WrongCredentials => "auth-wrong-credentials",
-            Refusal::Locked => "auth-locked",
-            Refusal::Disabled => "auth-disabled",
-            Refusal::SecondFactorRequired => "auth-second-factor-required",
-            Refusal::WrongSecondFactor => "auth-wrong-second-factor",
-            Refusal::EnrolFirst => "auth-enrol-first",
+            Refusal::WrongCredentials => t.get("auth-wrong-credentials"),
+            Refusal::Throttled(wait_ms) => {
+                t.with("auth-throttled", &[("minutes", minutes_to_wait(wait_ms))])
+            }
+            Refusal::Disabled => t.get("auth-disabled"),
+            Refusal::IdentityRoleWithoutProvince => t.get("auth-identity-role-without-province"),
+            Refusal::SecondFactorRequired => t.get("auth-second-factor-required"),
+            Refusal::WrongSecondFactor => t.get("auth-wrong-second-factor"),
+            Refusal::EnrolFirst => t.get("auth-enrol-first"),
         }
     }
 
     fn status(self) -> StatusCode {
         match self {
-            Refusal::Locked => StatusCode::LOCKED,
-            Refusal::Disabled | Refusal::EnrolFirst => StatusCode::FORBIDDEN,
+            Refusal::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Disabled | Refusal::EnrolFirst | Refusal::IdentityRoleWithoutProvince => {
+                StatusCode::FORBIDDEN
+            }
             _ => StatusCode::UNAUTHORIZED,
         }
     }
+
+    /// The answer's status and, for a throttled attempt, when to come back.
+    fn respond(self, body: impl IntoResponse) -> Response {
+        let mut response = (self.status(), body).into_response();
+        if let Refusal::Throttled(wait_ms) = self {
+            let seconds = (wait_ms + 999) / 1000;
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+fn minutes_to_wait(wait_ms: i64) -> i64 {
+    ((wait_ms + 59_999) / 60_000).max(1)
 }
 
 /// A new session: the cookie value (shown once, stored hashed) and its CSRF token.
@@ -128,34 +154,100 @@ async fn start_session(
     })
 }
 
-/// Counts a failure, locking the account when the limit is reached.
-async fn fail(
-    state: &AppState,
-    caller: &Caller,
-    user: &UserRecord,
-    reason: &str,
-) -> Result<Refusal, StoreError> {
-    let now = state.now_ms();
-    let locks = user.failed_logins + 1 >= state.settings.lockout_after;
-    let mut tx = state.store.begin().await?;
-    tx.record_failed_login(&user.id, locks.then_some(now + state.settings.lockout_ms))
+/// One account's sign-in attempts from one client address: what the throttle counts.
+struct Attempts<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    account: [u8; 32],
+    address: String,
+}
+
+impl<'a> Attempts<'a> {
+    fn new(state: &'a AppState, caller: &'a Caller, username: &str) -> Self {
+        Attempts {
+            state,
+            caller,
+            account: crate::throttle::account_key(username),
+            address: caller.origin.clone().unwrap_or_default(),
+        }
+    }
+
+    fn forgotten_before(&self, now: i64) -> i64 {
+        now - self.state.settings.throttle.forget_after_ms
+    }
+
+    /// How long to wait before this attempt may be made, if at all.
+    async fn wait(&self, now: i64) -> Result<Option<i64>, StoreError> {
+        let failures = self
+            .state
+            .store
+            .login_failures(&self.account, &self.address, self.forgotten_before(now))
+            .await?;
+        Ok(failures
+            .and_then(|f| {
+                self.state
+                    .settings
+                    .throttle
+                    .next_attempt_at(f.count, f.last_at)
+            })
+            .map(|at| at - now)
+            .filter(|wait| *wait > 0))
+    }
+
+    /// Refuses an attempt made too early, auditing it.
+    async fn throttled(&self, user: Option<&UserRecord>, wait: i64) -> Result<Refusal, StoreError> {
+        let actor = user.map(|u| u.id.as_str());
+        audit_only(
+            self.state,
+            self.caller,
+            actor,
+            "login.throttled",
+            json!({"wait_s": wait / 1000}),
+        )
         .await?;
-    tx.audit(entry(
-        state,
-        caller,
-        Some(&user.id),
-        "login.failed",
-        json!({"reason": reason, "locked": locks}),
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(if locks {
-        Refusal::Locked
-    } else if reason == "second_factor" {
-        Refusal::WrongSecondFactor
-    } else {
-        Refusal::WrongCredentials
-    })
+        Ok(Refusal::Throttled(wait))
+    }
+
+    /// Counts a failure (of a known user or not: the same work either way) and audits it.
+    async fn fail(&self, user: Option<&UserRecord>, reason: &str) -> Result<Refusal, StoreError> {
+        let now = self.state.now_ms();
+        let mut tx = self.state.store.begin().await?;
+        let failures = tx
+            .record_login_failure(
+                &self.account,
+                &self.address,
+                now,
+                self.forgotten_before(now),
+            )
+            .await?;
+        tx.audit(entry(
+            self.state,
+            self.caller,
+            user.map(|u| u.id.as_str()),
+            "login.failed",
+            json!({"reason": reason, "failures": failures.count}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(if reason == "second_factor" {
+            Refusal::WrongSecondFactor
+        } else {
+            Refusal::WrongCredentials
+        })
+    }
+}
+
+/// Whether `password` is the user's; for an unknown user (or one without a password)
+/// the same Argon2 work is done against a hash nobody can match, so that the time
+/// taken does not tell which usernames exist.
+fn password_matches(user: Option<&UserRecord>, password: &str) -> bool {
+    match user.and_then(|u| u.password_hash.as_deref()) {
+        Some(hash) => verify_password(password, hash),
+        None => {
+            verify_dummy(password);
+            false
+        }
+    }
 }
 
 /// The password step, and the second factor too when `second` is given (the API sends
@@ -168,47 +260,44 @@ pub async fn sign_in(
     second: Option<&str>,
 ) -> Result<Result<NewSession, Refusal>, StoreError> {
     let now = state.now_ms();
-    let Some(user) = state.store.user_by_username(username.trim()).await? else {
-        // Same work and same answer as a wrong password: usernames are not revealed.
-        verify_dummy(password);
-        audit_only(
-            state,
-            caller,
-            None,
-            "login.failed",
-            json!({"reason": "unknown_user"}),
-        )
-        .await?;
-        return Ok(Err(Refusal::WrongCredentials));
+    let attempts = Attempts::new(state, caller, username);
+    let user = state.store.user_by_username(username.trim()).await?;
+    if let Some(wait) = attempts.wait(now).await? {
+        return Ok(Err(attempts.throttled(user.as_ref(), wait).await?));
+    }
+    // An unknown username and a wrong password take the same time and get the same answer.
+    let password_ok = password_matches(user.as_ref(), password);
+    let user = match user {
+        Some(user) if password_ok => user,
+        other => {
+            let reason = match other {
+                Some(_) => "password",
+                None => "unknown_user",
+            };
+            return Ok(Err(attempts.fail(other.as_ref(), reason).await?));
+        }
     };
-    if user.locked_until.is_some_and(|until| until > now) {
+    // Only someone who knows the password learns the account's state.
+    let refused_state = if user.disabled {
+        Some(("disabled", Refusal::Disabled))
+    } else if user.actor().reads_identities_without_province() {
+        Some((
+            "identity_role_without_province",
+            Refusal::IdentityRoleWithoutProvince,
+        ))
+    } else {
+        None
+    };
+    if let Some((reason, refusal)) = refused_state {
         audit_only(
             state,
             caller,
             Some(&user.id),
             "login.failed",
-            json!({"reason": "locked"}),
+            json!({"reason": reason}),
         )
         .await?;
-        return Ok(Err(Refusal::Locked));
-    }
-    let password_ok = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|hash| verify_password(password, hash));
-    if !password_ok {
-        return Ok(Err(fail(state, caller, &user, "password").await?));
-    }
-    if user.disabled {
-        audit_only(
-            state,
-            caller,
-            Some(&user.id),
-            "login.failed",
-            json!({"reason": "disabled"}),
-        )
-        .await?;
-        return Ok(Err(Refusal::Disabled));
+        return Ok(Err(refusal));
     }
     let needs_second = user.totp_secret.is_some() || user.actor().requires_two_factor();
     let second_step = match (needs_second, second) {
@@ -220,13 +309,14 @@ pub async fn sign_in(
             }
             match verify_second_factor(state, &user, code).await? {
                 Some(proof) => Some(Some(proof)),
-                None => return Ok(Err(fail(state, caller, &user, "second_factor").await?)),
+                None => return Ok(Err(attempts.fail(Some(&user), "second_factor").await?)),
             }
         }
     };
     let pending = matches!(second_step, Some(None));
     let mut tx = state.store.begin().await?;
-    tx.clear_failed_logins(&user.id).await?;
+    tx.clear_login_failures(&attempts.account, &attempts.address)
+        .await?;
     if let Some(Some(proof)) = &second_step {
         proof.record(&mut tx, &user.id, now).await?;
     }
@@ -320,17 +410,19 @@ pub async fn complete_second_factor(
         return Ok(Err(Refusal::EnrolFirst));
     }
     let now = state.now_ms();
-    if user.locked_until.is_some_and(|until| until > now) {
-        return Ok(Err(Refusal::Locked));
+    let attempts = Attempts::new(state, caller, &user.username);
+    if let Some(wait) = attempts.wait(now).await? {
+        return Ok(Err(attempts.throttled(Some(&user), wait).await?));
     }
     let Some(proof) = verify_second_factor(state, &user, code).await? else {
-        return Ok(Err(fail(state, caller, &user, "second_factor").await?));
+        return Ok(Err(attempts.fail(Some(&user), "second_factor").await?));
     };
     let mut tx = state.store.begin().await?;
     if !proof.record(&mut tx, &user.id, now).await? {
         return Ok(Err(Refusal::WrongSecondFactor));
     }
-    tx.clear_failed_logins(&user.id).await?;
+    tx.clear_login_failures(&attempts.account, &attempts.address)
+        .await?;
     tx.end_session(&old).await?;
     let session = start_session(&mut tx, &user.id, false, now).await?;
     tx.audit(entry(state, caller, Some(&user.id), "login.second_factor", json!({"method": match proof { Proof::TotpStep(_) => "totp", Proof::RecoveryCode(_) => "recovery_code" }}))).await?;
@@ -442,9 +534,9 @@ pub async fn login(
                 csrf: caller.csrf,
                 next,
                 username: form.username,
-                message: Some(t.get(refusal.message_id())),
+                message: Some(refusal.message(t)),
             };
-            (refusal.status(), page).into_response()
+            refusal.respond(page)
         }
         Err(e) => internal(t, e),
     }
@@ -523,9 +615,9 @@ pub async fn second_factor(
                 user: caller.username.clone(),
                 csrf: caller.csrf,
                 next,
-                message: Some(t.get(refusal.message_id())),
+                message: Some(refusal.message(t)),
             };
-            (refusal.status(), page).into_response()
+            refusal.respond(page)
         }
         Err(e) => internal(t, e),
     }
@@ -828,11 +920,9 @@ async fn discard(
 }
 
 fn api_refusal(t: Tr, refusal: Refusal) -> Response {
-    (
-        refusal.status(),
-        Json(json!({"error": {"code": refusal.code(), "message": t.get(refusal.message_id())}})),
-    )
-        .into_response()
+    refusal.respond(Json(
+        json!({"error": {"code": refusal.code(), "message": refusal.message(t)}}),
+    ))
 }
 
 pub async fn api_logout(State(state): State<AppState>, t: Tr, caller: Caller) -> Response {

@@ -10,10 +10,10 @@ pub struct Settings {
     pub idle_timeout_ms: i64,
     /// A session older than this must sign in again, used or not.
     pub absolute_timeout_ms: i64,
-    /// Failed attempts (password or second factor) before the account is locked…
-    pub lockout_after: i64,
-    /// …for this long.
-    pub lockout_ms: i64,
+    /// Delays after failed sign-ins (password or second factor), per account and address.
+    pub throttle: crate::throttle::Throttle,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: crate::client_address::TrustedProxies,
     /// Cookies marked Secure: behind TLS, directly or through a proxy.
     pub secure_cookies: bool,
     /// Send Strict-Transport-Security: only when serving TLS ourselves.
@@ -27,8 +27,8 @@ impl Default for Settings {
         Settings {
             idle_timeout_ms: 30 * 60 * 1000,
             absolute_timeout_ms: 12 * 60 * 60 * 1000,
-            lockout_after: 5,
-            lockout_ms: 15 * 60 * 1000,
+            throttle: crate::throttle::Throttle::default(),
+            trusted_proxies: crate::client_address::TrustedProxies::default(),
             secure_cookies: false,
             hsts: false,
             mailer: None,

@@ -1,11 +1,16 @@
-//! Signing in, sessions, CSRF, tokens and lockout: each failure has its status and a
+//! Signing in, sessions, CSRF, tokens and throttling: each failure has its status and a
 //! clear message in the user's language.
 
-use crate::support::{Backend, TestApp, on_each_backend, set_cookie};
+use crate::support::{Answer, Backend, TestApp, on_each_backend, set_cookie};
 use awladna_domain::access::Role;
-use axum::http::StatusCode;
+use awladna_web::Settings;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode};
 use jiff::SignedDuration;
 use serde_json::json;
+use std::net::SocketAddr;
+use tower::ServiceExt;
 
 async fn setup(backend: Backend) -> TestApp {
     let app = TestApp::start(backend).await;
@@ -80,74 +85,217 @@ async fn password_sign_in_and_session_rotation(backend: Backend) {
 }
 on_each_backend!(password_sign_in_and_session_rotation);
 
-async fn wrong_passwords_lock_the_account_for_a_while(backend: Backend) {
+/// A JSON sign-in as if it came over the network from `peer`, with more `headers`.
+async fn login_from(
+    app: &TestApp,
+    peer: &str,
+    headers: &[(&str, &str)],
+    body: &serde_json::Value,
+) -> Answer {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::from(body.to_string())).expect("request");
+    let peer: SocketAddr = format!("{peer}:40000").parse().expect("address");
+    request.extensions_mut().insert(ConnectInfo(peer));
+    let response = app
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+const STRANGER: &str = "203.0.113.7";
+const OWNER: &str = "198.51.100.20";
+
+async fn a_strangers_failures_slow_the_stranger_and_never_the_owner(backend: Backend) {
     let app = setup(backend).await;
+    let nadia = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let wrong = json!({"username": "nadia", "password": "guess-0123456789"});
+    for attempt in 1..=5 {
+        let refused = login_from(&app, STRANGER, &[], &wrong).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+        assert_eq!(code(&refused), "wrong_credentials");
+    }
+    let right =
+        |totp: String| json!({"username": "nadia", "password": nadia.password, "totp": totp});
+    let held = login_from(
+        &app,
+        STRANGER,
+        &[("accept-language", "en")],
+        &right(app.totp_code(&nadia)),
+    )
+    .await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS, "{}", held.body);
+    assert_eq!(code(&held), "throttled");
+    assert_eq!(held.header("retry-after"), "30");
+    // Fluent isolates the number from the text around it (U+2068, U+2069).
+    assert!(
+        held.body.contains("wait \u{2068}1\u{2069} min"),
+        "{}",
+        held.body
+    );
+
+    // The owner, elsewhere, is not held up by the stranger's failures.
+    let owner = login_from(&app, OWNER, &[], &right(app.totp_code(&nadia))).await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+
+    // The stranger's delays grow: 30 s, then 60 s, then 2 min…
+    app.clock.advance(SignedDuration::from_secs(31));
+    let sixth = login_from(&app, STRANGER, &[], &wrong).await;
+    assert_eq!(sixth.status, StatusCode::UNAUTHORIZED);
+    let again = login_from(&app, STRANGER, &[], &wrong).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(again.header("retry-after"), "60");
+    app.clock.advance(SignedDuration::from_secs(61));
+    assert_eq!(
+        login_from(&app, STRANGER, &[], &wrong).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login_from(&app, STRANGER, &[], &wrong)
+            .await
+            .header("retry-after"),
+        "120"
+    );
+
+    // A wrong second factor counts too, for that address only.
+    app.clock.advance(SignedDuration::from_secs(121));
+    let bad_code = json!({"username": "nadia", "password": nadia.password, "totp": "000000"});
+    assert_eq!(
+        code(&login_from(&app, STRANGER, &[], &bad_code).await),
+        "wrong_second_factor"
+    );
+    assert_eq!(
+        login_from(&app, STRANGER, &[], &right(app.totp_code(&nadia)))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Once the delay has passed, a success from that address forgets its failures.
+    app.clock.advance(SignedDuration::from_mins(5));
+    let back = login_from(&app, STRANGER, &[], &right(app.totp_code(&nadia))).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert_eq!(
+        login_from(&app, STRANGER, &[], &wrong).await.status,
+        StatusCode::UNAUTHORIZED,
+        "counted from zero again"
+    );
+    app.finish().await;
+}
+on_each_backend!(a_strangers_failures_slow_the_stranger_and_never_the_owner);
+
+/// The median time of three sign-ins.
+async fn median_time(app: &TestApp, body: &serde_json::Value) -> std::time::Duration {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        login_from(app, OWNER, &[], body).await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    times[1]
+}
+
+async fn an_unknown_username_is_answered_as_a_known_one(backend: Backend) {
+    let app = setup(backend).await;
+    app.user("analyst", "ministry", &[Role::NationalAnalyst], false)
+        .await;
+    let fr = [("accept-language", "fr")];
+    let known = json!({"username": "analyst", "password": "wrong-0123456789"});
+    let unknown = json!({"username": "nobody", "password": "wrong-0123456789"});
+    for _ in 0..5 {
+        let a = login_from(&app, STRANGER, &fr, &known).await;
+        let b = login_from(&app, STRANGER, &fr, &unknown).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        assert_eq!((a.status, &a.body), (b.status, &b.body), "the same answer");
+        assert!(a.body.contains("mot de passe"), "{}", a.body);
+    }
+    // Held up the same way: a held-up name is no sign that it exists.
+    let a = login_from(&app, STRANGER, &fr, &known).await;
+    let b = login_from(&app, STRANGER, &fr, &unknown).await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!((a.status, &a.body), (b.status, &b.body));
+    assert_eq!(a.header("retry-after"), b.header("retry-after"));
+
+    // The same work: an unknown name costs an Argon2 verification like a known one.
+    let known_time = median_time(&app, &known).await;
+    let unknown_time = median_time(&app, &unknown).await;
+    assert!(
+        unknown_time * 2 >= known_time && known_time * 2 >= unknown_time,
+        "known {known_time:?}, unknown {unknown_time:?}"
+    );
+    app.finish().await;
+}
+on_each_backend!(an_unknown_username_is_answered_as_a_known_one);
+
+async fn behind_a_trusted_proxy_the_forwarded_address_counts(backend: Backend) {
+    let settings = Settings {
+        trusted_proxies: "10.0.0.0/8".parse().expect("proxies"),
+        ..Settings::default()
+    };
+    let app = TestApp::start_with(backend, settings).await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
     let analyst = app
         .user("analyst", "ministry", &[Role::NationalAnalyst], false)
         .await;
-    let fr = [("accept-language", "fr")];
-    let unknown = app
-        .post_json(
-            "/api/v1/auth/login",
-            &fr,
-            &json!({"username": "nobody", "password": "x"}),
-        )
-        .await;
-    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(code(&unknown), "wrong_credentials");
-    let wrong = app
-        .post_json(
-            "/api/v1/auth/login",
-            &fr,
-            &json!({"username": "analyst", "password": "wrong"}),
-        )
-        .await;
-    assert_eq!(
-        wrong.body, unknown.body,
-        "an unknown user and a wrong password look the same"
-    );
-    assert!(
-        wrong.json()["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("mot de passe"))
-    );
-    for _ in 0..3 {
-        app.post_json(
-            "/api/v1/auth/login",
-            &[],
-            &json!({"username": "analyst", "password": "wrong"}),
-        )
-        .await;
+    let wrong = json!({"username": "analyst", "password": "wrong-0123456789"});
+    let right = json!({"username": "analyst", "password": analyst.password});
+    let proxy = "10.1.2.3";
+    let via = |client: &'static str| [("x-forwarded-for", client)];
+    for _ in 0..5 {
+        login_from(&app, proxy, &via(STRANGER), &wrong).await;
     }
-    let fifth = app
-        .post_json(
-            "/api/v1/auth/login",
-            &[],
-            &json!({"username": "analyst", "password": "wrong"}),
-        )
-        .await;
-    assert_eq!(fifth.status, StatusCode::LOCKED);
-    let right_but_locked = app
-        .post_json(
-            "/api/v1/auth/login",
-            &[],
-            &json!({"username": "analyst", "password": analyst.password}),
-        )
-        .await;
-    assert_eq!(right_but_locked.status, StatusCode::LOCKED);
-    assert!(right_but_locked.body.contains("15"));
-    app.clock.advance(SignedDuration::from_mins(16));
-    let later = app
-        .post_json(
-            "/api/v1/auth/login",
-            &[],
-            &json!({"username": "analyst", "password": analyst.password}),
-        )
-        .await;
-    assert_eq!(later.status, StatusCode::OK, "{}", later.body);
+    assert_eq!(
+        login_from(&app, proxy, &via(STRANGER), &right).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_from(&app, proxy, &via(OWNER), &right).await.status,
+        StatusCode::OK,
+        "another client behind the same proxy is not held up"
+    );
+    // A header from an untrusted address is not believed: that address is what counts.
+    for _ in 0..5 {
+        login_from(&app, "192.0.2.50", &via(OWNER), &wrong).await;
+    }
+    assert_eq!(
+        login_from(&app, "192.0.2.50", &via("192.0.2.99"), &right)
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a client cannot escape its delay by naming another address"
+    );
+    assert_eq!(
+        login_from(&app, proxy, &via(OWNER), &right).await.status,
+        StatusCode::OK
+    );
     app.finish().await;
 }
-on_each_backend!(wrong_passwords_lock_the_account_for_a_while);
+on_each_backend!(behind_a_trusted_proxy_the_forwarded_address_counts);
 
 async fn the_second_factor_is_required_checked_and_not_replayable(backend: Backend) {
     let app = setup(backend).await;
@@ -235,11 +383,14 @@ async fn the_web_journey_enrols_the_second_factor(backend: Backend) {
         set_cookie(&login, "awladna_session").expect("pending session")
     );
 
-    // Nothing but the account pages until the second factor is given.
-    let blocked = app
-        .get_with("/api/v1/auth/logout", &[("cookie", &pending)])
-        .await;
-    assert_ne!(blocked.status, StatusCode::OK);
+    // Nothing but the account pages until the second factor is given: the case list,
+    // which a case worker may read once signed in, sends back to the second factor.
+    let blocked = app.get_with("/cases", &[("cookie", &pending)]).await;
+    assert_eq!(blocked.status, StatusCode::SEE_OTHER);
+    assert_eq!(blocked.header("location"), "/login/second-factor");
+    let blocked = app.get_with("/api/v1/cases", &[("cookie", &pending)]).await;
+    assert_eq!(blocked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&blocked), "second_factor_required");
     let step = app
         .get_with("/login/second-factor", &[("cookie", &pending)])
         .await;
@@ -315,6 +466,11 @@ async fn the_web_journey_enrols_the_second_factor(backend: Backend) {
     assert_eq!(
         app.get_with("/account", &[("cookie", &full)]).await.status,
         StatusCode::OK
+    );
+    assert_eq!(
+        app.get_with("/cases", &[("cookie", &full)]).await.status,
+        StatusCode::OK,
+        "the same route opens once the second factor is given"
     );
     assert_eq!(
         app.get_with("/account", &[("cookie", &pending)])
