@@ -1,8 +1,10 @@
 //! Administration in the web interface, within the administrator's territory.
 
-use crate::support::{Backend, TestApp, on_each_backend};
+use crate::cli::{awladna, text};
+use crate::support::{Backend, TempDir, TestApp, TestDb, on_each_backend};
 use awladna_domain::access::Role;
 use axum::http::StatusCode;
+use serde_json::json;
 
 async fn a_provincial_administrator_manages_only_their_province(backend: Backend) {
     let app = TestApp::start(backend).await;
@@ -206,12 +208,14 @@ async fn coordinators_read_their_provinces_audit_log(backend: Backend) {
         )
         .await;
     for (name, user) in [("nadia", &sale), ("rabat.analyst", &rabat)] {
-        app.post_json(
-            "/api/v1/auth/login",
-            &[],
-            &serde_json::json!({"username": name, "password": user.password}),
-        )
-        .await;
+        let login = app
+            .post_json(
+                "/api/v1/auth/login",
+                &[],
+                &serde_json::json!({"username": name, "password": user.password}),
+            )
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{name}: {}", login.body);
     }
     let (cookie, _) = app.session(&coordinator).await;
     let page = app.get_with("/audit", &[("cookie", &cookie)]).await;
@@ -228,7 +232,10 @@ async fn coordinators_read_their_provinces_audit_log(backend: Backend) {
     let own = app
         .get_with("/audit?username=nadia", &[("cookie", &cookie)])
         .await;
-    assert!(own.body.contains("<code>login</code>"));
+    assert!(
+        own.body.contains("<code>login</code>"),
+        "a sign-in, not only an attempt"
+    );
     let bad_date = app
         .get_with("/audit?from=2026-13-45", &[("cookie", &cookie)])
         .await;
@@ -236,3 +243,265 @@ async fn coordinators_read_their_provinces_audit_log(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(coordinators_read_their_provinces_audit_log);
+
+const IDENTITY_ROLES: [&str; 4] = [
+    "case_worker",
+    "coordinator",
+    "information_officer",
+    "focal_point",
+];
+
+async fn a_national_body_is_given_no_role_that_reads_identities(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let admin = app
+        .user("admin", "ministry", &[Role::Administrator], true)
+        .await;
+    let (cookie, csrf) = app.session(&admin).await;
+    let says = [
+        ("ar", "خاصة بمؤسسة إقليم واحد"),
+        ("fr", "une seule province, pas"),
+        ("en", "belong to an organisation of one province"),
+    ];
+    for (role, (lang, why)) in IDENTITY_ROLES.iter().zip(says.iter().cycle()) {
+        let lang_cookie = format!("{cookie}; awladna_lang={lang}");
+        let refused = app
+            .post_form(
+                "/admin/users",
+                &[("cookie", &lang_cookie)],
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "national.worker"),
+                    ("organisation", "ministry"),
+                    ("role", role),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{role}");
+        assert!(
+            refused.body.contains(why),
+            "{role} in {lang}: {}",
+            refused.body
+        );
+    }
+    for (lang, why) in says {
+        let lang_cookie = format!("{cookie}; awladna_lang={lang}");
+        let refused = app
+            .post_form(
+                "/admin/users",
+                &[("cookie", &lang_cookie)],
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "national.worker"),
+                    ("organisation", "ministry"),
+                    ("role", "national_analyst"),
+                    ("role", "case_worker"),
+                ],
+            )
+            .await;
+        assert!(refused.body.contains(why), "{lang}: {}", refused.body);
+    }
+    assert!(
+        app.store
+            .user_by_username("national.worker")
+            .await
+            .expect("read")
+            .is_none(),
+        "nobody was added"
+    );
+    for (username, organisation, role) in [
+        ("analyst", "ministry", "national_analyst"),
+        ("nadia", "sale-centre", "case_worker"),
+    ] {
+        let added = app
+            .post_form(
+                "/admin/users",
+                &[("cookie", &cookie)],
+                &[
+                    ("_csrf", &csrf),
+                    ("username", username),
+                    ("organisation", organisation),
+                    ("role", role),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{username}: {}", added.body);
+    }
+    app.finish().await;
+}
+on_each_backend!(a_national_body_is_given_no_role_that_reads_identities);
+
+async fn a_national_user_who_reads_identities_is_refused_until_moved(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    // Made as an older version allowed, past today's checks.
+    let old = app
+        .user("old.worker", "ministry", &[Role::CaseWorker], true)
+        .await;
+    let (session, _) = app.session(&old).await;
+    assert_eq!(
+        app.get_with("/api/v1/cases", &[("cookie", &session)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a session held from before ends"
+    );
+    let login =
+        json!({"username": "old.worker", "password": old.password, "totp": app.totp_code(&old)});
+    let refused = app
+        .post_json("/api/v1/auth/login", &[("accept-language", "en")], &login)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        refused.json()["error"]["code"],
+        "identity_role_without_province"
+    );
+    assert!(
+        refused
+            .body
+            .contains("Ask your administrator to move your account"),
+        "{}",
+        refused.body
+    );
+    let (anon_cookie, anon_csrf) = app.anonymous_csrf().await;
+    let page = app
+        .post_form(
+            "/login",
+            &[("cookie", &anon_cookie)],
+            &[
+                ("_csrf", &anon_csrf),
+                ("username", "old.worker"),
+                ("password", &old.password),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("اطلبوا من المسؤول عن النظام نقل حسابكم"));
+
+    let by = awladna_store::accounts::By {
+        actor: "test".into(),
+        origin: None,
+        at_ms: app.now_ms(),
+    };
+    let not_national =
+        awladna_store::accounts::move_user(&app.store, &old.id, "ministry", &by).await;
+    assert!(matches!(
+        not_national,
+        Err(awladna_store::accounts::AccountError::IdentityRoleInNationalBody)
+    ));
+    awladna_store::accounts::move_user(&app.store, &old.id, "sale-centre", &by)
+        .await
+        .expect("moved");
+    app.clock.advance(jiff::SignedDuration::from_secs(30));
+    let login =
+        json!({"username": "old.worker", "password": old.password, "totp": app.totp_code(&old)});
+    let moved = app.post_json("/api/v1/auth/login", &[], &login).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    app.finish().await;
+}
+on_each_backend!(a_national_user_who_reads_identities_is_refused_until_moved);
+
+/// The operator's side: `user add` refuses, `check-config` names an old account, and
+/// `user move` puts it right.
+async fn the_command_line_refuses_reports_and_moves_national_identity_roles(backend: Backend) {
+    let db = TestDb::fresh(backend).await;
+    let dir = TempDir::new();
+    let run = |args: &[&str]| {
+        let output = awladna(&dir)
+            .args(args)
+            .args(["--database-url", &db.url])
+            .output()
+            .expect("run awladna");
+        (output.status.success(), text(&output))
+    };
+    let (ok, out) = run(&["migrate"]);
+    assert!(ok, "{out}");
+    for (code, territory) in [("ministry", None), ("sale-centre", Some("sale"))] {
+        let mut args = vec![
+            "org",
+            "add",
+            "--code",
+            code,
+            "--sector",
+            "family_solidarity",
+            "--name",
+            code,
+        ];
+        if let Some(territory) = territory {
+            args.extend(["--territory", territory]);
+        }
+        let (ok, out) = run(&args);
+        assert!(ok, "{out}");
+    }
+    for role in IDENTITY_ROLES {
+        let (ok, out) = run(&[
+            "user",
+            "add",
+            "--username",
+            "x.national",
+            "--org",
+            "ministry",
+            "--role",
+            role,
+        ]);
+        assert!(!ok, "{role}: {out}");
+        assert!(
+            out.contains("belong to an organisation of one province") && !out.contains("panicked"),
+            "{role}: {out}"
+        );
+    }
+    let (ok, out) = run(&[
+        "user",
+        "add",
+        "--username",
+        "analyst",
+        "--org",
+        "ministry",
+        "--role",
+        "national_analyst",
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["check-config", "--addr", "127.0.0.1:0"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("users: no national body's user"), "{out}");
+
+    // An account made before the rule, written past today's checks.
+    let store = db.store().await;
+    let mut tx = store.begin().await.expect("begin");
+    tx.add_user(
+        "u-old",
+        "old.worker",
+        "ministry",
+        &[Role::Coordinator].into_iter().collect(),
+        None,
+        0,
+    )
+    .await
+    .expect("add");
+    tx.audit(crate::support::test_entry(0, "user.added"))
+        .await
+        .expect("audit");
+    tx.commit().await.expect("commit");
+    store.close().await;
+    let (ok, out) = run(&["check-config", "--addr", "127.0.0.1:0"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("old.worker of the national body ministry holds coordinator")
+            && out.contains("awladna user move old.worker --org"),
+        "{out}"
+    );
+    let (ok, out) = run(&["user", "move", "old.worker", "--org", "ministry"]);
+    assert!(!ok && out.contains("one province"), "{out}");
+    let (ok, out) = run(&["user", "move", "old.worker", "--org", "sale-centre"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["check-config", "--addr", "127.0.0.1:0"]);
+    assert!(ok, "{out}");
+    db.finish().await;
+}
+on_each_backend!(the_command_line_refuses_reports_and_moves_national_identity_roles);
