@@ -316,11 +316,11 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::NationalAnalyst)
         }
     };
-    if !by_role {
-        return Decision::Deny;
-    }
+    // Another territory's record is hidden whatever the role: answering "forbidden"
+    // would tell that it exists.
     match territory {
         Some(t) if !actor.covers(t) => Decision::Hidden,
+        _ if !by_role => Decision::Deny,
         _ => Decision::Allow,
     }
 }
@@ -475,14 +475,9 @@ mod tests {
                 expected,
                 "{role}"
             );
-            let elsewhere = if keeper {
-                Decision::Hidden
-            } else {
-                Decision::Deny
-            };
             assert_eq!(
                 decide(Some(&user), Action::ManageDirectory, Some("rabat")),
-                elsewhere,
+                Decision::Hidden,
                 "{role} in another province"
             );
         }

@@ -23,14 +23,20 @@ pub const GRANT_MS: i64 = 4 * 60 * 60 * 1000;
 const MIN_JUSTIFICATION: usize = 20;
 const MAX_JUSTIFICATION: usize = 2000;
 
-/// Turns a "not in your province" into an allowance when the user holds a grant.
+/// Turns a "not in your province" into an allowance when the user holds a grant and
+/// their role allows `action` at home (the policy hides another province's record from
+/// every role, so the role is asked here).
 pub async fn with_grant(
     state: &AppState,
     actor: &Actor,
+    action: Action,
     record_id: &str,
     decision: Decision,
 ) -> Result<Decision, String> {
-    if decision != Decision::Hidden || actor.token_scope.is_some() {
+    if decision != Decision::Hidden
+        || actor.token_scope.is_some()
+        || decide(Some(actor), action, None) != Decision::Allow
+    {
         return Ok(decision);
     }
     let granted = state

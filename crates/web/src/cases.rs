@@ -355,7 +355,9 @@ pub async fn load_case(
     };
     let decision = decide(Some(&actor), Action::ReadCase, Some(&case.territory));
     // A break-glass grant opens a case for reading, never for changing it.
-    match crate::break_glass::with_grant(state, &actor, &case.id, decision).await? {
+    match crate::break_glass::with_grant(state, &actor, Action::ReadCase, &case.id, decision)
+        .await?
+    {
         Decision::Allow => {}
         refusal => return Ok(Err(refusal)),
     }

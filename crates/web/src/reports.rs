@@ -246,7 +246,15 @@ pub async fn open(
         Some(card) if card.form_code == FORM => card,
         _ => return Ok(Err(Decision::Hidden)),
     };
-    match crate::break_glass::with_grant(state, actor, &card.id, may_read(actor, &card)).await? {
+    match crate::break_glass::with_grant(
+        state,
+        actor,
+        Action::ReadReport,
+        &card.id,
+        may_read(actor, &card),
+    )
+    .await?
+    {
         Decision::Allow => {}
         refusal => return Ok(Err(refusal)),
     }
