@@ -337,13 +337,47 @@ pub enum KeysCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Print the master key as a recovery sheet to keep in a safe: text on the terminal,
+    /// or with --to a page with a QR code to print.
+    ExportSheet {
+        /// Write a printable page (HTML, with a QR code) to this new file instead.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a master key file from its recovery sheet, typed back (or pasted) on the
+    /// standard input, or read from --from.
+    ImportSheet {
+        /// The new key file to write (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+        /// A text file holding the typed sheet, instead of the standard input.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
 }
 
 pub async fn keys(command: KeysCommand) -> anyhow::Result<()> {
-    let KeysCommand::Rotate {
-        new_master_key_file,
-        database,
-    } = command;
+    let (new_master_key_file, database) = match command {
+        KeysCommand::Rotate {
+            new_master_key_file,
+            database,
+        } => (new_master_key_file, database),
+        KeysCommand::ExportSheet { to, database } => {
+            let key_file = crate::keys::master_key_path(&database);
+            return crate::keys::sheet::export(&key_file, to.as_deref());
+        }
+        KeysCommand::ImportSheet { to, from } => {
+            let typed = match &from {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                None => std::io::read_to_string(std::io::stdin())
+                    .context("cannot read the typed sheet")?,
+            };
+            return crate::keys::sheet::import(&typed, &to);
+        }
+    };
     let opened = open(&database).await?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message("re-sealing");

@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{admin, bench, demo, serve};
+use crate::{admin, backup, bench, demo, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -62,6 +62,11 @@ pub enum Command {
     /// Statistics.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Write a consistent copy of the running database to one file (`backup --to FILE`),
+    /// or check such a file (`backup verify FILE`). The master key is never in it.
+    Backup(backup::BackupArgs),
+    /// Put the database of a backup file into a data directory that holds none.
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +141,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(command) => admin::token(command).await,
         Command::Keys(command) => admin::keys(command).await,
         Command::Audit(command) => admin::audit(command).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Stats(StatsCommand::Rebuild(args)) => {
             let opened = open(&args).await?;
             let (records, took) = crate::stats::rebuild(&opened.store).await?;

@@ -150,12 +150,7 @@ fn database_url(args: &DatabaseArgs) -> anyhow::Result<(String, String)> {
         let location = redact(&url);
         return Ok((url, location));
     };
-    std::fs::create_dir_all(&args.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}; choose another with --data-dir",
-            args.data_dir.display()
-        )
-    })?;
+    crate::private_files::secure_data_dir(&args.data_dir, &file)?;
     let path = file.to_str().ok_or_else(|| {
         anyhow!("the data directory path must be valid UTF-8; choose another with --data-dir")
     })?;

@@ -2,6 +2,7 @@
 //! commands (migrate, demo data, configuration check).
 
 mod admin;
+mod backup;
 mod bench;
 mod bench_stats;
 mod cli;
@@ -9,6 +10,7 @@ mod database;
 mod demo;
 mod keys;
 mod logging;
+mod private_files;
 mod serve;
 mod stats;
 
