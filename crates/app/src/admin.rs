@@ -366,7 +366,11 @@ pub async fn keys(command: KeysCommand) -> anyhow::Result<()> {
         } => (new_master_key_file, database),
         KeysCommand::ExportSheet { to, database } => {
             let key_file = crate::keys::master_key_path(&database);
-            return crate::keys::sheet::export(&key_file, to.as_deref());
+            return crate::keys::sheet::export(
+                &key_file,
+                to.as_deref(),
+                &awladna_domain::clock::SystemClock,
+            );
         }
         KeysCommand::ImportSheet { to, from } => {
             let typed = match &from {

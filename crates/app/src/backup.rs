@@ -12,6 +12,8 @@ mod sqlite;
 use crate::database::{DatabaseArgs, redact, sqlite_file};
 use crate::private_files::{new_private_file, private_dir, tighten};
 use anyhow::{Context, anyhow, bail};
+use awladna_domain::Clock;
+use awladna_domain::clock::SystemClock;
 use clap::{Args, Subcommand};
 use format::Manifest;
 use std::io::{BufReader, BufWriter};
@@ -71,7 +73,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             Ok(())
         }
         (None, Some(to)) => {
-            let manifest = take(&args.database, &to).await?;
+            let manifest = take(&args.database, &to, &SystemClock).await?;
             println!(
                 "Backup written to {}: {} rows in {} tables, schema version {}, {} bytes, SHA-256 {}.",
                 to.display(),
@@ -145,7 +147,7 @@ fn publish(
 
 /// Takes a consistent copy of the running database and writes it, with its manifest, to
 /// the new file `to` (mode 0600).
-pub async fn take(args: &DatabaseArgs, to: &Path) -> anyhow::Result<Manifest> {
+pub async fn take(args: &DatabaseArgs, to: &Path, clock: &dyn Clock) -> anyhow::Result<Manifest> {
     let Some(source) = sqlite_file(args) else {
         return Err(postgres_advice(
             args.database_url.as_deref().unwrap_or_default(),
@@ -177,9 +179,7 @@ pub async fn take(args: &DatabaseArgs, to: &Path) -> anyhow::Result<Manifest> {
     let manifest = Manifest {
         database: "sqlite".to_owned(),
         schema_version: contents.schema_version,
-        taken_at: jiff::Timestamp::now()
-            .round(jiff::Unit::Second)?
-            .to_string(),
+        taken_at: clock.now().round(jiff::Unit::Second)?.to_string(),
         awladna_version: env!("CARGO_PKG_VERSION").to_owned(),
         tables: contents.tables,
         payload_bytes,

@@ -10,6 +10,7 @@ use anyhow::{Context, anyhow, bail};
 use awladna_crypto::MasterKey;
 use awladna_crypto::Zeroizing;
 use awladna_crypto::keys::MASTER_KEY_HEADER;
+use awladna_domain::Clock;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -108,9 +109,9 @@ pub fn page(key: &MasterKey, made_on: &str) -> anyhow::Result<Zeroizing<String>>
 
 /// `keys export-sheet`: the sheet of the master key file at `key_file`, as text on the
 /// terminal, or as a printable page written to the new file `to` (mode 0600).
-pub fn export(key_file: &Path, to: Option<&Path>) -> anyhow::Result<()> {
+pub fn export(key_file: &Path, to: Option<&Path>, clock: &dyn Clock) -> anyhow::Result<()> {
     let key = MasterKey::load_file(key_file)?;
-    let made_on = jiff::Zoned::now().date().to_string();
+    let made_on = clock.now().strftime("%Y-%m-%d").to_string();
     match to {
         Some(to) => {
             let page = page(&key, &made_on)?;

@@ -9,6 +9,7 @@ mod admin;
 mod api;
 mod audit;
 mod auth;
+mod backup;
 mod break_glass;
 mod browser;
 mod case_work;
