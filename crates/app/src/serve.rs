@@ -49,7 +49,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     if opened.first_start {
         println!("First start: the database was created and the reference data loaded.");
-        println!("Back up the data directory regularly: it holds everything the services record.");
+        println!(
+            "Back up regularly with `awladna backup --to FILE` (a copy of the data directory made while the server runs misses the newest writes; README, \"Operations\")."
+        );
     }
     if let Some(path) = &opened.created_master_key {
         println!(
