@@ -9,7 +9,7 @@
 mod format;
 mod sqlite;
 
-use crate::database::{DatabaseArgs, redact, sqlite_file};
+use crate::database::{DatabaseArgs, any_sqlite_file, redact};
 use crate::private_files::{new_private_file, private_dir, tighten};
 use anyhow::{Context, anyhow, bail};
 use awladna_domain::Clock;
@@ -148,7 +148,7 @@ fn publish(
 /// Takes a consistent copy of the running database and writes it, with its manifest, to
 /// the new file `to` (mode 0600).
 pub async fn take(args: &DatabaseArgs, to: &Path, clock: &dyn Clock) -> anyhow::Result<Manifest> {
-    let Some(source) = sqlite_file(args) else {
+    let Some(source) = any_sqlite_file(args) else {
         return Err(postgres_advice(
             args.database_url.as_deref().unwrap_or_default(),
         ));

@@ -92,6 +92,39 @@ pub fn secure_data_dir(dir: &Path, database_file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// For a database file given by URL, whose directory may be shared: creates the file 0600
+/// if it does not exist and `create` (the URL's `mode=rwc`), and tightens it and SQLite's
+/// files beside it. The directory is left as it is.
+pub fn secure_database_file(file: &Path, create: bool) -> anyhow::Result<()> {
+    let place = || {
+        format!(
+            "cannot make the database {} private (mode 600); check that it belongs to the account that runs awladna",
+            file.display()
+        )
+    };
+    let created = if create {
+        new_private_file(file).map(|_| ())
+    } else {
+        Ok(())
+    };
+    match created {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        // A missing directory: let SQLite say so when it opens the file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(place),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let path = Path::new(&name);
+        if path.is_file() && tighten(path).with_context(place)? {
+            tracing::warn!(file = %path.display(), "made private to the server's account (mode 600)");
+        }
+    }
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     #![allow(clippy::unwrap_used)]

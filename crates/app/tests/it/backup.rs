@@ -391,3 +391,41 @@ fn the_recovery_sheet_types_back_into_the_key_the_database_needs() {
     // The database's keys unwrap with it: the server's start path works again.
     succeeds(&dir, &["migrate"]);
 }
+
+#[test]
+fn a_sqlite_database_given_by_url_is_private_and_backed_up_too() {
+    let dir = TempDir::new();
+    let shared = dir.0.join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let file = shared.join("province.db");
+    let url = format!("sqlite://{}?mode=rwc", s(&file));
+    let key = dir.0.join("keys/master.key");
+    succeeds(
+        &dir,
+        &[
+            "migrate",
+            "--database-url",
+            &url,
+            "--master-key-file",
+            s(&key),
+        ],
+    );
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(
+        mode(&shared),
+        0o755,
+        "a directory the operator chose is left as it is"
+    );
+    assert_eq!(
+        mode(&dir.0.join("keys")),
+        0o700,
+        "the key's new directory is private"
+    );
+    let backup = dir.0.join("province.backup");
+    succeeds(
+        &dir,
+        &["backup", "--database-url", &url, "--to", s(&backup)],
+    );
+    succeeds(&dir, &["backup", "verify", s(&backup)]);
+}
