@@ -189,6 +189,10 @@ async fn a_backup_taken_during_writes_restores_every_acknowledged_write(backend:
     let during = acked.lock().expect("lock").len() - before.len();
     stop.store(true, Ordering::SeqCst);
     writer.await.expect("writer");
+    eprintln!(
+        "acknowledged before the backup: {}, during it: {during}",
+        before.len()
+    );
     assert!(during > 0, "the writes went on while the backup ran");
     assert_eq!(mode(&backup), 0o600);
     assert!(text(&taken).contains("rows in"), "{}", text(&taken));
