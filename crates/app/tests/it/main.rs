@@ -24,5 +24,6 @@ mod referrals;
 mod reports;
 mod stats;
 mod stats_api;
+mod stolen_database;
 mod store;
 mod support;
