@@ -1,5 +1,4 @@
 //! The audit log: written with each change, append-only, and tampering is found.
-//! (What a stolen database reveals is in `stolen_database.rs`.)
 
 use crate::support::{Backend, TestApp, on_each_backend, test_entry};
 use awladna_domain::access::Role;
