@@ -218,6 +218,76 @@ async fn nadia_is_given_an_account(app: &TestApp) -> (Signed<'_>, Account) {
     (nadia, account)
 }
 
+/// The secrets of an account that enrolled its second factor itself, in the pages.
+struct Enrolled {
+    totp_base32: String,
+    totp_raw: Vec<u8>,
+    recovery_codes: Vec<String>,
+}
+
+/// Samira signs in for the first time and enrols her second factor: the page shows the
+/// key to type into her phone, then her ten recovery codes, once.
+async fn samira_enrols_her_second_factor(app: &TestApp) -> Enrolled {
+    let samira = app
+        .user("samira", "sale-centre", &[Role::CaseWorker], false)
+        .await;
+    let (anonymous, csrf) = app.anonymous_csrf().await;
+    let login = app
+        .post_form(
+            "/login",
+            &[("cookie", &anonymous)],
+            &[
+                ("_csrf", &csrf),
+                ("username", "samira"),
+                ("password", &samira.password),
+            ],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    let pending = format!(
+        "awladna_session={}",
+        crate::support::set_cookie(&login, "awladna_session").expect("a pending session")
+    );
+    let enrol = app
+        .get_with("/account/second-factor", &[("cookie", &pending)])
+        .await;
+    assert_eq!(enrol.status, StatusCode::OK, "{}", enrol.body);
+    let totp_base32: String = between(&enrol.body, "<code dir=\"ltr\" class=\"secret\">")
+        .split_whitespace()
+        .collect();
+    let totp_raw = base32(&totp_base32);
+    let secret = awladna_crypto::TotpSecret::from_bytes(&totp_raw).expect("a TOTP secret");
+    let now = u64::try_from(app.now_ms() / 1000).expect("after 1970");
+    let done = app
+        .post_form(
+            "/account/second-factor",
+            &[("cookie", &pending)],
+            &[
+                ("_csrf", &between(&enrol.body, "name=\"_csrf\" value=\"")),
+                (
+                    "pending",
+                    &between(&enrol.body, "name=\"pending\" value=\""),
+                ),
+                ("code", &secret.code_at(now)),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let recovery_codes: Vec<String> = done
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(recovery_codes.len(), 10, "{}", done.body);
+    Enrolled {
+        totp_base32,
+        totp_raw,
+        recovery_codes,
+    }
+}
+
 /// A child's file as the centre builds it: every card with personal fields, a document,
 /// a linking card answered by the hospital. Returns the child's id.
 async fn a_child_s_file_is_built(app: &TestApp, nadia: &Signed<'_>) -> String {
@@ -597,6 +667,7 @@ async fn a_stolen_database_reveals_nothing_users_wrote_about_a_child(backend: Ba
     app.organisation("sale-hospital", "health", Some("sale"))
         .await;
     let (nadia, account) = nadia_is_given_an_account(&app).await;
+    let samira = samira_enrols_her_second_factor(&app).await;
     let child = a_child_s_file_is_built(&app, &nadia).await;
 
     let mut secrets: Vec<(String, Vec<u8>)> = Vec::new();
@@ -616,6 +687,15 @@ async fn a_stolen_database_reveals_nothing_users_wrote_about_a_child(backend: Ba
         account.totp_base32.clone().into_bytes(),
     ));
     secrets.push(("the TOTP secret".into(), account.totp_raw.clone()));
+    secrets.push((
+        "an enrolled TOTP secret (base32)".into(),
+        samira.totp_base32.clone().into_bytes(),
+    ));
+    secrets.push(("an enrolled TOTP secret".into(), samira.totp_raw.clone()));
+    for code in &samira.recovery_codes {
+        secrets.push(("a recovery code".into(), code.clone().into_bytes()));
+        secrets.push(("a recovery code".into(), code.replace('-', "").into_bytes()));
+    }
     secrets.push((
         "the session token".into(),
         account.session_token.clone().into_bytes(),
