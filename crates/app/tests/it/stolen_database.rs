@@ -639,17 +639,25 @@ fn findings(places: &[Place], values: &[(String, Vec<u8>)]) -> Vec<String> {
     for place in places {
         // Searched as text (the standard library's search is fast even in a debug build);
         // a lossy conversion keeps every valid sequence, so a value typed as text is found.
-        let lower = place.bytes.to_ascii_lowercase();
+        let lower_bytes = place.bytes.to_ascii_lowercase();
         let (exact, lower) = (
             String::from_utf8_lossy(&place.bytes),
-            String::from_utf8_lossy(&lower),
+            String::from_utf8_lossy(&lower_bytes),
         );
         for (what, value) in values {
             for (how, needle, without_case) in disguises(value) {
                 let seen = match std::str::from_utf8(&needle) {
                     Ok(text) if without_case => lower.contains(text),
                     Ok(text) => exact.contains(text),
-                    Err(_) => place.bytes.windows(needle.len()).any(|w| w == needle),
+                    // Binary (a raw key): compared byte for byte, lowered like the needle.
+                    Err(_) => {
+                        let hay = if without_case {
+                            &lower_bytes
+                        } else {
+                            &place.bytes
+                        };
+                        hay.windows(needle.len()).any(|w| w == needle)
+                    }
                 };
                 if seen {
                     found.push(format!("{what} {how} in {}", place.name));
