@@ -3,7 +3,9 @@
 //! XLSX (read back with openpyxl), CSV (with a BOM) and an Arabic PDF (read back with
 //! pdftotext).
 
-use crate::read_back::{csv_records, download, pdf_text, small, xlsx_sheets};
+use crate::read_back::{
+    csv_records, download, pdf_rows, pdf_text, small, small_in_pdf, xlsx_sheets,
+};
 use crate::support::{Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
 use awladna_store::audit::AuditFilter;
@@ -362,6 +364,32 @@ async fn the_national_report_sums_the_submitted_reports_and_exports(backend: Bac
     if let Some(text) = pdf_text(&pdf.bytes) {
         assert!(text.contains("التقرير الوطني"), "the title: {text}");
         assert!(text.contains("مسارات الأطفال"), "a section: {text}");
+    }
+    // In English, its tables read cell by cell: 9 reports in all, Salé's hidden, no small
+    // count anywhere.
+    let english = format!("{}; awladna_lang=en", analyst.cookie);
+    let pdf = download(
+        &app,
+        &format!("/periodic-reports/{id}/export.pdf"),
+        &english,
+    )
+    .await;
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        let found = small_in_pdf(&text);
+        assert!(
+            found.is_empty(),
+            "small counts in the PDF: {found:#?}\n{text}"
+        );
+        let rows = pdf_rows(&text);
+        assert!(
+            rows.iter().any(|r| r == &["9", "0.001"]),
+            "9 reports: {text}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.len() >= 2 && r[0] == "Salé" && r[1] == "<5"),
+            "Salé's 3 hidden: {text}"
+        );
     }
 
     let xlsx = download(

@@ -170,3 +170,31 @@ pub fn small<'a>(counts: impl IntoIterator<Item = (String, &'a Value)>) -> Vec<S
         .map(|(at, v)| format!("{at}: {v}"))
         .collect()
 }
+
+/// The lines of a PDF's text (from `-layout`) cut into cells where two spaces or more
+/// separate them: a table row is its label, its value, its rate.
+pub fn pdf_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
+        })
+        .filter(|cells| !cells.is_empty())
+        .collect()
+}
+
+/// The cells of a PDF's text that are a count from 1 to 4, each with its line.
+pub fn small_in_pdf(text: &str) -> Vec<String> {
+    pdf_rows(text)
+        .into_iter()
+        .filter(|cells| {
+            cells
+                .iter()
+                .any(|c| c.parse::<i64>().is_ok_and(|n| (1..=4).contains(&n)))
+        })
+        .map(|cells| cells.join(" | "))
+        .collect()
+}

@@ -4,7 +4,9 @@
 //! even when the reader is the province's own coordinator, who sees its small counts on
 //! the dashboard.
 
-use crate::read_back::{count_in, csv_records, download, pdf_text, small, xlsx_sheets};
+use crate::read_back::{
+    count_in, csv_records, download, pdf_rows, pdf_text, small, small_in_pdf, xlsx_sheets,
+};
 use crate::support::{Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
 use axum::http::StatusCode;
@@ -213,43 +215,23 @@ on_each_backend!(the_dashboard_exports_hide_small_counts_in_every_format);
 /// The PDF's tables, line by line as pdftotext lays them out: a row is its label, its
 /// value and its rate per 1,000. No value from 1 to 4; the sex table shows 6 and 6.
 fn check_pdf(text: &str) {
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .map(|l| {
-            l.split("  ")
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .collect()
-        })
-        .filter(|cells: &Vec<&str>| cells.len() >= 2)
-        .collect();
-    let small: Vec<&Vec<&str>> = rows
-        .iter()
-        .filter(|cells| {
-            cells
-                .iter()
-                .any(|c| c.parse::<i64>().is_ok_and(|n| (1..=4).contains(&n)))
-        })
-        .collect();
+    let found = small_in_pdf(text);
     assert!(
-        small.is_empty(),
-        "small counts in the PDF: {small:#?}\n{text}"
+        found.is_empty(),
+        "small counts in the PDF: {found:#?}\n{text}"
     );
-    for expected in [
-        ["Female", "6"],
-        ["Male", "6"],
-        ["Police", "<5"],
-        ["0-5", "<5"],
-    ] {
-        assert!(
-            rows.iter()
-                .any(|r| r.len() >= 2 && r[0] == expected[0] && r[1] == expected[1]),
-            "no row {expected:?} in:\n{text}"
-        );
-    }
-    assert!(
+    let rows = pdf_rows(text);
+    let has = |label: &str, value: &str| {
         rows.iter()
-            .any(|r| r.len() >= 2 && r[0] == "Total" && r[1] == "12"),
-        "no total of 12 in:\n{text}"
-    );
+            .any(|r| r.len() >= 2 && r[0] == label && r[1] == value)
+    };
+    for (label, value) in [
+        ("Female", "6"),
+        ("Male", "6"),
+        ("Police", "<5"),
+        ("0-5", "<5"),
+        ("Total", "12"),
+    ] {
+        assert!(has(label, value), "no row {label} {value} in:\n{text}");
+    }
 }
