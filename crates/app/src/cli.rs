@@ -104,6 +104,11 @@ pub struct ServeArgs {
     /// The address users reach Awladna at, for links in mails (e.g. https://awladna.sale.ma).
     #[arg(long, env = "AWLADNA_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Append the audit log's sealed head to this file (at most once a minute, and at stop),
+    /// to be copied somewhere the database's administrators cannot write; `awladna audit
+    /// verify --expect-head` checks a line of it.
+    #[arg(long, env = "AWLADNA_AUDIT_HEAD_FILE")]
+    pub audit_head_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

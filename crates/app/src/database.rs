@@ -63,6 +63,18 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Opened> {
         .await
         .context("cannot load the reference data into the database")?;
     let keys = crate::keys::load_or_create(&store, args, clock.as_ref()).await?;
+    // What earlier commands left waiting is chained now, not only when a server runs.
+    match store
+        .seal_audit(&keys.keyring, clock.now().as_millisecond())
+        .await
+    {
+        Ok(_) => {}
+        Err(awladna_store::StoreError::AuditHead(problem)) => tracing::error!(
+            %problem,
+            "the audit log's head was changed outside Awladna; run `awladna audit verify`"
+        ),
+        Err(e) => return Err(e.into()),
+    }
     Ok(Opened {
         store,
         reference,

@@ -2,6 +2,7 @@
 //! commands (migrate, demo data, configuration check).
 
 mod admin;
+mod audit_sealer;
 mod bench;
 mod bench_stats;
 mod cli;

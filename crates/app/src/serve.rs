@@ -42,6 +42,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         settings,
     );
     state.start_events();
+    let sealer = crate::audit_sealer::Sealer::start(
+        opened.store.clone(),
+        opened.keyring.clone(),
+        opened.clock.clone(),
+        args.audit_head_file.clone(),
+    )
+    .await;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -90,6 +97,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await
         }
     };
+    // The last requests' audit entries are chained before the pool closes.
+    sealer.stop().await;
     served.map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
     opened.store.close().await;
     tracing::info!("stopped");

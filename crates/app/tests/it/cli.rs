@@ -284,6 +284,68 @@ fn serve_answers_then_stops_cleanly_on_sigterm_with_json_logs() {
 }
 
 #[test]
+fn serve_writes_the_sealed_audit_head_to_a_file_that_verify_checks() {
+    let dir = TempDir::new();
+    let heads = dir.0.join("audit-heads.txt");
+    let (mut child, url) =
+        start_server(&dir, &["--audit-head-file", heads.to_str().expect("utf-8")]);
+    // A failed sign-in is audited.
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = r#"{"username":"nobody","password":"wrong-password-1"}"#;
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    assert_eq!(child.wait().expect("wait").code(), Some(0));
+
+    // A line at start, and one at stop for the entry the sign-in added.
+    let lines = std::fs::read_to_string(&heads).expect("the head file");
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let last_head = lines[1].split_whitespace().next().expect("a head");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&heads)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the head file is the operator's only");
+    }
+    let verified = run(&dir, &["audit", "verify", "--expect-head", last_head]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("still holds the head noted earlier"),
+        "{}",
+        text(&verified)
+    );
+    assert_clear_failure(
+        &run(&dir, &["audit", "verify", "--expect-head", "12"]),
+        "SEQ:HASH",
+    );
+    let (seq, _) = last_head.split_once(':').expect("SEQ:HASH");
+    let wrong = format!("{seq}:{}", "0".repeat(64));
+    assert_clear_failure(
+        &run(&dir, &["audit", "verify", "--expect-head", &wrong]),
+        &format!("audit entry {seq} does not have the hash noted for it"),
+    );
+}
+
+#[test]
 fn serve_runs_on_postgres_with_the_same_binary() {
     let Some(base) = postgres_or_skip("the server") else {
         return;

@@ -210,6 +210,7 @@ async fn a_report_goes_from_draft_to_submitted_and_stays_frozen(backend: Backend
     assert_eq!(total(&fresh.json(), "pathways", "reports"), json!(3));
 
     // Every step is in the audit log.
+    app.seal_audit().await;
     let filter = AuditFilter {
         record_id: Some(id.clone()),
         ..Default::default()

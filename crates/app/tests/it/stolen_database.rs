@@ -709,6 +709,8 @@ async fn a_stolen_database_reveals_nothing_users_wrote_about_a_child(backend: Ba
         account.session_token.clone().into_bytes(),
     ));
 
+    // The audit entries chained into the log too, with its sealed head.
+    app.seal_audit().await;
     let mut places = every_column(&app, backend).await;
     match backend {
         Backend::Sqlite => places.extend(sqlite_files(&app).await),

@@ -378,6 +378,24 @@ impl TestApp {
         self.clock.now().as_millisecond()
     }
 
+    /// Chains the audit entries waiting, as the server's sealer does every second.
+    pub async fn seal_audit(&self) -> awladna_crypto::StoredHead {
+        self.store
+            .seal_audit(&self.keyring, self.now_ms())
+            .await
+            .expect("seal the audit log")
+    }
+
+    /// Seals, then verifies the whole audit log against its sealed head.
+    pub async fn verify_audit(
+        &self,
+    ) -> Result<awladna_crypto::StoredHead, awladna_store::sealer::AuditBreak> {
+        self.store
+            .verify_audit(&self.keyring, self.now_ms(), None)
+            .await
+            .expect("read the audit log")
+    }
+
     /// An organisation of `sector` in `territory` (None: national), created once.
     pub async fn organisation(&self, code: &str, sector: &str, territory: Option<&str>) {
         if self.store.organisation(code).await.expect("read").is_some() {
