@@ -632,8 +632,9 @@ fn keys_rotate_reseals_and_audit_verify_finds_tampering() {
         .status();
     match tamper {
         Ok(s) if s.success() => assert_clear_failure(&run(&dir, &["audit", "verify"]), "entry 3"),
-        _ => eprintln!(
-            "python3 with sqlite3 is not available: the store-level test covers tampering"
+        _ => tool_missing(
+            "python3 with sqlite3",
+            "the store-level test covers tampering",
         ),
     }
 }
