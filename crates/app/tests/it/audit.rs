@@ -1,7 +1,6 @@
 //! The audit log: written with each change, append-only, and tampering is found.
-//! And what a stolen database reveals: no identity in clear.
 
-use crate::support::{Backend, TestApp, on_each_backend, postgres_url, test_entry};
+use crate::support::{Backend, TestApp, on_each_backend, test_entry};
 use awladna_crypto::HeadMismatch;
 use awladna_crypto::chain::BreakReason;
 use awladna_domain::access::Role;
@@ -384,89 +383,3 @@ async fn concurrent_writers_leave_an_intact_chain(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(concurrent_writers_leave_an_intact_chain);
-
-/// Reads everything the database holds, as a thief with the files or a dump would.
-async fn raw_database(app: &TestApp, backend: Backend) -> Vec<u8> {
-    match backend {
-        Backend::Sqlite => {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(app.store.pool())
-                .await
-                .expect("checkpoint");
-            let path = app
-                .db
-                .url
-                .trim_start_matches("sqlite://")
-                .split('?')
-                .next()
-                .expect("path")
-                .to_owned();
-            let mut bytes = std::fs::read(&path).expect("the database file");
-            bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
-            bytes
-        }
-        Backend::Postgres => {
-            let base = postgres_url().expect("url");
-            let schema = app
-                .db
-                .url
-                .rsplit("search_path%3D")
-                .next()
-                .expect("schema")
-                .to_owned();
-            let output = std::process::Command::new("pg_dump")
-                .args(["--schema", &schema, "--data-only", &base])
-                .output()
-                .expect("pg_dump");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            output.stdout
-        }
-    }
-}
-
-async fn a_stolen_database_reveals_no_identity(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
-    let nadia = app
-        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
-        .await;
-    let child_id = uuid::Uuid::now_v7().to_string();
-    let identity = json!({"first_name": "Ouafaeunique", "last_name": "Benslimanetest", "birth_date": "2014-03-02"});
-    let sealed = app
-        .keyring
-        .seal_json(&identity, &format!("children/identity/{child_id}"))
-        .expect("seal");
-    sqlx::query("INSERT INTO children (id, territory_code, sex, birth_year, identity, created_at) VALUES ($1, 'sale', 'female', 2014, $2, $3)")
-        .bind(&child_id)
-        .bind(sealed)
-        .bind(app.now_ms())
-        .execute(app.store.pool())
-        .await
-        .expect("child");
-    let raw = raw_database(&app, backend).await;
-    let text = String::from_utf8_lossy(&raw);
-    assert!(
-        text.contains(&child_id),
-        "the dump is readable (the child's id is there)"
-    );
-    for secret in [
-        "Ouafaeunique",
-        "Benslimanetest",
-        "2014-03-02",
-        &nadia.password,
-    ] {
-        assert!(
-            !text.contains(secret),
-            "{secret} is in the database in clear"
-        );
-    }
-    let totp = nadia.totp.as_ref().expect("totp").to_base32().to_string();
-    assert!(!text.contains(&totp), "the TOTP secret is in clear");
-    app.finish().await;
-}
-on_each_backend!(a_stolen_database_reveals_no_identity);

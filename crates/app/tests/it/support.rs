@@ -31,10 +31,8 @@ macro_rules! on_each_backend {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if crate::support::postgres_url().is_some() {
+                if crate::support::postgres_or_skip(stringify!($name)).is_some() {
                     super::$name(crate::support::Backend::Postgres).await;
-                } else {
-                    eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run on PostgreSQL");
                 }
             }
         }
@@ -46,6 +44,21 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("AWLADNA_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
+}
+
+/// The PostgreSQL URL, or `None` after saying that `what` was skipped there. When CI
+/// requires PostgreSQL (`AWLADNA_REQUIRE_POSTGRES`), a missing URL is a failure: a
+/// PostgreSQL half that skips would pass without running.
+pub fn postgres_or_skip(what: &str) -> Option<String> {
+    let url = postgres_url();
+    if url.is_none() {
+        assert!(
+            std::env::var_os("AWLADNA_REQUIRE_POSTGRES").is_none(),
+            "AWLADNA_REQUIRE_POSTGRES is set but AWLADNA_TEST_DATABASE_URL is not: {what} cannot run on PostgreSQL"
+        );
+        eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run {what} on PostgreSQL");
+    }
+    url
 }
 
 pub fn reference() -> Arc<Reference> {
