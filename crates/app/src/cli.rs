@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{admin, bench, demo, serve};
+use crate::{admin, bench, demo, retention, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -62,6 +62,9 @@ pub enum Command {
     /// Statistics.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Retention under Law 09-08: erase identities and narratives past their keeping time.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +139,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(command) => admin::token(command).await,
         Command::Keys(command) => admin::keys(command).await,
         Command::Audit(command) => admin::audit(command).await,
+        Command::Retention(command) => retention::command(command).await,
         Command::Stats(StatsCommand::Rebuild(args)) => {
             let opened = open(&args).await?;
             let (records, took) = crate::stats::rebuild(&opened.store).await?;

@@ -9,6 +9,7 @@ mod database;
 mod demo;
 mod keys;
 mod logging;
+mod retention;
 mod serve;
 mod stats;
 

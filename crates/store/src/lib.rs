@@ -22,6 +22,7 @@ pub mod plan;
 mod reference;
 pub mod referrals;
 pub mod register;
+pub mod retention;
 pub mod stats;
 
 pub use error::StoreError;
