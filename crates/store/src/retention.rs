@@ -101,9 +101,7 @@ fn columns_of(kind: RecordKind) -> Vec<(&'static str, &'static str, String, Repl
             (
                 "referral_steps",
                 "note",
-                format!(
-                    "referral_id IN (SELECT r.id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.child_id = $1)"
-                ),
+                "referral_id IN (SELECT r.id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.child_id = $1)".into(),
                 Replacement::Null,
             ),
         ],

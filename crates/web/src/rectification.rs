@@ -143,12 +143,15 @@ pub async fn form(
     }
 }
 
+/// A submission refused: the values given (to show again) and what to fix.
+type Refused = (Map<String, Value>, Vec<String>);
+
 /// The submitted identity, checked: short single-line texts, a past date.
 fn check(
     state: &AppState,
     t: Tr,
     pairs: &[(String, String)],
-) -> Result<Map<String, Value>, (Map<String, Value>, Vec<String>)> {
+) -> Result<Map<String, Value>, Refused> {
     let given: HashMap<&str, &str> = pairs.iter().map(|(k, v)| (k.as_str(), v.trim())).collect();
     let mut values = Map::new();
     let mut errors = Vec::new();
@@ -201,7 +204,10 @@ pub async fn save(
     };
     let values = match check(&state, t, &pairs) {
         Ok(values) => values,
-        Err((values, errors)) => return page(t, &caller, &case, &values, errors),
+        Err((values, errors)) => {
+            let page = page(t, &caller, &case, &values, errors);
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
     };
     let (sealed, old) = match current(&state, t, &case).await {
         Ok(Ok(found)) => found,

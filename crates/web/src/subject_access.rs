@@ -20,7 +20,7 @@ use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
 use awladna_store::retention::SubjectAccessRequest;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -157,7 +157,10 @@ pub async fn export(
     };
     let (requester, requested_at, basis) = match check(&state, t, &form) {
         Ok(checked) => checked,
-        Err(errors) => return form_page(t, &caller, &case, &form, errors).into_response(),
+        Err(errors) => {
+            let page = form_page(t, &caller, &case, &form, errors);
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
     };
     let pdf = form.format != "json";
     let request = match record(

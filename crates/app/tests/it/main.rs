@@ -22,6 +22,7 @@ mod periodic_reports;
 mod policy;
 mod referrals;
 mod reports;
+mod retention;
 mod stats;
 mod stats_api;
 mod store;
