@@ -527,3 +527,33 @@ fn the_command_line_runs_the_rule() {
         );
     }
 }
+
+#[test]
+fn a_broken_retention_rule_is_named_at_load() {
+    let dir = crate::support::TempDir::new();
+    let reference = dir.0.join("reference");
+    for file in awladna_domain::Reference::embedded_files() {
+        let path = reference.join(&file.name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let text = match file.name.as_str() {
+            "retention/rules.toml" => {
+                file.text
+                    .replacen("years_after_closure = 10", "years_after_closure = 0", 1)
+            }
+            _ => file.text,
+        };
+        std::fs::write(&path, text).expect("write");
+    }
+    let output = crate::cli::awladna(&dir)
+        .args(["retention", "run", "--dry-run", "--reference-dir"])
+        .arg(&reference)
+        .output()
+        .expect("run awladna");
+    let all = crate::cli::text(&output);
+    assert!(!output.status.success(), "{all}");
+    assert!(
+        all.contains("reference file retention/rules.toml")
+            && all.contains("years_after_closure = 0"),
+        "{all}"
+    );
+}
