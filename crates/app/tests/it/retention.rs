@@ -270,6 +270,16 @@ async fn rule_dates_dry_run_and_erasure(backend: Backend) {
         );
         assert!(!answer.body.contains("بحث اجتماعي يوسف"), "{path}");
     }
+    let file = worker.get(&format!("/cases/{case}/files/social")).await;
+    assert!(
+        file.body.contains("مُحي وفق قاعدة مدة الحفظ"),
+        "{}",
+        file.body
+    );
+    assert!(
+        page.body.matches("مُحي وفق قاعدة مدة الحفظ").count() >= 2,
+        "the child and the plan action"
+    );
     // A second run has nothing left to do.
     let again = retention(&app, "2036-11-25T12:00:00Z", false).await;
     assert!(again.children.is_empty(), "{again:?}");

@@ -546,6 +546,7 @@ periodic-not-approved = Only an approved report can be submitted to the ministry
 stats-periodic-reports = Periodic reports
 
 ## Retention and the rights of the people in the files (Law 09-08)
+retention-erased = Erased under the retention rule
 retention-erased-on = Erased under the retention rule on
 identity-erased = This child's identity was erased under the retention rule: there is nothing left to correct.
 identity-changed-meanwhile = Someone corrected this identity at the same time. Open the case again to see their correction, then correct it if needed.

@@ -546,6 +546,7 @@ periodic-not-approved = Seul un rapport approuvé peut être transmis au minist�
 stats-periodic-reports = Rapports périodiques
 
 ## Conservation et droits des personnes concernées (loi 09-08)
+retention-erased = Effacé selon la règle de conservation
 retention-erased-on = Effacé selon la règle de conservation le
 identity-erased = L'identité de cet enfant a été effacée selon la règle de conservation : il n'y a plus rien à rectifier.
 identity-changed-meanwhile = Quelqu'un a rectifié cette identité en même temps. Rouvrez le dossier pour voir sa rectification, puis corrigez si nécessaire.
