@@ -76,7 +76,7 @@ pub fn describe(report: &RetentionReport) -> String {
         .map(|(kind, n)| format!("{kind} {n}"))
         .collect();
     out.push_str(&format!(
-        "{} children: sealed values {verb} ({}).\n",
+        "Children: {}. Sealed values {verb}: {}.\n",
         report.children.len(),
         totals.join(", ")
     ));
@@ -120,4 +120,59 @@ pub fn spawn_daily(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awladna_domain::clock::SystemClock;
+
+    #[tokio::test]
+    async fn the_daily_task_stops_with_the_server() {
+        let store = Store::connect("sqlite::memory:").await.expect("store");
+        let reference = Arc::new(Reference::embedded().expect("reference"));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task = spawn_daily(
+            store,
+            reference,
+            Arc::new(Keyring::generate()),
+            Arc::new(SystemClock),
+            stopped,
+        );
+        stop.send(true).expect("the task listens");
+        // Told to stop while it waits for its first pass, it ends at once.
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("stopped without waiting for the pass")
+            .expect("no panic");
+    }
+
+    #[test]
+    fn a_dry_run_names_case_numbers_and_counts_only() {
+        use awladna_domain::retention::RecordKind;
+        use awladna_web::retention::ChildErasure;
+        let report = RetentionReport {
+            dry_run: true,
+            children: vec![ChildErasure {
+                child_id: "0192-child".into(),
+                territory: "sale".into(),
+                case_numbers: vec!["04441-2026-000001".into()],
+                kinds: vec![(RecordKind::ChildIdentity, 1), (RecordKind::Cards, 3)],
+            }],
+        };
+        let text = describe(&report);
+        assert!(
+            text.contains("04441-2026-000001 (sale): child_identity 1, cards 3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 children: sealed values would be erased"),
+            "{text}"
+        );
+        assert!(text.contains("Dry run: nothing was erased."), "{text}");
+        assert!(
+            !text.contains("0192-child"),
+            "case numbers, not ids: {text}"
+        );
+    }
 }
