@@ -166,7 +166,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("1 children: sealed values would be erased"),
+            text.contains("Children: 1. Sealed values would be erased: child_identity 1, cards 3, plan_actions 0"),
             "{text}"
         );
         assert!(text.contains("Dry run: nothing was erased."), "{text}");
