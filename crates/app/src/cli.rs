@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{admin, backup, bench, demo, serve};
+use crate::{admin, backup, bench, demo, retention, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -67,6 +67,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Put the database of a backup file into a data directory that holds none.
     Restore(backup::RestoreArgs),
+    /// Retention under Law 09-08: erase identities and narratives past their keeping time.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +151,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Audit(command) => admin::audit(command).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
+        Command::Retention(command) => retention::command(command).await,
         Command::Stats(StatsCommand::Rebuild(args)) => {
             let opened = open(&args).await?;
             let (records, took) = crate::stats::rebuild(&opened.store).await?;

@@ -12,6 +12,7 @@ mod demo;
 mod keys;
 mod logging;
 mod private_files;
+mod retention;
 mod serve;
 mod stats;
 

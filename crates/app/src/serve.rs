@@ -49,6 +49,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.audit_head_file.clone(),
     )
     .await;
+    let (stop_tasks, stopped) = tokio::sync::watch::channel(false);
+    let retention = crate::retention::spawn_daily(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.keyring.clone(),
+        opened.clock.clone(),
+        stopped,
+    );
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -99,6 +107,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await
         }
     };
+    // The daily task stops before the pool closes (a pass already started is finished
+    // first: each child is erased in its own transaction).
+    let _ = stop_tasks.send(true);
+    let _ = retention.await;
     // The last requests' audit entries are chained before the pool closes.
     sealer.stop().await;
     served.map_err(|e| anyhow!("the server stopped on an error: {e}"))?;

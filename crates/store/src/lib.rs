@@ -23,6 +23,7 @@ mod reference;
 pub mod referrals;
 pub mod register;
 pub mod sealer;
+pub mod retention;
 pub mod stats;
 
 pub use error::StoreError;

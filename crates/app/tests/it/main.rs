@@ -24,6 +24,7 @@ mod policy;
 mod read_back;
 mod referrals;
 mod reports;
+mod retention;
 mod stats;
 mod stats_api;
 mod stats_export;

@@ -287,11 +287,11 @@ fn counts(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
     pairs.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect()
 }
 
-type CellTuple = (String, String, String, String, String, i64);
+pub(crate) type CellTuple = (String, String, String, String, String, i64);
 
 /// Every cell that counts something (a cell that fell back to zero stays as a zero
 /// row; it says nothing), in one order on both databases.
-async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
+pub(crate) async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
     let rows = sqlx::query(
         "SELECT measure, dim, month, territory_code, code, n FROM stat_cells WHERE n <> 0
          ORDER BY measure, dim, month, territory_code, code",
