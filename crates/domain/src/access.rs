@@ -188,6 +188,11 @@ pub enum Action {
     PrepareReport,
     /// Approve a periodic report on behalf of the committee (or the centre, monthly).
     ApproveReport,
+    /// Record a subject-access request (Law 09-08) and export everything held about the
+    /// child of a case.
+    SubjectAccess,
+    /// Correct a child's identity (its history stays, visible to the case's readers).
+    RectifyIdentity,
 }
 
 impl Action {
@@ -207,7 +212,9 @@ impl Action {
             | Action::ReadFile(_)
             | Action::WriteFile(_)
             | Action::Refer
-            | Action::UseReferrals => true,
+            | Action::UseReferrals
+            | Action::SubjectAccess
+            | Action::RectifyIdentity => true,
             Action::ViewPublic
             | Action::UseOwnAccount
             | Action::ManageOrganisations
@@ -315,6 +322,9 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::CommitteeMember)
                 || actor.has(Role::NationalAnalyst)
         }
+        // The centre's coordinator answers for the file to the person it is about.
+        Action::SubjectAccess => actor.has(Role::Coordinator),
+        Action::RectifyIdentity => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -522,6 +532,8 @@ mod tests {
             ViewStatistics,
             PrepareReport,
             ApproveReport,
+            SubjectAccess,
+            RectifyIdentity,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);
