@@ -764,8 +764,13 @@ pub async fn import(
             report_rows(t, &errors),
         )
     };
-    let Some(rows) = spreadsheet::read_rows(&upload.bytes) else {
-        return refuse(vec![LineError::new(0, None, ImportProblem::Unreadable)]).await;
+    // Reading a workbook is CPU work of up to a second on a large file: off the
+    // threads that answer other requests.
+    let bytes = upload.bytes;
+    let rows = match tokio::task::spawn_blocking(move || spreadsheet::read_rows(&bytes)).await {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(problem)) => return refuse(vec![problem]).await,
+        Err(_) => return refuse(vec![LineError::new(0, None, ImportProblem::Unreadable)]).await,
     };
     let services = match services_of(&state, t) {
         Ok(services) => services,
@@ -795,6 +800,15 @@ pub async fn import(
     if !unknown.is_empty() {
         return refuse(unknown).await;
     }
+    let province = if actor.is_national() {
+        format!("&territory={territory}")
+    } else {
+        String::new()
+    };
+    if imported.is_empty() {
+        // Only codes: nothing to change, so nothing to save or audit.
+        return Redirect::to(&format!("/directory?imported=0{province}")).into_response();
+    }
     let now = state.now_ms();
     let by = caller.audit_actor().unwrap_or_default();
     let written = async {
@@ -817,11 +831,6 @@ pub async fn import(
     if let Err(e) = written {
         return store_failure(t, &e);
     }
-    let province = if actor.is_national() {
-        format!("&territory={territory}")
-    } else {
-        String::new()
-    };
     Redirect::to(&format!("/directory?imported={}{province}", imported.len())).into_response()
 }
 
