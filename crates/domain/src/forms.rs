@@ -1086,4 +1086,55 @@ en = "Date of the next visit"
         let typo = good.replacen("required = true", "requird = true", 1);
         assert!(Form::parse("report.v1.toml", &typo).is_err());
     }
+
+    mod fuzz {
+        use super::*;
+        use crate::fuzz::{cases, json_object};
+        use proptest::prelude::*;
+
+        /// Every field code of every form, dotted as the API takes them.
+        fn all_codes() -> Vec<String> {
+            let r = reference();
+            r.forms()
+                .flat_map(|f| f.sections.iter().flat_map(|s| s.fields.iter()))
+                .map(|field| field.code.clone())
+                .collect()
+        }
+
+        fn no_hidden_text(value: &Value) -> bool {
+            match value {
+                Value::String(s) => !s.chars().any(|c| {
+                    is_direction_control(c) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                }),
+                Value::Array(items) => items.iter().all(no_hidden_text),
+                Value::Object(map) => map.values().all(no_hidden_text),
+                _ => true,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+            /// Whatever it is given, the checker answers (never panics), and what it
+            /// accepts holds no control or direction character.
+            #[test]
+            fn fuzz_the_form_checker(
+                form in any::<prop::sample::Index>(),
+                input in json_object(all_codes()),
+                draft in any::<bool>(),
+            ) {
+                let r = reference();
+                let forms: Vec<&Form> = r.forms().collect();
+                let form = forms[form.index(forms.len())];
+                let completeness = if draft { Completeness::Draft } else { Completeness::Complete };
+                if let Ok(card) = form.check(&input, completeness, &r, now()) {
+                    for value in card.values.values() {
+                        prop_assert!(no_hidden_text(value), "{value:?}");
+                    }
+                    let (public, personal) = card.split(form);
+                    prop_assert!(public.is_object() && personal.is_object());
+                }
+            }
+        }
+    }
 }

@@ -681,4 +681,117 @@ mod tests {
             assert!(started.elapsed() < TIME_BOUND);
         }
     }
+
+    // ---- Fuzzing: no file panics, aborts or exceeds the bounds ---------------------
+
+    mod fuzz {
+        use super::*;
+        use awladna_domain::directory::SERVICES;
+        use awladna_domain::directory::import::read_table;
+        use awladna_domain::fuzz::{cases, hostile_char, hostile_text};
+        use proptest::prelude::*;
+
+        /// Reads as the import does, to its end: cells, then the table's checks.
+        fn import(bytes: &[u8]) {
+            static REFERENCE: std::sync::OnceLock<awladna_domain::Reference> =
+                std::sync::OnceLock::new();
+            let reference =
+                REFERENCE.get_or_init(|| awladna_domain::Reference::embedded().expect("reference"));
+            let services = reference.vocabulary(SERVICES).expect("services");
+            if let Ok(rows) = bounded(bytes) {
+                let _ = read_table(&rows, services);
+            }
+        }
+
+        /// A column's letters: 0 is A, 26 is AA.
+        fn column_name(mut column: u32) -> String {
+            let mut name = Vec::new();
+            loop {
+                name.push(b'A' + (column % 26) as u8);
+                if column < 26 {
+                    break;
+                }
+                column = column / 26 - 1;
+            }
+            name.reverse();
+            String::from_utf8(name).expect("ascii")
+        }
+
+        fn xml_escape(text: &str) -> String {
+            text.chars()
+                .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+                .collect::<String>()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        }
+
+        /// A text made of what CSV parsing turns on: quotes, separators, line ends.
+        fn csv_text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                4 => prop::sample::select(vec!["\"", ",", ";", "\t", "\n", "\r\n", "\"\"", "code", "sale-centre", "public", "oui", " "]).prop_map(str::to_owned),
+                2 => hostile_char().prop_map(String::from),
+            ];
+            prop::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(cases(128)))]
+
+            #[test]
+            fn fuzz_csv_import(text in csv_text()) {
+                import(text.as_bytes());
+            }
+
+            #[test]
+            fn fuzz_any_bytes_import(bytes in prop::collection::vec(any::<u8>(), 0..4096), zip in any::<bool>()) {
+                let bytes = if zip { [b"PK\x03\x04".as_slice(), &bytes].concat() } else { bytes };
+                import(&bytes);
+            }
+
+            /// Sheets with cells anywhere (up to XFD1048576 and past it), in any order,
+            /// holding anything.
+            #[test]
+            fn fuzz_xlsx_cells(
+                cells in prop::collection::vec((0u32..1_100_000, 0u32..17_000, hostile_text(12), any::<bool>()), 0..24),
+                header in any::<bool>(),
+            ) {
+                let mut data = String::new();
+                if header {
+                    data.push_str(&format!(r#"<row r="1">{}</row>"#, text_cell("A1", "code")));
+                }
+                for (row, column, text, number) in cells {
+                    let reference = format!("{}{}", column_name(column), row + 1);
+                    let cell = if number {
+                        format!(r#"<c r="{reference}"><v>{}</v></c>"#, xml_escape(&text))
+                    } else {
+                        text_cell(&reference, &xml_escape(&text))
+                    };
+                    data.push_str(&format!(r#"<row r="{}">{cell}</row>"#, row + 1));
+                }
+                import(&workbook(&data, &[], true));
+            }
+
+            /// A valid workbook with some of its bytes changed.
+            #[test]
+            fn fuzz_xlsx_bytes(changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+                let data = format!(r#"<row r="1">{}{}</row><row r="2">{}</row>"#,
+                    text_cell("A1", "code"), text_cell("B1", "address"), text_cell("A2", "sale-centre"));
+                let mut file = workbook(&data, &[], false);
+                for (at, byte) in changes {
+                    let at = at.index(file.len());
+                    file[at] = byte;
+                }
+                import(&file);
+            }
+        }
+
+        #[test]
+        fn column_names_are_those_of_spreadsheets() {
+            assert_eq!(column_name(0), "A");
+            assert_eq!(column_name(25), "Z");
+            assert_eq!(column_name(26), "AA");
+            assert_eq!(column_name(16_383), "XFD");
+        }
+    }
 }

@@ -254,3 +254,161 @@ async fn direction_controls_are_refused_in_names(backend: Backend) {
     p.app.finish().await;
 }
 on_each_backend!(direction_controls_are_refused_in_names);
+
+// ---- Fuzzing the JSON routes ---------------------------------------------------------------
+
+/// The names the JSON routes read, so that random values reach the checks behind them.
+const JSON_KEYS: &[&str] = &[
+    "source",
+    "received_at",
+    "territory",
+    "child",
+    "child.first_name",
+    "concerns",
+    "urgency",
+    "narrative",
+    "new_child",
+    "child_id",
+    "to",
+    "reason",
+    "closure_reason",
+    "plan",
+    "goal",
+    "action",
+    "responsible",
+    "due_date",
+    "status",
+    "version",
+    "user_id",
+    "record_kind",
+    "record_id",
+    "justification",
+    "to_org",
+    "stage",
+    "service",
+    "consent",
+    "legal_ground",
+    "share",
+    "note",
+    "username",
+    "password",
+    "totp",
+    "kind",
+    "period",
+    "values",
+    "code",
+];
+
+async fn json_routes_answer_any_body_without_failing(backend: Backend) {
+    use awladna_domain::fuzz::{cases, json_object};
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let worker = app
+        .signed_in(
+            "worker",
+            "sale-centre",
+            &[
+                Role::CaseWorker,
+                Role::Coordinator,
+                Role::InformationOfficer,
+            ],
+        )
+        .await;
+    let report = worker
+        .record_report(&json!({
+            "source": "school", "received_at": "2026-11-23T08:30:00Z", "territory": "sale",
+            "child": {"first_name": "Amina", "last_name": "Tazi", "sex": "female", "age_years": 9},
+            "concerns": ["physical_violence"], "urgency": "high", "narrative": "رواية"
+        }))
+        .await;
+    let case = worker.triage(&report, None).await["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let referral = worker
+        .send_referral(
+            &case,
+            &crate::support::linking_card("sale-hospital", &["identity"]),
+        )
+        .await;
+    let other = "0190a0a0-0000-7000-8000-000000000000";
+    let routes: Vec<String> = [
+        "/api/v1/forms/report/check",
+        "/api/v1/forms/report/check?draft=true",
+        "/api/v1/reports",
+        "/api/v1/reports?draft=true",
+        "/api/v1/reports/{report}/triage",
+        "/api/v1/cases/{case}/transitions",
+        "/api/v1/cases/{case}/evaluations",
+        "/api/v1/cases/{case}/cards/followup",
+        "/api/v1/cases/{case}/cards/child_profile",
+        "/api/v1/cases/{case}/plan",
+        "/api/v1/plan-actions/{other}/status",
+        "/api/v1/cases/{case}/assignment",
+        "/api/v1/cases/{case}/referrals",
+        "/api/v1/referrals/{referral}/accept",
+        "/api/v1/referrals/{referral}/decline",
+        "/api/v1/referrals/{referral}/close",
+        "/api/v1/break-glass",
+        "/api/v1/periodic-reports",
+        "/api/v1/periodic-reports/{other}/refresh",
+        "/api/v1/auth/login",
+    ]
+    .iter()
+    .map(|r| {
+        r.replace("{report}", &report)
+            .replace("{case}", &case)
+            .replace("{referral}", &referral)
+            .replace("{other}", other)
+    })
+    .collect();
+    let keys = JSON_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    let strategy = (
+        prop::sample::select(routes),
+        json_object(keys),
+        prop::option::of(any::<prop::sample::Index>()),
+    );
+    let mut runner = TestRunner::default();
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..cases(24) {
+        let (route, body, cut) = strategy.new_tree(&mut runner).expect("a case").current();
+        // Whole JSON, or cut short anywhere (not JSON at all).
+        let mut text = body.to_string();
+        if let Some(cut) = cut {
+            let mut at = cut.index(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.truncate(at);
+        }
+        let answer = app
+            .request(
+                axum::http::Method::POST,
+                &route,
+                &[
+                    ("content-type", "application/json"),
+                    ("cookie", worker.cookie.as_str()),
+                    ("x-csrf-token", worker.csrf.as_str()),
+                ],
+                axum::body::Body::from(text.clone()),
+            )
+            .await;
+        assert!(
+            answer.status.as_u16() < 500,
+            "{route} with {text}: {} {}",
+            answer.status,
+            answer.body
+        );
+        *statuses.entry(answer.status.as_u16()).or_insert(0) += 1;
+    }
+    eprintln!("answers by status: {statuses:?}");
+    app.finish().await;
+}
+on_each_backend!(json_routes_answer_any_body_without_failing);
