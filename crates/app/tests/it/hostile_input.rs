@@ -181,8 +181,31 @@ async fn refusals_of_a_body_reach_the_client(backend: Backend) {
     let check_head =
         "POST /api/v1/forms/report/check HTTP/1.1\r\nContent-Type: application/json\r\n";
 
+    // A 3 MB import where 2 MB is the limit: named, in the user's language.
+    let keeper = app
+        .signed_in("keeper", "sale-centre", &[Role::Secretariat])
+        .await;
+    let import_head = format!(
+        "POST /directory/import?_csrf={} HTTP/1.1\r\n\
+         Cookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n",
+        keeper.csrf, keeper.cookie
+    );
+    let mut import = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"territory\"\r\n\r\nsale\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n\r\n"
+    )
+    .into_bytes();
+    import.extend(std::iter::repeat_n(b'x', 3 * 1024 * 1024));
+    import.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+
     for (head, body, status, says) in [
         (upload_head.as_str(), upload.as_slice(), 403, "csrf"),
+        (
+            import_head.as_str(),
+            import.as_slice(),
+            413,
+            "يتجاوز هذا الملف 2 ميغابايت",
+        ),
         (anonymous_head, json_10k.as_bytes(), 401, "sign_in_required"),
         (check_head, json_300k.as_bytes(), 413, "error"),
     ] {
@@ -251,6 +274,51 @@ async fn direction_controls_are_refused_in_names(backend: Backend) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("رموز الاتجاه"), "{}", refused.body);
     assert!(p.entry("sale-centre").await.is_none());
+
+    // A document's name is the browser's: its direction controls are dropped.
+    let report = worker
+        .record_report(&json!({
+            "source": "school", "received_at": "2026-11-23T08:30:00Z", "territory": "sale",
+            "child": {"first_name": "Amina", "sex": "female", "age_years": 9},
+            "concerns": ["physical_violence"], "urgency": "high", "narrative": "رواية"
+        }))
+        .await;
+    let case = worker.triage(&report, None).await["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let boundary = "b0undary";
+    let mut body = Vec::new();
+    for (field, value) in [("part", "medical"), ("kind", "forensic_certificate")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\u{202E}fdp.exe\"\r\n\r\n%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n\r\n--{boundary}--\r\n")
+            .as_bytes(),
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let uploaded = p
+        .app
+        .request(
+            axum::http::Method::POST,
+            &format!("/api/v1/cases/{case}/documents"),
+            &[
+                ("cookie", worker.cookie.as_str()),
+                ("x-csrf-token", worker.csrf.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            axum::body::Body::from(body),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+    let file = worker
+        .get(&format!("/api/v1/cases/{case}/files/medical"))
+        .await
+        .json();
+    assert_eq!(file["documents"][0]["name"], "fdp.exe");
     p.app.finish().await;
 }
 on_each_backend!(direction_controls_are_refused_in_names);

@@ -326,6 +326,7 @@ directory-import-too-many-rows = هناك ما هو مكتوب تحت السطر
 directory-import-too-many-columns = هناك ما هو مكتوب بعد العمود { $max }: الاستيراد يقرأ { $max } عمودا على الأكثر. احذف الأعمدة الزائدة غير المذكورة في القائمة.
 directory-import-too-many-cells = يحتوي الملف على أكثر من { $max } خانة مملوءة: قسمه إلى عدة ملفات.
 directory-import-too-large-unpacked = حجم هذا المصنف بعد فك ضغطه يتجاوز { $max } ميغابايت: احفظ ورقة الدليل وحدها، بلا صور، في مصنف جديد أو بصيغة CSV UTF-8.
+directory-import-too-large = يتجاوز هذا الملف 2 ميغابايت، وهو أقصى ما يقبله الاستيراد: احتفظ بورقة الدليل وحدها، أو قسم الملف.
 directory-api-territory-required = حدد إقليما: ⁦?territory=CODE⁩ (الرموز في ⁦/api/v1/reference/territories⁩).
 directory-back = العودة إلى الدليل
 directory-where = المكان والأوقات

@@ -326,6 +326,7 @@ directory-import-too-many-rows = Something is written below line { $max }: an im
 directory-import-too-many-columns = Something is written right of column { $max }: an import reads at most { $max } columns. Delete the columns on the right that are not in the list.
 directory-import-too-many-cells = The file holds more than { $max } filled cells: split it into several files.
 directory-import-too-large-unpacked = This workbook unpacks to more than { $max } MB: save only the directory sheet, without pictures, in a new workbook or as CSV UTF-8.
+directory-import-too-large = This file is larger than 2 MB, the most an import takes: keep only the directory sheet, or split the file.
 directory-api-territory-required = Give a province: ?territory=CODE (codes at /api/v1/reference/territories).
 directory-back = Back to the directory
 directory-where = Where and when

@@ -326,6 +326,7 @@ directory-import-too-many-rows = Quelque chose est écrit sous la ligne { $max }
 directory-import-too-many-columns = Quelque chose est écrit à droite de la colonne { $max } : un import lit au plus { $max } colonnes. Supprimez les colonnes de droite qui ne sont pas dans la liste.
 directory-import-too-many-cells = Le fichier a plus de { $max } cases remplies : coupez-le en plusieurs fichiers.
 directory-import-too-large-unpacked = Ce classeur fait plus de { $max } Mo une fois décompressé : enregistrez seulement la feuille de l'annuaire, sans images, dans un nouveau classeur ou en CSV UTF-8.
+directory-import-too-large = Ce fichier dépasse 2 Mo, le maximum d'un import : ne gardez que la feuille de l'annuaire, ou coupez le fichier.
 directory-api-territory-required = Indiquez une province : ?territory=CODE (codes dans /api/v1/reference/territories).
 directory-back = Retour à l'annuaire
 directory-where = Où et quand
