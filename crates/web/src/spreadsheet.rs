@@ -497,6 +497,33 @@ mod tests {
     }
 
     #[test]
+    fn an_honest_file_at_the_limits_is_read() {
+        use awladna_domain::directory::import::MAX_LINES;
+        // 5,000 lines of 14 columns, as the export writes them, and the same as CSV.
+        let mut data = String::new();
+        let mut csv = String::new();
+        for row in 1..=MAX_LINES + 1 {
+            data.push_str(&format!(r#"<row r="{row}">"#));
+            let mut cells = Vec::new();
+            for column in 0..14u8 {
+                let text = format!("قيمة {row}-{column}");
+                let reference = format!("{}{row}", char::from(b'A' + column));
+                data.push_str(&text_cell(&reference, &text));
+                cells.push(text);
+            }
+            data.push_str("</row>");
+            csv.push_str(&cells.join(","));
+            csv.push('\n');
+        }
+        let file = workbook(&data, &[], true);
+        let rows = bounded(&file).expect("read");
+        assert_eq!(rows.len(), MAX_LINES + 1);
+        assert_eq!(rows[MAX_LINES].1.len(), 14);
+        let rows = bounded(csv.as_bytes()).expect("read");
+        assert_eq!(rows.len(), MAX_LINES + 1);
+    }
+
+    #[test]
     fn too_many_cells_are_refused() {
         let mut data = String::new();
         for row in 1..=2100 {
