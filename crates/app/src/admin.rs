@@ -8,6 +8,7 @@ use awladna_domain::access::{Role, TokenScope};
 use awladna_store::accounts::{self, AccountError, By, IssuedSecrets, NewUser};
 use awladna_store::audit::AuditEntry;
 use awladna_store::identity::Organisation;
+use awladna_store::sealer::ExpectedHead;
 use clap::Subcommand;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -337,13 +338,51 @@ pub enum KeysCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Print the master key as a recovery sheet to keep in a safe: text on the terminal,
+    /// or with --to a page with a QR code to print.
+    ExportSheet {
+        /// Write a printable page (HTML, with a QR code) to this new file instead.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a master key file from its recovery sheet, typed back (or pasted) on the
+    /// standard input, or read from --from.
+    ImportSheet {
+        /// The new key file to write (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+        /// A text file holding the typed sheet, instead of the standard input.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
 }
 
 pub async fn keys(command: KeysCommand) -> anyhow::Result<()> {
-    let KeysCommand::Rotate {
-        new_master_key_file,
-        database,
-    } = command;
+    let (new_master_key_file, database) = match command {
+        KeysCommand::Rotate {
+            new_master_key_file,
+            database,
+        } => (new_master_key_file, database),
+        KeysCommand::ExportSheet { to, database } => {
+            let key_file = crate::keys::master_key_path(&database);
+            return crate::keys::sheet::export(
+                &key_file,
+                to.as_deref(),
+                &awladna_domain::clock::SystemClock,
+            );
+        }
+        KeysCommand::ImportSheet { to, from } => {
+            let typed = match &from {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                None => std::io::read_to_string(std::io::stdin())
+                    .context("cannot read the typed sheet")?,
+            };
+            return crate::keys::sheet::import(&typed, &to);
+        }
+    };
     let opened = open(&database).await?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message("re-sealing");
@@ -381,30 +420,49 @@ pub async fn keys(command: KeysCommand) -> anyhow::Result<()> {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the audit log's hash chain; exits non-zero naming the first bad entry.
+    /// Seal the entries waiting, then check the audit log's hash chain against its sealed head;
+    /// exits non-zero naming the first bad, missing or added entry.
     Verify {
+        /// A head noted earlier (`SEQ:HASH`, as this command prints it or the server's
+        /// --audit-head-file holds it): the log must still hold that entry with that hash.
+        #[arg(long)]
+        expect_head: Option<ExpectedHead>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
 }
 
 pub async fn audit(command: AuditCommand) -> anyhow::Result<()> {
-    let AuditCommand::Verify { database } = command;
-    let (store, _, _) = crate::database::connect(&database).await?;
-    match store.verify_audit().await? {
+    let AuditCommand::Verify {
+        expect_head,
+        database,
+    } = command;
+    let opened = open(&database).await?;
+    let verified = opened
+        .store
+        .verify_audit(
+            &opened.keyring,
+            opened.clock.now().as_millisecond(),
+            expect_head,
+        )
+        .await?;
+    opened.store.close().await;
+    match verified {
         Ok(head) => {
-            println!("The audit log is intact: {} entries.", head.seq);
             println!(
-                "Head: entry {} with hash {}. Note it outside the database to detect a cut or rewritten log later.",
-                head.seq,
-                hex(&head.hash)
+                "The audit log is intact: {} entries, ending at its sealed head.",
+                head.head.seq
+            );
+            if let Some(noted) = expect_head {
+                println!("It still holds the head noted earlier ({noted}).");
+            }
+            println!(
+                "Head: {}. Note it outside the database; a later `awladna audit verify --expect-head {}` shows whether the log was cut or rewritten since.",
+                ExpectedHead(head.head),
+                ExpectedHead(head.head)
             );
             Ok(())
         }
-        Err(chain_break) => Err(anyhow!("the audit log was tampered with: {chain_break}")),
+        Err(problem) => Err(anyhow!("the audit log was tampered with: {problem}")),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

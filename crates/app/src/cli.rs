@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseArgs, open};
 use crate::logging::LogFormat;
-use crate::{admin, bench, demo, serve};
+use crate::{admin, backup, bench, demo, retention, serve};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -62,6 +62,14 @@ pub enum Command {
     /// Statistics.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Write a consistent copy of the running database to one file (`backup --to FILE`),
+    /// or check such a file (`backup verify FILE`). The master key is never in it.
+    Backup(backup::BackupArgs),
+    /// Put the database of a backup file into a data directory that holds none.
+    Restore(backup::RestoreArgs),
+    /// Retention under Law 09-08: erase identities and narratives past their keeping time.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +112,11 @@ pub struct ServeArgs {
     /// The address users reach Awladna at, for links in mails (e.g. https://awladna.sale.ma).
     #[arg(long, env = "AWLADNA_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Append the audit log's sealed head to this file (at most once a minute, and at stop),
+    /// to be copied somewhere the database's administrators cannot write; `awladna audit
+    /// verify --expect-head` checks a line of it.
+    #[arg(long, env = "AWLADNA_AUDIT_HEAD_FILE")]
+    pub audit_head_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -136,6 +149,9 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(command) => admin::token(command).await,
         Command::Keys(command) => admin::keys(command).await,
         Command::Audit(command) => admin::audit(command).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
+        Command::Retention(command) => retention::command(command).await,
         Command::Stats(StatsCommand::Rebuild(args)) => {
             let opened = open(&args).await?;
             let (records, took) = crate::stats::rebuild(&opened.store).await?;

@@ -63,6 +63,18 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Opened> {
         .await
         .context("cannot load the reference data into the database")?;
     let keys = crate::keys::load_or_create(&store, args, clock.as_ref()).await?;
+    // What earlier commands left waiting is chained now, not only when a server runs.
+    match store
+        .seal_audit(&keys.keyring, clock.now().as_millisecond())
+        .await
+    {
+        Ok(_) => {}
+        Err(awladna_store::StoreError::AuditHead(problem)) => tracing::error!(
+            %problem,
+            "the audit log's head was changed outside Awladna; run `awladna audit verify`"
+        ),
+        Err(e) => return Err(e.into()),
+    }
     Ok(Opened {
         store,
         reference,
@@ -112,7 +124,7 @@ fn read_reference_dir(dir: &Path) -> anyhow::Result<Vec<ReferenceFile>> {
             files.push(read_file(&path, name.to_owned())?);
         }
     }
-    for sub in ["vocabularies", "forms", "scoring", "referrals"] {
+    for sub in ["vocabularies", "forms", "scoring", "referrals", "retention"] {
         let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
             continue;
         };
@@ -143,19 +155,31 @@ pub fn sqlite_file(args: &DatabaseArgs) -> Option<PathBuf> {
         .then(|| args.data_dir.join("awladna.db"))
 }
 
+/// The SQLite file a `sqlite:` URL names (None for another database or an in-memory one).
+pub fn sqlite_url_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+/// The SQLite database file of these options, from the data directory or a `sqlite:` URL.
+pub fn any_sqlite_file(args: &DatabaseArgs) -> Option<PathBuf> {
+    sqlite_file(args).or_else(|| args.database_url.as_deref().and_then(sqlite_url_file))
+}
+
 /// The database URL, and how to name the database in messages (without a password).
 fn database_url(args: &DatabaseArgs) -> anyhow::Result<(String, String)> {
     let Some(file) = sqlite_file(args) else {
         let url = args.database_url.clone().unwrap_or_default();
+        if let Some(file) = sqlite_url_file(&url) {
+            crate::private_files::secure_database_file(&file, url.contains("mode=rwc"))?;
+        }
         let location = redact(&url);
         return Ok((url, location));
     };
-    std::fs::create_dir_all(&args.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}; choose another with --data-dir",
-            args.data_dir.display()
-        )
-    })?;
+    crate::private_files::secure_data_dir(&args.data_dir, &file)?;
     let path = file.to_str().ok_or_else(|| {
         anyhow!("the data directory path must be valid UTF-8; choose another with --data-dir")
     })?;
@@ -185,7 +209,19 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, sqlite_url_file};
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_sqlite_url_names_its_file() {
+        assert_eq!(
+            sqlite_url_file("sqlite://data/x.db?mode=rwc"),
+            Some(PathBuf::from("data/x.db"))
+        );
+        assert_eq!(sqlite_url_file("sqlite:x.db"), Some(PathBuf::from("x.db")));
+        assert_eq!(sqlite_url_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_url_file("postgres://h/db"), None);
+    }
 
     #[test]
     fn passwords_never_reach_a_message() {

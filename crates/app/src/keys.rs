@@ -12,6 +12,8 @@ use awladna_store::keys::{KeyPurpose, SEALED_COLUMNS, WrappedKey, sealed_aad};
 use serde_json::json;
 use std::path::PathBuf;
 
+pub mod sheet;
+
 pub fn master_key_path(args: &DatabaseArgs) -> PathBuf {
     args.master_key_file
         .clone()
@@ -48,7 +50,7 @@ pub async fn load_or_create(
             (MasterKey::load_file(&path)?, None)
         } else {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).with_context(|| {
+                crate::private_files::private_dir(parent).with_context(|| {
                     format!("cannot create the directory {} for the master key; choose its place with --master-key-file", parent.display())
                 })?;
             }

@@ -2,6 +2,8 @@
 //! commands (migrate, demo data, configuration check).
 
 mod admin;
+mod audit_sealer;
+mod backup;
 mod bench;
 mod bench_stats;
 mod cli;
@@ -9,6 +11,8 @@ mod database;
 mod demo;
 mod keys;
 mod logging;
+mod private_files;
+mod retention;
 mod serve;
 mod stats;
 

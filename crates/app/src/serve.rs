@@ -42,6 +42,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         settings,
     );
     state.start_events();
+    let sealer = crate::audit_sealer::Sealer::start(
+        opened.store.clone(),
+        opened.keyring.clone(),
+        opened.clock.clone(),
+        args.audit_head_file.clone(),
+    )
+    .await;
+    let (stop_tasks, stopped) = tokio::sync::watch::channel(false);
+    let retention = crate::retention::spawn_daily(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.keyring.clone(),
+        opened.clock.clone(),
+        stopped,
+    );
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -49,7 +64,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     if opened.first_start {
         println!("First start: the database was created and the reference data loaded.");
-        println!("Back up the data directory regularly: it holds everything the services record.");
+        println!(
+            "Back up regularly with `awladna backup --to FILE` (a copy of the data directory made while the server runs misses the newest writes; README, \"Operations\")."
+        );
     }
     if let Some(path) = &opened.created_master_key {
         println!(
@@ -90,6 +107,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await
         }
     };
+    // The daily task stops before the pool closes (a pass already started is finished
+    // first: each child is erased in its own transaction).
+    let _ = stop_tasks.send(true);
+    let _ = retention.await;
+    // The last requests' audit entries are chained before the pool closes.
+    sealer.stop().await;
     served.map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
     opened.store.close().await;
     tracing::info!("stopped");

@@ -24,7 +24,9 @@ pub mod recovery;
 pub mod seal;
 pub mod totp;
 
-pub use chain::{ChainBreak, ChainHead, chain_hash, verify_chain};
+pub use chain::{
+    ChainBreak, ChainHead, HeadMismatch, StoredHead, chain_hash, check_head, head_mac, verify_chain,
+};
 pub use error::CryptoError;
 pub use keys::{DataKey, IndexKey, MasterKey};
 pub use password::{hash_password, verify_dummy, verify_password};

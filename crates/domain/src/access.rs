@@ -174,6 +174,11 @@ pub enum Action {
     PrepareReport,
     /// Approve a periodic report on behalf of the committee (or the centre, monthly).
     ApproveReport,
+    /// Record a subject-access request (Law 09-08) and export everything held about the
+    /// child of a case.
+    SubjectAccess,
+    /// Correct a child's identity (its history stays, visible to the case's readers).
+    RectifyIdentity,
 }
 
 /// The policy's answer. `Hidden` is a refusal that must not reveal that the record
@@ -260,6 +265,9 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
                 || actor.has(Role::CommitteeMember)
                 || actor.has(Role::NationalAnalyst)
         }
+        // The centre's coordinator answers for the file to the person it is about.
+        Action::SubjectAccess => actor.has(Role::Coordinator),
+        Action::RectifyIdentity => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
     };
     if !by_role {
         return Decision::Deny;

@@ -15,6 +15,7 @@ pub mod names;
 pub mod pathway;
 pub mod reference;
 pub mod referral;
+pub mod retention;
 pub mod scoring;
 pub mod stats;
 pub mod suppress;

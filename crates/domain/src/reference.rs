@@ -5,6 +5,7 @@
 use crate::files::FilePart;
 use crate::forms::Form;
 use crate::referral::ResponseDeadlines;
+use crate::retention::Retention;
 use crate::scoring::Scoring;
 use crate::territory::{Commune, Territory, parse_communes, parse_territories};
 use crate::vocabulary::{REQUIRED, Vocabulary};
@@ -36,6 +37,7 @@ impl std::error::Error for ReferenceError {}
 pub const TERRITORIES_FILE: &str = "territories.csv";
 pub const COMMUNES_FILE: &str = "communes.csv";
 pub const REFERRAL_DEADLINES_FILE: &str = "referrals/deadlines.toml";
+pub const RETENTION_FILE: &str = "retention/rules.toml";
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -43,7 +45,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 33] = embedded![
+const EMBEDDED: [(&str, &str); 34] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -77,6 +79,7 @@ const EMBEDDED: [(&str, &str); 33] = embedded![
     "forms/plan_action.v1.toml",
     "referrals/deadlines.toml",
     "scoring/evaluation.v1.toml",
+    "retention/rules.toml",
 ];
 
 #[derive(Debug, Clone)]
@@ -91,6 +94,7 @@ pub struct Reference {
     /// Scoring rules, by form code and version.
     scorings: BTreeMap<(String, u32), Scoring>,
     referral_deadlines: ResponseDeadlines,
+    retention: Retention,
 }
 
 impl Reference {
@@ -189,6 +193,8 @@ impl Reference {
         let deadlines_file = find(REFERRAL_DEADLINES_FILE)?;
         let referral_deadlines = ResponseDeadlines::parse(&deadlines_file.text)
             .map_err(|r| fail(REFERRAL_DEADLINES_FILE, r))?;
+        let retention =
+            Retention::parse(&find(RETENTION_FILE)?.text).map_err(|r| fail(RETENTION_FILE, r))?;
         let territory_index = territories
             .iter()
             .enumerate()
@@ -208,7 +214,13 @@ impl Reference {
             forms,
             scorings,
             referral_deadlines,
+            retention,
         })
+    }
+
+    /// How long each kind of record about a child is kept after their last case closed.
+    pub fn retention(&self) -> &Retention {
+        &self.retention
     }
 
     /// How long a receiving service has to answer a referral, by urgency.

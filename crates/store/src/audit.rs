@@ -1,11 +1,12 @@
 //! Changes and their audit entries go together: every write happens in a `Tx`, and a
-//! `Tx` refuses to commit without an audit entry. Entries are appended to a hash chain
-//! (each entry's hash covers the previous hash), so that `awladna audit verify` finds
-//! an altered, deleted or reordered entry; the database refuses UPDATE and DELETE on
-//! them (triggers), so the application itself cannot rewrite history.
+//! `Tx` refuses to commit without an audit entry. Shortly after commit the sealer
+//! (`crate::sealer`) appends the entries to a hash chain (each entry's hash covers the
+//! previous hash) under a head sealed with a key the database does not hold, so that
+//! `awladna audit verify` finds an altered, deleted, reordered or cut-off entry; the
+//! database refuses UPDATE and DELETE on the chain (triggers), so the application itself
+//! cannot rewrite history.
 
 use crate::{Store, StoreError};
-use awladna_crypto::{ChainBreak, ChainHead, chain_hash, verify_chain};
 use serde_json::{Value, json};
 use sqlx::{Any, Row, Transaction};
 
@@ -27,11 +28,12 @@ pub struct AuditEntry {
 
 #[derive(Debug, Clone)]
 pub struct StoredAuditEntry {
-    pub seq: i64,
+    /// Its place in the chain; `None` while it waits for the sealer.
+    pub seq: Option<i64>,
     pub entry: AuditEntry,
 }
 
-fn canonical(seq: i64, e: &AuditEntry) -> Vec<u8> {
+pub(crate) fn canonical(seq: i64, e: &AuditEntry) -> Vec<u8> {
     json!([
         seq,
         e.at_ms,
@@ -65,21 +67,55 @@ impl Store {
         })
     }
 
-    /// Entries matching a filter, newest first.
+    /// Entries matching a filter, newest first: those committed but not yet chained (no
+    /// sequence number yet), then the chain.
     pub async fn audit_entries(
         &self,
         filter: &AuditFilter,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<StoredAuditEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, action, record_kind, record_id, territory_code, origin, detail FROM audit_log
+        // Entries wait only until the next sealing, so there are few of them.
+        let pending = self
+            .filtered_entries("audit_pending", "id", filter, i64::MAX, 0)
+            .await?;
+        let pending_count = i64::try_from(pending.len()).unwrap_or(i64::MAX);
+        let mut page: Vec<StoredAuditEntry> = pending
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(|mut e| {
+                e.seq = None;
+                e
+            })
+            .collect();
+        let rest = limit - i64::try_from(page.len()).unwrap_or(i64::MAX);
+        if rest > 0 {
+            let sealed_offset = (offset - pending_count).max(0);
+            page.extend(
+                self.filtered_entries("audit_log", "seq", filter, rest, sealed_offset)
+                    .await?,
+            );
+        }
+        Ok(page)
+    }
+
+    async fn filtered_entries(
+        &self,
+        table: &str,
+        order: &str,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StoredAuditEntry>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {order} AS seq, at, actor, action, record_kind, record_id, territory_code, origin, detail FROM {table}
              WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR record_id = $2)
                AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)
                AND ($5 IS NULL OR territory_code = $5 OR actor IN (
                     SELECT u.id FROM users u JOIN organisations o ON o.code = u.organisation_code WHERE o.territory_code = $5))
-             ORDER BY seq DESC LIMIT $6 OFFSET $7",
-        )
+             ORDER BY {order} DESC LIMIT $6 OFFSET $7"
+        ))
         .bind(filter.actor.as_deref())
         .bind(filter.record_id.as_deref())
         .bind(filter.from_ms)
@@ -90,28 +126,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(stored_entry).collect()
-    }
-
-    /// Walks the whole chain; the first bad entry is named. On success, the head (last
-    /// sequence number and hash), to be noted outside the database and compared later:
-    /// someone who rewrites every hash after an edit, or cuts the newest entries, is
-    /// only caught by comparing with a head kept elsewhere.
-    pub async fn verify_audit(&self) -> Result<Result<ChainHead, ChainBreak>, StoreError> {
-        let rows = sqlx::query("SELECT seq, at, actor, action, record_kind, record_id, territory_code, origin, detail, hash FROM audit_log ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut entries = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let stored = stored_entry(row)?;
-            let hash: Vec<u8> = row.try_get("hash")?;
-            let hash: [u8; 32] = hash
-                .try_into()
-                .map_err(|_| StoreError::Corrupt("audit entry hash"))?;
-            let seq =
-                u64::try_from(stored.seq).map_err(|_| StoreError::Corrupt("audit sequence"))?;
-            entries.push((seq, canonical(stored.seq, &stored.entry), hash));
-        }
-        Ok(verify_chain(entries, ChainHead::GENESIS))
     }
 }
 
@@ -124,42 +138,35 @@ pub struct AuditFilter {
     pub to_ms: Option<i64>,
 }
 
-fn stored_entry(row: &sqlx::any::AnyRow) -> Result<StoredAuditEntry, StoreError> {
-    let detail: String = row.try_get("detail")?;
+pub(crate) fn stored_entry(row: &sqlx::any::AnyRow) -> Result<StoredAuditEntry, StoreError> {
     Ok(StoredAuditEntry {
-        seq: row.try_get("seq")?,
-        entry: AuditEntry {
-            at_ms: row.try_get("at")?,
-            actor: row.try_get("actor")?,
-            action: row.try_get("action")?,
-            record_kind: row.try_get("record_kind")?,
-            record_id: row.try_get("record_id")?,
-            territory: row.try_get("territory_code")?,
-            origin: row.try_get("origin")?,
-            detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-        },
+        seq: Some(row.try_get("seq")?),
+        entry: entry_of(row)?,
+    })
+}
+
+pub(crate) fn entry_of(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    let detail: String = row.try_get("detail")?;
+    Ok(AuditEntry {
+        at_ms: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        record_kind: row.try_get("record_kind")?,
+        record_id: row.try_get("record_id")?,
+        territory: row.try_get("territory_code")?,
+        origin: row.try_get("origin")?,
+        detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
     })
 }
 
 impl Tx<'_> {
-    /// Appends an entry to the chain, inside this transaction.
+    /// Records an entry with this transaction's change. It is chained by the sealer
+    /// (`crate::sealer`) once committed, so no two writers wait for each other here.
     pub async fn audit(&mut self, entry: AuditEntry) -> Result<(), StoreError> {
-        // Taking the next number locks the head row until commit: appends are serial.
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *self.inner)
-                .await?;
-        let seq: i64 = head.try_get("seq")?;
-        let prev: Vec<u8> = head.try_get("hash")?;
-        let prev: [u8; 32] = prev
-            .try_into()
-            .map_err(|_| StoreError::Corrupt("audit chain head"))?;
-        let hash = chain_hash(&prev, &canonical(seq, &entry));
         sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, record_kind, record_id, territory_code, origin, detail, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO audit_pending (at, actor, action, record_kind, record_id, territory_code, origin, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(seq)
         .bind(entry.at_ms)
         .bind(entry.actor.as_deref())
         .bind(entry.action.as_str())
@@ -168,13 +175,8 @@ impl Tx<'_> {
         .bind(entry.territory.as_deref())
         .bind(entry.origin.as_deref())
         .bind(entry.detail.to_string())
-        .bind(hash.to_vec())
         .execute(&mut *self.inner)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(hash.to_vec())
-            .execute(&mut *self.inner)
-            .await?;
         self.audited = true;
         Ok(())
     }

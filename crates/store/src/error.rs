@@ -23,6 +23,8 @@ pub enum StoreError {
     UnknownReference,
     #[error("a change was about to be saved without its audit entry, so it was not saved")]
     Unaudited,
+    #[error("the audit log's sealed head cannot be extended ({0}); run `awladna audit verify`")]
+    AuditHead(awladna_crypto::HeadMismatch),
     #[error("stored data is damaged: {0}")]
     Corrupt(&'static str),
     #[error("the database refused the operation")]

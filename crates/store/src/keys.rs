@@ -99,7 +99,7 @@ impl Tx<'_> {
 /// Every column that holds sealed values: (table, id column, sealed column). The
 /// associated data of a value is `{table}/{column}/{id}`, so a sealed value copied to
 /// another row or column does not open.
-pub const SEALED_COLUMNS: [(&str, &str, &str); 10] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 12] = [
     ("users", "id", "totp_secret"),
     ("children", "id", "identity"),
     ("cards", "id", "sealed"),
@@ -110,6 +110,8 @@ pub const SEALED_COLUMNS: [(&str, &str, &str); 10] = [
     ("documents", "id", "content"),
     ("referrals", "id", "sealed"),
     ("referral_steps", "id", "note"),
+    ("identity_history", "id", "previous"),
+    ("subject_access_requests", "id", "requester"),
 ];
 
 pub fn sealed_aad(table: &str, column: &str, id: &str) -> String {

@@ -222,9 +222,14 @@ fn document_views(
                 .keyring
                 .open(&d.name, &sealed_aad("documents", "name", &d.id))
                 .map_err(|e| e.to_string())?;
+            // Only the retention run leaves a document without a name.
+            let name = match String::from_utf8_lossy(&name).into_owned() {
+                erased if erased.is_empty() => t.get("retention-erased"),
+                name => name,
+            };
             Ok(DocumentView {
                 id: d.id.clone(),
-                name: String::from_utf8_lossy(&name).into_owned(),
+                name,
                 kind: kind_label(&d.kind),
                 size: format!("{:.1} KB", d.size as f64 / 1024.0),
                 at: local_time(d.uploaded_at),

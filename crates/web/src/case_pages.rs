@@ -96,6 +96,8 @@ pub struct CasePage {
     referrals: Vec<crate::referral_pages::ReferralLine>,
     can_refer: bool,
     profile: Option<CardView>,
+    can_rectify: bool,
+    can_export: bool,
 }
 
 /// The child as the case page shows them: identity opened for a reader of the case.
@@ -105,6 +107,10 @@ pub struct ChildView {
     sex: String,
     born: String,
     mother: String,
+    /// The day the identity was erased under the retention rule.
+    erased: Option<String>,
+    /// The corrections of the identity, newest first.
+    corrections: Vec<crate::rectification::CorrectionView>,
 }
 
 /// How many follow-up cards the case page shows; the API lists them all.
@@ -128,12 +134,16 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
             .to_owned()
     };
     let name = display_name(&identity);
+    let erased = crate::retention::erased_on(state, child_id).await?;
+    let corrections = crate::rectification::history(state, t, child_id).await?;
     let born = match text("birth_date") {
         date if !date.is_empty() => date,
         _ => birth_year.map(|y| format!("≈ {y}")).unwrap_or_default(),
     };
     Ok(ChildView {
-        name: if name.is_empty() {
+        name: if let Some(day) = &erased {
+            format!("{} {day}", t.get("retention-erased-on"))
+        } else if name.is_empty() {
             t.get("child-unnamed")
         } else {
             name
@@ -141,6 +151,8 @@ async fn child_view(state: &AppState, t: Tr, child_id: &str) -> Result<ChildView
         sex: state.label(t, "sex", &sex),
         born,
         mother: text("mother_name"),
+        erased,
+        corrections,
     })
 }
 
@@ -333,6 +345,7 @@ async fn case_page(
             Ok(details) => details,
             Err(detail) => return internal(false, t, &detail),
         };
+    let child_erased = child.erased.clone();
     let page = CasePage {
         t,
         here: here.to_owned(),
@@ -362,6 +375,8 @@ async fn case_page(
         profile,
         referrals,
         can_refer: open && allowed(Action::Refer),
+        can_rectify: child_erased.is_none() && allowed(Action::RectifyIdentity),
+        can_export: allowed(Action::SubjectAccess),
     };
     (status, page).into_response()
 }

@@ -35,12 +35,14 @@ mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
+mod rectification;
 mod referral_api;
 mod referral_pages;
 mod referrals;
 mod register;
 mod report_pages;
 mod reports;
+pub mod retention;
 mod security;
 mod signin;
 mod spreadsheet;
@@ -49,6 +51,7 @@ mod stats;
 mod stats_api;
 mod stats_export;
 mod stats_pages;
+mod subject_access;
 mod times;
 
 pub use state::{AppState, Settings};
@@ -166,6 +169,10 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::file_page)),
         route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
+        route(M::GET, "/cases/{id}/identity", RectifyIdentity, get(rectification::form)),
+        route(M::POST, "/cases/{id}/identity", RectifyIdentity, post(rectification::save)),
+        route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(subject_access::page)),
+        route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(subject_access::export)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
         route(M::GET, "/children", ReadCase, get(register::register)),
         route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),

@@ -278,6 +278,8 @@ pub fn action_views(
             };
             let action = match a.origin.as_str() {
                 "evaluation" => t.get("plan-evaluation-response"),
+                // Only the retention run leaves a plan action without its text.
+                _ if text.as_object().is_some_and(|o| o.is_empty()) => t.get("retention-erased"),
                 _ => field("plan.action"),
             };
             Ok(ActionView {

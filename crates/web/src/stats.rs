@@ -624,7 +624,10 @@ fn hide_small(
         });
     }
     let total_small = is_small(total_raw.0 as u64);
-    if (additive && hidden.total) || total_small {
+    // A multi-valued breakdown's total counts mentions, the sum of its rows: shown beside
+    // a hidden row, it would give that row away (13 mentions, 12 shown: the hidden is 1).
+    let sum_beside_hidden = !additive && hidden.cells.iter().any(|h| *h);
+    if (additive && hidden.total) || total_small || sum_beside_hidden {
         *total = Shown::Hidden;
     }
 }

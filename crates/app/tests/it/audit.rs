@@ -1,10 +1,12 @@
 //! The audit log: written with each change, append-only, and tampering is found.
-//! And what a stolen database reveals: no identity in clear.
 
-use crate::support::{Backend, TestApp, on_each_backend, postgres_url, test_entry};
+use crate::support::{Backend, TestApp, on_each_backend, test_entry};
+use awladna_crypto::HeadMismatch;
+use awladna_crypto::chain::BreakReason;
 use awladna_domain::access::Role;
 use awladna_store::StoreError;
 use awladna_store::audit::AuditFilter;
+use awladna_store::sealer::{AuditBreak, ExpectedHead};
 use serde_json::json;
 
 async fn sign_ins_are_audited_without_personal_data(backend: Backend) {
@@ -64,7 +66,7 @@ async fn sign_ins_are_audited_without_personal_data(backend: Backend) {
             .all(|e| e.entry.actor.as_deref() == Some(analyst.id.as_str()))
             && !mine.is_empty()
     );
-    assert!(app.store.verify_audit().await.expect("verify").is_ok());
+    app.verify_audit().await.expect("intact");
     app.finish().await;
 }
 on_each_backend!(sign_ins_are_audited_without_personal_data);
@@ -90,15 +92,43 @@ async fn a_change_without_its_audit_entry_is_not_saved(backend: Backend) {
 }
 on_each_backend!(a_change_without_its_audit_entry_is_not_saved);
 
-async fn tampering_is_refused_or_detected(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    for action in ["one", "two", "three", "four"] {
+/// A log of `n` more entries, sealed; returns its last sequence number.
+async fn sealed_log(app: &TestApp, n: usize) -> u64 {
+    for i in 0..n {
         let mut tx = app.store.begin().await.expect("begin");
-        tx.audit(test_entry(app.now_ms(), action))
+        tx.audit(test_entry(app.now_ms(), &format!("step-{i}")))
             .await
             .expect("audit");
         tx.commit().await.expect("commit");
     }
+    app.seal_audit().await.head.seq
+}
+
+/// Runs SQL as someone with the database but not the master key: the append-only triggers
+/// dropped or disabled first, as such a person would.
+async fn tamper(app: &TestApp, backend: Backend, statements: &[&str]) {
+    let pool = app.store.pool();
+    let (disable, enable): (&[&str], &[&str]) = match backend {
+        Backend::Sqlite => (
+            &[
+                "DROP TRIGGER audit_log_no_update",
+                "DROP TRIGGER audit_log_no_delete",
+            ],
+            &[],
+        ),
+        Backend::Postgres => (
+            &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"],
+            &["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"],
+        ),
+    };
+    for sql in disable.iter().chain(statements).chain(enable) {
+        sqlx::query(sql).execute(pool).await.expect(sql);
+    }
+}
+
+async fn tampering_is_refused_or_detected(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    sealed_log(&app, 4).await;
     let pool = app.store.pool();
     // The application's own connection cannot rewrite history…
     assert!(
@@ -114,112 +144,242 @@ async fn tampering_is_refused_or_detected(backend: Backend) {
             .is_err()
     );
     // …and someone who bypasses the guard is found out.
-    let (disable, enable) = match backend {
-        Backend::Sqlite => ("DROP TRIGGER audit_log_no_update", "SELECT 1"),
-        Backend::Postgres => (
-            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
-            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change",
-        ),
-    };
-    sqlx::query(disable).execute(pool).await.expect("bypass");
-    sqlx::query("UPDATE audit_log SET action = 'nothing' WHERE seq = 2")
-        .execute(pool)
-        .await
-        .expect("tamper");
-    sqlx::query(enable).execute(pool).await.expect("restore");
-    let broken = app
-        .store
-        .verify_audit()
-        .await
-        .expect("verify")
-        .expect_err("must be detected");
-    assert_eq!(broken.seq, 2, "{broken}");
+    tamper(
+        &app,
+        backend,
+        &["UPDATE audit_log SET action = 'nothing' WHERE seq = 2"],
+    )
+    .await;
+    let broken = app.verify_audit().await.expect_err("must be detected");
+    assert!(
+        matches!(&broken, AuditBreak::Chain(b) if b.seq == 2 && b.reason == BreakReason::Altered),
+        "{broken}"
+    );
     app.finish().await;
 }
 on_each_backend!(tampering_is_refused_or_detected);
 
-/// Reads everything the database holds, as a thief with the files or a dump would.
-async fn raw_database(app: &TestApp, backend: Backend) -> Vec<u8> {
-    match backend {
-        Backend::Sqlite => {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(app.store.pool())
-                .await
-                .expect("checkpoint");
-            let path = app
-                .db
-                .url
-                .trim_start_matches("sqlite://")
-                .split('?')
-                .next()
-                .expect("path")
-                .to_owned();
-            let mut bytes = std::fs::read(&path).expect("the database file");
-            bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
-            bytes
-        }
-        Backend::Postgres => {
-            let base = postgres_url().expect("url");
-            let schema = app
-                .db
-                .url
-                .rsplit("search_path%3D")
-                .next()
-                .expect("schema")
-                .to_owned();
-            let output = std::process::Command::new("pg_dump")
-                .args(["--schema", &schema, "--data-only", &base])
-                .output()
-                .expect("pg_dump");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            output.stdout
-        }
-    }
-}
-
-async fn a_stolen_database_reveals_no_identity(backend: Backend) {
+async fn a_log_cut_short_is_detected(backend: Backend) {
     let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
-    let nadia = app
-        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
-        .await;
-    let child_id = uuid::Uuid::now_v7().to_string();
-    let identity = json!({"first_name": "Ouafaeunique", "last_name": "Benslimanetest", "birth_date": "2014-03-02"});
-    let sealed = app
-        .keyring
-        .seal_json(&identity, &format!("children/identity/{child_id}"))
-        .expect("seal");
-    sqlx::query("INSERT INTO children (id, territory_code, sex, birth_year, identity, created_at) VALUES ($1, 'sale', 'female', 2014, $2, $3)")
-        .bind(&child_id)
-        .bind(sealed)
-        .bind(app.now_ms())
+    let last = sealed_log(&app, 11).await;
+    app.verify_audit().await.expect("intact before");
+    tamper(
+        &app,
+        backend,
+        &[&format!("DELETE FROM audit_log WHERE seq > {}", last - 3)],
+    )
+    .await;
+    let broken = app.verify_audit().await.expect_err("a cut log");
+    assert_eq!(
+        broken,
+        AuditBreak::Head(HeadMismatch::Cut {
+            last: last - 3,
+            head: last
+        })
+    );
+    assert!(
+        broken
+            .to_string()
+            .contains(&format!("entries {} to {last} were deleted", last - 2)),
+        "{broken}"
+    );
+
+    // Moving the head back to the cut, without the key, does not help: its MAC no longer
+    // matches, whether the old MAC is kept or another is made up.
+    let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(i64::try_from(last - 3).expect("seq"))
+        .fetch_one(app.store.pool())
+        .await
+        .expect("the new last entry");
+    let hash: Vec<u8> = sqlx::Row::get(&row, "hash");
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+        .bind(i64::try_from(last - 3).expect("seq"))
+        .bind(hash)
         .execute(app.store.pool())
         .await
-        .expect("child");
-    let raw = raw_database(&app, backend).await;
-    let text = String::from_utf8_lossy(&raw);
-    assert!(
-        text.contains(&child_id),
-        "the dump is readable (the child's id is there)"
+        .expect("move the head");
+    let broken = app.verify_audit().await.expect_err("a moved head");
+    assert_eq!(broken, AuditBreak::Head(HeadMismatch::Forged), "{broken}");
+    sqlx::query("UPDATE audit_head SET mac = $1")
+        .bind(vec![7u8; 32])
+        .execute(app.store.pool())
+        .await
+        .expect("make up a MAC");
+    assert_eq!(
+        app.verify_audit().await,
+        Err(AuditBreak::Head(HeadMismatch::Forged))
     );
-    for secret in [
-        "Ouafaeunique",
-        "Benslimanetest",
-        "2014-03-02",
-        &nadia.password,
-    ] {
-        assert!(
-            !text.contains(secret),
-            "{secret} is in the database in clear"
-        );
-    }
-    let totp = nadia.totp.as_ref().expect("totp").to_base32().to_string();
-    assert!(!text.contains(&totp), "the TOTP secret is in clear");
+    // The server does not chain new entries onto a forged head; they wait, kept.
+    let mut tx = app.store.begin().await.expect("begin");
+    tx.audit(test_entry(app.now_ms(), "after the forgery"))
+        .await
+        .expect("audit");
+    tx.commit().await.expect("commit");
+    assert!(matches!(
+        app.store.seal_audit(&app.keyring, app.now_ms()).await,
+        Err(StoreError::AuditHead(HeadMismatch::Forged))
+    ));
+    let waiting = app
+        .store
+        .audit_entries(&AuditFilter::default(), 1, 0)
+        .await
+        .expect("entries");
+    assert_eq!(waiting[0].entry.action, "after the forgery");
+    assert_eq!(waiting[0].seq, None);
+
+    // Removing the seal altogether: the sealer seals again from there, and says so in the
+    // log, where a second beginning gives it away.
+    sqlx::query("UPDATE audit_head SET mac = NULL")
+        .execute(app.store.pool())
+        .await
+        .expect("remove the seal");
+    let broken = app.verify_audit().await.expect_err("a removed seal");
+    assert!(matches!(broken, AuditBreak::Resealed { .. }), "{broken}");
     app.finish().await;
 }
-on_each_backend!(a_stolen_database_reveals_no_identity);
+on_each_backend!(a_log_cut_short_is_detected);
+
+async fn deleted_reordered_and_added_entries_are_named(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let last = sealed_log(&app, 6).await;
+    let middle = last - 3;
+    // Deleted in the middle.
+    tamper(
+        &app,
+        backend,
+        &[&format!("DELETE FROM audit_log WHERE seq = {middle}")],
+    )
+    .await;
+    let broken = app.verify_audit().await.expect_err("a deleted entry");
+    assert!(
+        matches!(&broken, AuditBreak::Chain(b) if b.seq == middle + 1 && b.reason == BreakReason::Missing { expected: middle }),
+        "{broken}"
+    );
+    app.finish().await;
+
+    // Two entries swapped (their contents moved to each other's place).
+    let app = TestApp::start(backend).await;
+    let last = sealed_log(&app, 6).await;
+    let (a, b) = (last - 2, last - 1);
+    tamper(
+        &app,
+        backend,
+        &[
+            &format!("UPDATE audit_log SET seq = -1 WHERE seq = {a}"),
+            &format!("UPDATE audit_log SET seq = {a} WHERE seq = {b}"),
+            &format!("UPDATE audit_log SET seq = {b} WHERE seq = -1"),
+        ],
+    )
+    .await;
+    let broken = app.verify_audit().await.expect_err("reordered entries");
+    assert!(
+        matches!(&broken, AuditBreak::Chain(c) if c.seq == a && c.reason == BreakReason::Altered),
+        "{broken}"
+    );
+    app.finish().await;
+
+    // An entry added after the sealed head, with a hash that chains.
+    let app = TestApp::start(backend).await;
+    let last = sealed_log(&app, 3).await;
+    let head = app.store.audit_head().await.expect("head");
+    let seq = i64::try_from(last + 1).expect("seq");
+    let entry = test_entry(app.now_ms(), "slipped in");
+    let canonical = json!([
+        seq,
+        entry.at_ms,
+        entry.actor,
+        entry.action,
+        entry.record_kind,
+        entry.record_id,
+        entry.territory,
+        entry.origin,
+        entry.detail
+    ])
+    .to_string();
+    let hash = awladna_crypto::chain_hash(&head.head.hash, canonical.as_bytes());
+    sqlx::query("INSERT INTO audit_log (seq, at, actor, action, detail, hash) VALUES ($1, $2, 'test', 'slipped in', 'null', $3)")
+        .bind(seq)
+        .bind(entry.at_ms)
+        .bind(hash.to_vec())
+        .execute(app.store.pool())
+        .await
+        .expect("insert");
+    assert_eq!(
+        app.verify_audit().await,
+        Err(AuditBreak::Head(HeadMismatch::Appended {
+            last: last + 1,
+            head: last
+        }))
+    );
+    app.finish().await;
+}
+on_each_backend!(deleted_reordered_and_added_entries_are_named);
+
+async fn a_head_noted_elsewhere_is_checked(backend: Backend) {
+    let owner = TestApp::start(backend).await;
+    let app = &owner;
+    sealed_log(app, 3).await;
+    let noted = ExpectedHead(app.verify_audit().await.expect("intact").head);
+    sealed_log(app, 3).await;
+    let verify = |expected| async move {
+        app.store
+            .verify_audit(&app.keyring, app.now_ms(), Some(expected))
+            .await
+            .expect("read")
+    };
+    assert!(verify(noted).await.is_ok());
+    let text: ExpectedHead = noted.to_string().parse().expect("parses back");
+    assert_eq!(text, noted);
+    let mut wrong = noted;
+    wrong.0.hash[0] ^= 1;
+    assert_eq!(
+        verify(wrong).await,
+        Err(AuditBreak::NotExpected { seq: noted.0.seq })
+    );
+    // A head beyond the end of the log: the log was cut (and resealed) since it was noted.
+    let mut beyond = noted;
+    beyond.0.seq += 100;
+    assert_eq!(
+        verify(beyond).await,
+        Err(AuditBreak::NotExpected { seq: beyond.0.seq })
+    );
+    owner.finish().await;
+}
+on_each_backend!(a_head_noted_elsewhere_is_checked);
+
+async fn concurrent_writers_leave_an_intact_chain(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let start = app.seal_audit().await.head.seq;
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let store = app.store.clone();
+        let at = app.now_ms();
+        writers.push(tokio::spawn(async move {
+            for i in 0..25 {
+                let mut tx = store.begin().await.expect("begin");
+                tx.audit(test_entry(at, &format!("writer-{w}-{i}")))
+                    .await
+                    .expect("audit");
+                tx.commit().await.expect("commit");
+            }
+        }));
+    }
+    // Sealing while they write.
+    let sealer = {
+        let (store, keyring, at) = (app.store.clone(), app.keyring.clone(), app.now_ms());
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                store.seal_audit(&keyring, at).await.expect("seal");
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    sealer.await.expect("sealer");
+    let head = app.verify_audit().await.expect("intact");
+    assert_eq!(head.head.seq, start + 200);
+    app.finish().await;
+}
+on_each_backend!(concurrent_writers_leave_an_intact_chain);

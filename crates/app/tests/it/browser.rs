@@ -33,10 +33,10 @@ impl Browser {
             eprintln!("skipped: install chromium and chromium-driver to run the browser journeys");
             return None;
         };
+        // A port that cannot be had is a failure, not a journey quietly skipped.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
+            .and_then(|l| l.local_addr())
+            .unwrap_or_else(|e| panic!("no free port for chromedriver: {e}"))
             .port();
         let mut driver = Command::new(driver_path)
             .arg(format!("--port={port}"))

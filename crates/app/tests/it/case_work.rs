@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// A multipart upload of one document to a case's file.
-async fn upload(
+pub(crate) async fn upload(
     who: &Signed<'_>,
     case: &str,
     part: &str,
@@ -358,7 +358,7 @@ async fn the_plan_keeps_deadlines_and_flags_what_is_overdue(backend: Backend) {
 }
 on_each_backend!(the_plan_keeps_deadlines_and_flags_what_is_overdue);
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
     let centre = Centre::open(backend).await;

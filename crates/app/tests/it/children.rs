@@ -164,14 +164,76 @@ async fn name_search_finds_children_of_ones_province_only(backend: Backend) {
         json!([]),
         "Rabat does not see Salé's children"
     );
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM child_name_tokens")
-        .fetch_one(centre.app.store.pool())
-        .await
-        .expect("count");
-    assert!(stored > 0, "names are indexed by blind tokens only");
+    names_are_indexed_by_blind_tokens_only(&centre.app, &wafae, "Ouafae", "El Amrani").await;
     centre.app.finish().await;
 }
 on_each_backend!(name_search_finds_children_of_ones_province_only);
+
+/// The stored tokens of a child are exactly the keyed blind indexes of the name's matching
+/// keys: none is the name, its normal form or a key in clear, nor a hash of them that
+/// anyone could compute without the index key, nor what another key would give.
+async fn names_are_indexed_by_blind_tokens_only(
+    app: &TestApp,
+    child: &str,
+    first: &str,
+    last: &str,
+) {
+    use awladna_domain::names::{loose_key, matching_keys, normalize, phonetic_key};
+    use std::collections::BTreeSet;
+    let stored: BTreeSet<Vec<u8>> =
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT token FROM child_name_tokens WHERE child_id = $1")
+            .bind(child)
+            .fetch_all(app.store.pool())
+            .await
+            .expect("tokens")
+            .into_iter()
+            .collect();
+    let keys = matching_keys(first, last);
+    assert!(!keys.is_empty(), "a named child has keys");
+    let keyed: BTreeSet<Vec<u8>> = keys
+        .iter()
+        .map(|k| app.keyring.blind_index("child-name", k).to_vec())
+        .collect();
+    assert_eq!(
+        stored, keyed,
+        "one keyed token per matching key, nothing else"
+    );
+
+    let whole = format!("{first} {last}");
+    let mut plain: Vec<String> = keys.clone();
+    for name in [first, last, whole.as_str()] {
+        plain.extend([
+            name.to_owned(),
+            name.to_lowercase(),
+            normalize(name),
+            loose_key(name),
+            phonetic_key(name),
+        ]);
+    }
+    plain.extend(keys.iter().map(|k| format!("child-name\0{k}")));
+    let other = awladna_crypto::Keyring::generate();
+    let mut guesses: Vec<(String, Vec<u8>)> = Vec::new();
+    for text in &plain {
+        let hash = awladna_crypto::hash_token(text);
+        guesses.push((format!("{text:?} in clear"), text.as_bytes().to_vec()));
+        guesses.push((
+            format!("{text:?} cut to 16 bytes"),
+            text.as_bytes().iter().take(16).copied().collect(),
+        ));
+        guesses.push((format!("SHA-256 of {text:?}"), hash.to_vec()));
+        guesses.push((
+            format!("SHA-256 of {text:?} cut to 16 bytes"),
+            hash[..16].to_vec(),
+        ));
+        guesses.push((
+            format!("{text:?} under another key"),
+            other.blind_index("child-name", text).to_vec(),
+        ));
+    }
+    for (what, guess) in guesses {
+        assert!(!stored.contains(&guess), "a stored token is {what}");
+    }
+}
 
 async fn a_two_word_first_name_is_found_whole_or_by_one_word(backend: Backend) {
     let app = TestApp::start(backend).await;

@@ -3,10 +3,13 @@
 //! XLSX (read back with openpyxl), CSV (with a BOM) and an Arabic PDF (read back with
 //! pdftotext).
 
+use crate::read_back::{
+    csv_records, download, pdf_rows, pdf_text, small, small_in_pdf, xlsx_sheets,
+};
 use crate::support::{Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
-use axum::body::Body;
-use axum::http::{Method, StatusCode};
+use awladna_store::audit::AuditFilter;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 fn card(territory: &str, n: usize) -> Value {
@@ -46,27 +49,6 @@ fn total(report: &Value, section: &str, indicator: &str) -> Value {
         .find(|f| f["indicator"] == indicator)
         .unwrap()["total"]
         .clone()
-}
-
-async fn bytes(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
-    use tower::ServiceExt;
-    let request = axum::http::Request::builder()
-        .method(Method::GET)
-        .uri(path)
-        .header("cookie", cookie)
-        .body(Body::empty())
-        .unwrap();
-    let response = app.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let kind = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, kind, body.to_vec())
 }
 
 async fn a_report_goes_from_draft_to_submitted_and_stays_frozen(backend: Backend) {
@@ -228,12 +210,14 @@ async fn a_report_goes_from_draft_to_submitted_and_stays_frozen(backend: Backend
     assert_eq!(total(&fresh.json(), "pathways", "reports"), json!(3));
 
     // Every step is in the audit log.
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE record_id = $1 ORDER BY seq")
-            .bind(&id)
-            .fetch_all(app.store.pool())
-            .await
-            .unwrap();
+    app.seal_audit().await;
+    let filter = AuditFilter {
+        record_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let mut entries = app.store.audit_entries(&filter, 50, 0).await.unwrap();
+    entries.sort_by_key(|e| e.seq);
+    let actions: Vec<&str> = entries.iter().map(|e| e.entry.action.as_str()).collect();
     assert_eq!(
         actions,
         [
@@ -281,8 +265,9 @@ async fn submit(app: &TestApp, province: &str, cards: usize) -> String {
 
 async fn the_national_report_sums_the_submitted_reports_and_exports(backend: Backend) {
     let app = TestApp::start(backend).await;
+    // Salé's 3 reports are a small count; Rabat's 6, all about girls of 9, are not.
     let sale = submit(&app, "sale", 3).await;
-    submit(&app, "rabat", 4).await;
+    submit(&app, "rabat", 6).await;
     app.organisation("ministry", "family_solidarity", None)
         .await;
     let analyst = app
@@ -296,7 +281,7 @@ async fn the_national_report_sums_the_submitted_reports_and_exports(backend: Bac
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let national = created.json();
-    assert_eq!(total(&national, "pathways", "reports"), json!(7));
+    assert_eq!(total(&national, "pathways", "reports"), json!(9));
     let submitted = national["submitted_provinces"].as_array().unwrap();
     assert!(submitted.contains(&json!("sale")) && submitted.contains(&json!("rabat")));
     assert!(!national["missing_provinces"].as_array().unwrap().is_empty());
@@ -307,20 +292,22 @@ async fn the_national_report_sums_the_submitted_reports_and_exports(backend: Bac
             .iter()
             .all(|p| p != "sale")
     );
-    // Per province, 3 and 4 are small counts: hidden.
+    // Per province, Salé's 3 is hidden (and Rabat's 6 with it, or the total would give
+    // Salé's away); no small count shows.
     let comparison = national["comparison"].as_array().unwrap();
     let reports = comparison
         .iter()
         .find(|f| f["indicator"] == "reports")
         .unwrap();
+    let rows = reports["rows"].as_array().unwrap();
+    assert!(rows.len() >= 2, "{reports}");
     assert!(
-        reports["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["value"] == "<5"),
+        rows.iter()
+            .any(|r| r.to_string().contains("sale") && r["value"] == "<5"),
         "{reports}"
     );
+    let shown = small(rows.iter().map(|r| (r.to_string(), &r["value"])));
+    assert!(shown.is_empty(), "{shown:?}");
     let id = national["id"].as_str().unwrap().to_owned();
     let approved = analyst
         .post(
@@ -337,112 +324,126 @@ async fn the_national_report_sums_the_submitted_reports_and_exports(backend: Bac
     assert_eq!(total(&read.json(), "pathways", "reports"), json!("<5"));
 
     // Exports (Arabic by default).
-    let (status, kind, csv) = bytes(
+    let csv = download(
         &app,
         &format!("/periodic-reports/{id}/export.csv"),
         &analyst.cookie,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(kind.starts_with("text/csv"), "{kind}");
-    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM");
-    let text = String::from_utf8(csv).unwrap();
-    assert!(text.contains("reports"), "{text}");
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.kind.starts_with("text/csv"), "{}", csv.kind);
+    assert!(csv.bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM");
+    let records = csv_records(&csv.bytes);
+    assert!(records.len() > 10, "{records:?}");
+    let width = records[0].len();
+    assert!(
+        records.iter().all(|r| r.len() == width),
+        "every record has the header's {width} fields: {records:?}"
+    );
+    let values: Vec<(String, Value)> = records[1..]
+        .iter()
+        .map(|r| (r.join(","), json!(r[width - 1])))
+        .collect();
+    let found = small(values.iter().map(|(at, v)| (at.clone(), v)));
+    assert!(found.is_empty(), "small counts in the CSV: {found:#?}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r[0] == "reports" && r[3].is_empty() && r[width - 1] == "9"),
+        "the national total of reports: {records:?}"
+    );
 
-    let (status, kind, pdf) = bytes(
+    let pdf = download(
         &app,
         &format!("/periodic-reports/{id}/export.pdf"),
         &analyst.cookie,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(kind, "application/pdf");
-    assert!(pdf.starts_with(b"%PDF-"));
-    let dir = crate::support::TempDir::new();
-    let file = dir.0.join("report.pdf");
-    std::fs::write(&file, &pdf).unwrap();
-    match std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-    {
-        Ok(out) => {
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(text.contains("التقرير الوطني"), "the title: {text}");
-            assert!(text.contains("مسارات الأطفال"), "a section: {text}");
-        }
-        Err(_) if std::env::var_os("AWLADNA_REQUIRE_PDFTOTEXT").is_none() => {
-            eprintln!("pdftotext is not installed: the PDF's text was not checked");
-        }
-        Err(e) => panic!("AWLADNA_REQUIRE_PDFTOTEXT is set but pdftotext cannot run: {e}"),
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.kind, "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        assert!(text.contains("التقرير الوطني"), "the title: {text}");
+        assert!(text.contains("مسارات الأطفال"), "a section: {text}");
+    }
+    // In English, its tables read cell by cell: 9 reports in all, Salé's hidden, no small
+    // count anywhere.
+    let english = format!("{}; awladna_lang=en", analyst.cookie);
+    let pdf = download(
+        &app,
+        &format!("/periodic-reports/{id}/export.pdf"),
+        &english,
+    )
+    .await;
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        let found = small_in_pdf(&text);
+        assert!(
+            found.is_empty(),
+            "small counts in the PDF: {found:#?}\n{text}"
+        );
+        let rows = pdf_rows(&text);
+        assert!(
+            rows.iter().any(|r| r == &["9", "0.001"]),
+            "9 reports: {text}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.len() >= 2 && r[0] == "Salé" && r[1] == "<5"),
+            "Salé's 3 hidden: {text}"
+        );
     }
 
-    let (status, _, xlsx) = bytes(
+    let xlsx = download(
         &app,
         &format!("/periodic-reports/{id}/export.xlsx"),
         &analyst.cookie,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    let path = dir.0.join("report.xlsx");
-    std::fs::write(&path, &xlsx).unwrap();
-    const READ: &str = r#"
-import json, sys, openpyxl
-book = openpyxl.load_workbook(sys.argv[1])
-print(json.dumps([{"rtl": bool(s.sheet_view.rightToLeft),
-  "rows": [[c.value for c in row] for row in s.iter_rows()]} for s in book.worksheets],
-  ensure_ascii=False, default=str))
-"#;
-    let python = if std::path::Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let present = std::process::Command::new(python)
-        .args(["-c", "import openpyxl"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if present {
-        let out = std::process::Command::new(python)
-            .args(["-c", READ])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let sheets: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(xlsx.status, StatusCode::OK);
+    if let Some(sheets) = xlsx_sheets(&xlsx.bytes) {
         assert_eq!(sheets[0]["rtl"], true);
-        // The data sheet: the national total of reports, a number.
+        // The data sheet: the national total of reports, a number; no small count.
         let rows = sheets[1]["rows"].as_array().unwrap();
         assert!(
             rows.iter()
-                .any(|r| r[0] == "reports" && (r[3] == "" || r[3].is_null()) && r[5] == 7),
+                .any(|r| r[0] == "reports" && (r[3] == "" || r[3].is_null()) && r[5] == 9),
             "{rows:?}"
         );
-    } else {
-        assert!(
-            std::env::var_os("AWLADNA_REQUIRE_OPENPYXL").is_none(),
-            "openpyxl is required (AWLADNA_REQUIRE_OPENPYXL) but cannot be imported"
-        );
-        eprintln!("note: skipped reading the XLSX back: install python3-openpyxl to check it");
+        let found = small(rows.iter().map(|r| (r.to_string(), &r[5])));
+        assert!(found.is_empty(), "small counts in the XLSX: {found:#?}");
     }
 
-    // DHIS2: the provinces' cells by sex and age band; small ones left out.
-    let (status, kind, dhis2) = bytes(
+    // DHIS2: the provinces' cells by sex and age band; small ones left out, Rabat's six
+    // girls of 6 to 11 sent.
+    let dhis2 = download(
         &app,
         &format!("/periodic-reports/{id}/dhis2.json"),
         &analyst.cookie,
     )
     .await;
     assert_eq!(
-        status,
+        dhis2.status,
         StatusCode::OK,
         "{}",
-        String::from_utf8_lossy(&dhis2)
+        String::from_utf8_lossy(&dhis2.bytes)
     );
-    assert!(kind.starts_with("application/json"));
-    let set: Value = serde_json::from_slice(&dhis2).unwrap();
-    assert_eq!(set["dataValues"], json!([]), "3 and 4 are small: {set}");
+    assert!(dhis2.kind.starts_with("application/json"));
+    let set: Value = serde_json::from_slice(&dhis2.bytes).unwrap();
+    let values = set["dataValues"].as_array().expect("dataValues");
+    assert!(!values.is_empty(), "Rabat's 6 are sent: {set}");
+    let found = small(values.iter().map(|v| (v.to_string(), &v["value"])));
+    assert!(found.is_empty(), "small counts sent to DHIS2: {found:#?}");
+    assert!(
+        values
+            .iter()
+            .any(|v| v["value"] == "6" && v["period"] == "202611"),
+        "{set}"
+    );
+    assert_eq!(
+        values.len(),
+        1,
+        "one cell of reports is not small, and no case was opened: {set}"
+    );
 
     // The printable page.
     let page = analyst.get(&format!("/periodic-reports/{id}")).await;

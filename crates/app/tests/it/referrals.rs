@@ -26,11 +26,16 @@ async fn services(app: &TestApp) {
 
 /// A case opened in Salé from a report; its id.
 async fn case(worker: &Signed<'_>) -> String {
+    case_in(worker, "sale").await
+}
+
+/// A case opened in `territory` from a report; its id.
+async fn case_in(worker: &Signed<'_>, territory: &str) -> String {
     let report = worker
         .post(
             "/api/v1/reports",
             &json!({
-                "source": "family", "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+                "source": "family", "received_at": "2026-11-22T09:00:00Z", "territory": territory,
                 "child": {"first_name": "Yassine", "last_name": "Bennani", "sex": "male", "age_years": 7},
                 "concerns": ["physical_violence"], "urgency": "high"
             }),
@@ -330,19 +335,28 @@ async fn event_stream(router: &axum::Router, cookie: &str) -> axum::body::BodyDa
 
 /// Waits up to a second for an event naming `referral`.
 async fn receives(stream: &mut axum::body::BodyDataStream, referral: &str) -> bool {
-    let wait = async {
+    read_until(stream, referral, Duration::from_secs(1))
+        .await
+        .is_some()
+}
+
+/// Everything a stream says until it names `needle`, or `None` if it has not within `wait`.
+async fn read_until(
+    stream: &mut axum::body::BodyDataStream,
+    needle: &str,
+    wait: Duration,
+) -> Option<String> {
+    let read = async {
         let mut seen = String::new();
         while let Some(Ok(chunk)) = stream.next().await {
             seen.push_str(&String::from_utf8_lossy(&chunk));
-            if seen.contains(referral) {
-                return true;
+            if seen.contains(needle) {
+                return Some(seen);
             }
         }
-        false
+        None
     };
-    tokio::time::timeout(Duration::from_secs(1), wait)
-        .await
-        .unwrap_or(false)
+    tokio::time::timeout(wait, read).await.ok().flatten()
 }
 
 async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
@@ -357,7 +371,13 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
     let rabat = app
         .signed_in("dr-rabat", "rabat-hospital", &[Role::FocalPoint])
         .await;
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    let rim = app
+        .signed_in("rim", "rabat-centre", &[Role::CaseWorker])
+        .await;
     let case = case(&nadia).await;
+    let rabat_case = case_in(&rim, "rabat").await;
 
     // On PostgreSQL the hospital is connected to a second server instance: the event
     // crosses through the database. On SQLite there is one process.
@@ -388,9 +408,18 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
         receives(&mut hospital, &id).await,
         "the hospital hears of the new referral"
     );
+    // Another province's hospital does not. Its stream first hears its own province's
+    // referral, sent after Salé's: events come in order, so had Salé's been sent there
+    // (through a listener however slow to connect), it would have come before.
+    let own = rim
+        .send_referral(&rabat_case, &linking_card("rabat-hospital", &[]))
+        .await;
+    let heard = read_until(&mut elsewhere, &own, Duration::from_secs(15))
+        .await
+        .expect("Rabat's hospital hears of Rabat's referral");
     assert!(
-        !receives(&mut elsewhere, &id).await,
-        "another province's hospital does not"
+        !heard.contains(&id),
+        "another province's hospital hears of Salé's referral: {heard}"
     );
     doctor
         .post(&format!("/api/v1/referrals/{id}/accept"), &json!({}))

@@ -3,7 +3,7 @@
 //! the test clock. The cells the transactions wrote hold the hand-computed numbers; a
 //! full rebuild gives exactly the same cells; SQLite and PostgreSQL give the same cells.
 
-use crate::support::{Backend, Signed, TestApp, linking_card, on_each_backend, postgres_url};
+use crate::support::{Backend, Signed, TestApp, linking_card, on_each_backend, postgres_or_skip};
 use awladna_domain::access::Role;
 use awladna_store::stats::CellQuery;
 use axum::http::StatusCode;
@@ -287,11 +287,11 @@ fn counts(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
     pairs.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect()
 }
 
-type CellTuple = (String, String, String, String, String, i64);
+pub(crate) type CellTuple = (String, String, String, String, String, i64);
 
 /// Every cell that counts something (a cell that fell back to zero stays as a zero
 /// row; it says nothing), in one order on both databases.
-async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
+pub(crate) async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
     let rows = sqlx::query(
         "SELECT measure, dim, month, territory_code, code, n FROM stat_cells WHERE n <> 0
          ORDER BY measure, dim, month, territory_code, code",
@@ -317,24 +317,21 @@ async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
     all
 }
 
-async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let made = scenario(&app).await;
-
+/// The scenario's cells, counted by hand.
+async fn assert_the_hand_computed_numbers(app: &TestApp, made: &Made) {
     // Reports: by province and month (received, in Moroccan time).
-    assert_eq!(total(&app, "reports", "sale", "2026-10").await, 2);
-    assert_eq!(total(&app, "reports", "sale", "2026-11").await, 1);
-    assert_eq!(total(&app, "reports", "kenitra", "2026-10").await, 1);
+    assert_eq!(total(app, "reports", "sale", "2026-10").await, 2);
+    assert_eq!(total(app, "reports", "sale", "2026-11").await, 1);
+    assert_eq!(total(app, "reports", "kenitra", "2026-10").await, 1);
     assert_eq!(
-        total(&app, "reports", "kenitra", "2026-11").await,
+        total(app, "reports", "kenitra", "2026-11").await,
         2,
         "31 October 23:30 UTC is November in Morocco"
     );
     let oct = ("2026-10", "2026-10");
     let nov = ("2026-11", "2026-11");
-    let by = |dim: &'static str, t: &'static str, (from, to): (&'static str, &'static str)| {
-        let app = &app;
-        async move { cells(app, "reports", dim, &[t], from, to).await }
+    let by = |dim: &'static str, t: &'static str, (from, to): (&'static str, &'static str)| async move {
+        cells(app, "reports", dim, &[t], from, to).await
     };
     assert_eq!(by("sex", "sale", oct).await, counts(&[("female", 2)]));
     assert_eq!(by("age_band", "sale", oct).await, counts(&[("6-11", 2)]));
@@ -384,7 +381,7 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
     // Both provinces and both months together.
     assert_eq!(
         cells(
-            &app,
+            app,
             "reports",
             "",
             &["sale", "kenitra"],
@@ -408,19 +405,19 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
         ("MA", "2026-11", 2),
     ] {
         assert_eq!(
-            total(&app, "children", territory, month).await,
+            total(app, "children", territory, month).await,
             n,
             "children in {territory} in {month}"
         );
     }
     for (territory, n) in [("sale", 2), ("kenitra", 2), (REGION, 4), ("MA", 4)] {
         assert_eq!(
-            total(&app, "children_half", territory, "2026-H2").await,
+            total(app, "children_half", territory, "2026-H2").await,
             n,
             "{territory}"
         );
         assert_eq!(
-            total(&app, "children_year", territory, "2026").await,
+            total(app, "children_year", territory, "2026").await,
             n,
             "{territory}"
         );
@@ -434,37 +431,37 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
         );
     }
     assert_eq!(
-        cells(&app, "children", "sex", &["sale"], "2026-10", "2026-10").await,
+        cells(app, "children", "sex", &["sale"], "2026-10", "2026-10").await,
         counts(&[("female", 1)])
     );
     assert_eq!(
-        cells(&app, "children", "age_band", &["MA"], "2026-10", "2026-11").await,
+        cells(app, "children", "age_band", &["MA"], "2026-10", "2026-11").await,
         counts(&[("0-5", 1), ("12-14", 1), ("15-17", 1), ("6-11", 1)])
     );
     assert_eq!(
-        cells(&app, "children_year", "sex", &["MA"], "2026", "2026").await,
+        cells(app, "children_year", "sex", &["MA"], "2026", "2026").await,
         counts(&[("female", 2), ("male", 2)])
     );
 
     // Cases: counted in the month they opened, with where they stand now.
-    assert_eq!(total(&app, "cases", "sale", "2026-11").await, 3);
-    assert_eq!(total(&app, "cases", "kenitra", "2026-11").await, 2);
+    assert_eq!(total(app, "cases", "sale", "2026-11").await, 3);
+    assert_eq!(total(app, "cases", "kenitra", "2026-11").await, 2);
     assert_eq!(
         (made.detection_before, made.detection_after),
         (3, 2),
         "a move takes the case out of its old stage's count"
     );
     assert_eq!(
-        cells(&app, "cases", "stage", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "cases", "stage", &["sale"], "2026-11", "2026-11").await,
         counts(&[("closed", 1), ("detection", 1), ("initial_diagnosis", 1)]),
         "immediate assistance went up and back down"
     );
     assert_eq!(
-        cells(&app, "cases", "stage", &["kenitra"], "2026-11", "2026-11").await,
+        cells(app, "cases", "stage", &["kenitra"], "2026-11", "2026-11").await,
         counts(&[("detection", 1), ("initial_diagnosis", 1)])
     );
     assert_eq!(
-        cells(&app, "cases", "risk", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "cases", "risk", &["sale"], "2026-11", "2026-11").await,
         {
             // A case opens at its report's urgency; the evaluation sets the first one's.
             let mut risk = counts(&[("immediate", 1), ("low", 1)]);
@@ -473,16 +470,16 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
         }
     );
     assert_eq!(
-        cells(&app, "cases", "source", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "cases", "source", &["sale"], "2026-11", "2026-11").await,
         counts(&[("family", 1), ("police", 1), ("school", 1)]),
         "each case's own first report"
     );
     assert_eq!(
-        cells(&app, "cases", "area", &["kenitra"], "2026-11", "2026-11").await,
+        cells(app, "cases", "area", &["kenitra"], "2026-11", "2026-11").await,
         counts(&[("rural", 1), ("urban", 1)])
     );
     assert_eq!(
-        cells(&app, "cases", "concern", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "cases", "concern", &["sale"], "2026-11", "2026-11").await,
         counts(&[
             ("child_labour", 1),
             ("neglect", 1),
@@ -491,7 +488,7 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
     );
     assert_eq!(
         cells(
-            &app,
+            app,
             "cases",
             "age_band",
             &["sale", "kenitra"],
@@ -503,7 +500,7 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
     );
     assert_eq!(
         cells(
-            &app,
+            app,
             "cases_closed",
             "outcome",
             &["sale"],
@@ -513,37 +510,21 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
         .await,
         counts(&[("transferred", 1)])
     );
-    assert_eq!(total(&app, "cases_closed", "kenitra", "2026-11").await, 0);
+    assert_eq!(total(app, "cases_closed", "kenitra", "2026-11").await, 0);
 
     // Stays that ended: detection 5 h (the girl) and 7 h (the boy closed) in Salé,
     // immediate assistance 4 h; detection 2 h in Kénitra.
     assert_eq!(
-        cells(
-            &app,
-            "stage_stays",
-            "stage",
-            &["sale"],
-            "2026-11",
-            "2026-11"
-        )
-        .await,
+        cells(app, "stage_stays", "stage", &["sale"], "2026-11", "2026-11").await,
         counts(&[("detection", 2), ("immediate_assistance", 1)])
     );
     assert_eq!(
-        cells(
-            &app,
-            "stage_hours",
-            "stage",
-            &["sale"],
-            "2026-11",
-            "2026-11"
-        )
-        .await,
+        cells(app, "stage_hours", "stage", &["sale"], "2026-11", "2026-11").await,
         counts(&[("detection", 12), ("immediate_assistance", 4)])
     );
     assert_eq!(
         cells(
-            &app,
+            app,
             "stage_hours",
             "stage",
             &["kenitra"],
@@ -555,20 +536,20 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
     );
 
     // Linking cards: by sector and where they stand; the hospital answered in 4 h.
-    assert_eq!(total(&app, "referrals", "sale", "2026-11").await, 2);
+    assert_eq!(total(app, "referrals", "sale", "2026-11").await, 2);
     assert_eq!(
-        cells(&app, "referrals", "sector", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "referrals", "sector", &["sale"], "2026-11", "2026-11").await,
         counts(&[("education", 1), ("health", 1)])
     );
     assert_eq!(
-        cells(&app, "referrals", "status", &["sale"], "2026-11", "2026-11").await,
+        cells(app, "referrals", "status", &["sale"], "2026-11", "2026-11").await,
         counts(&[("accepted", 1), ("sent", 1)])
     );
     // An immediate card is due within 2 hours: the hospital's answer came late, and
     // the school's card, still unanswered 4 hours after sending, waits past its deadline.
     assert_eq!(
         cells(
-            &app,
+            app,
             "referrals_late",
             "sector",
             &["sale"],
@@ -605,6 +586,12 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
             .unwrap(),
         vec![]
     );
+}
+
+async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let made = scenario(&app).await;
+    assert_the_hand_computed_numbers(&app, &made).await;
 
     // The running counts never drift: a rebuild from the cards gives the same cells.
     let running = all_cells(&app).await;
@@ -623,11 +610,59 @@ async fn the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same(b
 }
 on_each_backend!(the_cells_hold_the_hand_computed_numbers_and_a_rebuild_gives_the_same);
 
+/// `awladna stats rebuild`, run as an operator would on a database whose counts drifted
+/// and whose facts were lost, gives back the numbers counted by hand.
+async fn the_command_line_rebuild_gives_back_the_hand_computed_numbers(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let made = scenario(&app).await;
+    for sql in [
+        "UPDATE stat_cells SET n = n + 7",
+        "DELETE FROM fact_reports",
+        "DELETE FROM fact_cases",
+        "DELETE FROM fact_stays",
+        "DELETE FROM fact_referrals",
+        "DELETE FROM fact_child_periods",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.expect(sql);
+    }
+    assert_eq!(total(&app, "reports", "sale", "2026-10").await, 9);
+
+    let url = app.db.url.clone();
+    let (dir, rebuilt) = tokio::task::spawn_blocking(move || {
+        let dir = crate::support::TempDir::new();
+        let output = crate::cli::awladna(&dir)
+            .args(["stats", "rebuild", "--database-url", &url])
+            .output()
+            .expect("run awladna");
+        (dir, output)
+    })
+    .await
+    .expect("rebuild");
+    let said = crate::cli::text(&rebuilt);
+    assert!(rebuilt.status.success(), "{said}");
+    assert!(
+        said.contains("Statistics rebuilt from 13 reports, cases and linking cards"),
+        "6 reports, 5 cases and 2 linking cards: {said}"
+    );
+    assert_the_hand_computed_numbers(&app, &made).await;
+
+    let help = crate::cli::awladna(&dir)
+        .args(["stats", "rebuild", "--help"])
+        .output()
+        .expect("help");
+    let help = crate::cli::text(&help);
+    assert!(
+        help.contains("--data-dir") && help.contains("--database-url"),
+        "{help}"
+    );
+    app.finish().await;
+}
+on_each_backend!(the_command_line_rebuild_gives_back_the_hand_computed_numbers);
+
 /// The same cards give the same cells on SQLite and on PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_and_postgresql_count_the_same() {
-    if postgres_url().is_none() {
-        eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to compare with PostgreSQL");
+    if postgres_or_skip("the comparison of the databases").is_none() {
         return;
     }
     let mut seen = Vec::new();

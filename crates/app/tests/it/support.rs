@@ -31,10 +31,8 @@ macro_rules! on_each_backend {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if crate::support::postgres_url().is_some() {
+                if crate::support::postgres_or_skip(stringify!($name)).is_some() {
                     super::$name(crate::support::Backend::Postgres).await;
-                } else {
-                    eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run on PostgreSQL");
                 }
             }
         }
@@ -46,6 +44,21 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("AWLADNA_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
+}
+
+/// The PostgreSQL URL, or `None` after saying that `what` was skipped there. When CI
+/// requires PostgreSQL (`AWLADNA_REQUIRE_POSTGRES`), a missing URL is a failure: a
+/// PostgreSQL half that skips would pass without running.
+pub fn postgres_or_skip(what: &str) -> Option<String> {
+    let url = postgres_url();
+    if url.is_none() {
+        assert!(
+            std::env::var_os("AWLADNA_REQUIRE_POSTGRES").is_none(),
+            "AWLADNA_REQUIRE_POSTGRES is set but AWLADNA_TEST_DATABASE_URL is not: {what} cannot run on PostgreSQL"
+        );
+        eprintln!("skipped: set AWLADNA_TEST_DATABASE_URL to run {what} on PostgreSQL");
+    }
+    url
 }
 
 pub fn reference() -> Arc<Reference> {
@@ -363,6 +376,24 @@ impl TestApp {
     pub fn now_ms(&self) -> i64 {
         use awladna_domain::Clock;
         self.clock.now().as_millisecond()
+    }
+
+    /// Chains the audit entries waiting, as the server's sealer does every second.
+    pub async fn seal_audit(&self) -> awladna_crypto::StoredHead {
+        self.store
+            .seal_audit(&self.keyring, self.now_ms())
+            .await
+            .expect("seal the audit log")
+    }
+
+    /// Seals, then verifies the whole audit log against its sealed head.
+    pub async fn verify_audit(
+        &self,
+    ) -> Result<awladna_crypto::StoredHead, awladna_store::sealer::AuditBreak> {
+        self.store
+            .verify_audit(&self.keyring, self.now_ms(), None)
+            .await
+            .expect("read the audit log")
     }
 
     /// An organisation of `sector` in `territory` (None: national), created once.

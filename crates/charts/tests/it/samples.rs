@@ -203,9 +203,49 @@ fn write_samples() {
         ),
         ("empty-ar", "ar", trend(&ar("empty", "لا توجد بيانات"), &[])),
     ];
-    for (name, lang, svg) in &samples {
-        roxmltree::Document::parse(svg).unwrap();
-        std::fs::write(dir.join(format!("{name}.svg")), svg).unwrap();
+    let titles = [
+        "أشكال العنف المبلغ عنها",
+        "البلاغات والقضايا الجديدة شهريا",
+        "البلاغات والقضايا حسب الإقليم",
+        "Signalements par mois",
+        "Âge des enfants",
+        "لا توجد بيانات",
+    ];
+    // Samples with a hidden value show it as the marker, in the page's direction.
+    let with_hidden = ["bars-ar", "trend-ar", "columns-ar", "bars-fr"];
+    for ((name, lang, svg), title) in samples.iter().zip(titles) {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg", "{name}");
+        let direction = if *lang == "ar" { "rtl" } else { "ltr" };
+        assert_eq!(root.attribute("direction"), Some(direction), "{name}");
+        let said = |tag: &str| -> String {
+            doc.descendants()
+                .find(|n| n.has_tag_name(tag))
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(said("title"), title, "{name}: its title");
+        // A chart with data describes it (the empty one has nothing to describe).
+        assert_eq!(
+            said("desc").is_empty(),
+            *name == "empty-ar",
+            "{name}: its description"
+        );
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(
+            texts.iter().any(|t| t.contains("<5")),
+            with_hidden.contains(name),
+            "{name}: the hidden value's marker: {texts:?}"
+        );
+        let path = dir.join(format!("{name}.svg"));
+        std::fs::write(&path, svg).unwrap();
+        assert_eq!(&std::fs::read_to_string(&path).unwrap(), svg, "{name}");
         let dir_attr = if *lang == "ar" { "rtl" } else { "ltr" };
         // What a page gives the chart: a column of a 360-px phone, 16 px from each edge.
         // The page's fonts: the PDF crate's copies, so the screenshot measures real text.
@@ -218,5 +258,12 @@ fn write_samples() {
              :lang(fr) {{ font-family: 'Noto Sans', sans-serif; }}</style><body>{svg}</body></html>"
         );
         std::fs::write(dir.join(format!("{name}.html")), html).unwrap();
+    }
+    // The pages' fonts are there for the screenshot to measure real text.
+    for font in ["NotoNaskhArabic-Regular.ttf", "NotoSans-Regular.ttf"] {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../pdf/fonts")
+            .join(font);
+        assert!(file.is_file(), "{}", file.display());
     }
 }

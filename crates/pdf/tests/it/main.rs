@@ -1,6 +1,7 @@
 //! The PDF engine from outside: render documents and read them back with poppler's
-//! `pdftotext` (Debian's `poppler-utils`; CI installs it and sets `AWLADNA_REQUIRE_PDFTOTEXT=1`,
-//! elsewhere the reading checks are skipped with a note when it is missing).
+//! `pdftotext` and count their pages with `pdfinfo` (both Debian's `poppler-utils`; CI
+//! installs it and sets `AWLADNA_REQUIRE_PDFTOTEXT=1`, elsewhere the reading checks are
+//! skipped with a note when it is missing).
 
 // Helpers outside `#[test]` functions fail the test as the tests themselves do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -66,15 +67,29 @@ pub fn pdftotext(pdf: &[u8], layout: bool) -> Option<String> {
     )
 }
 
-/// The number of pages, from `pdfinfo` when present.
+/// The number of pages, from poppler's `pdfinfo` (installed with pdftotext), or `None`
+/// when poppler is not installed and not required (`AWLADNA_REQUIRE_PDFTOTEXT`).
 pub fn page_count(pdf: &[u8]) -> Option<usize> {
     let path = save(pdf, "info");
-    let output = Command::new("pdfinfo").arg(&path).output().ok()?;
+    let output = match Command::new("pdfinfo").arg(&path).output() {
+        Ok(output) => output,
+        Err(e) => {
+            assert!(
+                std::env::var_os("AWLADNA_REQUIRE_PDFTOTEXT").is_none(),
+                "poppler is required (AWLADNA_REQUIRE_PDFTOTEXT) but pdfinfo cannot run: {e}"
+            );
+            eprintln!("note: pdfinfo not found ({e}); install poppler-utils to count the pages");
+            return None;
+        }
+    };
     let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&output.stdout)
+    assert!(output.status.success(), "pdfinfo failed: {output:?}");
+    let pages = String::from_utf8_lossy(&output.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
+        .and_then(|n| n.trim().parse().ok());
+    assert!(pages.is_some(), "pdfinfo gives no page count: {output:?}");
+    pages
 }
 
 /// Words (runs of letters and digits) of `text`, for order checks that ignore spacing and
