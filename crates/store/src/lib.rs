@@ -22,8 +22,8 @@ pub mod plan;
 mod reference;
 pub mod referrals;
 pub mod register;
-pub mod sealer;
 pub mod retention;
+pub mod sealer;
 pub mod stats;
 
 pub use error::StoreError;
