@@ -319,6 +319,21 @@ async fn direction_controls_are_refused_in_names(backend: Backend) {
         .await
         .json();
     assert_eq!(file["documents"][0]["name"], "fdp.exe");
+
+    // Nor may a corrected name hold them.
+    let corrected = p
+        .app
+        .post_form(
+            &format!("/cases/{case}/identity"),
+            &[
+                ("cookie", worker.cookie.as_str()),
+                ("x-csrf-token", worker.csrf.as_str()),
+            ],
+            &[("first_name", "\u{202E}anima"), ("last_name", "Tazi")],
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(corrected.body.contains("RLO"), "{}", corrected.body);
     p.app.finish().await;
 }
 on_each_backend!(direction_controls_are_refused_in_names);
