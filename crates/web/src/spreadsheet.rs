@@ -196,6 +196,10 @@ fn scan_csv(text: &[u8], delimiter: u8) -> Result<(), LineError> {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Rows, LineError> {
     check_archive(bytes)?;
+    read_cells(bytes)
+}
+
+fn read_cells(bytes: &[u8]) -> Result<Rows, LineError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable(0))?;
     let first = workbook
         .sheet_names()
@@ -232,12 +236,16 @@ fn check_archive(bytes: &[u8]) -> Result<(), LineError> {
     }
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
+    let mut xml_parts = Vec::new();
     for i in 0..archive.len() {
         let part = archive.by_index_raw(i).map_err(|_| unreadable(0))?;
         total = total.saturating_add(part.size());
-        let name = part.name().map_err(|_| unreadable(0))?;
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let name = part.name().map_err(|_| unreadable(0))?.to_ascii_lowercase();
+        if name.ends_with("sharedstrings.xml") {
             shared_strings.push(i);
+        }
+        if name.ends_with(".xml") {
+            xml_parts.push(i);
         }
     }
     if total > MAX_UNPACKED {
@@ -248,6 +256,12 @@ fn check_archive(bytes: &[u8]) -> Result<(), LineError> {
                 max_mb: (MAX_UNPACKED / (1024 * 1024)) as usize,
             },
         ));
+    }
+    for i in xml_parts {
+        let part = archive.by_index(i).map_err(|_| unreadable(0))?;
+        if !references_fit(part) {
+            return Err(unreadable(0));
+        }
     }
     for i in shared_strings {
         let part = archive.by_index(i).map_err(|_| unreadable(0))?;
@@ -264,6 +278,46 @@ fn check_archive(bytes: &[u8]) -> Result<(), LineError> {
         }
     }
     Ok(())
+}
+
+/// Whether every cell reference of a part (`r` of a row or cell, `ref` of a dimension
+/// or merged range) is one a spreadsheet can have. calamine reads them into 32-bit
+/// numbers without checking: `A99999999999999999999` overflows (a panic with overflow
+/// checks, another cell's place without). A part that is not XML is calamine's to refuse.
+fn references_fit(part: impl Read) -> bool {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let element = match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return true,
+            Ok(_) => continue,
+        };
+        let attribute = match element.local_name().as_ref() {
+            "c" | "row" => "r",
+            "dimension" | "mergeCell" => "ref",
+            _ => continue,
+        };
+        for found in element.attributes().flatten() {
+            if found.key.local_name().as_ref() == attribute
+                && !found.value.split(':').all(reference_fits)
+            {
+                return false;
+            }
+        }
+    }
+}
+
+/// `XFD1048576` at most: three letters, seven digits (a row alone, as `<row r>` has).
+fn reference_fits(reference: &str) -> bool {
+    let letters = reference
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let digits = &reference[letters..];
+    letters <= 3 && digits.len() <= 7 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The `uniqueCount` of the shared strings' `<sst>` element (0 when not given), or None
@@ -471,6 +525,15 @@ mod tests {
             let file = workbook(&data, &[], true);
             assert!(file.len() < 2048, "{} bytes", file.len());
             assert_eq!(bounded(&file), Err(LineError::new(line, None, problem)));
+        }
+        // References past any spreadsheet's, or that overflow a number: refused too.
+        for far in ["A99999999999999999999", "ZZZZZZZZZZZZZZ1", "A0", "1A", ""] {
+            let data = format!(
+                r#"<row r="1">{}{}</row>"#,
+                text_cell("A1", "code"),
+                text_cell(far, "x")
+            );
+            assert!(bounded(&workbook(&data, &[], true)).is_err(), "{far}");
         }
         // A cell written last but placed first is checked as well as any.
         let data = format!(
