@@ -862,6 +862,23 @@ mod tests {
                 import(&workbook(&data, &[], true));
             }
 
+            /// Cell references of any length, as a hostile sheet may write them.
+            #[test]
+            fn fuzz_xlsx_references(
+                references in prop::collection::vec(
+                    (prop::collection::vec(prop::char::range('A', 'Z'), 0..8),
+                     prop::collection::vec(prop::char::range('0', '9'), 0..14)),
+                    1..6,
+                ),
+            ) {
+                let mut data = format!(r#"<row r="1">{}</row>"#, text_cell("A1", "code"));
+                for (letters, digits) in references {
+                    let reference: String = letters.into_iter().chain(digits).collect();
+                    data.push_str(&format!(r#"<row>{}</row>"#, text_cell(&reference, "x")));
+                }
+                import(&workbook(&data, &[], true));
+            }
+
             /// A valid workbook with some of its bytes changed.
             #[test]
             fn fuzz_xlsx_bytes(changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
