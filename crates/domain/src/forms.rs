@@ -105,6 +105,9 @@ pub enum Problem {
         max: usize,
     },
     ControlCharacters,
+    /// Characters that change the direction of the text around them (U+202A–U+202E,
+    /// U+2066–U+2069): a name can then show as another text (`gnp.exe` as `exe.png`).
+    DirectionControls,
     NotADate,
     InTheFuture,
     NotADateTime,
@@ -145,6 +148,7 @@ impl Problem {
             Problem::NotText => "form-error-not-text",
             Problem::TooLong { .. } => "form-error-too-long",
             Problem::ControlCharacters => "form-error-control-characters",
+            Problem::DirectionControls => "form-error-direction-controls",
             Problem::NotADate => "form-error-not-a-date",
             Problem::InTheFuture => "form-error-in-the-future",
             Problem::NotADateTime => "form-error-not-a-datetime",
@@ -454,11 +458,13 @@ fn as_str(value: &Value) -> Option<&str> {
 fn check_text(field: &Field, value: &Value) -> Result<String, Problem> {
     let text = as_str(value).ok_or(Problem::NotText)?;
     let max = field.max_length.unwrap_or(field.kind.default_max_length());
+    // Every text of the forms is short or personal (each narrative is): none may hold
+    // direction controls.
     clean_text(text, max, field.kind == FieldType::Textarea)
 }
 
-/// A typed text, trimmed, within `max` characters and without control characters
-/// (line breaks and tabs are allowed in a multi-line text).
+/// A typed text, trimmed, within `max` characters, without control characters (line
+/// breaks and tabs are allowed in a multi-line text) and without direction controls.
 pub fn clean_text(text: &str, max: usize, multiline: bool) -> Result<String, Problem> {
     let text = text.trim();
     if text.chars().count() > max {
@@ -470,7 +476,20 @@ pub fn clean_text(text: &str, max: usize, multiline: bool) -> Result<String, Pro
     {
         return Err(Problem::ControlCharacters);
     }
+    if text.chars().any(is_direction_control) {
+        return Err(Problem::DirectionControls);
+    }
     Ok(text.to_owned())
+}
+
+/// The characters that open or close a direction of their own: embeddings and
+/// overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the deprecated format
+/// controls after them (U+206A–U+206F). Each can make a text show in another order
+/// than it is written. The marks U+200E, U+200F and U+061C are not among them: they
+/// are one invisible letter of a direction, cannot reorder letters, and Arabic
+/// keyboards type them (Ctrl+Shift on Windows) in ordinary mixed text.
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{206F}')
 }
 
 fn check_integer(field: &Field, value: &Value) -> Result<Value, Problem> {
@@ -787,7 +806,7 @@ mod tests {
             "received_at": "2026-11-24T12:00:00Z",
             "territory": "rabat-sale-kenitra",
             "commune": "01.051.01.01",
-            "child": {"sex": "female", "age_years": "19", "birth_date": "2026-02-30", "last_name": "a\u{0000}b"},
+            "child": {"sex": "female", "age_years": "19", "birth_date": "2026-02-30", "last_name": "a\u{0000}b", "first_name": "\u{202E}gnp.exe"},
             "concerns": ["neglect", "neglect"],
             "urgency": "high",
             "colour": "blue",
@@ -801,6 +820,7 @@ mod tests {
             ("child.age_years", Problem::OutOfRange { min: 0, max: 17 }),
             ("child.birth_date", Problem::NotADate),
             ("child.last_name", Problem::ControlCharacters),
+            ("child.first_name", Problem::DirectionControls),
             ("concerns", Problem::Duplicate),
             ("colour", Problem::UnknownField),
             ("narrative", Problem::TooLong { max: 10_000 }),
@@ -1065,5 +1085,56 @@ en = "Date of the next visit"
         );
         let typo = good.replacen("required = true", "requird = true", 1);
         assert!(Form::parse("report.v1.toml", &typo).is_err());
+    }
+
+    mod fuzz {
+        use super::*;
+        use crate::fuzz::{cases, json_object};
+        use proptest::prelude::*;
+
+        /// Every field code of every form, dotted as the API takes them.
+        fn all_codes() -> Vec<String> {
+            let r = reference();
+            r.forms()
+                .flat_map(|f| f.sections.iter().flat_map(|s| s.fields.iter()))
+                .map(|field| field.code.clone())
+                .collect()
+        }
+
+        fn no_hidden_text(value: &Value) -> bool {
+            match value {
+                Value::String(s) => !s.chars().any(|c| {
+                    is_direction_control(c) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                }),
+                Value::Array(items) => items.iter().all(no_hidden_text),
+                Value::Object(map) => map.values().all(no_hidden_text),
+                _ => true,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+            /// Whatever it is given, the checker answers (never panics), and what it
+            /// accepts holds no control or direction character.
+            #[test]
+            fn fuzz_the_form_checker(
+                form in any::<prop::sample::Index>(),
+                input in json_object(all_codes()),
+                draft in any::<bool>(),
+            ) {
+                let r = reference();
+                let forms: Vec<&Form> = r.forms().collect();
+                let form = forms[form.index(forms.len())];
+                let completeness = if draft { Completeness::Draft } else { Completeness::Complete };
+                if let Ok(card) = form.check(&input, completeness, &r, now()) {
+                    for value in card.values.values() {
+                        prop_assert!(no_hidden_text(value), "{value:?}");
+                    }
+                    let (public, personal) = card.split(form);
+                    prop_assert!(public.is_object() && personal.is_object());
+                }
+            }
+        }
     }
 }

@@ -7,6 +7,9 @@ pub mod clock;
 pub mod directory;
 pub mod files;
 pub mod forms;
+/// Hostile input for the property tests of every crate; never in the binary.
+#[cfg(any(test, feature = "fuzz"))]
+pub mod fuzz;
 pub mod lang;
 pub mod names;
 pub mod pathway;

@@ -1555,4 +1555,29 @@ mod tests {
             SAME.len()
         );
     }
+
+    mod fuzz {
+        use super::*;
+        use crate::fuzz::{cases, hostile_text};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(cases(512)))]
+
+            /// Any two names, in any script, with any marks: keys and scores without a
+            /// panic, scores in 0..=1, keys of the two promised kinds.
+            #[test]
+            fn fuzz_name_matching(a in hostile_text(40), b in hostile_text(40)) {
+                let _ = normalize(&a);
+                let _ = phonetic_key(&a);
+                let _ = loose_key(&b);
+                for key in matching_keys(&a, &b) {
+                    prop_assert!(key.starts_with("name:") || key.starts_with("pair:"), "{key}");
+                }
+                let score = similarity(&a, &b);
+                prop_assert!((0.0..=1.0).contains(&score), "{score}");
+                prop_assert_eq!(matching_keys(&a, &b), matching_keys(&a, &b), "deterministic");
+            }
+        }
+    }
 }

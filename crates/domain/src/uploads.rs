@@ -237,4 +237,60 @@ mod tests {
         // A name that merely starts like a banned one is fine.
         assert_eq!(check_upload(&pdf("/JSONish 1")), Ok(DocumentType::Pdf));
     }
+
+    mod fuzz {
+        use super::*;
+        use crate::fuzz::cases;
+        use proptest::prelude::*;
+
+        fn signature() -> impl Strategy<Value = Vec<u8>> {
+            prop::sample::select(vec![
+                b"%PDF-1.7\n".to_vec(),
+                PNG_SIGNATURE.to_vec(),
+                vec![0xFF, 0xD8, 0xFF],
+                Vec::new(),
+            ])
+        }
+
+        fn ending() -> impl Strategy<Value = Vec<u8>> {
+            prop::sample::select(vec![
+                b"\n%%EOF\n".to_vec(),
+                b"\0\0\0\0IEND\xaeB`\x82".to_vec(),
+                vec![0xFF, 0xD9, 0, 0],
+                b"#".to_vec(),
+                Vec::new(),
+            ])
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(cases(512)))]
+
+            /// Any bytes behind any signature: an answer, never a panic.
+            #[test]
+            fn fuzz_upload_sniffing(
+                head in signature(),
+                body in prop::collection::vec(any::<u8>(), 0..2048),
+                tail in ending(),
+            ) {
+                let file = [head, body, tail].concat();
+                let _ = check_upload(&file);
+            }
+
+            /// An action name anywhere in a PDF's clear text is found.
+            #[test]
+            fn fuzz_active_pdf_names_are_found(
+                body in prop::collection::vec(any::<u8>(), 0..512),
+                at in any::<prop::sample::Index>(),
+                name in prop::sample::select(ACTIVE_PDF_NAMES.to_vec()),
+            ) {
+                let mut file = b"%PDF-1.7\n".to_vec();
+                let at = at.index(body.len() + 1);
+                file.extend_from_slice(&body[..at]);
+                file.extend_from_slice(format!("/{name} ").as_bytes());
+                file.extend_from_slice(&body[at..]);
+                file.extend_from_slice(b"\n%%EOF\n");
+                prop_assert_eq!(check_upload(&file), Err(UploadProblem::ActiveContent));
+            }
+        }
+    }
 }

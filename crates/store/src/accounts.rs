@@ -141,6 +141,10 @@ pub async fn add_organisation(
     if org.name.is_empty()
         || org.name.chars().count() > 200
         || org.name.chars().any(char::is_control)
+        || org
+            .name
+            .chars()
+            .any(awladna_domain::forms::is_direction_control)
     {
         return Err(AccountError::BadName);
     }

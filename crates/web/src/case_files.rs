@@ -13,6 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::Action;
 use awladna_domain::files::FilePart;
+use awladna_domain::forms::is_direction_control;
 use awladna_domain::uploads::{MAX_UPLOAD_BYTES, UploadProblem, check_upload};
 use awladna_store::documents::{DocumentInfo, NewDocument};
 use awladna_store::keys::sealed_aad;
@@ -82,7 +83,8 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadError> {
                     .file_name()
                     .unwrap_or_default()
                     .chars()
-                    .filter(|c| !c.is_control())
+                    // A name that shows as `exe.png` may hide another one.
+                    .filter(|c| !c.is_control() && !is_direction_control(*c))
                     .take(MAX_NAME)
                     .collect();
                 let bytes = field

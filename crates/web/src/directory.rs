@@ -703,19 +703,22 @@ struct Upload {
     bytes: Vec<u8>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Option<Upload> {
+/// The form's fields, or the status of a malformed form (413 for a file over the
+/// import's body limit).
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, StatusCode> {
     let mut upload = Upload {
         territory: String::new(),
         bytes: Vec::new(),
     };
-    while let Some(field) = multipart.next_field().await.ok()? {
+    let status = |e: axum::extract::multipart::MultipartError| e.status();
+    while let Some(field) = multipart.next_field().await.map_err(status)? {
         match field.name().unwrap_or_default() {
-            "territory" => upload.territory = field.text().await.ok()?,
-            "file" => upload.bytes = field.bytes().await.ok()?.to_vec(),
+            "territory" => upload.territory = field.text().await.map_err(status)?,
+            "file" => upload.bytes = field.bytes().await.map_err(status)?.to_vec(),
             _ => {}
         }
     }
-    Some(upload)
+    Ok(upload)
 }
 
 fn report_rows(t: Tr, errors: &[LineError]) -> Vec<ReportRow> {
@@ -740,11 +743,22 @@ pub async fn import(
         Ok(actor) => actor.clone(),
         Err(response) => return response,
     };
-    let Some(upload) = (match multipart {
+    let upload = match multipart {
         Ok(multipart) => read_upload(multipart).await,
-        Err(_) => None,
-    }) else {
-        return page_refusal(t, StatusCode::BAD_REQUEST, "directory-import-unreadable");
+        Err(_) => Err(StatusCode::BAD_REQUEST),
+    };
+    let upload = match upload {
+        Ok(upload) => upload,
+        Err(StatusCode::PAYLOAD_TOO_LARGE) => {
+            return page_refusal(
+                t,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "directory-import-too-large",
+            );
+        }
+        Err(_) => {
+            return page_refusal(t, StatusCode::BAD_REQUEST, "directory-import-unreadable");
+        }
     };
     let Some(territory) = (match province(&state, t, &actor, &upload.territory) {
         Ok(territory) => territory,
@@ -764,8 +778,13 @@ pub async fn import(
             report_rows(t, &errors),
         )
     };
-    let Some(rows) = spreadsheet::read_rows(&upload.bytes) else {
-        return refuse(vec![LineError::new(0, None, ImportProblem::Unreadable)]).await;
+    // Reading a workbook is CPU work of up to a second on a large file: off the
+    // threads that answer other requests.
+    let bytes = upload.bytes;
+    let rows = match tokio::task::spawn_blocking(move || spreadsheet::read_rows(&bytes)).await {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(problem)) => return refuse(vec![problem]).await,
+        Err(_) => return refuse(vec![LineError::new(0, None, ImportProblem::Unreadable)]).await,
     };
     let services = match services_of(&state, t) {
         Ok(services) => services,
@@ -795,6 +814,15 @@ pub async fn import(
     if !unknown.is_empty() {
         return refuse(unknown).await;
     }
+    let province = if actor.is_national() {
+        format!("&territory={territory}")
+    } else {
+        String::new()
+    };
+    if imported.is_empty() {
+        // Only codes: nothing to change, so nothing to save or audit.
+        return Redirect::to(&format!("/directory?imported=0{province}")).into_response();
+    }
     let now = state.now_ms();
     let by = caller.audit_actor().unwrap_or_default();
     let written = async {
@@ -817,11 +845,6 @@ pub async fn import(
     if let Err(e) = written {
         return store_failure(t, &e);
     }
-    let province = if actor.is_national() {
-        format!("&territory={territory}")
-    } else {
-        String::new()
-    };
     Redirect::to(&format!("/directory?imported={}{province}", imported.len())).into_response()
 }
 

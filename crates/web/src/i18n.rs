@@ -136,6 +136,7 @@ mod tests {
             Problem::NotText,
             Problem::TooLong { max: 5 },
             Problem::ControlCharacters,
+            Problem::DirectionControls,
             Problem::NotADate,
             Problem::InTheFuture,
             Problem::NotADateTime,

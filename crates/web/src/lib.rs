@@ -31,6 +31,8 @@ mod help;
 pub mod i18n;
 pub mod mail;
 mod map;
+#[cfg(test)]
+mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
@@ -242,5 +244,6 @@ pub fn router(state: AppState) -> Router {
             security::headers,
         ))
         .layer(axum::middleware::from_fn(error::operation_id))
+        .layer(axum::middleware::from_fn(security::finish_reading))
         .with_state(state)
 }

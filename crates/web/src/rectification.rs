@@ -12,6 +12,7 @@ use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_domain::access::Action;
+use awladna_domain::forms::is_direction_control;
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
 use awladna_store::retention::IdentityChange;
@@ -166,6 +167,13 @@ fn check(
                 "{}: {}",
                 label(t, field),
                 t.get("identity-error-text")
+            ));
+        } else if value.chars().any(is_direction_control) {
+            // A name that shows as another text, as the form engine refuses it.
+            errors.push(format!(
+                "{}: {}",
+                label(t, field),
+                t.get("form-error-direction-controls")
             ));
         }
     }

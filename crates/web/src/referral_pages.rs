@@ -444,7 +444,9 @@ async fn refer_page(
             .filter(|o| o.code != own && o.territory.as_deref().is_none_or(|t| t == case.territory))
             .map(|o| {
                 let sector = state.label(t, "sectors", &o.sector);
-                (o.code, o.name, sector)
+                // An option holds text only: the name is isolated by characters (FSI
+                // … PDI, as Fluent isolates what it places), not by an element.
+                (o.code, format!("\u{2068}{}\u{2069}", o.name), sector)
             })
             .collect(),
         Err(e) => return crate::error::store_failure(t, &e),

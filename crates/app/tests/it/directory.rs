@@ -11,12 +11,12 @@ use serde_json::json;
 use std::io::Write;
 
 /// Salé with its centre and hospital, Rabat with its centre, and a user per role.
-struct Province {
-    app: TestApp,
+pub(crate) struct Province {
+    pub(crate) app: TestApp,
 }
 
 impl Province {
-    async fn open(backend: Backend) -> Province {
+    pub(crate) async fn open(backend: Backend) -> Province {
         let app = TestApp::start(backend).await;
         app.organisation("sale-centre", "family_solidarity", Some("sale"))
             .await;
@@ -27,7 +27,7 @@ impl Province {
         Province { app }
     }
 
-    async fn user(&self, name: &str, org: &str, role: Role) -> (String, String) {
+    pub(crate) async fn user(&self, name: &str, org: &str, role: Role) -> (String, String) {
         let user: TestUser = self
             .app
             .user(name, org, &[role], role.requires_two_factor())
@@ -35,7 +35,12 @@ impl Province {
         self.app.session(&user).await
     }
 
-    async fn save(&self, session: &(String, String), org: &str, pairs: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn save(
+        &self,
+        session: &(String, String),
+        org: &str,
+        pairs: &[(&str, &str)],
+    ) -> Answer {
         let mut all = vec![("_csrf", session.1.as_str())];
         all.extend_from_slice(pairs);
         self.app
@@ -47,13 +52,18 @@ impl Province {
             .await
     }
 
-    async fn page(&self, session: &(String, String), path: &str) -> Answer {
+    pub(crate) async fn page(&self, session: &(String, String), path: &str) -> Answer {
         self.app
             .get_with(path, &[("cookie", session.0.as_str())])
             .await
     }
 
-    async fn import(&self, session: &(String, String), name: &str, bytes: &[u8]) -> Answer {
+    pub(crate) async fn import(
+        &self,
+        session: &(String, String),
+        name: &str,
+        bytes: &[u8],
+    ) -> Answer {
         let boundary = "awladna-test-boundary";
         let mut body = Vec::new();
         write!(
@@ -79,7 +89,7 @@ impl Province {
             .await
     }
 
-    async fn entry(&self, org: &str) -> Option<awladna_domain::directory::Entry> {
+    pub(crate) async fn entry(&self, org: &str) -> Option<awladna_domain::directory::Entry> {
         self.app
             .store
             .directory_listing(org)
@@ -398,7 +408,6 @@ on_each_backend!(imports_are_all_or_nothing_with_a_report_by_line);
 /// A minimal XLSX workbook with one sheet. A cell written `#123` is a number cell, as
 /// a spreadsheet stores a phone number typed without quotes.
 fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -424,6 +433,13 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
         sheet.push_str("</row>");
     }
     sheet.push_str("</sheetData></worksheet>");
+    xlsx_with_sheet(sheet)
+}
+
+/// A minimal XLSX workbook whose one sheet is `sheet` (its whole XML), deflated as
+/// spreadsheets write them.
+pub(crate) fn xlsx_with_sheet(sheet: String) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
     let files = [
         (
             "[Content_Types].xml",
@@ -444,7 +460,7 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
         ("xl/worksheets/sheet1.xml", sheet),
     ];
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, content) in files {
         writer.start_file(name, options).expect("zip entry");
         writer.write_all(content.as_bytes()).expect("zip write");

@@ -15,6 +15,15 @@ use serde::Serialize;
 /// and every line is checked before anything is written.
 pub const MAX_LINES: usize = 5000;
 
+/// The bounds of the file itself, checked while it is read and before anything is kept
+/// of it, so that a hostile file costs no more than a large honest one: no cell below
+/// row (line) `MAX_ROWS`, none right of column `MAX_COLUMNS`, at most `MAX_CELLS`
+/// cells that hold something. An honest directory of `MAX_LINES` lines fills 14
+/// columns; blank lines between its parts are allowed for.
+pub const MAX_ROWS: usize = 2 * MAX_LINES;
+pub const MAX_COLUMNS: usize = 50;
+pub const MAX_CELLS: usize = 100_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
     Code,
@@ -128,6 +137,26 @@ pub enum ImportProblem {
     },
     /// The file is not a CSV in UTF-8 nor an XLSX workbook.
     Unreadable,
+    /// A CSV quotation mark opened on this line and never closed: the rest of the file
+    /// would be one cell.
+    UnclosedQuote,
+    /// Something is written below row `max` (a sheet's row, a CSV's line).
+    TooManyRows {
+        max: usize,
+    },
+    /// Something is written right of column `max`.
+    TooManyColumns {
+        max: usize,
+    },
+    /// More than `max` cells hold something.
+    TooManyCells {
+        max: usize,
+    },
+    /// An XLSX workbook that unpacks to more than `max_mb` megabytes (a "zip bomb", or
+    /// pictures and other sheets that an import does not need).
+    TooLargeUnpacked {
+        max_mb: usize,
+    },
 }
 
 impl ImportProblem {
@@ -144,6 +173,11 @@ impl ImportProblem {
             ImportProblem::Empty => "directory-import-empty",
             ImportProblem::TooManyLines { .. } => "directory-import-too-many-lines",
             ImportProblem::Unreadable => "directory-import-unreadable",
+            ImportProblem::UnclosedQuote => "directory-import-unclosed-quote",
+            ImportProblem::TooManyRows { .. } => "directory-import-too-many-rows",
+            ImportProblem::TooManyColumns { .. } => "directory-import-too-many-columns",
+            ImportProblem::TooManyCells { .. } => "directory-import-too-many-cells",
+            ImportProblem::TooLargeUnpacked { .. } => "directory-import-too-large-unpacked",
         }
     }
 
@@ -152,7 +186,11 @@ impl ImportProblem {
         match self {
             ImportProblem::Value(p) => p.arguments(),
             ImportProblem::Differs { first_line } => vec![("line", n(*first_line))],
-            ImportProblem::TooManyLines { max } => vec![("max", n(*max))],
+            ImportProblem::TooManyLines { max }
+            | ImportProblem::TooManyRows { max }
+            | ImportProblem::TooManyColumns { max }
+            | ImportProblem::TooManyCells { max } => vec![("max", n(*max))],
+            ImportProblem::TooLargeUnpacked { max_mb } => vec![("max", n(*max_mb))],
             _ => Vec::new(),
         }
     }
