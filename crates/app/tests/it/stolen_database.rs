@@ -8,10 +8,9 @@
 //! `pg_dump` (Debian's `postgresql-client`) is needed for the PostgreSQL dump: CI installs it
 //! and sets `AWLADNA_REQUIRE_PG_DUMP=1`; elsewhere that part says it was skipped.
 
-use crate::support::{Answer, Backend, Signed, TestApp, on_each_backend, postgres_url};
+use crate::support::{Backend, Signed, TestApp, on_each_backend, postgres_url};
 use awladna_domain::access::Role;
-use axum::body::Body;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -94,32 +93,6 @@ fn document() -> Vec<u8> {
         .expect("marker")
         .value();
     format!("%PDF-1.4\n% {content}\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
-}
-
-/// A multipart upload of one document to the case's medical file.
-async fn upload(who: &Signed<'_>, case: &str, name: &str, bytes: &[u8]) -> Answer {
-    let boundary = "awladna-stolen-boundary";
-    let mut body = Vec::new();
-    for (field, value) in [("part", "medical"), ("kind", "forensic_certificate")] {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let content_type = format!("multipart/form-data; boundary={boundary}");
-    let headers = [
-        ("cookie", who.cookie.as_str()),
-        ("x-csrf-token", who.csrf.as_str()),
-        ("content-type", content_type.as_str()),
-    ];
-    who.app
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{case}/documents"),
-            &headers,
-            Body::from(body),
-        )
-        .await
 }
 
 /// Decodes RFC 4648 base32 (the `secret=` of an `otpauth://` URI).
@@ -369,7 +342,15 @@ async fn a_child_s_file_is_built(app: &TestApp, nadia: &Signed<'_>) -> String {
     }
 
     let name = format!("{}.pdf", marker("document file name"));
-    let uploaded = upload(nadia, &case, &name, &document()).await;
+    let uploaded = crate::case_work::upload(
+        nadia,
+        &case,
+        "medical",
+        "forensic_certificate",
+        &name,
+        &document(),
+    )
+    .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
     let file = nadia
         .get(&format!("/api/v1/cases/{case}/files/medical"))
