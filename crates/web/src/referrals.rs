@@ -8,7 +8,7 @@ use crate::case_cards::{CaseRefusal, card_values, case_for, display_name, open_i
 use crate::events::Event;
 use crate::state::AppState;
 use awladna_domain::access::{Action, Actor, Decision, Role, decide};
-use awladna_domain::forms::{FieldError, Problem};
+use awladna_domain::forms::{FieldError, Problem, is_direction_control};
 use awladna_domain::referral::{Consent, IllegalStep, SharedPart, Side, Status, Step, take_step};
 use awladna_store::keys::sealed_aad;
 use awladna_store::referrals::{NewReferral, NewStep, ReferralRecord};
@@ -53,7 +53,7 @@ fn problem(field: &str, problem: Problem) -> FieldError {
 }
 
 /// A free text of a request: trimmed, required or not, bounded, without control
-/// characters other than line breaks.
+/// characters other than line breaks, and without the controls that reorder what a reader sees.
 fn text(field: &str, value: &str, required: bool, errors: &mut Vec<FieldError>) -> String {
     let value = value.trim();
     if value.is_empty() && required {
@@ -65,6 +65,8 @@ fn text(field: &str, value: &str, required: bool, errors: &mut Vec<FieldError>) 
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
         errors.push(problem(field, Problem::ControlCharacters));
+    } else if value.chars().any(is_direction_control) {
+        errors.push(problem(field, Problem::DirectionControls));
     }
     value.to_owned()
 }

@@ -253,6 +253,10 @@ async fn bad_referrals_are_refused_with_what_to_fix(backend: Backend) {
             "urgency"
         ]
     );
+    // A reason whose letters a right-to-left override would show in another order.
+    let mut reordered = linking_card("sale-hospital", &[]);
+    reordered["reason"] = json!("فحص طبي \u{202E}gnp.exe");
+    assert_eq!(fields(&nadia.post(&path, &reordered).await), ["reason"]);
     assert_eq!(fields(&nadia.post(&path, &json!({})).await).len(), 5);
     // Wrong role; nothing was sent by any of these.
     assert_eq!(
