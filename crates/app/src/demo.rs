@@ -2814,9 +2814,7 @@ mod tests {
         db.close().await;
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
+    use awladna_store::sealer::hex;
 
     #[tokio::test]
     async fn no_name_reaches_the_database_file_in_clear() {

@@ -7,6 +7,7 @@
 //! the master key.
 
 use anyhow::{Context, anyhow, bail};
+use awladna_store::sealer::hex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -56,10 +57,6 @@ pub fn copy_hashing(from: &mut impl Read, to: &mut impl Write) -> std::io::Resul
         total += n as u64;
     }
     Ok((total, hex(&hasher.finalize())))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes the two header lines; the database bytes follow.

@@ -29,7 +29,7 @@ fn key_line(file_text: &str) -> anyhow::Result<&str> {
 
 fn check_code(base64: &str) -> String {
     let digest = Sha256::digest(base64.as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let hex = awladna_store::sealer::hex(&digest[..4]);
     format!("{}-{}", &hex[..4], &hex[4..])
 }
 
