@@ -4,6 +4,7 @@
 
 use crate::auth::Caller;
 use crate::error::{page_error, page_refusal, store_failure};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -81,10 +82,7 @@ pub struct UserRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_users.html")]
 pub struct UsersPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     users: Vec<UserRow>,
     organisations: Vec<(String, String)>,
     roles: Vec<(String, String)>,
@@ -132,10 +130,12 @@ async fn users_page(
         .collect();
     let status = status_for(&message);
     let page = UsersPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         users,
         organisations,
         roles,
@@ -157,10 +157,7 @@ pub async fn users(
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_secrets.html")]
 pub struct SecretsPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     title: String,
     password: Option<String>,
     qr: Option<String>,
@@ -185,10 +182,12 @@ fn secrets_page(
             )
         });
     SecretsPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         title,
         password: secrets.password,
         qr,
@@ -341,10 +340,7 @@ pub async fn reset_user(
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_organisations.html")]
 pub struct OrganisationsPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     organisations: Vec<(String, String, String, String)>,
     sectors: Vec<(String, String)>,
     territories: Vec<(String, String)>,
@@ -401,10 +397,12 @@ async fn organisations_page(
         .collect();
     let status = status_for(&message);
     let page = OrganisationsPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         organisations,
         sectors,
         territories,
@@ -476,10 +474,7 @@ pub struct AuditRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     rows: Vec<AuditRow>,
     username: String,
     record: String,
@@ -623,10 +618,12 @@ fn audit_page(
     });
     let status = status_for(&message);
     let page = AuditPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         rows,
         username: query.username.clone(),
         record: query.record.clone(),

@@ -74,6 +74,16 @@ impl Caller {
         }
     }
 
+    /// Who acts, for the use cases; `None` for an anonymous caller.
+    pub fn who(&self) -> Option<awladna_core::Who> {
+        Some(awladna_core::Who {
+            actor: self.actor.clone()?,
+            audit_name: self.audit_actor()?,
+            origin: self.origin.clone(),
+            machine: self.token_id.is_some(),
+        })
+    }
+
     /// Who to name in the audit log: a user id, `token:ID`, or nobody.
     pub fn audit_actor(&self) -> Option<String> {
         match (&self.actor, &self.token_id) {

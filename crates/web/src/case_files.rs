@@ -6,6 +6,7 @@
 use crate::auth::Caller;
 use crate::case_cards::{CardView, CaseRefusal, card_views, case_for, entry_form, opened_cards};
 use crate::error::{internal, page_error, refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::local_time;
@@ -282,10 +283,7 @@ async fn file_contents(
 #[derive(Template, WebTemplate)]
 #[template(path = "file.html")]
 pub struct FilePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     case_id: String,
     case_number: String,
     part: String,
@@ -322,10 +320,12 @@ pub async fn file_page(
                 == awladna_domain::access::Decision::Allow
         });
     FilePage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         case_id: case.id.clone(),
         case_number: case.number.clone(),
         part: part.code().to_owned(),

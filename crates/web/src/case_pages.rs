@@ -9,6 +9,7 @@ use crate::cases::{
     triage_report,
 };
 use crate::error::{internal, page_error, page_refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -67,10 +68,7 @@ pub struct EntryView {
 #[derive(Template, WebTemplate)]
 #[template(path = "case.html")]
 pub struct CasePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     id: String,
     number: String,
     stage: String,
@@ -347,10 +345,12 @@ async fn case_page(
         };
     let child_erased = child.erased.clone();
     let page = CasePage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         id: case.id.clone(),
         number: case.number.clone(),
         stage: state.label(t, "stages", &case.stage),
@@ -453,10 +453,7 @@ pub struct CaseLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "cases.html")]
 pub struct CasesPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     lines: Vec<CaseLine>,
     total_text: String,
     stages: Vec<(String, String, bool)>,
@@ -560,10 +557,12 @@ pub async fn list(
             .unwrap_or_default()
     };
     CasesPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         lines,
         total_text: t.with("cases-total", &[("count", total)]),
         stages: options("stages", &filter.stage),
@@ -640,10 +639,7 @@ pub async fn evaluate(
 #[derive(Template, WebTemplate)]
 #[template(path = "queue.html")]
 pub struct QueuePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     title: String,
     empty: String,
     items: Vec<(String, String, String)>,
@@ -658,10 +654,12 @@ fn queue(
     items: Vec<(String, String, String)>,
 ) -> Response {
     QueuePage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         title: t.get(title_id),
         empty: t.get(empty_id),
         items,

@@ -5,8 +5,9 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, internal, refusal};
 use crate::i18n::Tr;
-use crate::reports::{OpenedCard, open};
+use crate::reports::open_for_caller as open;
 use crate::state::AppState;
+use awladna_core::reports::OpenedCard;
 use awladna_domain::access::{Actor, Decision};
 use awladna_domain::forms::{FieldError, Problem};
 use awladna_domain::names::{matching_keys, names_match, person_similarity};

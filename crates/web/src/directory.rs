@@ -10,6 +10,7 @@
 use crate::admin::{actor_of, check, territory_label};
 use crate::auth::Caller;
 use crate::error::{page_error, page_refusal, refusal, store_failure};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::map::{self, Map, Place};
 use crate::pages::{ChoiceView, GroupView, territory_groups};
@@ -205,10 +206,7 @@ pub struct ReportRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "directory.html")]
 pub struct DirectoryPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     territory: Option<String>,
     territory_name: String,
     /// For a national user: the provinces to choose from.
@@ -287,10 +285,12 @@ async fn directory_page(
         })
         .collect();
     let page = DirectoryPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         territory_name: territory_label(state, t, territory.as_deref()),
         provinces: if caller.actor.as_ref().is_some_and(Actor::is_national) {
             territory_groups(t, &state.reference, territory.as_deref().unwrap_or(""))
@@ -367,10 +367,7 @@ pub struct ContactRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "directory_edit.html")]
 pub struct EditPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     code: String,
     name: String,
     sector: String,
@@ -485,10 +482,12 @@ fn edit_page(
         .collect();
     let territory = listing.organisation.territory.as_deref();
     Ok(EditPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         code: listing.organisation.code.clone(),
         name: listing.organisation.name.clone(),
         sector: state

@@ -2,8 +2,10 @@
 //! says what to do, never database text or personal data; for server faults, an
 //! operation id that matches the log line.
 
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use askama::Template;
+use awladna_core::CoreError;
 use awladna_domain::forms::FieldError;
 use axum::Json;
 use axum::extract::Request;
@@ -97,10 +99,7 @@ impl IntoResponse for ApiError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub t: Tr,
-    pub here: String,
-    pub user: Option<String>,
-    pub csrf: String,
+    pub shell: Shell,
     pub title: String,
     pub message: String,
     pub operation: Option<String>,
@@ -142,10 +141,12 @@ fn render_error(
     operation: Option<String>,
 ) -> Response {
     match (ErrorPage {
-        t,
-        here: "/".to_owned(),
-        user: None,
-        csrf: String::new(),
+        shell: Shell {
+            t,
+            here: "/".to_owned(),
+            user: None,
+            csrf: String::new(),
+        },
         title,
         message,
         operation,
@@ -195,8 +196,25 @@ pub fn internal(api: bool, t: Tr, detail: &str) -> Response {
     }
 }
 
+/// A fault with a detail for the log.
+pub trait Detail {
+    fn detail(&self) -> String;
+}
+
+impl Detail for awladna_store::StoreError {
+    fn detail(&self) -> String {
+        awladna_store::StoreError::detail(self)
+    }
+}
+
+impl Detail for CoreError {
+    fn detail(&self) -> String {
+        CoreError::detail(self)
+    }
+}
+
 /// A storage fault while serving a page.
-pub fn store_failure(t: Tr, e: &awladna_store::StoreError) -> Response {
+pub fn store_failure(t: Tr, e: &impl Detail) -> Response {
     internal(false, t, &e.detail())
 }
 
@@ -207,4 +225,139 @@ pub fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Respo
         Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
     )
         .into_response()
+}
+
+/// Every error a handler returns. It knows what went wrong, not how to show it: the
+/// `render_errors` layer, which knows the request, turns it into JSON for the API and
+/// a page for the browser, in the user's language.
+#[derive(Debug, Clone)]
+pub enum AppError {
+    NotFound,
+    /// The role does not allow it.
+    Forbidden,
+    SignIn,
+    Invalid(Vec<FieldError>),
+    /// A refusal with its own code for programs and message for people.
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: &'static str,
+    },
+    /// The request's body could not be read as the JSON asked for.
+    BadBody(StatusCode),
+    /// A fault of ours; the detail goes to the log only.
+    Internal(String),
+}
+
+impl AppError {
+    pub fn refused(status: StatusCode, code: &'static str, message: &'static str) -> AppError {
+        AppError::Refused {
+            status,
+            code,
+            message,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::SignIn => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused { status, .. } | AppError::BadBody(status) => *status,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code for programs and the message id for people.
+    fn code_and_message(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::NotFound => ("not_found", "error-not-found"),
+            AppError::Forbidden => ("forbidden", "auth-forbidden"),
+            AppError::SignIn => ("sign_in_required", "auth-sign-in-required"),
+            AppError::Invalid(_) => ("invalid", "error-invalid"),
+            AppError::Refused { code, message, .. } => (code, message),
+            AppError::BadBody(StatusCode::PAYLOAD_TOO_LARGE) => ("too_large", "error-too-large"),
+            AppError::BadBody(StatusCode::UNSUPPORTED_MEDIA_TYPE) => ("not_json", "error-not-json"),
+            AppError::BadBody(_) => ("bad_json", "error-bad-json"),
+            AppError::Internal(_) => ("internal", "error-internal"),
+        }
+    }
+
+    /// The answer for an API client.
+    pub fn to_json(&self, t: Tr) -> Response {
+        let (code, message) = self.code_and_message();
+        let mut body = json!({"error": {"code": code, "message": t.get(message)}});
+        match self {
+            AppError::Invalid(errors) => body["fields"] = json!(field_messages(t, errors)),
+            AppError::Internal(_) => body["error"]["operation"] = json!(current_operation()),
+            _ => {}
+        }
+        (self.status(), Json(body)).into_response()
+    }
+
+    /// The answer for a browser.
+    pub fn to_page(&self, t: Tr) -> Response {
+        match self {
+            AppError::Internal(_) | AppError::NotFound => page_error(t, self.status()),
+            _ => page_refusal(t, self.status(), self.code_and_message().1),
+        }
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Invalid(errors) => AppError::Invalid(errors),
+            CoreError::NotFound => AppError::NotFound,
+            CoreError::Forbidden => AppError::Forbidden,
+            CoreError::SignIn => AppError::SignIn,
+            CoreError::Stale => AppError::refused(StatusCode::CONFLICT, "stale", "error-stale"),
+            CoreError::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+impl From<awladna_store::StoreError> for AppError {
+    fn from(e: awladna_store::StoreError) -> Self {
+        AppError::Internal(e.detail())
+    }
+}
+
+/// The error travels in the response until `render_errors` shows it.
+#[derive(Clone)]
+struct Unrendered(AppError);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Unrendered(self));
+        response
+    }
+}
+
+/// Shows the errors handlers returned: JSON under `/api/`, a page elsewhere.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let t = Tr::new(crate::i18n::request_lang(&parts));
+    let api = parts.uri.path().starts_with("/api/");
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let Some(Unrendered(error)) = response.extensions_mut().remove::<Unrendered>() else {
+        return response;
+    };
+    let mut rendered = if api {
+        error.to_json(t)
+    } else {
+        error.to_page(t)
+    };
+    // Headers the handler set on its way out (cookies) stay.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().append(name, value.clone());
+        }
+    }
+    rendered
 }

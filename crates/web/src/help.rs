@@ -9,6 +9,7 @@
 use crate::auth::Caller;
 use crate::directory::{OrgView, map_of, org_views};
 use crate::error::{page_error, store_failure};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::map::Map;
 use crate::pages::{GroupView, territory_groups};
@@ -35,10 +36,7 @@ pub struct LineView {
 #[derive(Template, WebTemplate)]
 #[template(path = "help.html")]
 pub struct HelpPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     lines: Vec<LineView>,
     provinces: Vec<GroupView>,
     territory: Option<String>,
@@ -122,10 +120,12 @@ async fn page(
         .into_iter()
         .partition(|v| v.sector_code == SUPPORT_CENTRE_SECTOR);
     HelpPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         lines,
         provinces: territory_groups(t, &state.reference, territory.as_deref().unwrap_or("")),
         territory_name: crate::admin::territory_label(state, t, territory.as_deref()),

@@ -27,6 +27,7 @@ mod directory;
 mod error;
 mod evaluations;
 pub mod events;
+pub mod extract;
 mod help;
 pub mod i18n;
 pub mod mail;
@@ -235,6 +236,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,

@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::error::page_error;
+use crate::extract::Shell;
 use crate::i18n::{LANG_COOKIE, Tr};
 use crate::state::AppState;
 use askama::Template;
@@ -25,10 +26,7 @@ fn here(uri: &OriginalUri) -> String {
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     stages: Vec<String>,
     today: Option<Today>,
     can_report: bool,
@@ -117,8 +115,12 @@ pub async fn home(
     };
     let allowed = |action| actor.is_some_and(|a| decide(Some(a), action, None) == Decision::Allow);
     HomePage {
-        t,
-        here: here(&uri),
+        shell: Shell {
+            t,
+            here: here(&uri),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         today,
         can_report: allowed(Action::RecordReport),
         can_read_cases: allowed(Action::ReadCase),
@@ -130,8 +132,6 @@ pub async fn home(
                 None,
             ) == awladna_domain::access::Decision::Allow
         }),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
         stages,
     }
     .into_response()
@@ -170,10 +170,7 @@ pub struct RegionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "reference.html")]
 pub struct ReferencePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     vocabularies: Vec<VocabularyView>,
     regions: Vec<RegionView>,
 }
@@ -218,10 +215,12 @@ pub async fn reference(
         })
         .collect();
     ReferencePage {
-        t,
-        here: here(&uri),
-        user: caller.username,
-        csrf: caller.csrf,
+        shell: Shell {
+            t,
+            here: here(&uri),
+            user: caller.username,
+            csrf: caller.csrf,
+        },
         vocabularies,
         regions,
     }
@@ -239,10 +238,7 @@ pub(crate) fn territory_name(t: Tr, ar: &str, fr: &str) -> String {
 #[derive(Template, WebTemplate)]
 #[template(path = "forms.html")]
 pub struct FormsPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     forms: Vec<(String, String, u32)>,
 }
 
@@ -258,10 +254,12 @@ pub async fn forms(
         .map(|f| (f.code.clone(), f.labels.get(t.lang).to_owned(), f.version))
         .collect();
     FormsPage {
-        t,
-        here: here(&uri),
-        user: caller.username,
-        csrf: caller.csrf,
+        shell: Shell {
+            t,
+            here: here(&uri),
+            user: caller.username,
+            csrf: caller.csrf,
+        },
         forms,
     }
 }
@@ -311,10 +309,7 @@ pub struct SectionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "form.html")]
 pub(crate) struct FormPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     code: String,
     title: String,
     version: u32,
@@ -513,10 +508,12 @@ pub(crate) fn render_form(
         })
         .collect();
     FormPage {
-        t,
-        here,
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here,
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         action: format!("/forms/{}", form.code),
         preview: true,
         code: form.code.clone(),

@@ -11,6 +11,7 @@
 
 use crate::auth::Caller;
 use crate::error::{internal, page_error, page_refusal, refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::stats::{Figure, FigureRow, Period, Scope, ScopeKind, Shown, figure, indicator};
@@ -954,10 +955,7 @@ pub struct Line {
 #[derive(Template, WebTemplate)]
 #[template(path = "periodic_reports.html")]
 pub struct ListPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     lines: Vec<Line>,
     may_prepare: bool,
     territory: String,
@@ -980,10 +978,7 @@ pub struct HtmlSection {
 #[derive(Template, WebTemplate)]
 #[template(path = "periodic_report.html")]
 pub struct ReportPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     id: String,
     title: String,
     facts: Vec<(String, String)>,
@@ -1157,10 +1152,12 @@ async fn list_page(state: &AppState, t: Tr, caller: &Caller, message: Option<Str
         Err(e) => return internal(false, t, &e.detail()),
     };
     ListPage {
-        t,
-        here: "/periodic-reports".into(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: "/periodic-reports".into(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         lines: list
             .iter()
             .map(|r| Line {
@@ -1233,10 +1230,12 @@ async fn report_page(
         })
         .collect();
     ReportPage {
-        t,
-        here: format!("/periodic-reports/{id}"),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: format!("/periodic-reports/{id}"),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         id: r.id.clone(),
         title: title_of(state, t, &r),
         facts: facts_of(state, t, &r),

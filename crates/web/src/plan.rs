@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::case_cards::{CaseRefusal, case_for};
 use crate::error::{ApiError, internal, page_error, refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::{local_time, rfc3339};
@@ -519,10 +520,7 @@ pub struct OverdueView {
 #[derive(Template, WebTemplate)]
 #[template(path = "overdue.html")]
 pub struct OverduePage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     items: Vec<OverdueView>,
     total: i64,
     page: i64,
@@ -598,10 +596,12 @@ pub async fn overdue_page(
         })
         .collect();
     OverduePage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         items,
         total,
         page,

@@ -6,6 +6,7 @@
 use crate::auth::Caller;
 use crate::case_cards::{case_for, open_identity};
 use crate::error::{internal, page_refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::local_time;
@@ -35,10 +36,7 @@ const MAX_TEXT: usize = 200;
 #[derive(Template, WebTemplate)]
 #[template(path = "identity.html")]
 pub struct IdentityPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     case_id: String,
     case_number: String,
     /// (field code, label, value).
@@ -75,10 +73,12 @@ fn page(
     errors: Vec<String>,
 ) -> Response {
     IdentityPage {
-        t,
-        here: format!("/cases/{}/identity", case.id),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: format!("/cases/{}/identity", case.id),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         case_id: case.id.clone(),
         case_number: case.number.clone(),
         fields: FIELDS

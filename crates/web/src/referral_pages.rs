@@ -6,6 +6,7 @@ use crate::auth::Caller;
 use crate::card_view::{ShownSection, shown_sections};
 use crate::case_cards::case_for;
 use crate::error::{internal, page_error, page_refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::referral_api::{PAGE_SIZE, mailbox};
 use crate::referrals::{
@@ -75,10 +76,7 @@ fn line(
 #[derive(Template, WebTemplate)]
 #[template(path = "referrals.html")]
 pub struct ReferralsPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     inbox: bool,
     lines: Vec<ReferralLine>,
     page: i64,
@@ -138,10 +136,12 @@ pub async fn list(
         })
         .collect();
     ReferralsPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         inbox: which == Mailbox::Inbox,
         lines,
         page,
@@ -160,10 +160,7 @@ pub struct SharedView {
 #[derive(Template, WebTemplate)]
 #[template(path = "referral.html")]
 pub struct ReferralPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     id: String,
     version: i64,
     from: String,
@@ -324,10 +321,12 @@ async fn referral_page(
         StatusCode::OK
     };
     let page = ReferralPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         id: r.id.clone(),
         version: r.version,
         from: name(&r.from_org),
@@ -404,10 +403,7 @@ pub async fn step(
 #[derive(Template, WebTemplate)]
 #[template(path = "refer.html")]
 pub struct ReferPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     case_id: String,
     case_number: String,
     orgs: Vec<(String, String, String)>,
@@ -457,10 +453,12 @@ async fn refer_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ReferPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         case_id: case.id.clone(),
         case_number: case.number.clone(),
         orgs,

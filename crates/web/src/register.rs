@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::case_cards::{display_name, open_identity};
 use crate::error::{internal, page_refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -29,10 +30,7 @@ pub struct ChildLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "register.html")]
 pub struct RegisterPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     territory: String,
     children: Vec<ChildLine>,
     total: i64,
@@ -43,10 +41,7 @@ pub struct RegisterPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "register_search.html")]
 pub struct SearchPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     q: String,
     problem: Option<String>,
     children: Vec<ChildLine>,
@@ -126,10 +121,12 @@ pub async fn register(
         })
         .unwrap_or(territory);
     RegisterPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         territory: place,
         children,
         total,
@@ -190,10 +187,12 @@ pub async fn search_page(
     (
         status,
         SearchPage {
-            t,
-            here: uri.path().to_owned(),
-            user: caller.username.clone(),
-            csrf: caller.csrf.clone(),
+            shell: Shell {
+                t,
+                here: uri.path().to_owned(),
+                user: caller.username.clone(),
+                csrf: caller.csrf.clone(),
+            },
             q: query.q.chars().take(120).collect(),
             problem,
             children,

@@ -3,13 +3,15 @@
 
 use crate::auth::Caller;
 use crate::card_view::{ShownSection, shown_sections};
-use crate::error::{internal, page_error, page_refusal};
+use crate::error::{AppError, page_error};
+use crate::extract::{Guard, Shell};
 use crate::i18n::Tr;
 use crate::pages::{read_submission, storing_form};
-use crate::reports::{OpenedCard, RecordRefusal, open, record};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use awladna_core::act;
+use awladna_core::reports::{OpenedCard, RecordError, open, record};
 use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::local_zone;
 use axum::extract::{OriginalUri, Path, State};
@@ -60,38 +62,33 @@ pub async fn save_report(
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
+    Guard(permit): Guard<act::RecordReport>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let Some(form) = state.reference.form(FORM) else {
-        return page_error(t, StatusCode::NOT_FOUND);
-    };
+) -> Result<Response, AppError> {
+    let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
     let (values, input, completeness) = read_submission(form, pairs);
-    match record(&state, &caller, &input, completeness, None).await {
-        Ok(Ok(recorded)) => Redirect::to(&format!("/reports/{}", recorded.id)).into_response(),
-        Ok(Err(RecordRefusal::Invalid(errors))) => storing_form(
-            t,
-            uri.path().to_owned(),
-            &caller,
-            form,
-            &state.reference,
-            FORM_ACTION.to_owned(),
-            &values,
-            &errors,
-        ),
-        Ok(Err(RecordRefusal::OtherTerritory)) => {
-            page_refusal(t, StatusCode::FORBIDDEN, "reports-other-territory")
-        }
-        Err(detail) => internal(false, t, &detail),
-    }
+    Ok(
+        match record(&state, &permit, &input, completeness, None).await {
+            Ok(recorded) => Redirect::to(&format!("/reports/{}", recorded.id)).into_response(),
+            Err(RecordError::Core(awladna_core::CoreError::Invalid(errors))) => storing_form(
+                t,
+                uri.path().to_owned(),
+                &caller,
+                form,
+                &state.reference,
+                FORM_ACTION.to_owned(),
+                &values,
+                &errors,
+            ),
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "report.html")]
 pub struct ReportPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     title: String,
     complete: bool,
     recorded_at: String,
@@ -115,21 +112,15 @@ pub async fn show_report(
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
+    Guard(permit): Guard<act::ReadReport>,
     Path(id): Path<String>,
-) -> Response {
-    let OpenedCard { card, values } = match open(&state, &caller, &id).await {
-        Ok(Ok(opened)) => opened,
-        Ok(Err(Decision::Deny)) => return page_refusal(t, StatusCode::FORBIDDEN, "auth-forbidden"),
-        Ok(Err(_)) => return page_error(t, StatusCode::NOT_FOUND),
-        Err(detail) => return internal(false, t, &detail),
-    };
+) -> Result<Response, AppError> {
+    let OpenedCard { card, values } = open(&state, &permit, &id).await?;
     // The card is shown with the form version it was filled with.
-    let Some(form) = state
+    let form = state
         .reference
         .form_version(&card.form_code, card.form_version)
-    else {
-        return internal(false, t, "the form version of a stored card is missing");
-    };
+        .ok_or_else(|| AppError::Internal("the form version of a stored card is missing".into()))?;
     let sections = shown_sections(t, &state.reference, form, &values);
     let can_triage = card.complete
         && card.case_id.is_none()
@@ -154,17 +145,19 @@ pub async fn show_report(
                             .join("، "),
                     })
                     .collect(),
-                Err(detail) => return internal(false, t, &detail),
+                Err(detail) => return Err(AppError::Internal(detail)),
             }
         }
         _ => Vec::new(),
     };
     let recorded_at = crate::times::local_time(card.created_at);
-    ReportPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+    Ok(ReportPage {
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         title: form.labels.get(t.lang).to_owned(),
         complete: card.complete,
         recorded_at,
@@ -174,5 +167,5 @@ pub async fn show_report(
         can_triage,
         candidates,
     }
-    .into_response()
+    .into_response())
 }

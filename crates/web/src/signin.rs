@@ -4,6 +4,7 @@
 
 use crate::auth::{CSRF_COOKIE, Caller, SESSION_COOKIE, cookie};
 use crate::error::page_error;
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -132,9 +133,10 @@ async fn audit_only(
     action: &str,
     detail: Value,
 ) -> Result<(), StoreError> {
-    state
-        .audit_alone(entry(state, caller, actor, action, detail))
-        .await
+    let mut tx = state.store.begin().await?;
+    tx.audit(entry(state, caller, actor, action, detail))
+        .await?;
+    tx.commit().await
 }
 
 async fn start_session(
@@ -466,10 +468,7 @@ pub fn local_path(next: Option<&str>) -> String {
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     next: String,
     username: String,
     message: Option<String>,
@@ -489,10 +488,12 @@ pub async fn login_page(
 ) -> LoginPage {
     let message = query.expired.map(|_| t.get("auth-session-expired"));
     LoginPage {
-        t,
-        here: uri.path().to_owned(),
-        user: None,
-        csrf: caller.csrf,
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: None,
+            csrf: caller.csrf,
+        },
         next: local_path(query.next.as_deref()),
         username: String::new(),
         message,
@@ -528,10 +529,12 @@ pub async fn login(
         }
         Ok(Err(refusal)) => {
             let page = LoginPage {
-                t,
-                here: uri.path().to_owned(),
-                user: None,
-                csrf: caller.csrf,
+                shell: Shell {
+                    t,
+                    here: uri.path().to_owned(),
+                    user: None,
+                    csrf: caller.csrf,
+                },
                 next,
                 username: form.username,
                 message: Some(refusal.message(t)),
@@ -545,10 +548,7 @@ pub async fn login(
 #[derive(Template, WebTemplate)]
 #[template(path = "second_factor.html")]
 pub struct SecondFactorPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     next: String,
     message: Option<String>,
 }
@@ -567,10 +567,12 @@ pub async fn second_factor_page(
         Err(e) => return internal(t, e),
     }
     SecondFactorPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf,
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf,
+        },
         next,
         message: None,
     }
@@ -610,10 +612,12 @@ pub async fn second_factor(
         Ok(Err(Refusal::EnrolFirst)) => Redirect::to("/account/second-factor").into_response(),
         Ok(Err(refusal)) => {
             let page = SecondFactorPage {
-                t,
-                here: uri.path().to_owned(),
-                user: caller.username.clone(),
-                csrf: caller.csrf,
+                shell: Shell {
+                    t,
+                    here: uri.path().to_owned(),
+                    user: caller.username.clone(),
+                    csrf: caller.csrf,
+                },
                 next,
                 message: Some(refusal.message(t)),
             };
@@ -671,10 +675,7 @@ async fn end_sessions(
 #[derive(Template, WebTemplate)]
 #[template(path = "enrol.html")]
 pub struct EnrolPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     qr: String,
     manual_key: String,
     pending: String,
@@ -684,10 +685,7 @@ pub struct EnrolPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "recovery_codes.html")]
 pub struct RecoveryCodesPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     codes: Vec<String>,
 }
 
@@ -748,10 +746,12 @@ fn render_enrol(
         base64::engine::general_purpose::STANDARD.encode(svg)
     );
     EnrolPage {
-        t,
-        here: here.to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: here.to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         qr,
         manual_key: secret.to_base32().to_string(),
         pending: URL_SAFE_NO_PAD.encode(sealed),
@@ -804,10 +804,12 @@ pub async fn enrol(
     match save_enrolment(&state, &caller, &actor.user_id, &secret, step).await {
         Ok((codes, session)) => {
             let page = RecoveryCodesPage {
-                t,
-                here: uri.path().to_owned(),
-                user: caller.username.clone(),
-                csrf: session.csrf.clone(),
+                shell: Shell {
+                    t,
+                    here: uri.path().to_owned(),
+                    user: caller.username.clone(),
+                    csrf: session.csrf.clone(),
+                },
                 codes,
             };
             with_session(&state, &session, page)
@@ -935,10 +937,7 @@ pub async fn api_logout(State(state): State<AppState>, t: Tr, caller: Caller) ->
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     username: String,
     organisation: String,
     roles: String,
@@ -968,10 +967,12 @@ pub async fn account_page(
         .collect::<Vec<_>>()
         .join("، ");
     AccountPage {
-        t,
-        here: uri.path().to_owned(),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: uri.path().to_owned(),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         username: user.username.clone(),
         organisation: user.organisation.name.clone(),
         roles,

@@ -1,3 +1,4 @@
+use awladna_core::Core;
 use awladna_crypto::Keyring;
 use awladna_domain::{Clock, Reference};
 use awladna_store::Store;
@@ -36,13 +37,11 @@ impl Default for Settings {
     }
 }
 
-/// What every handler may use. Cheap to clone: everything is shared.
+/// What every handler may use: the use cases' `Core` (through `Deref`) and what only
+/// the web needs. Cheap to clone: everything is shared.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub reference: Arc<Reference>,
-    pub clock: Arc<dyn Clock>,
-    pub keyring: Arc<Keyring>,
+    pub core: Core,
     pub settings: Arc<Settings>,
     pub events: Arc<crate::events::EventBus>,
     /// The published indicators and the 2024 children per province (HCP code), both
@@ -61,10 +60,7 @@ impl AppState {
     ) -> Self {
         Self {
             events: Arc::new(crate::events::EventBus::new(store.backend())),
-            store,
-            reference,
-            clock,
-            keyring,
+            core: Core::new(store, reference, clock, keyring),
             settings: Arc::new(settings),
             indicators: Arc::new(awladna_domain::stats::indicators().unwrap_or_default()),
             children_2024: Arc::new(
@@ -102,19 +98,11 @@ impl AppState {
             })
             .unwrap_or_default()
     }
+}
 
-    pub fn now_ms(&self) -> i64 {
-        self.clock.now().as_millisecond()
-    }
-
-    /// Records an event that changes nothing else (a read, a refused attempt) in the
-    /// audit log, in its own transaction.
-    pub async fn audit_alone(
-        &self,
-        entry: awladna_store::audit::AuditEntry,
-    ) -> Result<(), awladna_store::StoreError> {
-        let mut tx = self.store.begin().await?;
-        tx.audit(entry).await?;
-        tx.commit().await
+impl std::ops::Deref for AppState {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
     }
 }

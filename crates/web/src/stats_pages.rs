@@ -5,6 +5,7 @@
 
 use crate::auth::Caller;
 use crate::error::{internal, page_refusal};
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::stats::{Figure, Period, Refusal, Shown, figure, indicator};
@@ -67,10 +68,7 @@ pub struct PlaceView {
 #[derive(Template, WebTemplate)]
 #[template(path = "stats.html")]
 pub struct StatsPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     scope_name: String,
     places: Vec<PlaceView>,
     national: bool,
@@ -102,10 +100,12 @@ pub async fn dashboard(
     };
     match build(&state, t, &a).await {
         Ok(page) => StatsPage {
-            t,
-            here: uri.path().to_owned(),
-            user: caller.username.clone(),
-            csrf: caller.csrf.clone(),
+            shell: Shell {
+                t,
+                here: uri.path().to_owned(),
+                user: caller.username.clone(),
+                csrf: caller.csrf.clone(),
+            },
             national: actor.territory.is_none(),
             places: places(&state, t, &a.scope.code, actor.territory.as_deref()),
             query: serde_urlencoded::to_string([
@@ -272,10 +272,12 @@ async fn build(state: &AppState, t: Tr, a: &Asked) -> Result<StatsPage, Refusal>
         })
         .collect();
     Ok(StatsPage {
-        t,
-        here: String::new(),
-        user: None,
-        csrf: String::new(),
+        shell: Shell {
+            t,
+            here: String::new(),
+            user: None,
+            csrf: String::new(),
+        },
         scope_name: if a.scope.code == NATION {
             t.get("stats-nation")
         } else {

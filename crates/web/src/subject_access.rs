@@ -8,6 +8,7 @@
 use crate::auth::Caller;
 use crate::case_cards::{card_values, case_for, open_identity};
 use crate::error::internal;
+use crate::extract::Shell;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::rfc3339;
@@ -40,10 +41,7 @@ const READERS_PER_RECORD: i64 = 1000;
 #[derive(Template, WebTemplate)]
 #[template(path = "subject_access.html")]
 pub struct SubjectAccessPage {
-    t: Tr,
-    here: String,
-    user: Option<String>,
-    csrf: String,
+    shell: Shell,
     case_id: String,
     case_number: String,
     bases: Vec<(String, String)>,
@@ -73,10 +71,12 @@ fn form_page(
     errors: Vec<String>,
 ) -> Response {
     SubjectAccessPage {
-        t,
-        here: format!("/cases/{}/subject-access", case.id),
-        user: caller.username.clone(),
-        csrf: caller.csrf.clone(),
+        shell: Shell {
+            t,
+            here: format!("/cases/{}/subject-access", case.id),
+            user: caller.username.clone(),
+            csrf: caller.csrf.clone(),
+        },
         case_id: case.id.clone(),
         case_number: case.number.clone(),
         bases: BASES

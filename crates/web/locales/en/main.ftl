@@ -58,6 +58,7 @@ error-operation = Operation number:
 error-home = Back to the home page
 error-too-large = The request is too large. Send less data at once.
 error-not-json = Send the data as JSON, with the header Content-Type: application/json.
+error-stale = This record was changed by someone else since you opened it. Reload it, check the changes, then try again.
 nav-login = Sign in
 nav-logout = Sign out
 auth-bad-token = This access token is not valid or was revoked. Ask the administrator for a new one.

@@ -58,6 +58,7 @@ error-operation = Numéro d'opération :
 error-home = Retour à l'accueil
 error-too-large = La requête est trop volumineuse. Envoyez moins de données à la fois.
 error-not-json = Envoyez les données en JSON, avec l'en-tête Content-Type: application/json.
+error-stale = Ce dossier a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert. Rechargez-le, vérifiez les changements, puis réessayez.
 nav-login = Se connecter
 nav-logout = Se déconnecter
 auth-bad-token = Ce jeton d'accès n'est pas valide ou a été révoqué. Demandez-en un nouveau à l'administrateur.

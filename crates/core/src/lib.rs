@@ -1,0 +1,66 @@
+//! Awladna's use cases: one function for each thing a person (or a machine client)
+//! does, written once and called by the web pages, the JSON API, the CLI and the demo.
+//!
+//! A use case takes
+//! - the [`Core`]: the store, the reference data, the clock and the keyring;
+//! - a [`Permit`]: the proof that the policy allowed its action (the route's gate asked
+//!   for it; only [`Permit::check`] makes one);
+//! - its typed input;
+//!
+//! and returns a typed outcome or a [`CoreError`] (or its module's own error type),
+//! with no HTTP status and no message text: the web decides how to show it.
+//!
+//! Record-level decisions (this case's province, this report's organisation) are asked
+//! of `domain::access` here, once the record is loaded.
+
+pub mod error;
+pub mod grants;
+pub mod permit;
+pub mod reports;
+pub mod sealing;
+
+pub use error::CoreError;
+pub use permit::{Act, Permit, Who, act};
+
+use awladna_crypto::Keyring;
+use awladna_domain::{Clock, Reference};
+use awladna_store::Store;
+use awladna_store::audit::AuditEntry;
+use std::sync::Arc;
+
+/// What every use case works with. Cheap to clone: everything is shared.
+#[derive(Clone)]
+pub struct Core {
+    pub store: Store,
+    pub reference: Arc<Reference>,
+    pub clock: Arc<dyn Clock>,
+    pub keyring: Arc<Keyring>,
+}
+
+impl Core {
+    pub fn new(
+        store: Store,
+        reference: Arc<Reference>,
+        clock: Arc<dyn Clock>,
+        keyring: Arc<Keyring>,
+    ) -> Core {
+        Core {
+            store,
+            reference,
+            clock,
+            keyring,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
+    }
+
+    /// Records an event that changes nothing else (a read, a refused attempt) in the
+    /// audit log, in its own transaction.
+    pub async fn audit_alone(&self, entry: AuditEntry) -> Result<(), CoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.audit(entry).await?;
+        Ok(tx.commit().await?)
+    }
+}

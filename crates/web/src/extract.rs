@@ -1,0 +1,89 @@
+//! What handlers take from a request besides the state: the authorised action (a
+//! `Guard`), a JSON body whose faults answer in the API's error shape (`ApiJson`), and
+//! what every page carries (`Shell`).
+
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use awladna_core::{Act, Permit};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// The policy's permit for the action `A`, for the signed-in caller. The route's gate
+/// already asked the policy for the route's action; a handler that names `A` gets the
+/// typed proof its use case asks for, or the refusal.
+pub struct Guard<A: Act>(pub Permit<A>);
+
+impl<A: Act> FromRequestParts<AppState> for Guard<A> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        let who = parts
+            .extensions
+            .get::<Caller>()
+            .and_then(Caller::who)
+            .ok_or(AppError::SignIn)?;
+        Ok(Guard(Permit::check(who)?))
+    }
+}
+
+/// A JSON body. A body that is not JSON, too large or of the wrong shape is refused
+/// with the API's error shape, in the caller's language.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(AppError::BadBody(rejection.status())),
+        }
+    }
+}
+
+/// What every page template carries around its content: the translator, the place
+/// (for the language links), the signed-in user's name and the CSRF token its forms
+/// send back.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub t: Tr,
+    pub here: String,
+    pub user: Option<String>,
+    pub csrf: String,
+}
+
+impl Shell {
+    /// The same shell, placed at another path (a page answered to a form's POST).
+    pub fn at(mut self, here: impl Into<String>) -> Shell {
+        self.here = here.into();
+        self
+    }
+
+    /// The shell of a page shown to nobody in particular (an error, a public page
+    /// rendered outside a request).
+    pub fn anonymous(t: Tr) -> Shell {
+        Shell {
+            t,
+            here: "/".to_owned(),
+            user: None,
+            csrf: String::new(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Shell {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<Caller>();
+        Ok(Shell {
+            t: Tr::new(crate::i18n::request_lang(parts)),
+            here: parts.uri.path().to_owned(),
+            user: caller.and_then(|c| c.username.clone()),
+            csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
+        })
+    }
+}
