@@ -13,6 +13,8 @@
 //! Record-level decisions (this case's province, this report's organisation) are asked
 //! of `domain::access` here, once the record is loaded.
 
+pub mod cards;
+pub mod cases;
 pub mod error;
 pub mod grants;
 pub mod permit;

@@ -43,3 +43,16 @@ impl Core {
         }
     }
 }
+
+/// A child's name as lists show it: given name then family name.
+pub fn display_name(identity: &Value) -> String {
+    let part = |key: &str| {
+        identity
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    format!("{} {}", part("first_name"), part("last_name"))
+        .trim()
+        .to_owned()
+}
