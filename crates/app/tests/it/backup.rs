@@ -220,7 +220,7 @@ async fn a_backup_taken_during_writes_restores_every_acknowledged_write(backend:
     for id in &before {
         let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cards WHERE id = $1")
             .bind(id)
-            .fetch_one(restored_store.pool())
+            .fetch_one(restored_store.pool_for_tests())
             .await
             .expect("count");
         assert_eq!(

@@ -183,7 +183,7 @@ async fn names_are_indexed_by_blind_tokens_only(
     let stored: BTreeSet<Vec<u8>> =
         sqlx::query_scalar::<_, Vec<u8>>("SELECT token FROM child_name_tokens WHERE child_id = $1")
             .bind(child)
-            .fetch_all(app.store.pool())
+            .fetch_all(app.store.pool_for_tests())
             .await
             .expect("tokens")
             .into_iter()

@@ -76,7 +76,7 @@ async fn a_report_is_recorded_sealed_and_read_back(backend: Backend) {
     let stored: (String, Option<Vec<u8>>) =
         sqlx::query_as("SELECT data, sealed FROM cards WHERE id = $1")
             .bind(&id)
-            .fetch_one(w.app.store.pool())
+            .fetch_one(w.app.store.pool_for_tests())
             .await
             .expect("row");
     assert!(
@@ -117,7 +117,7 @@ async fn a_retried_request_is_stored_once(backend: Backend) {
     assert_eq!(first.status, StatusCode::CREATED);
     assert_eq!(first.json()["id"], again.json()["id"]);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cards")
-        .fetch_one(w.app.store.pool())
+        .fetch_one(w.app.store.pool_for_tests())
         .await
         .expect("count");
     assert_eq!(count, 1);

@@ -112,7 +112,7 @@ impl TestDb {
                     .await
                     .expect("connect to the test PostgreSQL");
                 sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(admin.pool())
+                    .execute(admin.pool_for_tests())
                     .await
                     .expect("create schema");
                 admin.close().await;
@@ -139,7 +139,7 @@ impl TestDb {
             && let Ok(admin) = Store::connect(&base).await
         {
             let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(admin.pool())
+                .execute(admin.pool_for_tests())
                 .await;
             admin.close().await;
         }
