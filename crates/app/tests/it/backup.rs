@@ -4,7 +4,9 @@
 //! its recovery sheet.
 
 use crate::cli::{awladna, text};
-use crate::support::{Backend, TempDir, TestApp, TestDb, on_each_backend, reference, test_now};
+use crate::support::{
+    Backend, TempDir, TestApp, TestDb, on_each_backend, reference, run, test_now,
+};
 use awladna_crypto::{DataKey, IndexKey, Keyring, MasterKey};
 use awladna_domain::access::Role;
 use awladna_domain::clock::FixedClock;
@@ -21,10 +23,6 @@ use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
-
-fn run(dir: &TempDir, args: &[&str]) -> Output {
-    awladna(dir).args(args).output().expect("run awladna")
-}
 
 fn succeeds(dir: &TempDir, args: &[&str]) -> String {
     let output = run(dir, args);

@@ -13,11 +13,7 @@ struct Centre {
 
 impl Centre {
     async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
-        let headers = [
-            ("cookie", self.session.0.as_str()),
-            ("x-csrf-token", self.session.1.as_str()),
-        ];
-        self.app.post_json(path, &headers, body).await
+        self.app.post_as(&self.session, path, body, &[]).await
     }
 
     async fn report(&self, first: &str, last: &str, age: i64, mother: Option<&str>) -> String {

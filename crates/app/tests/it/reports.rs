@@ -43,12 +43,7 @@ impl World {
         body: &Value,
         extra: &[(&str, &str)],
     ) -> crate::support::Answer {
-        let mut headers = vec![
-            ("cookie", session.0.as_str()),
-            ("x-csrf-token", session.1.as_str()),
-        ];
-        headers.extend_from_slice(extra);
-        self.app.post_json(path, &headers, body).await
+        self.app.post_as(session, path, body, extra).await
     }
 }
 

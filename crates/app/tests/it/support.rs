@@ -324,6 +324,33 @@ impl TestApp {
     }
 }
 
+/// Runs the binary in `dir` with `args`, to completion.
+pub fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
+    crate::cli::awladna(dir)
+        .args(args)
+        .output()
+        .expect("run awladna")
+}
+
+impl TestApp {
+    /// A JSON POST by the holder of `session` (the cookie and CSRF token
+    /// `TestApp::session` gives), with `extra` headers.
+    pub async fn post_as(
+        &self,
+        session: &(String, String),
+        path: &str,
+        body: &serde_json::Value,
+        extra: &[(&str, &str)],
+    ) -> Answer {
+        let mut headers = vec![
+            ("cookie", session.0.as_str()),
+            ("x-csrf-token", session.1.as_str()),
+        ];
+        headers.extend_from_slice(extra);
+        self.post_json(path, &headers, body).await
+    }
+}
+
 /// A signed-in user of the test app: requests carry their session and CSRF token.
 pub struct Signed<'a> {
     pub app: &'a TestApp,
