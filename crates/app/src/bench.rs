@@ -21,7 +21,7 @@ use awladna_crypto::{hash_token, new_token};
 use awladna_domain::access::Role;
 use awladna_store::Store;
 use awladna_store::audit::AuditEntry;
-use awladna_store::bulk::{self, Cell};
+use awladna_store::bulk::{BulkAssignment, BulkBatch, BulkPlanAction};
 use awladna_store::identity::Organisation;
 use awladna_store::keys::sealed_aad;
 use awladna_web::{AppState, Settings};
@@ -289,34 +289,24 @@ async fn prepare_filters(
     territory: &str,
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<()> {
-    let sample = |limit: i64, skip: i64| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT id FROM cases WHERE territory_code = $1 AND stage <> 'closed' \
-             ORDER BY substr(id, 25), id LIMIT $2 OFFSET $3",
-        )
-        .bind(territory.to_owned())
-        .bind(limit)
-        .bind(skip)
-        .fetch_all(opened.store.pool())
+    let store = &opened.store;
+    let followed = store.sample_open_cases(territory, FOLLOWED, 0).await?;
+    let mut batch = BulkBatch {
+        assignments: followed
+            .into_iter()
+            .map(|case_id| BulkAssignment {
+                case_id,
+                user_id: session.user_id.clone(),
+            })
+            .collect(),
+        ..BulkBatch::default()
     };
-    let followed = sample(FOLLOWED, 0).await?;
-    let mut tx = opened.store.pool().begin().await?;
-    for id in &followed {
-        sqlx::query("UPDATE cases SET assigned_to = $1 WHERE id = $2")
-            .bind(session.user_id.as_str())
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
-    let planned: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM plan_actions WHERE territory_code = $1")
-            .bind(territory)
-            .fetch_one(&mut *tx)
-            .await?;
-    if planned == 0 {
+    if !store.has_plan_actions(territory).await? {
         let now = opened.clock.now().as_millisecond();
-        let mut rows = Vec::new();
-        for case_id in sample(PLANNED, FOLLOWED).await? {
+        for case_id in store
+            .sample_open_cases(territory, PLANNED, FOLLOWED)
+            .await?
+        {
             let id = uuid::Uuid::now_v7().to_string();
             let plan = json!({"goal": "Benchmark", "action": "Benchmark"});
             let sealed = opened
@@ -325,36 +315,24 @@ async fn prepare_filters(
                 .map_err(|e| anyhow!("cannot seal a plan action: {e}"))?;
             let status = ["planned", "planned", "in_progress", "done"][rng.random_range(0..4)];
             let due_at = now + rng.random_range(-PLAN_SPREAD_MS..PLAN_SPREAD_MS);
-            rows.push(vec![
-                Cell::from(id),
-                Cell::from(case_id),
-                Cell::from(territory),
-                Cell::Blob(sealed),
-                Cell::from("health"),
-                Cell::Int(due_at),
-                Cell::from(status),
-                Cell::from("plan"),
-                Cell::from(BENCH_ACTOR),
-                Cell::Int(now),
-                Cell::Int(now),
-            ]);
+            batch.plan_actions.push(BulkPlanAction {
+                id,
+                case_id,
+                territory: territory.to_owned(),
+                sealed,
+                responsible_sector: "health".to_owned(),
+                responsible_org: None,
+                due_at,
+                status: status.to_owned(),
+                origin: "plan".to_owned(),
+                created_by: BENCH_ACTOR.to_owned(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            });
         }
-        let columns = [
-            "id",
-            "case_id",
-            "territory_code",
-            "sealed",
-            "responsible_sector",
-            "due_at",
-            "status",
-            "origin",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ];
-        bulk::insert(&mut tx, "plan_actions", &columns, &rows, "").await?;
     }
-    tx.commit().await?;
+    store.bulk_writer().await?.write(&batch).await?;
     Ok(())
 }
 
@@ -370,9 +348,9 @@ async fn recall(
     territory: &str,
     sample: u64,
 ) -> anyhow::Result<Recall> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM children WHERE territory_code = $1")
-        .bind(territory)
-        .fetch_all(opened.store.pool())
+    let ids = opened
+        .store
+        .children_of(territory)
         .await
         .context("cannot list the province's children")?;
     let most_common = crate::demo::names::BOYS
@@ -433,13 +411,10 @@ struct Recall {
 
 /// The province with the most cases, and how many.
 async fn busiest_province(store: &Store) -> anyhow::Result<Option<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT territory_code, COUNT(*) AS n FROM cases GROUP BY territory_code \
-         ORDER BY n DESC, territory_code LIMIT 1",
-    )
-    .fetch_optional(store.pool())
-    .await
-    .context("cannot count the cases by province")
+    store
+        .busiest_province()
+        .await
+        .context("cannot count the cases by province")
 }
 
 /// A signed-in benchmark case worker: the session cookie and its CSRF token.

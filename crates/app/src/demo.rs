@@ -22,18 +22,28 @@
 //! the real rules (the case's risk is the latest one's), the case plan with its
 //! deadlines, follow-up cards and entries of the social, medical and judicial files,
 //! each checked by the form engine before it is written. No case is assigned
-//! (`assigned_to` stays empty) and cards and actions are recorded by [`DEMO_AUTHOR`]
-//! for no organisation: a case is followed by a user, and the demo creates none.
+//! (`assigned_to` stays empty) and cases, moves, cards, actions and linking cards are
+//! recorded by [`DEMO_AUTHOR`] for no organisation: a case is followed by a user, and
+//! the demo creates none. Otherwise the rows are what the application writes: a closed
+//! case has its closure reason, a linking card its province, answer deadline, consent,
+//! shared parts, sealed reason and the steps taken on it.
+//!
+//! The rows go through the store's bulk API ([`awladna_store::bulk`]), which owns the
+//! tables and their columns; the statistics are rebuilt after the load.
 
 use anyhow::{Context, anyhow, bail};
 use awladna_crypto::Keyring;
 use awladna_domain::Reference;
 use awladna_domain::forms::{Form, local_zone};
 use awladna_domain::names::matching_keys;
+use awladna_domain::referral::{Consent, SharedPart};
 use awladna_domain::territory::{Area, CommuneKind, Territory};
-use awladna_store::bulk::{self, Cell};
+use awladna_store::Store;
+use awladna_store::bulk::{
+    BulkBatch, BulkCard, BulkCase, BulkChild, BulkMove, BulkReferral, BulkStep, BulkWriter,
+    CaseSequence,
+};
 use awladna_store::keys::sealed_aad;
-use awladna_store::{Backend, Store};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
@@ -41,8 +51,6 @@ use names::Name;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 use std::collections::HashMap;
 
 mod casework;
@@ -293,6 +301,35 @@ const NEXT_STEPS_AR: [&str; 5] = [
     "أحيل التبليغ على النيابة العامة لاتخاذ المتعين.",
 ];
 
+/// Why cases close (codes of the `closure_reasons` vocabulary; others weigh 1).
+const CLOSURE_REASONS: [(&str, u64); 6] = [
+    ("reintegrated", 45),
+    ("no_protection_need", 20),
+    ("transferred", 12),
+    ("reached_18", 10),
+    ("moved_away", 8),
+    ("other", 4),
+];
+
+/// What a linking card rests on: mostly the guardian's consent.
+const CONSENTS: [(Consent, u64); 3] = [
+    (Consent::Guardian, 70),
+    (Consent::Child, 20),
+    (Consent::LegalGround, 10),
+];
+
+/// The reason a linking card gives, sealed (it may describe the child; these do not).
+const REFERRAL_REASONS: [&str; 5] = [
+    "Prise en charge relevant du service destinataire.",
+    "Évaluation spécialisée demandée.",
+    "Suivi à assurer près du domicile de l'enfant.",
+    "طلب تكفل من طرف المصلحة المختصة.",
+    "إحالة من أجل المتابعة والمواكبة.",
+];
+
+/// The legal ground of a linking card sent without consent.
+const LEGAL_GROUNDS: [&str; 2] = ["Ordonnance du parquet.", "Danger imminent pour l'enfant."];
+
 /// More reports between 10 and 17: adolescents speak up, schools and police see them.
 const AGE_WEIGHTS: [u64; 18] = [3, 3, 3, 3, 3, 3, 5, 5, 5, 5, 9, 9, 9, 9, 9, 9, 9, 9];
 /// Local hours of the day: the helpline runs at night, services in office hours.
@@ -386,81 +423,9 @@ const RECEIVING_SECTORS: [(&str, &[(&str, u64)]); 6] = [
     ),
 ];
 
-const CHILD_COLUMNS: [&str; 6] = [
-    "id",
-    "territory_code",
-    "sex",
-    "birth_year",
-    "identity",
-    "created_at",
-];
-const TOKEN_COLUMNS: [&str; 3] = ["child_id", "token", "territory_code"];
-const CASE_COLUMNS: [&str; 10] = [
-    "id",
-    "number",
-    "child_id",
-    "territory_code",
-    "stage",
-    "risk",
-    "opened_at",
-    "closed_at",
-    "sex",
-    "birth_year",
-];
-const CONCERN_COLUMNS: [&str; 4] = ["case_id", "concern", "territory_code", "opened_at"];
-const MOVE_COLUMNS: [&str; 5] = ["id", "case_id", "from_stage", "to_stage", "moved_at"];
-/// The columns `Tx::insert_card` writes.
-const CARD_COLUMNS: [&str; 13] = [
-    "id",
-    "form_code",
-    "form_version",
-    "territory_code",
-    "complete",
-    "data",
-    "sealed",
-    "created_by",
-    "organisation_code",
-    "case_id",
-    "child_id",
-    "created_at",
-    "updated_at",
-];
-/// The columns `Tx::insert_plan_action` writes, with the status and version the
-/// action's later changes (`Tx::set_plan_status`) leave.
-const PLAN_COLUMNS: [&str; 13] = [
-    "id",
-    "case_id",
-    "territory_code",
-    "sealed",
-    "responsible_sector",
-    "responsible_org",
-    "due_at",
-    "status",
-    "origin",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-];
-/// Who recorded the demo's cards and actions: no user, since the demo creates none; the
-/// column holds a user id, `token:ID` for a machine client, and this for demo data.
+/// Who recorded the demo's rows: no user, since the demo creates none; the columns
+/// hold a user id, `token:ID` for a machine client, and this for demo data.
 pub(crate) const DEMO_AUTHOR: &str = "demo";
-const REFERRAL_COLUMNS: [&str; 10] = [
-    "id",
-    "case_id",
-    "from_sector",
-    "to_sector",
-    "stage",
-    "urgency",
-    "status",
-    "sent_at",
-    "responded_at",
-    "closed_at",
-];
-const SEQUENCE_COLUMNS: [&str; 3] = ["territory_code", "year", "last_value"];
-const SEQUENCE_UPSERT: &str =
-    "ON CONFLICT (territory_code, year) DO UPDATE SET last_value = excluded.last_value";
-
 /// Writes `options.children` children and everything that hangs off them, one
 /// transaction per batch, so that an interrupted run leaves whole batches behind.
 /// Identities and cards are sealed, and names blind-indexed, with `keyring`: the
@@ -474,12 +439,15 @@ pub async fn generate(
 ) -> anyhow::Result<DemoSummary> {
     let catalogue = Catalogue::new(reference)?;
     let calendar = Calendar::new(options.now)?;
-    let mut conn = writing_connection(store).await?;
-    let counters = read_counters(&mut conn, &catalogue.places).await?;
+    let mut writer = store.bulk_writer().await?;
+    let counters = read_counters(&mut writer, &catalogue.places).await?;
     // The work on cases draws from its own stream of the seed, so that it leaves the
-    // children, reports, cases and referrals of a seed as they were without it.
+    // children, reports, cases and referrals of a seed as they were without it; so do
+    // the details of closures and linking cards.
     let mut work_rng = ChaCha8Rng::seed_from_u64(options.seed);
     work_rng.set_stream(1);
+    let mut detail_rng = ChaCha8Rng::seed_from_u64(options.seed);
+    detail_rng.set_stream(2);
     let mut generator = Generator {
         catalogue,
         calendar,
@@ -487,6 +455,7 @@ pub async fn generate(
         keyring,
         rng: ChaCha8Rng::seed_from_u64(options.seed),
         work_rng,
+        detail_rng,
     };
     let mut summary = DemoSummary::default();
     let mut batch = Batch::default();
@@ -499,8 +468,8 @@ pub async fn generate(
             generator.child(&mut batch, quantile)?;
         }
         write_batch(
-            &mut conn,
-            &batch,
+            &mut writer,
+            &mut batch,
             &generator.counters,
             &generator.catalogue.places,
         )
@@ -614,6 +583,8 @@ struct Catalogue<'r> {
     pathway: Pathway<'r>,
     sectors: Sectors<'r>,
     relations: Weighted<&'r str>,
+    closure_reasons: Weighted<&'r str>,
+    consents: Weighted<Consent>,
     names: NameLists,
     work: casework::Work<'r>,
     reference: &'r Reference,
@@ -653,6 +624,8 @@ impl<'r> Catalogue<'r> {
             pathway: Pathway::new(reference)?,
             sectors: Sectors::new(reference)?,
             relations: vocabulary_weights(reference, "relations", &RELATIONS, 1)?,
+            closure_reasons: vocabulary_weights(reference, "closure_reasons", &CLOSURE_REASONS, 1)?,
+            consents: Weighted::new("a consent", CONSENTS)?,
             names: NameLists::new()?,
             work: casework::Work::new(reference)?,
             reference,
@@ -1038,24 +1011,26 @@ impl Counters {
         *last
     }
 
-    fn rows(&self, places: &[Place<'_>]) -> Vec<Vec<Cell>> {
+    fn sequences(&self, places: &[Place<'_>]) -> Vec<CaseSequence> {
         let mut rows: Vec<_> = self.last.iter().collect();
         rows.sort();
         rows.into_iter()
-            .filter_map(|(&(place, year), &last)| {
-                let code = places.get(place)?.code;
-                Some(vec![code.into(), Cell::Int(year), Cell::Int(last)])
+            .filter_map(|(&(place, year), &last_value)| {
+                Some(CaseSequence {
+                    territory: places.get(place)?.code.to_owned(),
+                    year,
+                    last_value,
+                })
             })
             .collect()
     }
 }
 
-async fn read_counters(conn: &mut AnyConnection, places: &[Place<'_>]) -> anyhow::Result<Counters> {
-    let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT territory_code, year, last_value FROM case_number_sequences")
-            .fetch_all(&mut *conn)
-            .await
-            .context("cannot read the case number sequences")?;
+async fn read_counters(writer: &mut BulkWriter, places: &[Place<'_>]) -> anyhow::Result<Counters> {
+    let rows = writer
+        .case_sequences()
+        .await
+        .context("cannot read the case number sequences")?;
     let index: HashMap<&str, usize> = places
         .iter()
         .enumerate()
@@ -1063,22 +1038,15 @@ async fn read_counters(conn: &mut AnyConnection, places: &[Place<'_>]) -> anyhow
         .collect();
     let last = rows
         .into_iter()
-        .filter_map(|(code, year, last)| Some(((*index.get(code.as_str())?, year), last)))
+        .filter_map(|s| Some(((*index.get(s.territory.as_str())?, s.year), s.last_value)))
         .collect();
     Ok(Counters { last })
 }
 
-/// The rows of one batch, table by table, in the order foreign keys need.
+/// The rows of one batch.
 #[derive(Default)]
 struct Batch {
-    children: Vec<Vec<Cell>>,
-    tokens: Vec<Vec<Cell>>,
-    cases: Vec<Vec<Cell>>,
-    concerns: Vec<Vec<Cell>>,
-    cards: Vec<Vec<Cell>>,
-    moves: Vec<Vec<Cell>>,
-    referrals: Vec<Vec<Cell>>,
-    plan_actions: Vec<Vec<Cell>>,
+    rows: BulkBatch,
     name_variants: u64,
     /// What `cards` and `plan_actions` hold, counted as they are made.
     counts: DemoSummary,
@@ -1087,14 +1055,15 @@ struct Batch {
 impl Batch {
     fn add_to(&self, summary: &mut DemoSummary) {
         let counts = &self.counts;
-        summary.children += self.children.len() as u64;
+        let rows = &self.rows;
+        summary.children += rows.children.len() as u64;
         summary.reports += counts.reports;
         summary.name_variants += self.name_variants;
-        summary.cases += self.cases.len() as u64;
-        summary.stage_moves += self.moves.len() as u64;
-        summary.referrals += self.referrals.len() as u64;
+        summary.cases += rows.cases.len() as u64;
+        summary.stage_moves += rows.cases.iter().map(|c| c.moves.len() as u64).sum::<u64>();
+        summary.referrals += rows.referrals.len() as u64;
         summary.evaluations += counts.evaluations;
-        summary.plan_actions += self.plan_actions.len() as u64;
+        summary.plan_actions += rows.plan_actions.len() as u64;
         summary.overdue_actions += counts.overdue_actions;
         summary.followups += counts.followups;
         summary.child_profiles += counts.child_profiles;
@@ -1102,82 +1071,25 @@ impl Batch {
     }
 
     fn clear(&mut self) {
-        self.children.clear();
-        self.tokens.clear();
+        self.rows.clear();
         self.name_variants = 0;
-        self.cases.clear();
-        self.concerns.clear();
-        self.cards.clear();
-        self.moves.clear();
-        self.referrals.clear();
-        self.plan_actions.clear();
         self.counts = DemoSummary::default();
     }
 }
 
-/// One connection for the whole run. On SQLite it gets a large page cache (a batch
-/// touches more pages than the default 2 MB holds, which spills them to disk mid
-/// transaction) and keeps statement journals in memory. It is closed at the end rather
-/// than handed back to the pool with those settings.
-async fn writing_connection(store: &Store) -> anyhow::Result<PoolConnection<Any>> {
-    let mut conn = store.pool().acquire().await?;
-    conn.close_on_drop();
-    if store.backend() == Backend::Sqlite {
-        conn.execute("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;")
-            .await?;
-    }
-    Ok(conn)
-}
-
 async fn write_batch(
-    conn: &mut AnyConnection,
-    batch: &Batch,
+    writer: &mut BulkWriter,
+    batch: &mut Batch,
     counters: &Counters,
     places: &[Place<'_>],
 ) -> anyhow::Result<()> {
-    let mut tx = conn.begin().await?;
-    insert(&mut tx, "children", &CHILD_COLUMNS, &batch.children).await?;
-    insert(&mut tx, "child_name_tokens", &TOKEN_COLUMNS, &batch.tokens).await?;
-    insert(&mut tx, "cases", &CASE_COLUMNS, &batch.cases).await?;
-    insert(&mut tx, "case_concerns", &CONCERN_COLUMNS, &batch.concerns).await?;
-    insert(&mut tx, "cards", &CARD_COLUMNS, &batch.cards).await?;
-    insert(&mut tx, "stage_moves", &MOVE_COLUMNS, &batch.moves).await?;
-    insert(&mut tx, "referrals", &REFERRAL_COLUMNS, &batch.referrals).await?;
-    insert(&mut tx, "plan_actions", &PLAN_COLUMNS, &batch.plan_actions).await?;
     // Written with the cases they numbered, so a later run (or the application)
     // continues after them even if this run stops halfway.
-    let sequences = counters.rows(places);
-    bulk::insert(
-        &mut tx,
-        "case_number_sequences",
-        &SEQUENCE_COLUMNS,
-        &sequences,
-        SEQUENCE_UPSERT,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// About this many values bound per statement. SQLite reads `$n` placeholders as
-/// named parameters kept in a list searched from the start for each one, so preparing
-/// and binding a statement cost the square of its placeholders: 30,000 of them take
-/// about a second. Same-sized chunks also let the prepared statement be reused.
-const BINDS_PER_STATEMENT: usize = 250;
-
-async fn insert(
-    tx: &mut Transaction<'_, Any>,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<Cell>],
-) -> anyhow::Result<()> {
-    let per_statement = (BINDS_PER_STATEMENT / columns.len()).max(1);
-    for chunk in rows.chunks(per_statement) {
-        bulk::insert(tx, table, columns, chunk, "")
-            .await
-            .with_context(|| format!("cannot write the demo's {table}"))?;
-    }
-    Ok(())
+    batch.rows.sequences = counters.sequences(places);
+    writer
+        .write(&batch.rows)
+        .await
+        .context("cannot write the demo's batch")
 }
 
 struct Generator<'r> {
@@ -1188,6 +1100,8 @@ struct Generator<'r> {
     rng: ChaCha8Rng,
     /// For everything [`casework`] draws.
     work_rng: ChaCha8Rng,
+    /// For the details of closures and linking cards.
+    detail_rng: ChaCha8Rng,
 }
 
 /// What a report says about the child, the same on every report about them.
@@ -1206,6 +1120,8 @@ struct OpenedCase {
 /// A case just opened, with its pathway; its row waits for the risk its evaluations set.
 struct NewCase<'r> {
     id: String,
+    /// The rows of `moves`, their ids drawn as the case opened.
+    move_rows: Vec<BulkMove>,
     number: String,
     opened_at: i64,
     closed_at: Option<i64>,
@@ -1260,22 +1176,18 @@ impl<'r> Generator<'r> {
             "identity",
             &child.id,
         )?;
-        batch.children.push(vec![
-            child.id.as_str().into(),
-            self.catalogue.places[place].code.into(),
-            sex.into(),
-            Cell::Int(child.birth_year),
-            Cell::Blob(sealed_identity),
-            Cell::Int(first_created),
-        ]);
-        for key in matching_keys(&identity.first, &identity.last) {
-            let token = self.keyring.blind_index(NAME_DOMAIN, &key);
-            batch.tokens.push(vec![
-                child.id.as_str().into(),
-                Cell::Blob(token.to_vec()),
-                self.catalogue.places[place].code.into(),
-            ]);
-        }
+        batch.rows.children.push(BulkChild {
+            id: child.id.clone(),
+            territory: self.catalogue.places[place].code.to_owned(),
+            sex: sex.to_owned(),
+            birth_year: child.birth_year,
+            identity: sealed_identity,
+            created_at: first_created,
+            name_tokens: matching_keys(&identity.first, &identity.last)
+                .iter()
+                .map(|key| self.keyring.blind_index(NAME_DOMAIN, key).to_vec())
+                .collect(),
+        });
 
         let mut case: Option<OpenedCase> = None;
         let mut received_at = first_received;
@@ -1312,7 +1224,7 @@ impl<'r> Generator<'r> {
             let (case_id, opened) = match still_open.filter(|_| report.complete) {
                 Some(open) => (Some(open.id.clone()), None),
                 None if report.complete && self.rng.random_bool(OPENS_CASE) => {
-                    let opened = self.open_case(batch, &child, created_at, report.urgency);
+                    let opened = self.open_case(batch, &child, created_at, report.urgency)?;
                     case = Some(OpenedCase {
                         id: opened.id.clone(),
                         closed_at: opened.closed_at,
@@ -1323,19 +1235,8 @@ impl<'r> Generator<'r> {
             };
             let reported = self.card(batch, &child, &report, &names, created_at, case_id)?;
             if let Some(opened) = opened {
-                // Triage copies the concerns of the report that opens the case, with the
-                // province and opening time the concern filter pages by.
-                let territory = self.catalogue.places[child.place].code;
-                for concern in &reported.concerns {
-                    batch.concerns.push(vec![
-                        opened.id.as_str().into(),
-                        (*concern).into(),
-                        territory.into(),
-                        Cell::Int(opened.opened_at),
-                    ]);
-                }
                 let risk = self.case_work(batch, &child, &opened, &reported)?;
-                self.push_case(batch, &child, &opened, risk);
+                self.push_case(batch, &child, opened, risk, &reported);
             }
         }
         Ok(())
@@ -1398,7 +1299,7 @@ impl<'r> Generator<'r> {
             created_at,
             updated_at,
         };
-        batch.cards.push(row.cells());
+        batch.rows.cards.push(row.bulk());
         batch.counts.reports += 1;
         Ok(reported)
     }
@@ -1475,7 +1376,7 @@ impl<'r> Generator<'r> {
         child: &Child<'r>,
         reported_at: i64,
         urgency: &'r str,
-    ) -> NewCase<'r> {
+    ) -> anyhow::Result<NewCase<'r>> {
         let opened_at = self
             .calendar
             .after(&mut self.rng, reported_at, 10 * MINUTE..2 * DAY);
@@ -1498,50 +1399,71 @@ impl<'r> Generator<'r> {
         let closed_at = last
             .filter(|m| Some(m.to) == self.catalogue.pathway.closed)
             .map(|m| m.at);
-        for m in &moves {
-            batch.moves.push(vec![
-                self.id(m.at).into(),
-                id.as_str().into(),
-                m.from.into(),
-                m.to.into(),
-                Cell::Int(m.at),
-            ]);
-        }
-        self.referrals(batch, &id, &moves, closed_at, urgency);
-        NewCase {
+        let move_rows = moves
+            .iter()
+            .map(|m| BulkMove {
+                id: self.id(m.at),
+                from_stage: m.from.map(str::to_owned),
+                to_stage: m.to.to_owned(),
+                at: m.at,
+                by: DEMO_AUTHOR.to_owned(),
+                reason: None,
+            })
+            .collect();
+        self.referrals(batch, child, &id, &moves, closed_at, urgency)?;
+        Ok(NewCase {
             id,
+            move_rows,
             number,
             opened_at,
             closed_at,
             stage,
             moves,
             urgency,
-        }
+        })
     }
 
-    fn push_case(&mut self, batch: &mut Batch, child: &Child<'r>, case: &NewCase<'r>, risk: &str) {
-        batch.cases.push(vec![
-            case.id.as_str().into(),
-            case.number.as_str().into(),
-            child.id.as_str().into(),
-            self.catalogue.places[child.place].code.into(),
-            case.stage.into(),
-            risk.into(),
-            Cell::Int(case.opened_at),
-            case.closed_at.into(),
-            child.sex.into(),
-            Cell::Int(child.birth_year),
-        ]);
+    /// The case's row, with the concerns triage copies from the report that opened it
+    /// and, once closed, why: closing a case asks for a reason.
+    fn push_case(
+        &mut self,
+        batch: &mut Batch,
+        child: &Child<'r>,
+        case: NewCase<'r>,
+        risk: &str,
+        reported: &Reported<'r>,
+    ) {
+        let closure_reason = case
+            .closed_at
+            .map(|_| (*self.catalogue.closure_reasons.pick(&mut self.detail_rng)).to_owned());
+        batch.rows.cases.push(BulkCase {
+            id: case.id,
+            number: case.number,
+            child_id: child.id.clone(),
+            territory: self.catalogue.places[child.place].code.to_owned(),
+            stage: case.stage.to_owned(),
+            risk: Some(risk.to_owned()),
+            opened_at: case.opened_at,
+            opened_by: DEMO_AUTHOR.to_owned(),
+            assigned_to: None,
+            closed_at: case.closed_at,
+            closure_reason,
+            sex: child.sex.to_owned(),
+            birth_year: child.birth_year,
+            concerns: reported.concerns.iter().map(|c| (*c).to_owned()).collect(),
+            moves: case.move_rows,
+        });
     }
 
     fn referrals(
         &mut self,
         batch: &mut Batch,
+        child: &Child<'r>,
         case_id: &str,
         moves: &[Move<'r>],
         closed_at: Option<i64>,
         urgency: &'r str,
-    ) {
+    ) -> anyhow::Result<()> {
         let horizon = closed_at.unwrap_or(self.calendar.now);
         // Children are referred at the stages they reached, not once the case is closed.
         let closed = self.catalogue.pathway.closed;
@@ -1551,7 +1473,7 @@ impl<'r> Generator<'r> {
             .filter(|(_, m)| Some(m.to) != closed)
             .collect();
         if stages.is_empty() {
-            return;
+            return Ok(());
         }
         let count = *self.catalogue.referral_counts.pick(&mut self.rng);
         for _ in 0..count {
@@ -1571,19 +1493,95 @@ impl<'r> Generator<'r> {
                 *self.catalogue.urgencies.pick(&mut self.rng)
             };
             let outcome = referral_outcome(&mut self.rng, sent_at, horizon, closed_at.is_some());
-            batch.referrals.push(vec![
-                self.id(sent_at).into(),
-                case_id.into(),
-                from.into(),
-                to.into(),
-                stage.to.into(),
-                urgency.into(),
-                outcome.status.into(),
-                Cell::Int(sent_at),
-                outcome.responded_at.into(),
-                outcome.closed_at.into(),
-            ]);
+            let id = self.id(sent_at);
+            let referral = self.referral(
+                id,
+                child,
+                case_id,
+                stage.to,
+                (from, to),
+                urgency,
+                sent_at,
+                &outcome,
+            )?;
+            batch.rows.referrals.push(referral);
         }
+        Ok(())
+    }
+
+    /// A linking card as the sending service fills it in (consent, shared parts and a
+    /// sealed reason) and as its steps left it. The demo has no organisations, so
+    /// either end is only a sector.
+    #[allow(clippy::too_many_arguments)]
+    fn referral(
+        &mut self,
+        id: String,
+        child: &Child<'r>,
+        case_id: &str,
+        stage: &str,
+        (from, to): (&str, &str),
+        urgency: &str,
+        sent_at: i64,
+        outcome: &Outcome,
+    ) -> anyhow::Result<BulkReferral> {
+        let rng = &mut self.detail_rng;
+        let deadline = self
+            .catalogue
+            .reference
+            .referral_deadlines()
+            .for_urgency_ms(urgency)
+            .ok_or_else(|| anyhow!("no answer deadline for the urgency \"{urgency}\""))?;
+        let consent = *self.catalogue.consents.pick(rng);
+        let legal_ground = (consent == Consent::LegalGround)
+            .then(|| LEGAL_GROUNDS[rng.random_range(0..LEGAL_GROUNDS.len())]);
+        let reason = REFERRAL_REASONS[rng.random_range(0..REFERRAL_REASONS.len())];
+        let sealed = seal(
+            self.keyring,
+            &serde_json::json!({"reason": reason, "legal_ground": legal_ground}),
+            "referrals",
+            "sealed",
+            &id,
+        )?;
+        // Need to know: the identity and the report always, a file only to a sector
+        // that may read it.
+        let share: Vec<&str> = SharedPart::ALL
+            .into_iter()
+            .filter(|part| {
+                matches!(part, SharedPart::Identity | SharedPart::Report)
+                    || (part.shareable_with(to) && rng.random_bool(0.3))
+            })
+            .map(SharedPart::code)
+            .collect();
+        let steps = outcome
+            .steps
+            .iter()
+            .map(|&(status, at)| BulkStep {
+                id: row_id(rng, at),
+                status: status.to_owned(),
+                at,
+                by: DEMO_AUTHOR.to_owned(),
+                note: None,
+            })
+            .collect();
+        Ok(BulkReferral {
+            id,
+            case_id: case_id.to_owned(),
+            territory: self.catalogue.places[child.place].code.to_owned(),
+            from_org: None,
+            from_sector: from.to_owned(),
+            to_org: None,
+            to_sector: to.to_owned(),
+            stage: stage.to_owned(),
+            service: None,
+            urgency: urgency.to_owned(),
+            consent: consent.code().to_owned(),
+            share: serde_json::to_string(&share)?,
+            sealed,
+            created_by: DEMO_AUTHOR.to_owned(),
+            sent_at,
+            due_at: sent_at + deadline,
+            steps,
+        })
     }
 
     fn id(&mut self, ms: i64) -> String {
@@ -1634,23 +1632,22 @@ struct CardRow<'a> {
 }
 
 impl CardRow<'_> {
-    /// The cells in the order of [`CARD_COLUMNS`].
-    fn cells(self) -> Vec<Cell> {
-        vec![
-            self.id.into(),
-            self.form_code.into(),
-            Cell::Int(i64::from(self.form_version)),
-            self.territory.into(),
-            Cell::Int(i64::from(self.complete)),
-            self.data.into(),
-            Cell::Blob(self.sealed),
-            DEMO_AUTHOR.into(),
-            None::<&str>.into(),
-            self.case_id.into(),
-            self.child_id.into(),
-            Cell::Int(self.created_at),
-            Cell::Int(self.updated_at),
-        ]
+    fn bulk(self) -> BulkCard {
+        BulkCard {
+            id: self.id,
+            form_code: self.form_code.to_owned(),
+            form_version: self.form_version,
+            territory: self.territory.to_owned(),
+            complete: self.complete,
+            data: self.data,
+            sealed: self.sealed,
+            created_by: DEMO_AUTHOR.to_owned(),
+            organisation: None,
+            case_id: self.case_id.map(str::to_owned),
+            child_id: Some(self.child_id.to_owned()),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
     }
 }
 
@@ -2413,10 +2410,9 @@ pub(crate) mod names {
     ];
 }
 
+/// The steps taken on a referral by now, with their times.
 struct Outcome {
-    status: &'static str,
-    responded_at: Option<i64>,
-    closed_at: Option<i64>,
+    steps: Vec<(&'static str, i64)>,
 }
 
 /// Where a referral sent at `sent_at` stands at `horizon` (now, or when its case closed):
@@ -2434,29 +2430,27 @@ fn referral_outcome(
     let declined = rng.random_bool(0.1);
     let delivered = responded + rng.random_range(DAY..60 * DAY);
     let closed = delivered + rng.random_range(0..30 * DAY);
-    let outcome = |status, responded_at, closed_at| Outcome {
-        status,
-        responded_at,
-        closed_at,
-    };
-    let reached = if never_answered || received > horizon {
-        outcome("sent", None, None)
-    } else if responded > horizon {
-        outcome("received", None, None)
-    } else if declined {
-        return outcome("declined", Some(responded), None);
-    } else if delivered > horizon {
-        outcome("accepted", Some(responded), None)
-    } else if closed > horizon {
-        outcome("delivered", Some(responded), None)
+    let path = [
+        ("received", received),
+        (if declined { "declined" } else { "accepted" }, responded),
+        ("delivered", delivered),
+        ("closed", closed),
+    ];
+    let mut steps: Vec<_> = if never_answered {
+        Vec::new()
     } else {
-        return outcome("closed", Some(responded), Some(closed));
+        path.into_iter()
+            .take_while(|&(_, at)| at <= horizon)
+            .take(if declined { 2 } else { 4 })
+            .collect()
     };
-    if case_closed {
-        outcome("closed", reached.responded_at, Some(horizon))
-    } else {
-        reached
+    let ended = steps
+        .last()
+        .is_some_and(|(status, _)| matches!(*status, "declined" | "closed"));
+    if case_closed && !ended {
+        steps.push(("closed", horizon));
     }
+    Outcome { steps }
 }
 
 #[cfg(test)]
@@ -2522,14 +2516,14 @@ mod tests {
 
         async fn count(&self, sql: &str) -> i64 {
             sqlx::query_scalar(sql)
-                .fetch_one(self.store.pool())
+                .fetch_one(self.store.pool_for_tests())
                 .await
                 .unwrap()
         }
 
         async fn strings(&self, sql: &str) -> Vec<String> {
             sqlx::query_scalar(sql)
-                .fetch_all(self.store.pool())
+                .fetch_all(self.store.pool_for_tests())
                 .await
                 .unwrap()
         }
@@ -2554,7 +2548,7 @@ mod tests {
         async fn identities(&self) -> BTreeMap<String, (i64, Map<String, Value>)> {
             let rows: Vec<(String, i64, Vec<u8>)> =
                 sqlx::query_as("SELECT id, birth_year, identity FROM children")
-                    .fetch_all(self.store.pool())
+                    .fetch_all(self.store.pool_for_tests())
                     .await
                     .unwrap();
             rows.into_iter()
@@ -2573,7 +2567,7 @@ mod tests {
         async fn cards(&self) -> BTreeMap<String, OpenedDemoCard> {
             let rows: Vec<(String, String, String, i64, String, Vec<u8>)> =
                 sqlx::query_as("SELECT id, form_code, child_id, complete, data, sealed FROM cards")
-                    .fetch_all(self.store.pool())
+                    .fetch_all(self.store.pool_for_tests())
                     .await
                     .unwrap();
             rows.into_iter()
@@ -2731,7 +2725,7 @@ mod tests {
         let mut tokens: HashMap<String, Vec<String>> = HashMap::new();
         let rows: Vec<(String, Vec<u8>)> =
             sqlx::query_as("SELECT child_id, token FROM child_name_tokens")
-                .fetch_all(db.store.pool())
+                .fetch_all(db.store.pool_for_tests())
                 .await
                 .unwrap();
         for (child, token) in rows {
@@ -2879,7 +2873,7 @@ mod tests {
         let identities = db.identities().await;
         let territories: HashMap<String, String> =
             sqlx::query_as::<_, (String, String)>("SELECT id, territory_code FROM children")
-                .fetch_all(db.store.pool())
+                .fetch_all(db.store.pool_for_tests())
                 .await
                 .unwrap()
                 .into_iter()

@@ -1,7 +1,15 @@
 //! Multi-row inserts: the demo generator and imports write millions of rows, one
-//! statement per few hundred rows, inside the caller's transaction.
+//! statement per few hundred rows, inside the caller's transaction. Outside the store,
+//! rows are written as the typed rows of [`rows`]: the column lists live here only.
 
 use sqlx::{Any, AnyConnection, Transaction};
+
+mod rows;
+
+pub use rows::{
+    BulkAssignment, BulkBatch, BulkCard, BulkCase, BulkChild, BulkMove, BulkPlanAction,
+    BulkReferral, BulkStep, BulkWriter, CaseSequence,
+};
 
 /// A value to bind. Only the portable types that both backends store alike.
 ///
@@ -9,7 +17,7 @@ use sqlx::{Any, AnyConnection, Transaction};
 /// prepares it, and each chunk of rows reuses that statement, so a NULL sent as an
 /// integer where a later chunk sends text was refused ("incorrect binary data format").
 #[derive(Debug, Clone)]
-pub enum Cell {
+pub(crate) enum Cell {
     Int(i64),
     Text(String),
     Blob(Vec<u8>),
@@ -19,7 +27,7 @@ pub enum Cell {
 }
 
 /// The NULL of a column's type, for an absent value.
-pub trait Nullable: Into<Cell> {
+pub(crate) trait Nullable: Into<Cell> {
     const NULL: Cell;
 }
 
@@ -74,7 +82,7 @@ impl<T: Nullable> From<Option<T>> for Cell {
 const MAX_BINDS: usize = 1_000;
 
 /// Inserts `rows` into `table`. Table and column names come from code, never from input.
-pub async fn insert(
+pub(crate) async fn insert(
     tx: &mut Transaction<'_, Any>,
     table: &str,
     columns: &[&str],
@@ -85,7 +93,7 @@ pub async fn insert(
 }
 
 /// `insert` on a connection (a transaction's, or the pool's).
-pub async fn insert_on(
+pub(crate) async fn insert_on(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],

@@ -25,6 +25,7 @@ pub mod register;
 pub mod retention;
 pub mod sealer;
 pub mod stats;
+mod tally;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;
@@ -130,7 +131,16 @@ impl Store {
         self.backend
     }
 
-    pub fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The pool itself, for tests that set up or inspect what no use case writes or
+    /// reads. Only with the `testing` feature, which only the tests enable: the
+    /// application goes through the store's methods.
+    #[cfg(feature = "testing")]
+    #[doc(hidden)]
+    pub fn pool_for_tests(&self) -> &AnyPool {
         &self.pool
     }
 

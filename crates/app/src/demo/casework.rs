@@ -20,7 +20,7 @@ use awladna_domain::Reference;
 use awladna_domain::forms::{CheckedCard, Completeness, Form};
 use awladna_domain::scoring::{Assessment, Level, Scoring};
 use awladna_domain::territory::Area;
-use awladna_store::bulk::Cell;
+use awladna_store::bulk::BulkPlanAction;
 use awladna_store::plan::OPEN_STATUSES;
 use jiff::Timestamp;
 use rand::Rng;
@@ -1120,7 +1120,7 @@ impl<'r> Writer<'_, 'r> {
             created_at: at,
             updated_at: at,
         };
-        self.batch.cards.push(row.cells());
+        self.batch.rows.cards.push(row.bulk());
         Ok(())
     }
 
@@ -1378,21 +1378,21 @@ impl<'r> Writer<'_, 'r> {
         };
         let id = row_id(self.rng, at);
         let sealed = seal(self.keyring, text, "plan_actions", "sealed", &id)?;
-        self.batch.plan_actions.push(vec![
-            id.into(),
-            self.case.id.as_str().into(),
-            self.territory.into(),
-            Cell::Blob(sealed),
-            sector.into(),
-            None::<&str>.into(),
-            Cell::Int(due),
-            status.into(),
-            origin.into(),
-            DEMO_AUTHOR.into(),
-            Cell::Int(at),
-            Cell::Int(updated_at),
-            Cell::Int(version),
-        ]);
+        self.batch.rows.plan_actions.push(BulkPlanAction {
+            id,
+            case_id: self.case.id.clone(),
+            territory: self.territory.to_owned(),
+            sealed,
+            responsible_sector: sector.to_owned(),
+            responsible_org: None,
+            due_at: due,
+            status: status.to_owned(),
+            origin: origin.to_owned(),
+            created_by: DEMO_AUTHOR.to_owned(),
+            created_at: at,
+            updated_at,
+            version,
+        });
         if OPEN_STATUSES.contains(&status) && due < self.now {
             self.batch.counts.overdue_actions += 1;
         }

@@ -107,7 +107,7 @@ async fn sealed_log(app: &TestApp, n: usize) -> u64 {
 /// Runs SQL as someone with the database but not the master key: the append-only triggers
 /// dropped or disabled first, as such a person would.
 async fn tamper(app: &TestApp, backend: Backend, statements: &[&str]) {
-    let pool = app.store.pool();
+    let pool = app.store.pool_for_tests();
     let (disable, enable): (&[&str], &[&str]) = match backend {
         Backend::Sqlite => (
             &[
@@ -129,7 +129,7 @@ async fn tamper(app: &TestApp, backend: Backend, statements: &[&str]) {
 async fn tampering_is_refused_or_detected(backend: Backend) {
     let app = TestApp::start(backend).await;
     sealed_log(&app, 4).await;
-    let pool = app.store.pool();
+    let pool = app.store.pool_for_tests();
     // The application's own connection cannot rewrite history…
     assert!(
         sqlx::query("UPDATE audit_log SET action = 'nothing' WHERE seq = 2")
@@ -188,21 +188,21 @@ async fn a_log_cut_short_is_detected(backend: Backend) {
     // matches, whether the old MAC is kept or another is made up.
     let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
         .bind(i64::try_from(last - 3).expect("seq"))
-        .fetch_one(app.store.pool())
+        .fetch_one(app.store.pool_for_tests())
         .await
         .expect("the new last entry");
     let hash: Vec<u8> = sqlx::Row::get(&row, "hash");
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
         .bind(i64::try_from(last - 3).expect("seq"))
         .bind(hash)
-        .execute(app.store.pool())
+        .execute(app.store.pool_for_tests())
         .await
         .expect("move the head");
     let broken = app.verify_audit().await.expect_err("a moved head");
     assert_eq!(broken, AuditBreak::Head(HeadMismatch::Forged), "{broken}");
     sqlx::query("UPDATE audit_head SET mac = $1")
         .bind(vec![7u8; 32])
-        .execute(app.store.pool())
+        .execute(app.store.pool_for_tests())
         .await
         .expect("make up a MAC");
     assert_eq!(
@@ -230,7 +230,7 @@ async fn a_log_cut_short_is_detected(backend: Backend) {
     // Removing the seal altogether: the sealer seals again from there, and says so in the
     // log, where a second beginning gives it away.
     sqlx::query("UPDATE audit_head SET mac = NULL")
-        .execute(app.store.pool())
+        .execute(app.store.pool_for_tests())
         .await
         .expect("remove the seal");
     let broken = app.verify_audit().await.expect_err("a removed seal");
@@ -301,7 +301,7 @@ async fn deleted_reordered_and_added_entries_are_named(backend: Backend) {
         .bind(seq)
         .bind(entry.at_ms)
         .bind(hash.to_vec())
-        .execute(app.store.pool())
+        .execute(app.store.pool_for_tests())
         .await
         .expect("insert");
     assert_eq!(

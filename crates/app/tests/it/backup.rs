@@ -4,7 +4,9 @@
 //! its recovery sheet.
 
 use crate::cli::{awladna, text};
-use crate::support::{Backend, TempDir, TestApp, TestDb, on_each_backend, reference, test_now};
+use crate::support::{
+    Backend, TempDir, TestApp, TestDb, on_each_backend, reference, run, test_now,
+};
 use awladna_crypto::{DataKey, IndexKey, Keyring, MasterKey};
 use awladna_domain::access::Role;
 use awladna_domain::clock::FixedClock;
@@ -21,10 +23,6 @@ use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
-
-fn run(dir: &TempDir, args: &[&str]) -> Output {
-    awladna(dir).args(args).output().expect("run awladna")
-}
 
 fn succeeds(dir: &TempDir, args: &[&str]) -> String {
     let output = run(dir, args);
@@ -220,7 +218,7 @@ async fn a_backup_taken_during_writes_restores_every_acknowledged_write(backend:
     for id in &before {
         let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cards WHERE id = $1")
             .bind(id)
-            .fetch_one(restored_store.pool())
+            .fetch_one(restored_store.pool_for_tests())
             .await
             .expect("count");
         assert_eq!(

@@ -407,7 +407,7 @@ async fn each_sector_reads_the_files_its_work_needs(backend: Backend) {
     // Sealed at rest: neither the content nor the name is stored in clear.
     let raw: Vec<u8> = sqlx::query_scalar("SELECT content FROM documents WHERE id = $1")
         .bind(&document)
-        .fetch_one(centre.app.store.pool())
+        .fetch_one(centre.app.store.pool_for_tests())
         .await
         .unwrap();
     assert!(!raw.windows(8).any(|w| w == b"%PDF-1.4"));

@@ -30,11 +30,7 @@ impl Desk {
     }
 
     async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
-        let headers = [
-            ("cookie", self.session.0.as_str()),
-            ("x-csrf-token", self.session.1.as_str()),
-        ];
-        self.app.post_json(path, &headers, body).await
+        self.app.post_as(&self.session, path, body, &[]).await
     }
 
     async fn get(&self, path: &str) -> crate::support::Answer {
@@ -136,7 +132,7 @@ async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
     let reason: Option<String> =
         sqlx::query_scalar("SELECT closure_reason FROM cases WHERE id = $1")
             .bind(&case)
-            .fetch_one(desk.app.store.pool())
+            .fetch_one(desk.app.store.pool_for_tests())
             .await
             .expect("case");
     assert_eq!(reason, None, "a reopened case has no closure reason");
@@ -185,7 +181,7 @@ async fn a_child_goes_from_report_to_closure_and_back(backend: Backend) {
 
     let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT identity FROM children WHERE id = $1")
         .bind(child)
-        .fetch_one(desk.app.store.pool())
+        .fetch_one(desk.app.store.pool_for_tests())
         .await
         .expect("child");
     assert!(
@@ -491,7 +487,7 @@ async fn plan_action(app: &TestApp, case: &str, territory: &str, status: &str, d
     .bind(due_at)
     .bind(status)
     .bind(now)
-    .execute(app.store.pool())
+    .execute(app.store.pool_for_tests())
     .await
     .expect("plan action");
 }
@@ -874,7 +870,7 @@ async fn an_evaluation_sets_the_risk_and_alerts_for_high_risk(backend: Backend) 
 
     let views: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT sealed FROM cards WHERE form_code = 'evaluation' LIMIT 1")
-            .fetch_one(app.store.pool())
+            .fetch_one(app.store.pool_for_tests())
             .await
             .expect("card");
     assert!(

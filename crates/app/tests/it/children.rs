@@ -13,11 +13,7 @@ struct Centre {
 
 impl Centre {
     async fn post(&self, path: &str, body: &Value) -> crate::support::Answer {
-        let headers = [
-            ("cookie", self.session.0.as_str()),
-            ("x-csrf-token", self.session.1.as_str()),
-        ];
-        self.app.post_json(path, &headers, body).await
+        self.app.post_as(&self.session, path, body, &[]).await
     }
 
     async fn report(&self, first: &str, last: &str, age: i64, mother: Option<&str>) -> String {
@@ -183,7 +179,7 @@ async fn names_are_indexed_by_blind_tokens_only(
     let stored: BTreeSet<Vec<u8>> =
         sqlx::query_scalar::<_, Vec<u8>>("SELECT token FROM child_name_tokens WHERE child_id = $1")
             .bind(child)
-            .fetch_all(app.store.pool())
+            .fetch_all(app.store.pool_for_tests())
             .await
             .expect("tokens")
             .into_iter()

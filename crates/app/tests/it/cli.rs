@@ -1,7 +1,7 @@
 //! The binary as an operator meets it: help, migrate, check-config, serve and stop,
 //! and a clear one-line message for each thing that can be wrong at start.
 
-use crate::support::{Backend, TempDir, TestDb, postgres_or_skip};
+use crate::support::{Backend, TempDir, TestDb, postgres_or_skip, run};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -14,10 +14,6 @@ pub(crate) fn awladna(dir: &TempDir) -> Command {
         .env_remove("AWLADNA_REFERENCE_DIR")
         .env_remove("AWLADNA_ADDR");
     command
-}
-
-fn run(dir: &TempDir, args: &[&str]) -> Output {
-    awladna(dir).args(args).output().expect("run awladna")
 }
 
 pub(crate) fn text(output: &Output) -> String {

@@ -10,6 +10,7 @@ use awladna_domain::forms::Completeness;
 use awladna_store::Store;
 use awladna_store::keys::{KeyPurpose, sealed_aad};
 use awladna_store::plan::OPEN_STATUSES;
+use awladna_store::stats::CellQuery;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -168,7 +169,7 @@ async fn demo_fills_either_backend(backend: Backend) {
     );
     let store = db.store().await;
     let count = |sql: &'static str| {
-        let pool = store.pool().clone();
+        let pool = store.pool_for_tests().clone();
         async move {
             sqlx::query_scalar::<_, i64>(sql)
                 .fetch_one(&pool)
@@ -236,7 +237,7 @@ async fn demo_fills_either_backend(backend: Backend) {
         0
     );
     let concerns: Vec<String> = sqlx::query_scalar("SELECT DISTINCT concern FROM case_concerns")
-        .fetch_all(store.pool())
+        .fetch_all(store.pool_for_tests())
         .await
         .expect("concerns");
     let vocabulary = reference();
@@ -254,7 +255,7 @@ async fn demo_fills_either_backend(backend: Backend) {
     let work = check_case_work(&store, &data).await;
     // Reports that opened no case (drafts, and those needing no protection) too.
     let unattached: Vec<String> = sqlx::query_scalar("SELECT id FROM cards WHERE case_id IS NULL")
-        .fetch_all(store.pool())
+        .fetch_all(store.pool_for_tests())
         .await
         .expect("cards");
     assert!(!unattached.is_empty());
@@ -323,7 +324,7 @@ async fn check_case_work(store: &Store, data: &DemoData) -> Work {
         .collect();
     let mut work = Work::default();
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM cases ORDER BY id")
-        .fetch_all(store.pool())
+        .fetch_all(store.pool_for_tests())
         .await
         .expect("cases");
     for case_id in &ids {
@@ -454,3 +455,148 @@ async fn check_case_work(store: &Store, data: &DemoData) -> Work {
     }
     work
 }
+
+/// Runs the demo through the binary on a fresh database and returns its store.
+async fn demo_database(
+    backend: Backend,
+    children: &'static str,
+    seed: &'static str,
+) -> (TestDb, Store) {
+    let db = TestDb::fresh(backend).await;
+    let url = db.url.clone();
+    let args = [
+        "demo",
+        "--children",
+        children,
+        "--seed",
+        seed,
+        "--database-url",
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        let dir = TempDir::new();
+        awladna(&dir)
+            .args(args)
+            .arg(&url)
+            .output()
+            .expect("run awladna")
+    })
+    .await
+    .expect("demo");
+    assert!(output.status.success(), "{}", text(&output));
+    let store = db.store().await;
+    (db, store)
+}
+
+/// Every month the demo can reach, and the half-years and years of children.
+const EVER: (&str, &str) = ("0000-01", "9999-12");
+
+/// The cells of one measure, totalled by territory.
+async fn by_territory(
+    store: &Store,
+    measure: &str,
+    territories: &[String],
+) -> BTreeMap<String, i64> {
+    let rows = store
+        .cells(&CellQuery {
+            measure,
+            dim: "",
+            territories,
+            from: EVER.0,
+            to: EVER.1,
+        })
+        .await
+        .expect("cells");
+    let mut totals = BTreeMap::new();
+    for row in rows {
+        *totals.entry(row.territory).or_insert(0) += row.n;
+    }
+    totals
+}
+
+/// A demo database looks like a real one to a national analyst: every indicator of the
+/// registry has figures in the provinces that have cards, the linking cards' included
+/// (they were once counted under no province), and a closed case counts under its
+/// closure reason.
+async fn every_indicator_has_figures_in_every_province_with_cards(backend: Backend) {
+    let (_db, store) = demo_database(backend, "300", "11").await;
+    let provinces = store.statistics_territories().await.expect("territories");
+    assert!(!provinces.is_empty());
+    assert!(
+        provinces.iter().all(|p| !p.is_empty()),
+        "reports counted under no province"
+    );
+    let reports = by_territory(&store, "reports", &provinces).await;
+    // A province with a handful of children may have no closed case or no linking card
+    // yet: the busier ones must have everything.
+    let busy: Vec<String> = reports
+        .iter()
+        .filter(|(_, n)| **n >= 12)
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(!busy.is_empty(), "{reports:?}");
+    let now = jiff::Timestamp::now().as_millisecond();
+    for indicator in awladna_domain::stats::indicators().expect("the registry") {
+        let code = indicator.code.as_str();
+        // Where each indicator's figures come from (see the statistics API).
+        let sources: &[&str] = match code {
+            "referrals_overdue" => &["referrals_late"],
+            "stage_days" => &["stage_stays", "stage_hours"],
+            "referral_response_hours" => &[],
+            other => &[other],
+        };
+        for measure in sources {
+            let totals = by_territory(&store, measure, &provinces).await;
+            for province in &busy {
+                let n = totals.get(province).copied().unwrap_or(0);
+                assert!(
+                    n > 0,
+                    "{code} ({measure}) has no figure in {province}: {totals:?}"
+                );
+            }
+        }
+        for province in &busy {
+            let one = std::slice::from_ref(province);
+            match code {
+                "referral_response_hours" => {
+                    let hours = store
+                        .response_hours(one, EVER.0, EVER.1)
+                        .await
+                        .expect("response hours");
+                    assert!(!hours.is_empty(), "no response time in {province}");
+                }
+                "referrals_overdue" => {
+                    // Late answers are counted; cards still waiting are read at the time.
+                    store
+                        .waiting_overdue(one, EVER.0, EVER.1, now)
+                        .await
+                        .expect("waiting overdue");
+                }
+                _ => {}
+            }
+        }
+    }
+    // Linking cards are counted under the province of their case, nowhere else.
+    let referrals = by_territory(&store, "referrals", &[String::new()]).await;
+    assert!(
+        referrals.is_empty(),
+        "linking cards under no province: {referrals:?}"
+    );
+    // Closed cases count under why they closed, as closing a case asks.
+    let outcomes = store
+        .cells(&CellQuery {
+            measure: "cases_closed",
+            dim: "outcome",
+            territories: &provinces,
+            from: EVER.0,
+            to: EVER.1,
+        })
+        .await
+        .expect("closure reasons");
+    assert!(!outcomes.is_empty());
+    assert!(
+        outcomes.iter().all(|r| !r.code.is_empty()),
+        "a closed case without a closure reason"
+    );
+}
+
+on_each_backend!(every_indicator_has_figures_in_every_province_with_cards);

@@ -43,12 +43,7 @@ impl World {
         body: &Value,
         extra: &[(&str, &str)],
     ) -> crate::support::Answer {
-        let mut headers = vec![
-            ("cookie", session.0.as_str()),
-            ("x-csrf-token", session.1.as_str()),
-        ];
-        headers.extend_from_slice(extra);
-        self.app.post_json(path, &headers, body).await
+        self.app.post_as(session, path, body, extra).await
     }
 }
 
@@ -76,7 +71,7 @@ async fn a_report_is_recorded_sealed_and_read_back(backend: Backend) {
     let stored: (String, Option<Vec<u8>>) =
         sqlx::query_as("SELECT data, sealed FROM cards WHERE id = $1")
             .bind(&id)
-            .fetch_one(w.app.store.pool())
+            .fetch_one(w.app.store.pool_for_tests())
             .await
             .expect("row");
     assert!(
@@ -117,7 +112,7 @@ async fn a_retried_request_is_stored_once(backend: Backend) {
     assert_eq!(first.status, StatusCode::CREATED);
     assert_eq!(first.json()["id"], again.json()["id"]);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cards")
-        .fetch_one(w.app.store.pool())
+        .fetch_one(w.app.store.pool_for_tests())
         .await
         .expect("count");
     assert_eq!(count, 1);

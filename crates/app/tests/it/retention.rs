@@ -103,7 +103,7 @@ async fn identity(app: &TestApp, child: &str) -> Option<Vec<u8>> {
 async fn tokens(app: &TestApp, child: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM child_name_tokens WHERE child_id = $1")
         .bind(child)
-        .fetch_one(app.store.pool())
+        .fetch_one(app.store.pool_for_tests())
         .await
         .expect("count")
 }
@@ -193,7 +193,7 @@ async fn rule_dates_dry_run_and_erasure(backend: Backend) {
     ] {
         let left: i64 = sqlx::query_scalar(sql)
             .bind(&case)
-            .fetch_one(app.store.pool())
+            .fetch_one(app.store.pool_for_tests())
             .await
             .expect("count");
         assert_eq!(left, 0, "{what} erased");
@@ -204,7 +204,7 @@ async fn rule_dates_dry_run_and_erasure(backend: Backend) {
     }
     let amine: String = sqlx::query_scalar("SELECT child_id FROM cases WHERE id = $1")
         .bind(&open_case)
-        .fetch_one(app.store.pool())
+        .fetch_one(app.store.pool_for_tests())
         .await
         .expect("child");
     assert!(identity(&app, &amine).await.is_some());

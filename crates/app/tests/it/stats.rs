@@ -296,7 +296,7 @@ pub(crate) async fn all_cells(app: &TestApp) -> Vec<CellTuple> {
         "SELECT measure, dim, month, territory_code, code, n FROM stat_cells WHERE n <> 0
          ORDER BY measure, dim, month, territory_code, code",
     )
-    .fetch_all(app.store.pool())
+    .fetch_all(app.store.pool_for_tests())
     .await
     .expect("read stat_cells");
     let mut all: Vec<CellTuple> = rows
@@ -623,7 +623,10 @@ async fn the_command_line_rebuild_gives_back_the_hand_computed_numbers(backend: 
         "DELETE FROM fact_referrals",
         "DELETE FROM fact_child_periods",
     ] {
-        sqlx::query(sql).execute(app.store.pool()).await.expect(sql);
+        sqlx::query(sql)
+            .execute(app.store.pool_for_tests())
+            .await
+            .expect(sql);
     }
     assert_eq!(total(&app, "reports", "sale", "2026-10").await, 9);
 

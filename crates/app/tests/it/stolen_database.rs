@@ -412,7 +412,7 @@ struct Place {
 /// Every column of every table, read back through the database itself (a value split
 /// across SQLite's overflow pages is whole here), one place per column.
 async fn every_column(app: &TestApp, backend: Backend) -> Vec<Place> {
-    let pool = app.store.pool();
+    let pool = app.store.pool_for_tests();
     let columns: Vec<(String, String, bool)> = match backend {
         Backend::Sqlite => {
             let tables: Vec<String> = sqlx::query_scalar(
@@ -516,7 +516,7 @@ async fn sqlite_files(app: &TestApp) -> Vec<Place> {
         }
     }
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(app.store.pool())
+        .execute(app.store.pool_for_tests())
         .await
         .expect("checkpoint");
     places.push(Place {

@@ -36,13 +36,13 @@ async fn reference_data_is_loaded_and_kept_in_step(backend: Backend) {
         .expect("load smaller");
     let retired: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM vocabulary_terms WHERE retired = 1")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool_for_tests())
             .await
             .expect("count");
     assert_eq!(retired, 1);
     let kept: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM vocabulary_terms WHERE vocabulary = 'urgency'")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool_for_tests())
             .await
             .expect("count");
     assert_eq!(kept, 4);
@@ -56,7 +56,7 @@ async fn a_failing_migration_leaves_the_database_as_it_was(backend: Backend) {
     let store = db.store().await;
     // A table in the way makes the first migration fail half-way through.
     sqlx::query("CREATE TABLE cards (id TEXT PRIMARY KEY)")
-        .execute(store.pool())
+        .execute(store.pool_for_tests())
         .await
         .expect("create");
     let err = store.migrate().await.expect_err("must fail");
@@ -66,7 +66,7 @@ async fn a_failing_migration_leaves_the_database_as_it_was(backend: Backend) {
     // Tables created before the failing statement were rolled back too.
     assert!(
         sqlx::query("SELECT COUNT(*) FROM territories")
-            .fetch_one(store.pool())
+            .fetch_one(store.pool_for_tests())
             .await
             .is_err()
     );
@@ -81,7 +81,7 @@ async fn a_newer_schema_is_refused(backend: Backend) {
     store.migrate().await.expect("migrate");
     sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', TRUE, $1, 0)")
         .bind(vec![0u8; 48])
-        .execute(store.pool())
+        .execute(store.pool_for_tests())
         .await
         .expect("insert");
     let err = store.migrate().await.expect_err("must refuse");

@@ -112,7 +112,7 @@ impl TestDb {
                     .await
                     .expect("connect to the test PostgreSQL");
                 sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(admin.pool())
+                    .execute(admin.pool_for_tests())
                     .await
                     .expect("create schema");
                 admin.close().await;
@@ -139,7 +139,7 @@ impl TestDb {
             && let Ok(admin) = Store::connect(&base).await
         {
             let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(admin.pool())
+                .execute(admin.pool_for_tests())
                 .await;
             admin.close().await;
         }
@@ -321,6 +321,33 @@ impl TestApp {
         let pair = cookie.split(';').next().expect("pair").to_owned();
         let token = pair.trim_start_matches("awladna_csrf=").to_owned();
         (pair, token)
+    }
+}
+
+/// Runs the binary in `dir` with `args`, to completion.
+pub fn run(dir: &TempDir, args: &[&str]) -> std::process::Output {
+    crate::cli::awladna(dir)
+        .args(args)
+        .output()
+        .expect("run awladna")
+}
+
+impl TestApp {
+    /// A JSON POST by the holder of `session` (the cookie and CSRF token
+    /// `TestApp::session` gives), with `extra` headers.
+    pub async fn post_as(
+        &self,
+        session: &(String, String),
+        path: &str,
+        body: &serde_json::Value,
+        extra: &[(&str, &str)],
+    ) -> Answer {
+        let mut headers = vec![
+            ("cookie", session.0.as_str()),
+            ("x-csrf-token", session.1.as_str()),
+        ];
+        headers.extend_from_slice(extra);
+        self.post_json(path, &headers, body).await
     }
 }
 
