@@ -16,8 +16,10 @@
 pub mod cards;
 pub mod cases;
 pub mod error;
+pub mod files;
 pub mod grants;
 pub mod permit;
+pub mod plan;
 pub mod reports;
 pub mod sealing;
 
