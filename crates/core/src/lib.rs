@@ -20,8 +20,12 @@ pub mod files;
 pub mod grants;
 pub mod permit;
 pub mod plan;
+pub mod rectification;
 pub mod reports;
+pub mod retention;
 pub mod sealing;
+pub mod subject_access;
+pub mod times;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -38,7 +38,6 @@ mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
-mod rectification;
 mod referral_api;
 mod referral_pages;
 mod referrals;
@@ -46,6 +45,7 @@ mod register;
 mod report_pages;
 mod reports;
 pub mod retention;
+mod rights;
 mod security;
 mod signin;
 mod spreadsheet;
@@ -54,11 +54,13 @@ mod stats;
 mod stats_api;
 mod stats_export;
 mod stats_pages;
-mod subject_access;
 pub mod throttle;
 mod times;
 
 pub use state::{AppState, Settings};
+
+// The case page still finds the corrections' history at its former place.
+use rights::rectification;
 
 use awladna_domain::access::Action;
 use axum::Router;
@@ -173,10 +175,10 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::pages::file_page)),
         route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::pages::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::pages::download_page)),
-        route(M::GET, "/cases/{id}/identity", RectifyIdentity, get(rectification::form)),
-        route(M::POST, "/cases/{id}/identity", RectifyIdentity, post(rectification::save)),
-        route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(subject_access::page)),
-        route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(subject_access::export)),
+        route(M::GET, "/cases/{id}/identity", RectifyIdentity, get(rights::rectification::form)),
+        route(M::POST, "/cases/{id}/identity", RectifyIdentity, post(rights::rectification::save)),
+        route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(rights::subject_access::page)),
+        route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(rights::subject_access::export_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::pages::overdue_page)),
         route(M::GET, "/children", ReadCase, get(register::register)),
         route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::extract::Guard;
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::times::rfc3339;
 use awladna_core::act;
 use awladna_core::files::{FileContents, download as open_document, read_part, upload as keep};
 use awladna_domain::files::FilePart;
@@ -15,12 +16,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-
-fn timestamp(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
-}
 
 /// `GET /api/v1/cases/{id}/files/{part}`: the entries and the documents of a file.
 pub async fn file(
@@ -37,13 +32,13 @@ pub async fn file(
         "part": part.code(),
         "entries": entries.iter().map(|(card, values)| json!({
             "id": card.id, "form": card.form_code, "form_version": card.form_version,
-            "created_at": timestamp(card.created_at),
+            "created_at": rfc3339(card.created_at),
             "values": values,
         })).collect::<Vec<_>>(),
         "documents": documents.iter().map(|d| json!({
             "id": d.info.id, "kind": d.info.kind, "content_type": d.info.content_type,
             "size": d.info.size, "name": shown_name(t, d),
-            "uploaded_at": timestamp(d.info.uploaded_at),
+            "uploaded_at": rfc3339(d.info.uploaded_at),
         })).collect::<Vec<_>>(),
     })))
 }
