@@ -16,10 +16,16 @@
 pub mod cards;
 pub mod cases;
 pub mod error;
+pub mod files;
 pub mod grants;
 pub mod permit;
+pub mod plan;
+pub mod rectification;
 pub mod reports;
+pub mod retention;
 pub mod sealing;
+pub mod subject_access;
+pub mod times;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

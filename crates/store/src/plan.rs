@@ -25,6 +25,7 @@ pub struct NewPlanAction<'a> {
 }
 
 /// A stored action; its text is still sealed (no `Debug`).
+#[derive(Clone)]
 pub struct PlanActionRecord {
     pub id: String,
     pub case_id: String,

@@ -20,6 +20,7 @@ mod card_view;
 mod case_cards;
 mod case_files;
 mod case_pages;
+mod case_refusals;
 mod cases;
 mod children;
 pub mod client_address;
@@ -37,7 +38,6 @@ mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
-mod rectification;
 mod referral_api;
 mod referral_pages;
 mod referrals;
@@ -45,6 +45,7 @@ mod register;
 mod report_pages;
 mod reports;
 pub mod retention;
+mod rights;
 mod security;
 mod signin;
 mod spreadsheet;
@@ -53,11 +54,13 @@ mod stats;
 mod stats_api;
 mod stats_export;
 mod stats_pages;
-mod subject_access;
 pub mod throttle;
 mod times;
 
 pub use state::{AppState, Settings};
+
+// The case page still finds the corrections' history at its former place.
+use rights::rectification;
 
 use awladna_domain::access::Action;
 use axum::Router;
@@ -165,18 +168,18 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(case_pages::evaluate)),
         route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(case_cards::form_page)),
         route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::save_page)),
-        route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::form_page)),
-        route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::save_page)),
-        route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::status_page)),
+        route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::pages::form)),
+        route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::pages::save)),
+        route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::pages::status)),
         route(M::POST, "/cases/{id}/assign", AssignCase, post(assignment::assign_page)),
-        route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::file_page)),
-        route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
-        route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::download_page)),
-        route(M::GET, "/cases/{id}/identity", RectifyIdentity, get(rectification::form)),
-        route(M::POST, "/cases/{id}/identity", RectifyIdentity, post(rectification::save)),
-        route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(subject_access::page)),
-        route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(subject_access::export)),
-        route(M::GET, "/actions/overdue", ReadCase, get(plan::overdue_page)),
+        route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::pages::file_page)),
+        route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::pages::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::pages::download_page)),
+        route(M::GET, "/cases/{id}/identity", RectifyIdentity, get(rights::rectification::form)),
+        route(M::POST, "/cases/{id}/identity", RectifyIdentity, post(rights::rectification::save)),
+        route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(rights::subject_access::page)),
+        route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(rights::subject_access::export_page)),
+        route(M::GET, "/actions/overdue", ReadCase, get(plan::pages::overdue_page)),
         route(M::GET, "/children", ReadCase, get(register::register)),
         route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
         route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
@@ -196,14 +199,14 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/cases/{id}/evaluations", WorkOnCase, post(evaluations::create)),
         route(M::GET, "/api/v1/cases/{id}/cards/{form}", ReadCase, get(case_cards::api_list)),
         route(M::POST, "/api/v1/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::api_record)),
-        route(M::GET, "/api/v1/cases/{id}/plan", ReadCase, get(plan::api_list)),
-        route(M::POST, "/api/v1/cases/{id}/plan", WorkOnCase, post(plan::api_add)),
-        route(M::POST, "/api/v1/plan-actions/{id}/status", WorkOnCase, post(plan::api_status)),
-        route(M::GET, "/api/v1/plan-actions/overdue", ReadCase, get(plan::api_overdue)),
+        route(M::GET, "/api/v1/cases/{id}/plan", ReadCase, get(plan::api::list)),
+        route(M::POST, "/api/v1/cases/{id}/plan", WorkOnCase, post(plan::api::add)),
+        route(M::POST, "/api/v1/plan-actions/{id}/status", WorkOnCase, post(plan::api::status)),
+        route(M::GET, "/api/v1/plan-actions/overdue", ReadCase, get(plan::api::overdue)),
         route(M::POST, "/api/v1/cases/{id}/assignment", AssignCase, post(assignment::api_assign)),
-        route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api_file)),
-        route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api_upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
-        route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api_download)),
+        route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api::file)),
+        route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api::upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
+        route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api::download)),
         route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referral_api::create)),
         route(M::GET, "/api/v1/referrals", UseReferrals, get(referral_api::list)),
         route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referral_api::waiting)),

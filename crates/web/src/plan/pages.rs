@@ -1,0 +1,167 @@
+//! The case plan's pages: the form that adds an action, the status change from the case
+//! page, and the overdue actions of the reader's scope.
+
+use super::{PageQuery, status_error};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::extract::{Guard, Shell};
+use crate::pages::{read_submission, storing_form};
+use crate::state::AppState;
+use crate::times::local_time;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_core::cases::{CaseError, Use};
+use awladna_core::plan::{FORM, OVERDUE_PAGE, STATUSES, add, overdue, set_status};
+use awladna_core::{CoreError, act};
+use awladna_domain::access::{Action, Role};
+use awladna_domain::forms::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+fn plan_form(state: &AppState) -> Result<&Form, AppError> {
+    state.reference.form(FORM).ok_or(AppError::NotFound)
+}
+
+/// The blank form, offered only to those who may save it, on an open case of their
+/// scope (anyone else gets the refusal the save would get).
+pub async fn form(
+    State(state): State<AppState>,
+    shell: Shell,
+    caller: Caller,
+    Guard(permit): Guard<act::WorkOnCase>,
+    Path(case_id): Path<String>,
+) -> Result<Response, AppError> {
+    let form = plan_form(&state)?;
+    state
+        .case_for(permit.who(), &case_id, Action::WorkOnCase, Use::Change)
+        .await?;
+    Ok(storing_form(
+        shell.t,
+        shell.here,
+        &caller,
+        form,
+        &state.reference,
+        format!("/cases/{case_id}/plan"),
+        &Default::default(),
+        &[],
+    ))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    shell: Shell,
+    caller: Caller,
+    Guard(permit): Guard<act::WorkOnCase>,
+    Path(case_id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = plan_form(&state)?;
+    let (values, input, _) = read_submission(form, pairs);
+    match add(&state, &permit, &case_id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
+        Err(CaseError::Core(CoreError::Invalid(errors))) => Ok(storing_form(
+            shell.t,
+            shell.here,
+            &caller,
+            form,
+            &state.reference,
+            format!("/cases/{case_id}/plan"),
+            &values,
+            &errors,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+    version: Option<i64>,
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    Guard(permit): Guard<act::WorkOnCase>,
+    Path((_case_id, action_id)): Path<(String, String)>,
+    axum::Form(form): axum::Form<StatusForm>,
+) -> Result<Redirect, AppError> {
+    match set_status(
+        &state,
+        &permit,
+        &action_id,
+        form.status.trim(),
+        form.version,
+    )
+    .await
+    {
+        Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}"))),
+        // The page offers the statuses: another one is a forged form.
+        Err(CaseError::Core(CoreError::Invalid(_))) => Err(AppError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "form-error-unknown-code",
+        )),
+        Err(e) => Err(status_error(e)),
+    }
+}
+
+/// One line of the overdue list.
+pub struct OverdueView {
+    case_id: String,
+    case_number: String,
+    responsible: String,
+    due: String,
+    status: String,
+    from_evaluation: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overdue.html")]
+pub struct OverduePage {
+    shell: Shell,
+    items: Vec<OverdueView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// For the coordinator: the province's linking cards unanswered past their deadline.
+    referrals: Vec<crate::referral_pages::ReferralLine>,
+}
+
+pub async fn overdue_page(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::ReadCase>,
+    Query(query): Query<PageQuery>,
+) -> Result<OverduePage, AppError> {
+    let t = shell.t;
+    let page = query.page();
+    let (rows, total) = overdue(&state, &permit, page).await?;
+    let referrals = if permit.actor().has(Role::Coordinator) {
+        crate::referral_pages::overdue_referrals(&state, t, permit.actor())
+            .await
+            .map_err(AppError::Internal)?
+    } else {
+        Vec::new()
+    };
+    let items = rows
+        .into_iter()
+        .map(|a| OverdueView {
+            case_id: a.case_id,
+            case_number: a.case_number,
+            responsible: state.label(t, "sectors", &a.responsible_sector),
+            due: local_time(a.due_at),
+            status: state.label(t, STATUSES, &a.status),
+            from_evaluation: a.origin == "evaluation",
+        })
+        .collect();
+    Ok(OverduePage {
+        shell,
+        items,
+        total,
+        page,
+        pages: (total + OVERDUE_PAGE - 1) / OVERDUE_PAGE,
+        referrals,
+    })
+}
