@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::times::{local_time, rfc3339};
 use askama::Template;
 use askama_web::WebTemplate;
-use awladna_domain::access::{Action, Actor, Decision, decide};
+use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::forms::{Completeness, FieldError, Problem, local_zone};
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
@@ -84,28 +84,6 @@ fn planned(
         by: by.to_owned(),
         at_ms: now,
     })
-}
-
-/// The action a high-risk evaluation sets: the evaluating service responds by the
-/// deadline. Its words come from the interface, in the reader's language.
-pub fn evaluation_response(
-    state: &AppState,
-    case: &CaseRecord,
-    actor: &Actor,
-    by: &str,
-    due_at: i64,
-    now: i64,
-) -> Result<PlannedAction, String> {
-    planned(
-        state,
-        case,
-        &json!({}),
-        &actor.sector,
-        Some(due_at),
-        "evaluation",
-        by,
-        now,
-    )
 }
 
 /// A due date is met until the end of that day, Moroccan time.
