@@ -1,14 +1,19 @@
-//! Cards recorded on a case: which form goes with which action, and a checked card
-//! sealed and made ready to store.
+//! Cards recorded on a case after triage — the follow-up card (بطاقة التتبع), the child's
+//! situation, and the entries of the social, medical-psychological and judicial files —
+//! through one path: the case is found, the policy asked (a file's part decides who may
+//! write and read it), a closed case refused, the answers checked by the form engine,
+//! personal values sealed, the card stored with an audit entry.
 
-use crate::{Core, CoreError, Who};
+use crate::cases::{CaseError, Use};
+use crate::permit::act;
+use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::Action;
 use awladna_domain::files::FilePart;
-use awladna_domain::forms::{CheckedCard, Form};
-use awladna_store::cards::NewCard;
+use awladna_domain::forms::{CheckedCard, Completeness, Form};
+use awladna_store::cards::{CardRecord, NewCard};
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 /// Forms recorded on a case that belong to no file part (those with a part are the
 /// files' entries, recorded the same way).
@@ -72,4 +77,102 @@ pub fn case_card<'a>(
         case: Some((&case.id, &case.child_id)),
         at_ms,
     }
+}
+
+/// A card recorded on a case.
+pub struct RecordedCard {
+    pub id: String,
+    pub case_id: String,
+}
+
+/// Checks, seals, stores and audits a card of `form_code` on an open case. The route
+/// asked for case work; a file's entry also needs that file's writing right.
+pub async fn record(
+    core: &Core,
+    permit: &Permit<act::WorkOnCase>,
+    case_id: &str,
+    form_code: &str,
+    input: &Value,
+) -> Result<RecordedCard, CaseError> {
+    let (form, write, _) = core.case_form(form_code).ok_or(CoreError::NotFound)?;
+    let who = permit.who();
+    let case = core.case_for(who, case_id, write, Use::Change).await?;
+    let card = form
+        .check(
+            input,
+            Completeness::Complete,
+            &core.reference,
+            core.clock.now(),
+        )
+        .map_err(CoreError::Invalid)?;
+    let sealed = core.seal_checked(form, &card)?;
+    let now = core.now_ms();
+    let data = sealed.data.to_string();
+    let new = case_card(&sealed, &data, &card, &case, who, now);
+    let mut tx = core.store.begin().await?;
+    tx.insert_card(&new).await?;
+    tx.audit(who.audit(
+        now,
+        "case.card_recorded",
+        ("case", &case.id),
+        &case.territory,
+        json!({"card": sealed.id, "form": form.code}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(RecordedCard {
+        id: sealed.id,
+        case_id: case.id,
+    })
+}
+
+/// A stored card with all its values opened.
+pub type OpenedCards = Vec<(CardRecord, Map<String, Value>)>;
+
+/// The cards of one form on a case, opened for a reader allowed to see them (a file's
+/// entries need that file's reading right); the read is audited.
+pub async fn read(
+    core: &Core,
+    permit: &Permit<act::ReadCase>,
+    case_id: &str,
+    form_code: &str,
+) -> Result<(CaseRecord, OpenedCards), CaseError> {
+    let (_, _, read) = core.case_form(form_code).ok_or(CoreError::NotFound)?;
+    let who = permit.who();
+    let case = core.case_for(who, case_id, read, Use::Read).await?;
+    let mut opened = Vec::new();
+    for card in core.store.case_cards_of_form(&case.id, form_code).await? {
+        let values = core.card_values(&card)?;
+        opened.push((card, values));
+    }
+    let entry = who.audit(
+        core.now_ms(),
+        "case.cards_read",
+        ("case", &case.id),
+        &case.territory,
+        json!({"form": form_code}),
+    );
+    core.audit_alone(entry).await?;
+    Ok((case, opened))
+}
+
+/// The newest `limit` cards of a form on a case the caller opened (the case's read is
+/// the audited one), and whether there are more.
+pub async fn recent(
+    core: &Core,
+    opened: &crate::cases::read::OpenedCase,
+    form_code: &str,
+    limit: usize,
+) -> Result<(OpenedCards, bool), CoreError> {
+    let cards = core
+        .store
+        .case_cards_of_form(&opened.case.id, form_code)
+        .await?;
+    let more = cards.len() > limit;
+    let mut shown = Vec::new();
+    for card in cards.into_iter().take(limit) {
+        let values = core.card_values(&card)?;
+        shown.push((card, values));
+    }
+    Ok((shown, more))
 }

@@ -13,10 +13,13 @@
 //! Record-level decisions (this case's province, this report's organisation) are asked
 //! of `domain::access` here, once the record is loaded.
 
+pub mod assignment;
 pub mod cards;
 pub mod cases;
+pub mod children;
 pub mod error;
 pub mod files;
+pub mod evaluations;
 pub mod grants;
 pub mod permit;
 pub mod plan;

@@ -3,6 +3,7 @@
 //! no clock: whoever calls passes the time in, so every rule is testable.
 
 pub mod access;
+pub mod child;
 pub mod clock;
 pub mod directory;
 pub mod files;

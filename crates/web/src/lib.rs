@@ -13,20 +13,16 @@
 mod admin;
 mod api;
 mod assets;
-mod assignment;
 pub mod auth;
 mod break_glass;
 mod card_view;
 mod case_cards;
 mod case_files;
-mod case_pages;
-mod case_refusals;
 mod cases;
 mod children;
 pub mod client_address;
 mod directory;
 mod error;
-mod evaluations;
 pub mod events;
 pub mod extract;
 mod help;
@@ -41,7 +37,6 @@ mod plan;
 mod referral_api;
 mod referral_pages;
 mod referrals;
-mod register;
 mod report_pages;
 mod reports;
 pub mod retention;
@@ -157,21 +152,21 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
-        route(M::GET, "/reports/waiting", Triage, get(case_pages::waiting)),
-        route(M::GET, "/alerts", ViewAlerts, get(case_pages::alerts)),
+        route(M::GET, "/reports/waiting", Triage, get(cases::queues::waiting)),
+        route(M::GET, "/alerts", ViewAlerts, get(cases::queues::alerts)),
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
-        route(M::POST, "/reports/{id}/triage", Triage, post(case_pages::triage)),
-        route(M::GET, "/cases", ReadCase, get(case_pages::list)),
-        route(M::GET, "/cases/{id}", ReadCase, get(case_pages::show)),
-        route(M::POST, "/cases/{id}/move", MoveCase, post(case_pages::move_to)),
-        route(M::GET, "/cases/{id}/evaluate", WorkOnCase, get(case_pages::evaluation_form)),
-        route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(case_pages::evaluate)),
-        route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(case_cards::form_page)),
-        route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::save_page)),
+        route(M::POST, "/reports/{id}/triage", Triage, post(cases::pages::triage)),
+        route(M::GET, "/cases", ReadCase, get(cases::list::list)),
+        route(M::GET, "/cases/{id}", ReadCase, get(cases::pages::show)),
+        route(M::POST, "/cases/{id}/move", MoveCase, post(cases::pages::move_to)),
+        route(M::GET, "/cases/{id}/evaluate", WorkOnCase, get(cases::pages::evaluation_form)),
+        route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(cases::pages::evaluate)),
+        route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(cases::cards::form_page)),
+        route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(cases::cards::save_page)),
         route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::pages::form)),
         route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::pages::save)),
         route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::pages::status)),
-        route(M::POST, "/cases/{id}/assign", AssignCase, post(assignment::assign_page)),
+        route(M::POST, "/cases/{id}/assign", AssignCase, post(cases::pages::assign)),
         route(M::GET, "/cases/{id}/files/{part}", ReadCase, get(case_files::pages::file_page)),
         route(M::POST, "/cases/{id}/files/{part}/documents", WorkOnCase, post(case_files::pages::upload_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/cases/{id}/documents/{document}", ReadCase, get(case_files::pages::download_page)),
@@ -180,30 +175,30 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/cases/{id}/subject-access", SubjectAccess, get(rights::subject_access::page)),
         route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(rights::subject_access::export_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::pages::overdue_page)),
-        route(M::GET, "/children", ReadCase, get(register::register)),
+        route(M::GET, "/children", ReadCase, get(cases::register::register)),
         route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
         route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
         route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
         route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
         route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referral_pages::card_pdf)),
         route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
-        route(M::POST, "/children/search", ReadCase, post(register::search_page)),
+        route(M::POST, "/children/search", ReadCase, post(cases::register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
-        route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::triage)),
-        route(M::GET, "/api/v1/reports/{id}/candidates", Triage, get(children::report_candidates)),
-        route(M::GET, "/api/v1/children", ReadCase, get(children::search)),
-        route(M::GET, "/api/v1/cases", ReadCase, get(cases::list)),
-        route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::read)),
-        route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::transition)),
-        route(M::POST, "/api/v1/cases/{id}/evaluations", WorkOnCase, post(evaluations::create)),
-        route(M::GET, "/api/v1/cases/{id}/cards/{form}", ReadCase, get(case_cards::api_list)),
-        route(M::POST, "/api/v1/cases/{id}/cards/{form}", WorkOnCase, post(case_cards::api_record)),
+        route(M::POST, "/api/v1/reports/{id}/triage", Triage, post(cases::api::triage)),
+        route(M::GET, "/api/v1/reports/{id}/candidates", Triage, get(cases::children::candidates)),
+        route(M::GET, "/api/v1/children", ReadCase, get(cases::children::search)),
+        route(M::GET, "/api/v1/cases", ReadCase, get(cases::api::list)),
+        route(M::GET, "/api/v1/cases/{id}", ReadCase, get(cases::api::read)),
+        route(M::POST, "/api/v1/cases/{id}/transitions", MoveCase, post(cases::api::transition)),
+        route(M::POST, "/api/v1/cases/{id}/evaluations", WorkOnCase, post(cases::api::evaluation)),
+        route(M::GET, "/api/v1/cases/{id}/cards/{form}", ReadCase, get(cases::api::list_cards)),
+        route(M::POST, "/api/v1/cases/{id}/cards/{form}", WorkOnCase, post(cases::api::record_card)),
         route(M::GET, "/api/v1/cases/{id}/plan", ReadCase, get(plan::api::list)),
         route(M::POST, "/api/v1/cases/{id}/plan", WorkOnCase, post(plan::api::add)),
         route(M::POST, "/api/v1/plan-actions/{id}/status", WorkOnCase, post(plan::api::status)),
         route(M::GET, "/api/v1/plan-actions/overdue", ReadCase, get(plan::api::overdue)),
-        route(M::POST, "/api/v1/cases/{id}/assignment", AssignCase, post(assignment::api_assign)),
+        route(M::POST, "/api/v1/cases/{id}/assignment", AssignCase, post(cases::api::assign)),
         route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api::file)),
         route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api::upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api::download)),

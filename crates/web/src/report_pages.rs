@@ -11,8 +11,9 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::act;
+use awladna_core::children::ranked_candidates;
 use awladna_core::reports::{OpenedCard, RecordError, open, record};
-use awladna_domain::access::{Action, Decision, decide};
+use awladna_domain::access::Decision;
 use awladna_domain::forms::local_zone;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
@@ -109,12 +110,11 @@ pub struct CandidateView {
 
 pub async fn show_report(
     State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    uri: OriginalUri,
+    shell: Shell,
     Guard(permit): Guard<act::ReadReport>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let t = shell.t;
     let OpenedCard { card, values } = open(&state, &permit, &id).await?;
     // The card is shown with the form version it was filled with.
     let form = state
@@ -122,42 +122,34 @@ pub async fn show_report(
         .form_version(&card.form_code, card.form_version)
         .ok_or_else(|| AppError::Internal("the form version of a stored card is missing".into()))?;
     let sections = shown_sections(t, &state.reference, form, &values);
-    let can_triage = card.complete
-        && card.case_id.is_none()
-        && caller.actor.as_ref().is_some_and(|a| {
-            decide(Some(a), Action::Triage, Some(&card.territory)) == Decision::Allow
-        });
-    let candidates = match (can_triage, caller.actor.as_ref()) {
-        (true, Some(actor)) => {
-            match crate::children::ranked_candidates(&state, actor, &values).await {
-                Ok(ranked) => ranked
-                    .iter()
-                    .map(|r| CandidateView {
-                        child_id: r.child_id().to_owned(),
-                        name: r.name(),
-                        birth_year: r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
-                        score: format!("{:.0}%", r.score * 100.0),
-                        reasons: r
-                            .reasons
-                            .iter()
-                            .map(|reason| t.get(&format!("triage-reason-{reason}")))
-                            .collect::<Vec<_>>()
-                            .join("، "),
-                    })
-                    .collect(),
-                Err(detail) => return Err(AppError::Internal(detail)),
-            }
-        }
-        _ => Vec::new(),
+    // The possible matches are shown beside a report its reader may triage.
+    let triage = permit
+        .also::<act::Triage>()
+        .ok()
+        .filter(|p| p.decide_on(&card.territory) == Decision::Allow);
+    let can_triage = card.complete && card.case_id.is_none() && triage.is_some();
+    let ranked = match can_triage {
+        true => ranked_candidates(&state, permit.actor(), &values).await?,
+        false => Vec::new(),
     };
+    let candidates = ranked
+        .iter()
+        .map(|r| CandidateView {
+            child_id: r.child_id().to_owned(),
+            name: r.name(),
+            birth_year: r.birth_year().map(|y| y.to_string()).unwrap_or_default(),
+            score: format!("{:.0}%", r.score * 100.0),
+            reasons: r
+                .reasons
+                .iter()
+                .map(|reason| t.get(&format!("triage-reason-{reason}")))
+                .collect::<Vec<_>>()
+                .join("، "),
+        })
+        .collect();
     let recorded_at = crate::times::local_time(card.created_at);
     Ok(ReportPage {
-        shell: Shell {
-            t,
-            here: uri.path().to_owned(),
-            user: caller.username.clone(),
-            csrf: caller.csrf.clone(),
-        },
+        shell,
         title: form.labels.get(t.lang).to_owned(),
         complete: card.complete,
         recorded_at,

@@ -85,27 +85,3 @@ pub async fn read(
         "values": values,
     })))
 }
-
-/// For the handlers not yet written on the use-case layer (the architecture issue moves
-/// them): opens a report for a `Caller`, `Ok(Err(decision))` being a refusal.
-pub async fn open_for_caller(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    id: &str,
-) -> Result<Result<OpenedCard, awladna_domain::access::Decision>, String> {
-    use awladna_core::CoreError;
-    use awladna_domain::access::Decision;
-    let Some(permit) = caller
-        .who()
-        .and_then(|who| awladna_core::Permit::<act::ReadReport>::check(who).ok())
-    else {
-        return Ok(Err(Decision::Deny));
-    };
-    match open(state, &permit, id).await {
-        Ok(opened) => Ok(Ok(opened)),
-        Err(CoreError::NotFound) => Ok(Err(Decision::Hidden)),
-        Err(CoreError::Forbidden) => Ok(Err(Decision::Deny)),
-        Err(CoreError::SignIn) => Ok(Err(Decision::SignIn)),
-        Err(e) => Err(e.detail()),
-    }
-}

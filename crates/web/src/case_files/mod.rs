@@ -27,7 +27,7 @@ impl From<UploadError> for AppError {
     fn from(e: UploadError) -> Self {
         match e {
             UploadError::Core(e) => e.into(),
-            UploadError::Closed => crate::case_refusals::closed(),
+            UploadError::Closed => crate::cases::closed(),
             UploadError::Kind => AppError::refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "bad_kind",

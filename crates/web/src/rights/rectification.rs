@@ -20,7 +20,7 @@ impl From<RectifyError> for AppError {
     fn from(e: RectifyError) -> Self {
         match e {
             RectifyError::Core(e) => e.into(),
-            RectifyError::Closed => crate::case_refusals::closed(),
+            RectifyError::Closed => crate::cases::closed(),
             RectifyError::Erased => {
                 AppError::refused(StatusCode::CONFLICT, "erased", "identity-erased")
             }

@@ -20,7 +20,7 @@ impl From<AccessError> for AppError {
     fn from(e: AccessError) -> Self {
         match e {
             AccessError::Core(e) => e.into(),
-            AccessError::Closed => crate::case_refusals::closed(),
+            AccessError::Closed => crate::cases::closed(),
             // The page shows the form again with its problems; this is for any other caller.
             AccessError::Invalid { .. } => AppError::Invalid(Vec::new()),
         }

@@ -1,0 +1,441 @@
+//! The case in the web interface: triage from the report's page (one tap to link or to
+//! open a new child), the case page (stepper, risk, timeline, the moves the stage
+//! allows, the child, the plan, the follow-ups, the referrals), its moves, the
+//! evaluation form and the assignment.
+
+use super::cards::{CardView, blank_form_on_case, card_views};
+use crate::error::AppError;
+use crate::extract::{Guard, Shell};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::times::local_time;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_core::act;
+use awladna_core::cases::moves::{MoveError, MoveRequest, move_case};
+use awladna_core::cases::read::{self, Entry, OpenedCase};
+use awladna_core::cases::triage::{ChildChoice, triage as triage_report};
+use awladna_core::evaluations::{FORM as EVALUATION, evaluate as evaluate_case};
+use awladna_core::sealing::display_name;
+use awladna_core::{CoreError, Permit};
+use awladna_domain::access::{Action, Decision, decide};
+use awladna_domain::pathway::{Stage, check_move};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+pub struct TriageForm {
+    child_id: Option<String>,
+    new_child: Option<String>,
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    Guard(permit): Guard<act::Triage>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<TriageForm>,
+) -> Result<Redirect, AppError> {
+    let child = form.child_id.filter(|c| !c.is_empty());
+    let new_child = child.is_none() && form.new_child.is_some();
+    let choice = ChildChoice::from_request(child, new_child);
+    match triage_report(&state, &permit, &id, choice).await {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id))),
+        Err(e) => Err(super::first_problem(e.into())),
+    }
+}
+
+pub struct StepView {
+    number: usize,
+    label: String,
+    current: bool,
+    done: bool,
+}
+
+pub struct EntryView {
+    at: String,
+    text: String,
+    reason: Option<String>,
+    link: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    shell: Shell,
+    id: String,
+    number: String,
+    stage: String,
+    closed: bool,
+    risk: Option<String>,
+    steps: Vec<StepView>,
+    timeline: Vec<EntryView>,
+    moves: Vec<(String, String)>,
+    closure_reasons: Vec<(String, String)>,
+    version: i64,
+    message: Option<String>,
+    child: ChildView,
+    /// Who follows the case, and whom the reader (a coordinator) may give it to.
+    assignee: Option<String>,
+    assignable: Vec<(String, String, bool)>,
+    can_work: bool,
+    can_move: bool,
+    plan: Vec<crate::plan::ActionView>,
+    statuses: Vec<(String, String)>,
+    files: Vec<(String, String)>,
+    followups: Vec<CardView>,
+    more_followups: bool,
+    referrals: Vec<crate::referral_pages::ReferralLine>,
+    can_refer: bool,
+    profile: Option<CardView>,
+    can_rectify: bool,
+    can_export: bool,
+}
+
+/// The child as the case page shows them: identity opened for a reader of the case.
+#[derive(Default)]
+pub struct ChildView {
+    name: String,
+    sex: String,
+    born: String,
+    mother: String,
+    /// The day the identity was erased under the retention rule.
+    erased: Option<String>,
+    /// The corrections of the identity, newest first.
+    corrections: Vec<crate::rectification::CorrectionView>,
+}
+
+/// How many follow-up cards the case page shows; the API lists them all.
+const RECENT_FOLLOWUPS: usize = 5;
+
+/// A fault of another feature's view, which still answers its detail as text.
+fn internal(detail: String) -> AppError {
+    AppError::Internal(detail)
+}
+
+async fn child_view(state: &AppState, t: Tr, opened: &OpenedCase) -> Result<ChildView, AppError> {
+    let Some(child) = read::child(state, opened).await? else {
+        return Ok(ChildView::default());
+    };
+    let child_id = &opened.case.child_id;
+    let identity = &child.identity;
+    let text = |key: &str| {
+        identity
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let name = display_name(identity);
+    let erased = crate::retention::erased_on(state, child_id)
+        .await
+        .map_err(internal)?;
+    let corrections = crate::rectification::history(state, t, child_id)
+        .await
+        .map_err(internal)?;
+    let born = match text("birth_date") {
+        date if !date.is_empty() => date,
+        _ => child
+            .birth_year
+            .map(|y| format!("≈ {y}"))
+            .unwrap_or_default(),
+    };
+    Ok(ChildView {
+        name: if let Some(day) = &erased {
+            format!("{} {day}", t.get("retention-erased-on"))
+        } else if name.is_empty() {
+            t.get("child-unnamed")
+        } else {
+            name
+        },
+        sex: state.label(t, "sex", &child.sex),
+        born,
+        mother: text("mother_name"),
+        erased,
+        corrections,
+    })
+}
+
+/// The timeline as the page tells it, in the reader's language.
+async fn timeline_views(
+    state: &AppState,
+    t: Tr,
+    opened: &OpenedCase,
+) -> Result<Vec<EntryView>, AppError> {
+    let usernames = read::usernames(state, opened).await?;
+    Ok(opened
+        .timeline
+        .iter()
+        .map(|entry| match entry {
+            Entry::Stage {
+                at_ms,
+                to,
+                by,
+                reason,
+                ..
+            } => {
+                let who = by.as_ref().map(|id| usernames.get(id).unwrap_or(id));
+                let text = format!(
+                    "{} {}{}",
+                    t.get("case-moved-to"),
+                    state.label(t, "stages", to),
+                    who.map(|w| format!(" — {w}")).unwrap_or_default()
+                );
+                EntryView {
+                    at: local_time(*at_ms),
+                    text,
+                    reason: reason.clone(),
+                    link: None,
+                }
+            }
+            Entry::Card {
+                at_ms,
+                form,
+                id,
+                complete,
+            } => {
+                let title = state
+                    .reference
+                    .form(form)
+                    .map(|f| f.labels.get(t.lang).to_owned())
+                    .unwrap_or(form.clone());
+                let state_label = t.get(if *complete {
+                    "report-complete"
+                } else {
+                    "report-draft"
+                });
+                EntryView {
+                    at: local_time(*at_ms),
+                    text: format!("{title} ({state_label})"),
+                    reason: None,
+                    link: (form == "report").then(|| format!("/reports/{id}")),
+                }
+            }
+        })
+        .collect())
+}
+
+async fn case_page(
+    state: &AppState,
+    shell: Shell,
+    permit: &Permit<act::ReadCase>,
+    id: &str,
+    message: Option<String>,
+    all_followups: bool,
+) -> Result<Response, AppError> {
+    let t = shell.t;
+    let opened = read::read(state, permit, id).await?;
+    let case = &opened.case;
+    let stage = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
+    let steps = Stage::ALL[..6]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepView {
+            number: i + 1,
+            label: state.label(t, "stages", s.code()),
+            current: *s == stage,
+            done: *s < stage,
+        })
+        .collect();
+    let timeline = timeline_views(state, t, &opened).await?;
+    // Only the moves this stage allows are offered: nothing greyed out that cannot be done.
+    let moves = Stage::ALL
+        .iter()
+        .filter(|to| check_move(stage, **to).is_ok())
+        .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
+        .collect();
+    let status = if message.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let actor = permit.actor();
+    let allowed = |action| decide(Some(actor), action, Some(&case.territory)) == Decision::Allow;
+    let open = stage != Stage::Closed;
+    let can_assign = open && allowed(Action::AssignCase);
+    let child = child_view(state, t, &opened).await?;
+    let assignee = read::assignee(state, &opened).await?;
+    let assignable = match can_assign {
+        true => awladna_core::assignment::assignable(state, &case.territory)
+            .await?
+            .into_iter()
+            .map(|u| {
+                let current = assignee.as_ref().is_some_and(|(id, _)| *id == u.id);
+                (u.id, u.username, current)
+            })
+            .collect(),
+        false => Vec::new(),
+    };
+    let actions = state.store.plan_actions(&case.id).await?;
+    let plan = crate::plan::action_views(state, t, &actions).map_err(internal)?;
+    let shown = if all_followups {
+        usize::MAX
+    } else {
+        RECENT_FOLLOWUPS
+    };
+    let (followups, more_followups) =
+        awladna_core::cards::recent(state, &opened, "followup", shown).await?;
+    let (profile, _) = awladna_core::cards::recent(state, &opened, "child_profile", 1).await?;
+    let referrals = crate::referral_pages::case_referrals(state, t, &case.id)
+        .await
+        .map_err(internal)?;
+    let can_rectify = child.erased.is_none() && allowed(Action::RectifyIdentity);
+    let page = CasePage {
+        id: case.id.clone(),
+        number: case.number.clone(),
+        stage: state.label(t, "stages", &case.stage),
+        closed: !open,
+        risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
+        steps,
+        timeline,
+        moves,
+        closure_reasons: state.choices(t, "closure_reasons"),
+        version: case.version,
+        message,
+        child,
+        assignee: assignee.and_then(|(_, name)| name),
+        assignable,
+        can_work: open && allowed(Action::WorkOnCase),
+        can_move: allowed(Action::MoveCase),
+        plan,
+        statuses: state.choices(t, "plan_statuses"),
+        files: crate::case_files::readable_files(t, Some(actor), &case.territory),
+        followups: card_views(state, t, &followups),
+        more_followups,
+        profile: card_views(state, t, &profile).into_iter().next(),
+        referrals,
+        can_refer: open && allowed(Action::Refer),
+        can_rectify,
+        can_export: allowed(Action::SubjectAccess),
+        shell,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    followups: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::ReadCase>,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let all = query.followups.as_deref() == Some("all");
+    case_page(&state, shell, &permit, &id, None, all).await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+    closure_reason: Option<String>,
+    version: Option<i64>,
+}
+
+/// Moves the case and goes back to it; a refused move is told on the case page.
+pub async fn move_to(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::MoveCase>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<MoveForm>,
+) -> Result<Response, AppError> {
+    let t = shell.t;
+    let request = MoveRequest {
+        to: &form.to,
+        reason: &form.reason,
+        closure_reason: form.closure_reason.as_deref(),
+        version: form.version,
+    };
+    let here = format!("/cases/{id}");
+    let message = match move_case(&state, &permit, &id, &request).await {
+        Ok(_) => return Ok(Redirect::to(&here).into_response()),
+        Err(MoveError::Core(CoreError::Invalid(errors))) => errors.first().map(|e| {
+            format!(
+                "{}: {}",
+                t.get(&format!("case-field-{}", e.field)),
+                t.with(e.problem.message_id(), &e.problem.arguments())
+            )
+        }),
+        Err(MoveError::Illegal(illegal)) => Some(t.get(illegal.message_id())),
+        Err(MoveError::Stale) => Some(t.get("case-stale")),
+        Err(e) => return Err(e.into()),
+    };
+    // The mover reads the case they could not move (the policy lets movers read).
+    let reader = permit.also::<act::ReadCase>()?;
+    case_page(&state, shell.at(here), &reader, &id, message, false).await
+}
+
+pub async fn evaluation_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    caller: crate::auth::Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let form = state.reference.form(EVALUATION).ok_or(AppError::NotFound)?;
+    let action = format!("/cases/{id}/evaluate");
+    blank_form_on_case(
+        &state,
+        shell,
+        &caller,
+        &id,
+        form,
+        Action::WorkOnCase,
+        action,
+    )
+    .await
+}
+
+pub async fn evaluate(
+    State(state): State<AppState>,
+    shell: Shell,
+    caller: crate::auth::Caller,
+    Guard(permit): Guard<act::WorkOnCase>,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = state.reference.form(EVALUATION).ok_or(AppError::NotFound)?;
+    let (values, input, _) = crate::pages::read_submission(form, pairs);
+    match evaluate_case(&state, &permit, &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
+            let action = format!("/cases/{id}/evaluate");
+            Ok(crate::pages::storing_form(
+                shell.t,
+                shell.here,
+                &caller,
+                form,
+                &state.reference,
+                action,
+                &values,
+                &errors,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    Guard(permit): Guard<act::AssignCase>,
+    Path(case_id): Path<String>,
+    axum::Form(body): axum::Form<super::api::AssignBody>,
+) -> Result<Redirect, AppError> {
+    let user_id = body.user_id.as_deref();
+    match awladna_core::assignment::assign(&state, &permit, &case_id, user_id).await {
+        Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}"))),
+        Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(_))) => Err(AppError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "assign-unknown-user",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
