@@ -39,6 +39,9 @@ pub enum IdentityProblem {
     Date,
 }
 
+/// Each refused field with its problem.
+pub type Problems = Vec<(&'static str, IdentityProblem)>;
+
 #[derive(Debug, Error)]
 pub enum RectifyError {
     #[error(transparent)]
@@ -51,7 +54,7 @@ pub enum RectifyError {
     Invalid {
         case: Box<CaseRecord>,
         values: Map<String, Value>,
-        problems: Vec<(&'static str, IdentityProblem)>,
+        problems: Problems,
     },
     /// The identity was erased under the retention rule: there is nothing to correct.
     #[error("the identity was erased")]
@@ -110,7 +113,7 @@ pub async fn open(
 fn check(
     core: &Core,
     given: &[(String, String)],
-) -> Result<Map<String, Value>, (Map<String, Value>, Vec<(&'static str, IdentityProblem)>)> {
+) -> Result<Map<String, Value>, (Map<String, Value>, Problems)> {
     let given: HashMap<&str, &str> = given.iter().map(|(k, v)| (k.as_str(), v.trim())).collect();
     let mut values = Map::new();
     let mut problems = Vec::new();
