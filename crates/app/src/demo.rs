@@ -3082,6 +3082,23 @@ mod tests {
             "SELECT COUNT(*) FROM referrals WHERE (status = 'closed') <> (closed_at IS NOT NULL)",
             "SELECT COUNT(*) FROM referrals WHERE from_sector = to_sector",
             "SELECT COUNT(*) FROM cards WHERE updated_at < created_at OR created_at > $NOW",
+            // What the application fills: a referral's province is its case's, its answer
+            // is due, its ground and shares are recorded, its steps are there, from the
+            // sending on; a closed case says why.
+            "SELECT COUNT(*) FROM referrals r JOIN cases c ON c.id = r.case_id \
+             WHERE r.territory_code IS NULL OR r.territory_code <> c.territory_code",
+            "SELECT COUNT(*) FROM referrals WHERE due_at IS NULL OR due_at <= sent_at \
+             OR consent IS NULL OR share IS NULL OR sealed IS NULL OR created_by IS NULL",
+            "SELECT COUNT(*) FROM referrals r WHERE r.version <> \
+             (SELECT COUNT(*) FROM referral_steps s WHERE s.referral_id = r.id)",
+            "SELECT COUNT(*) FROM referrals r WHERE r.status <> (SELECT s.status FROM \
+             referral_steps s WHERE s.referral_id = r.id ORDER BY s.taken_at DESC LIMIT 1)",
+            "SELECT COUNT(*) FROM referrals WHERE (status IN ('received', 'accepted', \
+             'declined', 'delivered') OR (status = 'closed' AND responded_at IS NOT NULL)) \
+             AND received_at IS NULL",
+            "SELECT COUNT(*) FROM cases WHERE (closed_at IS NOT NULL) <> (closure_reason IS NOT NULL) \
+             OR opened_by IS NULL",
+            "SELECT COUNT(*) FROM stage_moves WHERE moved_by IS NULL",
         ];
         for sql in checks {
             let sql = sql.replace("$NOW", &now.to_string());
