@@ -18,6 +18,7 @@ pub mod cases;
 pub mod error;
 pub mod grants;
 pub mod permit;
+pub mod referrals;
 pub mod reports;
 pub mod sealing;
 
