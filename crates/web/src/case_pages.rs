@@ -91,7 +91,7 @@ pub struct CasePage {
     files: Vec<(String, String)>,
     followups: Vec<CardView>,
     more_followups: bool,
-    referrals: Vec<crate::referral_pages::ReferralLine>,
+    referrals: Vec<crate::referrals::ReferralLine>,
     can_refer: bool,
     profile: Option<CardView>,
     can_rectify: bool,
@@ -333,7 +333,7 @@ async fn case_page(
             .0
             .into_iter()
             .next();
-        let referrals = crate::referral_pages::case_referrals(state, t, &case.id).await?;
+        let referrals = crate::referrals::case_referrals(state, t, &case.id).await?;
         Ok::<_, String>((
             child, assignee, assignable, plan, followups, profile, referrals,
         ))

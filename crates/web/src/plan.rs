@@ -526,7 +526,7 @@ pub struct OverduePage {
     page: i64,
     pages: i64,
     /// For the coordinator: the province's linking cards unanswered past their deadline.
-    referrals: Vec<crate::referral_pages::ReferralLine>,
+    referrals: Vec<crate::referrals::ReferralLine>,
 }
 
 #[derive(Deserialize)]
@@ -577,7 +577,7 @@ pub async fn overdue_page(
     };
     let referrals = match caller.actor.as_ref() {
         Some(actor) if actor.has(awladna_domain::access::Role::Coordinator) => {
-            match crate::referral_pages::overdue_referrals(&state, t, actor).await {
+            match crate::referrals::overdue_referrals(&state, t, actor).await {
                 Ok(lines) => lines,
                 Err(detail) => return internal(false, t, &detail),
             }

@@ -27,7 +27,6 @@ use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::{Actor, ReferralFacts, oversees_referrals, referral_standing};
 use awladna_domain::referral::{IllegalStep, Standing, Status};
-use awladna_store::cases::CaseRecord;
 use awladna_store::referrals::{Mailbox, ReferralRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -64,7 +63,7 @@ impl Event {
 }
 
 /// What the caller's process does once a change is committed.
-pub trait Notifier {
+pub trait Notifier: Send + Sync {
     /// Hands the event to this process's open pages (the other processes hear it from
     /// the database).
     fn committed(&self, event: Event);
@@ -194,9 +193,9 @@ pub async fn waiting(
     Ok(Waiting { waiting, overdue })
 }
 
-/// The referrals of a case its reader was allowed to open, newest first.
-pub async fn of_case(core: &Core, case: &CaseRecord) -> Result<Vec<ReferralRecord>, CoreError> {
-    Ok(core.store.referrals_of_case(&case.id).await?)
+/// The referrals of a case, newest first, for a reader the case's page already let in.
+pub async fn of_case(core: &Core, case_id: &str) -> Result<Vec<ReferralRecord>, CoreError> {
+    Ok(core.store.referrals_of_case(case_id).await?)
 }
 
 /// The referrals of the province `actor` oversees still unanswered past their
