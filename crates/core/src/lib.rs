@@ -24,6 +24,7 @@ pub mod grants;
 pub mod permit;
 pub mod plan;
 pub mod rectification;
+pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod sealing;

@@ -3,6 +3,7 @@
 //! and this module decides.
 
 use crate::files::FilePart;
+use crate::referral::{Side, Standing, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -381,6 +382,65 @@ pub fn decide_periodic_report(
     Decision::Allow
 }
 
+/// What the policy needs to know of a linking card to place a reader: its two ends,
+/// the case's province and its status.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferralFacts<'a> {
+    pub from_org: &'a str,
+    pub to_org: &'a str,
+    pub territory: &'a str,
+    pub status: Status,
+    /// Whether the receiving service has any active user (one without is served on
+    /// paper, its answers recorded by the sender).
+    pub receiver_staffed: bool,
+}
+
+/// Where `actor` stands to a referral, or `None`: not theirs to see (not found). The
+/// receiving service's access ends with the referral; the case's province's
+/// coordinator oversees every referral of it.
+pub fn referral_standing(actor: &Actor, referral: &ReferralFacts<'_>) -> Option<Standing> {
+    if decide(Some(actor), Action::UseReferrals, None) != Decision::Allow {
+        return None;
+    }
+    if actor.organisation == referral.to_org {
+        return referral
+            .status
+            .grants_access()
+            .then_some(Standing::End(Side::Receiver));
+    }
+    if actor.organisation == referral.from_org {
+        return Some(if referral.receiver_staffed {
+            Standing::End(Side::Sender)
+        } else {
+            Standing::ForUnstaffedReceiver
+        });
+    }
+    oversees_referrals(actor, referral.territory).then_some(Standing::Overseer)
+}
+
+/// Whether `actor` watches over the referrals of `territory` (the overdue ones are
+/// theirs to chase).
+pub fn oversees_referrals(actor: &Actor, territory: &str) -> bool {
+    actor.has(Role::Coordinator) && actor.covers(territory)
+}
+
+/// Whether a referral's events reach `actor`'s open pages: those of its two ends.
+pub fn hears_referral(actor: &Actor, ends: &[String]) -> bool {
+    ends.contains(&actor.organisation)
+}
+
+/// Whether the referral form offers `receiver` (of `receiver_territory`, `None` for a
+/// national body) to `actor` for a case of `case_territory`: another organisation,
+/// national or of the case's province.
+pub fn offers_receiver(
+    actor: &Actor,
+    receiver: &str,
+    receiver_territory: Option<&str>,
+    case_territory: &str,
+) -> bool {
+    receiver != actor.organisation && receiver_territory.is_none_or(|t| t == case_territory)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +454,56 @@ mod tests {
             roles: roles.iter().copied().collect(),
             token_scope: None,
         }
+    }
+
+    #[test]
+    fn a_referral_places_its_ends_and_the_province_coordinator() {
+        let facts = |status| ReferralFacts {
+            from_org: "centre",
+            to_org: "hospital",
+            territory: "sale",
+            status,
+            receiver_staffed: true,
+        };
+        let mut doctor = actor(&[Role::FocalPoint], Some("sale"));
+        doctor.organisation = "hospital".into();
+        assert_eq!(
+            referral_standing(&doctor, &facts(Status::Accepted)),
+            Some(Standing::End(Side::Receiver))
+        );
+        assert_eq!(referral_standing(&doctor, &facts(Status::Closed)), None);
+        let mut worker = actor(&[Role::CaseWorker], Some("sale"));
+        worker.organisation = "centre".into();
+        assert_eq!(
+            referral_standing(&worker, &facts(Status::Sent)),
+            Some(Standing::End(Side::Sender))
+        );
+        let unstaffed = ReferralFacts {
+            receiver_staffed: false,
+            ..facts(Status::Sent)
+        };
+        assert_eq!(
+            referral_standing(&worker, &unstaffed),
+            Some(Standing::ForUnstaffedReceiver)
+        );
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        assert_eq!(
+            referral_standing(&coordinator, &facts(Status::Sent)),
+            Some(Standing::Overseer)
+        );
+        let elsewhere = actor(&[Role::Coordinator], Some("rabat"));
+        assert_eq!(referral_standing(&elsewhere, &facts(Status::Sent)), None);
+        let mut officer = actor(&[Role::InformationOfficer], Some("sale"));
+        officer.organisation = "centre".into();
+        assert_eq!(referral_standing(&officer, &facts(Status::Sent)), None);
+        assert!(!offers_receiver(&worker, "centre", Some("sale"), "sale"));
+        assert!(offers_receiver(&worker, "ministry", None, "sale"));
+        assert!(!offers_receiver(
+            &worker,
+            "rabat-hospital",
+            Some("rabat"),
+            "sale"
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! whom, and how long the receiving service has to answer.
 
 use crate::files::FilePart;
+use crate::forms::{Problem, clean_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -157,6 +158,76 @@ pub fn take_step(status: Status, step: Step, side: Side) -> Result<Status, Illeg
             (Side::Receiver, _) => Err(IllegalStep::WrongStatus),
         },
     }
+}
+
+/// Where a user stands to a referral: at one end of it, or watching over it as a
+/// coordinator of the case's province (who reads it but answers nothing). The policy
+/// (`access::referral_standing`) says which; this says what each standing may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    End(Side),
+    /// The sender acting for a receiving service that has no users: its answers are
+    /// recorded by hand from the printed card.
+    ForUnstaffedReceiver,
+    Overseer,
+}
+
+impl Standing {
+    /// The side a step is taken on. The sender answers for an unstaffed receiver, but
+    /// its closing stays the sender's own; an overseer answers nothing.
+    pub fn side_for(self, step: Step) -> Result<Side, IllegalStep> {
+        match self {
+            Standing::End(side) => Ok(side),
+            Standing::ForUnstaffedReceiver if step == Step::Close => Ok(Side::Sender),
+            Standing::ForUnstaffedReceiver => Ok(Side::Receiver),
+            Standing::Overseer => Err(IllegalStep::NotYourSide),
+        }
+    }
+
+    /// The steps this reader may take now, in the order the page offers them.
+    pub fn available_steps(self, status: Status) -> Vec<Step> {
+        [Step::Accept, Step::Decline, Step::Deliver, Step::Close]
+            .into_iter()
+            .filter(|step| {
+                self.side_for(*step)
+                    .is_ok_and(|side| take_step(status, *step, side).is_ok())
+            })
+            .collect()
+    }
+
+    /// The receiving service's first opening is the "received" step.
+    pub fn receives_on_opening(self, status: Status) -> bool {
+        self == Standing::End(Side::Receiver) && status == Status::Sent
+    }
+
+    /// What was shared is for the two ends; the overseer reads the card only.
+    pub fn reads_shared_parts(self) -> bool {
+        self != Standing::Overseer
+    }
+
+    /// The receiving service reads what was shared, never the case: it is not shown
+    /// the way to it.
+    pub fn links_to_case(self) -> bool {
+        self != Standing::End(Side::Receiver)
+    }
+}
+
+/// Still unanswered past its deadline at `now_ms`.
+pub fn is_overdue(status: Status, due_at_ms: i64, now_ms: i64) -> bool {
+    status.awaits_response() && due_at_ms < now_ms
+}
+
+/// The longest reason, legal ground or note.
+pub const MAX_TEXT: usize = 2000;
+
+/// A reason, legal ground or note as typed: trimmed, required or not, bounded, and
+/// without the characters that hide or reorder what a reader sees.
+pub fn free_text(value: &str, required: bool) -> Result<String, Problem> {
+    let text = clean_text(value, MAX_TEXT, true)?;
+    if text.is_empty() && required {
+        return Err(Problem::Required);
+    }
+    Ok(text)
 }
 
 /// The parts of a child's file a referral may share (need-to-know).
@@ -337,6 +408,38 @@ mod tests {
             Err(IllegalStep::WrongStatus)
         );
         assert!(Accepted.grants_access() && !Declined.grants_access() && !Closed.grants_access());
+    }
+
+    #[test]
+    fn an_overseer_answers_nothing_and_the_sender_closes_for_an_unstaffed_receiver() {
+        use Status::*;
+        assert_eq!(
+            Standing::Overseer.side_for(Step::Accept),
+            Err(IllegalStep::NotYourSide)
+        );
+        assert!(Standing::Overseer.available_steps(Sent).is_empty());
+        assert_eq!(
+            Standing::ForUnstaffedReceiver.available_steps(Received),
+            [Step::Accept, Step::Decline, Step::Close]
+        );
+        assert_eq!(
+            Standing::End(Side::Sender).available_steps(Received),
+            [Step::Close]
+        );
+        assert_eq!(
+            Standing::End(Side::Receiver).available_steps(Accepted),
+            [Step::Deliver]
+        );
+        assert!(Standing::End(Side::Receiver).receives_on_opening(Sent));
+        assert!(!Standing::ForUnstaffedReceiver.receives_on_opening(Sent));
+        assert!(!Standing::End(Side::Receiver).links_to_case());
+        assert!(is_overdue(Received, 10, 11) && !is_overdue(Accepted, 10, 11));
+        assert_eq!(free_text(" x ", true), Ok("x".to_owned()));
+        assert_eq!(free_text(" ", true), Err(Problem::Required));
+        assert_eq!(
+            free_text("a\u{202E}b", false),
+            Err(Problem::DirectionControls)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_core::{Act, Permit};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -37,8 +37,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(request, state).await {
+        match <axum::Json<T> as FromRequest<S>>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(AppError::BadBody(rejection.status())),
+        }
+    }
+}
+
+/// An optional JSON body: none when the request has no `Content-Type`; one sent that
+/// cannot be read is refused as `ApiJson` refuses it.
+impl<T: DeserializeOwned, S: Send + Sync> OptionalFromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Option<Self>, AppError> {
+        match <axum::Json<T> as OptionalFromRequest<S>>::from_request(request, state).await {
+            Ok(body) => Ok(body.map(|axum::Json(value)| ApiJson(value))),
             Err(rejection) => Err(AppError::BadBody(rejection.status())),
         }
     }

@@ -23,19 +23,15 @@ mod children;
 pub mod client_address;
 mod directory;
 mod error;
-pub mod events;
 pub mod extract;
 mod help;
 pub mod i18n;
-pub mod mail;
 mod map;
 #[cfg(test)]
 mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
-mod referral_api;
-mod referral_pages;
 mod referrals;
 mod report_pages;
 mod reports;
@@ -52,6 +48,8 @@ mod stats_pages;
 pub mod throttle;
 mod times;
 
+// The mail settings and the event bus are the server's to set up (`awladna serve`).
+pub use referrals::{events, mail};
 pub use state::{AppState, Settings};
 
 // The case page still finds the corrections' history at its former place.
@@ -176,12 +174,12 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/subject-access", SubjectAccess, post(rights::subject_access::export_page)),
         route(M::GET, "/actions/overdue", ReadCase, get(plan::pages::overdue_page)),
         route(M::GET, "/children", ReadCase, get(cases::register::register)),
-        route(M::GET, "/cases/{id}/refer", Refer, get(referral_pages::refer_form)),
-        route(M::POST, "/cases/{id}/refer", Refer, post(referral_pages::refer)),
-        route(M::GET, "/referrals", UseReferrals, get(referral_pages::list)),
-        route(M::GET, "/referrals/{id}", UseReferrals, get(referral_pages::show)),
-        route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referral_pages::card_pdf)),
-        route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referral_pages::step)),
+        route(M::GET, "/cases/{id}/refer", Refer, get(referrals::pages::refer_form)),
+        route(M::POST, "/cases/{id}/refer", Refer, post(referrals::pages::refer)),
+        route(M::GET, "/referrals", UseReferrals, get(referrals::pages::list)),
+        route(M::GET, "/referrals/{id}", UseReferrals, get(referrals::pages::show)),
+        route(M::GET, "/referrals/{id}/card.pdf", UseReferrals, get(referrals::pdf::card_pdf)),
+        route(M::POST, "/referrals/{id}/{step}", UseReferrals, post(referrals::pages::step)),
         route(M::POST, "/children/search", ReadCase, post(cases::register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),
@@ -202,12 +200,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases/{id}/files/{part}", ReadCase, get(case_files::api::file)),
         route(M::POST, "/api/v1/cases/{id}/documents", WorkOnCase, post(case_files::api::upload).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/api/v1/cases/{id}/documents/{document}", ReadCase, get(case_files::api::download)),
-        route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referral_api::create)),
-        route(M::GET, "/api/v1/referrals", UseReferrals, get(referral_api::list)),
-        route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referral_api::waiting)),
-        route(M::GET, "/api/v1/referrals/{id}", UseReferrals, get(referral_api::read)),
-        route(M::POST, "/api/v1/referrals/{id}/{step}", UseReferrals, post(referral_api::step)),
-        route(M::GET, "/api/v1/events", UseReferrals, get(referral_api::stream)),
+        route(M::POST, "/api/v1/cases/{id}/referrals", Refer, post(referrals::api::create)),
+        route(M::GET, "/api/v1/referrals", UseReferrals, get(referrals::api::list)),
+        route(M::GET, "/api/v1/referrals/waiting", UseReferrals, get(referrals::api::waiting)),
+        route(M::GET, "/api/v1/referrals/{id}", UseReferrals, get(referrals::api::read)),
+        route(M::POST, "/api/v1/referrals/{id}/{step}", UseReferrals, post(referrals::api::step)),
+        route(M::GET, "/api/v1/events", UseReferrals, get(referrals::api::stream)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
         route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),

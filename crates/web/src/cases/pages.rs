@@ -87,7 +87,7 @@ pub struct CasePage {
     files: Vec<(String, String)>,
     followups: Vec<CardView>,
     more_followups: bool,
-    referrals: Vec<crate::referral_pages::ReferralLine>,
+    referrals: Vec<crate::referrals::ReferralLine>,
     can_refer: bool,
     profile: Option<CardView>,
     can_rectify: bool,
@@ -278,7 +278,7 @@ async fn case_page(
     let (followups, more_followups) =
         awladna_core::cards::recent(state, &opened, "followup", shown).await?;
     let (profile, _) = awladna_core::cards::recent(state, &opened, "child_profile", 1).await?;
-    let referrals = crate::referral_pages::case_referrals(state, t, &case.id)
+    let referrals = crate::referrals::case_referrals(state, t, &case.id)
         .await
         .map_err(internal)?;
     let can_rectify = child.erased.is_none() && allowed(Action::RectifyIdentity);

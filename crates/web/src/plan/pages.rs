@@ -126,7 +126,7 @@ pub struct OverduePage {
     page: i64,
     pages: i64,
     /// For the coordinator: the province's linking cards unanswered past their deadline.
-    referrals: Vec<crate::referral_pages::ReferralLine>,
+    referrals: Vec<crate::referrals::ReferralLine>,
 }
 
 pub async fn overdue_page(
@@ -138,13 +138,10 @@ pub async fn overdue_page(
     let t = shell.t;
     let page = query.page();
     let (rows, total) = overdue(&state, &permit, page).await?;
-    let referrals = if permit.actor().has(Role::Coordinator) {
-        crate::referral_pages::overdue_referrals(&state, t, permit.actor())
-            .await
-            .map_err(AppError::Internal)?
-    } else {
-        Vec::new()
-    };
+    // The province's overseer (its coordinator) sees the overdue linking cards too.
+    let referrals = crate::referrals::overdue_referrals(&state, t, permit.actor())
+        .await
+        .map_err(AppError::Internal)?;
     let items = rows
         .into_iter()
         .map(|a| OverdueView {

@@ -3,21 +3,10 @@
 //! through PostgreSQL's NOTIFY when several processes share a database, in memory on
 //! SQLite (one process).
 
+pub use awladna_core::referrals::Event;
 use awladna_store::{Backend, Store};
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tokio::sync::broadcast;
-
-/// One change of a referral, for the organisations at both ends. No personal data:
-/// the page fetches what the user may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
-    /// `referral.sent` or `referral.updated`.
-    pub kind: String,
-    pub referral: String,
-    pub status: String,
-    pub orgs: Vec<String>,
-}
 
 /// The process's fan-out of events to its open event streams.
 pub struct EventBus {

@@ -1,0 +1,321 @@
+//! The linking cards in the web interface: the form that refers a child from the case
+//! page, the organisation's inbox and outbox, and the card with its steps, what was
+//! shared and the answers its reader may give.
+
+use super::api::asked_step;
+use super::mailbox;
+use super::view::{Names, ReferralLine, SharedView, line, shared_views};
+use crate::error::AppError;
+use crate::extract::{Guard, Shell};
+use crate::state::AppState;
+use crate::times::local_time;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_core::referrals::{
+    ReferralError, ReferralRequest, is_overdue, list as listed, open, refer_form as offered, send,
+    take,
+};
+use awladna_core::{CoreError, Permit, act};
+use awladna_domain::referral::SharedPart;
+use awladna_store::referrals::Mailbox;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referrals.html")]
+pub struct ReferralsPage {
+    shell: Shell,
+    inbox: bool,
+    lines: Vec<ReferralLine>,
+    page: i64,
+    more: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(rename = "box")]
+    mailbox: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::UseReferrals>,
+    Query(query): Query<ListQuery>,
+) -> Result<ReferralsPage, AppError> {
+    let which = mailbox(query.mailbox.as_deref()).ok_or(AppError::NotFound)?;
+    let found = listed(&state, &permit, which, query.page).await?;
+    let names = Names::read(&state).await.map_err(AppError::Internal)?;
+    let now = state.now_ms();
+    let lines = found
+        .referrals
+        .iter()
+        .map(|r| {
+            let other = if which == Mailbox::Inbox {
+                &r.from_org
+            } else {
+                &r.to_org
+            };
+            line(&state, shell.t, &names, r, other, now)
+        })
+        .collect();
+    Ok(ReferralsPage {
+        shell,
+        inbox: which == Mailbox::Inbox,
+        lines,
+        page: found.page,
+        more: found.more,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral.html")]
+pub struct ReferralPage {
+    shell: Shell,
+    id: String,
+    version: i64,
+    from: String,
+    to: String,
+    stage: String,
+    service: String,
+    urgency: String,
+    status: String,
+    sent: String,
+    due: String,
+    overdue: bool,
+    reason: String,
+    consent: String,
+    legal_ground: Option<String>,
+    steps: Vec<(String, String, Option<String>)>,
+    shared: Vec<SharedView>,
+    /// The steps the reader may take now.
+    actions: Vec<String>,
+    case_link: Option<String>,
+    message: Option<String>,
+}
+
+/// The card's page; with a `message`, the answer to a step that was refused.
+async fn referral_page(
+    state: &AppState,
+    shell: Shell,
+    permit: &Permit<act::UseReferrals>,
+    id: &str,
+    message: Option<String>,
+) -> Result<Response, AppError> {
+    let opened = open(state, permit, state, id).await?;
+    let names = Names::read(state).await.map_err(AppError::Internal)?;
+    let t = shell.t;
+    let r = &opened.referral;
+    let steps = opened
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                t.get(&format!("referral-status-{}", s.status)),
+                local_time(s.at_ms),
+                s.note.clone(),
+            )
+        })
+        .collect();
+    let status = if message.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ReferralPage {
+        id: r.id.clone(),
+        version: r.version,
+        from: names.of(&r.from_org),
+        to: names.of(&r.to_org),
+        stage: state.label(t, "stages", &r.stage),
+        service: r
+            .service
+            .as_deref()
+            .map(|s| state.label(t, "services", s))
+            .unwrap_or_default(),
+        urgency: state.label(t, "urgency", &r.urgency),
+        status: t.get(&format!("referral-status-{}", r.status)),
+        sent: local_time(r.sent_at),
+        due: local_time(r.due_at),
+        overdue: is_overdue(r, state.now_ms()),
+        reason: opened.reason.clone(),
+        consent: t.get(&format!("referral-consent-{}", r.consent)),
+        legal_ground: opened.legal_ground.clone(),
+        steps,
+        shared: shared_views(state, t, &opened.shared),
+        actions: opened
+            .available_steps()
+            .iter()
+            .map(|s| s.code().to_owned())
+            .collect(),
+        case_link: opened
+            .standing
+            .links_to_case()
+            .then(|| format!("/cases/{}", r.case_id)),
+        message,
+        shell,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::UseReferrals>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    referral_page(&state, shell, &permit, &id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    note: String,
+    version: Option<i64>,
+}
+
+/// Takes a step and goes back to the card; a refused step shows the card again with
+/// what went wrong.
+pub async fn step(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::UseReferrals>,
+    Path((id, step)): Path<(String, String)>,
+    axum::Form(form): axum::Form<StepForm>,
+) -> Result<Response, AppError> {
+    let step = asked_step(&step)?;
+    let here = format!("/referrals/{id}");
+    let t = shell.t;
+    let message = match take(&state, &permit, &state, &id, step, &form.note, form.version).await {
+        Ok(_) => return Ok(Redirect::to(&here).into_response()),
+        Err(ReferralError::Illegal(illegal)) => t.get(illegal.message_id()),
+        Err(ReferralError::Core(CoreError::Invalid(errors))) => errors
+            .first()
+            .map(|e| t.with(e.problem.message_id(), &e.problem.arguments()))
+            .unwrap_or_default(),
+        Err(ReferralError::Stale) => t.get("referral-stale"),
+        Err(e) => return Err(e.into()),
+    };
+    referral_page(&state, shell.at(here), &permit, &id, Some(message)).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "refer.html")]
+pub struct ReferPage {
+    shell: Shell,
+    case_id: String,
+    case_number: String,
+    orgs: Vec<(String, String, String)>,
+    stages: Vec<(String, String)>,
+    services: Vec<(String, String)>,
+    urgencies: Vec<(String, String)>,
+    parts: Vec<(String, String)>,
+    errors: Vec<String>,
+    given: ReferralRequest,
+}
+
+/// The referral form of a case, filled with what was `given`; with `errors`, the
+/// answer to a refused sending.
+async fn refer_page(
+    state: &AppState,
+    shell: Shell,
+    permit: &Permit<act::Refer>,
+    case_id: &str,
+    given: ReferralRequest,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let form = offered(state, permit, case_id).await?;
+    let t = shell.t;
+    let orgs = form
+        .receivers
+        .into_iter()
+        .map(|o| {
+            let sector = state.label(t, "sectors", &o.sector);
+            // An option holds text only: the name is isolated by characters (FSI
+            // … PDI, as Fluent isolates what it places), not by an element.
+            (o.code, format!("\u{2068}{}\u{2069}", o.name), sector)
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ReferPage {
+        case_id: form.case.id,
+        case_number: form.case.number,
+        orgs,
+        stages: state
+            .choices(t, "stages")
+            .into_iter()
+            .filter(|(c, _)| c != "closed")
+            .collect(),
+        services: state.choices(t, "services"),
+        urgencies: state.choices(t, "urgency"),
+        parts: SharedPart::ALL
+            .iter()
+            .map(|p| (p.code().to_owned(), t.get(&format!("share-{}", p.code()))))
+            .collect(),
+        errors,
+        given,
+        shell,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn refer_form(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::Refer>,
+    Path(case_id): Path<String>,
+) -> Result<Response, AppError> {
+    let given = ReferralRequest {
+        urgency: "high".into(),
+        ..Default::default()
+    };
+    refer_page(&state, shell, &permit, &case_id, given, Vec::new()).await
+}
+
+pub async fn refer(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::Refer>,
+    Path(case_id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let mut given = ReferralRequest::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "to_org" => given.to_org = value,
+            "stage" => given.stage = value,
+            "service" => given.service = Some(value),
+            "urgency" => given.urgency = value,
+            "reason" => given.reason = value,
+            "consent" => given.consent = value,
+            "legal_ground" => given.legal_ground = Some(value),
+            "share" => given.share.push(value),
+            _ => {}
+        }
+    }
+    match send(&state, &permit, &state, &case_id, &given).await {
+        Ok(sent) => Ok(Redirect::to(&format!("/referrals/{}", sent.id)).into_response()),
+        Err(ReferralError::Core(CoreError::Invalid(errors))) => {
+            let t = shell.t;
+            let messages = errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        t.get(&format!("referral-field-{}", e.field)),
+                        t.with(e.problem.message_id(), &e.problem.arguments())
+                    )
+                })
+                .collect();
+            refer_page(&state, shell, &permit, &case_id, given, messages).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
