@@ -17,9 +17,11 @@ pub mod cards;
 pub mod cases;
 pub mod error;
 pub mod grants;
+pub mod periodic_reports;
 pub mod permit;
 pub mod reports;
 pub mod sealing;
+pub mod stats;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};
