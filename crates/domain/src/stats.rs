@@ -616,7 +616,9 @@ mod tests {
         }
         let children = registry.indicator("children").map(|i| i.computed);
         assert_eq!(children, Some(Computation::Children));
-        let reports = registry.indicator("reports").map(|i| (i.computed, i.measure()));
+        let reports = registry
+            .indicator("reports")
+            .map(|i| (i.computed, i.measure()));
         assert_eq!(reports, Some((Computation::Cells, "reports")));
     }
 
