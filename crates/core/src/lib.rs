@@ -21,6 +21,7 @@ pub mod error;
 pub mod files;
 pub mod evaluations;
 pub mod grants;
+pub mod periodic_reports;
 pub mod permit;
 pub mod plan;
 pub mod rectification;
@@ -28,6 +29,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod sealing;
+pub mod stats;
 pub mod subject_access;
 pub mod times;
 

@@ -3,6 +3,7 @@
 //! and this module decides.
 
 use crate::files::FilePart;
+use crate::periodic::Kind;
 use crate::referral::{Side, Standing, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -345,14 +346,14 @@ pub enum ReportStep {
     Approve,
 }
 
-/// Decides a step on a periodic report of `kind` (`monthly`, `half_yearly`, `annual`:
-/// the province `territory`'s; `national`: the ministry's). A province's reports are
-/// its own people's: national roles read them but never draft, refresh or approve
-/// them. The national report is the ministry's: a province's people do not see it.
+/// Decides a step on a periodic report of `kind` (monthly, half-yearly, annual: the
+/// province `territory`'s; national: the ministry's). A province's reports are its own
+/// people's: national roles read them but never draft, refresh or approve them. The
+/// national report is the ministry's: a province's people do not see it.
 pub fn decide_periodic_report(
     actor: &Actor,
     step: ReportStep,
-    kind: &str,
+    kind: Kind,
     territory: &str,
 ) -> Decision {
     let action = match step {
@@ -364,17 +365,16 @@ pub fn decide_periodic_report(
     if by_role != Decision::Allow {
         return by_role;
     }
-    let national_report = kind == "national";
+    let national_report = kind == Kind::National;
     match actor.territory.as_deref() {
         Some(own) if national_report || own != territory => return Decision::Hidden,
         None if !national_report && step != ReportStep::Read => return Decision::Deny,
         _ => {}
     }
     let approver = match kind {
-        "monthly" => Role::Coordinator,
-        "half_yearly" | "annual" => Role::CommitteeMember,
-        "national" => Role::NationalAnalyst,
-        _ => return Decision::Deny,
+        Kind::Monthly => Role::Coordinator,
+        Kind::HalfYearly | Kind::Annual => Role::CommitteeMember,
+        Kind::National => Role::NationalAnalyst,
     };
     if step == ReportStep::Approve && !actor.has(approver) {
         return Decision::Deny;
@@ -439,6 +439,24 @@ pub fn offers_receiver(
     case_territory: &str,
 ) -> bool {
     receiver != actor.organisation && receiver_territory.is_none_or(|t| t == case_territory)
+}
+
+/// Whether `actor` may read the figures of the territory `code` (a province, a region
+/// or the nation): a province's people read their province's only; national roles
+/// read every one. Another place is hidden, not refused.
+pub fn decide_figures(actor: &Actor, code: &str) -> Decision {
+    match actor.territory.as_deref() {
+        Some(own) if own != code => Decision::Hidden,
+        _ => Decision::Allow,
+    }
+}
+
+/// Whether `actor` reads figures whole, without small-cell suppression: only a
+/// province's own people, and only their province's figures (`province` is the
+/// province the figures are of, none for a region or the nation). Everything that
+/// leaves the province is suppressed.
+pub fn reads_whole_figures(actor: &Actor, province: Option<&str>) -> bool {
+    province.is_some() && actor.territory.as_deref() == province
 }
 
 #[cfg(test)]
@@ -712,58 +730,58 @@ mod tests {
     fn provinces_prepare_their_reports_and_the_ministry_the_national_one() {
         use ReportStep::*;
         let analyst = actor(&[Role::NationalAnalyst], None);
-        let rabat = |step| decide_periodic_report(&analyst, step, "monthly", "rabat");
+        let rabat = |step| decide_periodic_report(&analyst, step, Kind::Monthly, "rabat");
         assert_eq!(rabat(Read), Decision::Allow);
         assert_eq!(rabat(Prepare), Decision::Deny, "no provincial draft");
         assert_eq!(rabat(Approve), Decision::Deny);
         for step in [Read, Prepare, Approve] {
             assert_eq!(
-                decide_periodic_report(&analyst, step, "national", "MA"),
+                decide_periodic_report(&analyst, step, Kind::National, "MA"),
                 Decision::Allow,
                 "{step:?}"
             );
         }
         let national_member = actor(&[Role::CommitteeMember], None);
         assert_eq!(
-            decide_periodic_report(&national_member, Approve, "annual", "rabat"),
+            decide_periodic_report(&national_member, Approve, Kind::Annual, "rabat"),
             Decision::Deny,
             "a province's committee approves its annual report"
         );
 
         let officer = actor(&[Role::InformationOfficer], Some("sale"));
         assert_eq!(
-            decide_periodic_report(&officer, Prepare, "monthly", "sale"),
+            decide_periodic_report(&officer, Prepare, Kind::Monthly, "sale"),
             Decision::Allow
         );
         assert_eq!(
-            decide_periodic_report(&officer, Read, "monthly", "rabat"),
+            decide_periodic_report(&officer, Read, Kind::Monthly, "rabat"),
             Decision::Hidden
         );
         assert_eq!(
-            decide_periodic_report(&officer, Read, "national", "MA"),
+            decide_periodic_report(&officer, Read, Kind::National, "MA"),
             Decision::Hidden
         );
         assert_eq!(
-            decide_periodic_report(&officer, Approve, "monthly", "sale"),
+            decide_periodic_report(&officer, Approve, Kind::Monthly, "sale"),
             Decision::Deny
         );
         let coordinator = actor(&[Role::Coordinator], Some("sale"));
         assert_eq!(
-            decide_periodic_report(&coordinator, Approve, "monthly", "sale"),
+            decide_periodic_report(&coordinator, Approve, Kind::Monthly, "sale"),
             Decision::Allow
         );
         assert_eq!(
-            decide_periodic_report(&coordinator, Approve, "half_yearly", "sale"),
+            decide_periodic_report(&coordinator, Approve, Kind::HalfYearly, "sale"),
             Decision::Deny
         );
         let member = actor(&[Role::CommitteeMember], Some("sale"));
         assert_eq!(
-            decide_periodic_report(&member, Approve, "half_yearly", "sale"),
+            decide_periodic_report(&member, Approve, Kind::HalfYearly, "sale"),
             Decision::Allow
         );
         let administrator = actor(&[Role::Administrator], None);
         assert_eq!(
-            decide_periodic_report(&administrator, Read, "national", "MA"),
+            decide_periodic_report(&administrator, Read, Kind::National, "MA"),
             Decision::Deny,
             "statistics are not an administrator's"
         );

@@ -14,6 +14,7 @@ pub mod fuzz;
 pub mod lang;
 pub mod names;
 pub mod pathway;
+pub mod periodic;
 pub mod reference;
 pub mod referral;
 pub mod retention;

@@ -11,6 +11,13 @@ use crate::lang::Labels;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::sync::OnceLock;
+
+pub mod figure;
+pub mod scope;
+
+pub use figure::{Figure, FigureRow, HIDDEN, PLACE_AND_TIME, Period, Refusal, Shown};
+pub use scope::{Scope, ScopeKind, region_of};
 
 /// The territory code cells use for the whole country.
 pub const NATION: &str = "MA";
@@ -302,10 +309,34 @@ pub enum Unit {
     Percent,
 }
 
+/// How an indicator is computed from what the store keeps: the one place where an
+/// indicator meets its computation. Most are sums of one measure's cells; the others
+/// are read their own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Computation {
+    /// Sums of the cells of the indicator's `measure` (its code unless said).
+    #[default]
+    Cells,
+    /// Children counted once in the period and territory.
+    Children,
+    /// The median of the linking cards' response hours (a histogram, read by sector).
+    ResponseHours,
+    /// Hours spent in stages over the stays that ended (the mean, in days).
+    StageDays,
+    /// Linking cards answered late, and those waiting past their deadline now.
+    Overdue,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Indicator {
     pub code: String,
     pub unit: Unit,
+    #[serde(default)]
+    pub computed: Computation,
+    /// The cells' measure, when it is not the code.
+    #[serde(default)]
+    pub measure: Option<String>,
     /// The dimensions it may be broken down by, besides month and territory.
     pub dimensions: Vec<String>,
     /// Rates per 1,000 children are meaningful for counts of children, reports and cases.
@@ -313,6 +344,119 @@ pub struct Indicator {
     pub per_children: bool,
     pub name: Labels,
     pub definition: Labels,
+}
+
+impl Indicator {
+    /// The measure of the cells it sums.
+    pub fn measure(&self) -> &str {
+        self.measure.as_deref().unwrap_or(&self.code)
+    }
+}
+
+/// What the dashboards, the API, the periodic reports and the exports publish: the
+/// indicators of `indicators.toml`, and the children of each province (the rates'
+/// denominator).
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub indicators: Vec<Indicator>,
+    /// The 2024 estimate of children aged 0-17 per province (HCP code).
+    pub children: BTreeMap<String, u64>,
+}
+
+impl Registry {
+    /// An indicator by its code.
+    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+}
+
+/// The registry of the embedded data, loaded once (the domain's tests check it loads).
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| Registry {
+        indicators: indicators().unwrap_or_default(),
+        children: children_by_province().unwrap_or_default(),
+    })
+}
+
+/// What is published where: each item an indicator and its breakdown ("" for the
+/// total). The dashboard, its export and the periodic reports read these lists; an
+/// indicator's code is named nowhere else outside `indicators.toml`.
+pub mod layout {
+    /// The dashboard's key figures.
+    pub const KEYS: [&str; 5] = ["reports", "children", "cases", "cases_closed", "referrals"];
+    /// The dashboard's trend: two counts by month.
+    pub const TREND: [&str; 2] = ["reports", "cases"];
+    /// The dashboard's bar charts.
+    pub const BREAKDOWNS: [(&str, &str); 8] = [
+        ("cases", "concern"),
+        ("cases", "age_band"),
+        ("cases", "sex"),
+        ("cases", "source"),
+        ("cases", "stage"),
+        ("children", "age_band"),
+        ("cases_closed", "outcome"),
+        ("stage_days", "stage"),
+    ];
+    /// The dashboard's table of sectors: sent, median answer, overdue.
+    pub const SECTORS: [&str; 3] = ["referrals", "referral_response_hours", "referrals_overdue"];
+    /// What the dashboard's export holds.
+    pub const EXPORTED: [(&str, &str); 18] = [
+        ("reports", ""),
+        ("children", ""),
+        ("cases", ""),
+        ("cases_closed", ""),
+        ("referrals", ""),
+        ("reports", "month"),
+        ("cases", "month"),
+        ("cases", "concern"),
+        ("cases", "age_band"),
+        ("cases", "sex"),
+        ("cases", "source"),
+        ("cases", "stage"),
+        ("children", "age_band"),
+        ("cases_closed", "outcome"),
+        ("stage_days", "stage"),
+        ("referrals", "sector"),
+        ("referral_response_hours", "sector"),
+        ("referrals_overdue", "sector"),
+    ];
+    /// The periodic reports' sections: (a) pathways, (b) results, (c) the trend.
+    pub const REPORT_SECTIONS: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "pathways",
+            &[
+                ("reports", ""),
+                ("children", ""),
+                ("cases", "stage"),
+                ("cases_closed", "outcome"),
+                ("stage_days", "stage"),
+            ],
+        ),
+        (
+            "results",
+            &[
+                ("referrals", "sector"),
+                ("referral_response_hours", ""),
+                ("referrals_overdue", ""),
+            ],
+        ),
+        (
+            "trend",
+            &[
+                ("cases", "concern"),
+                ("cases", "age_band"),
+                ("cases", "sex"),
+                ("children", "sex"),
+                ("children", "age_band"),
+            ],
+        ),
+    ];
+    /// The national report's comparison of provinces; the last is the one whose rate
+    /// per 1,000 children is shown.
+    pub const COMPARISON: [&str; 3] = ["reports", "cases", "children"];
+    /// Sent to DHIS2 by month, sex and age band: (indicator, counted over cases).
+    pub const SEX_AGE: [(&str, bool); 2] = [("reports", false), ("cases", true)];
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -436,6 +580,46 @@ mod tests {
         assert_eq!(hours_between(0, 3_600_000), 1);
         assert_eq!(hours_between(0, 3_600_001), 2);
         assert_eq!(hours_between(10, 0), 0);
+    }
+
+    #[test]
+    fn every_published_indicator_is_in_the_registry() {
+        let registry = registry();
+        let named = layout::KEYS
+            .iter()
+            .chain(&layout::TREND)
+            .chain(&layout::SECTORS)
+            .chain(&layout::COMPARISON)
+            .chain(layout::SEX_AGE.iter().map(|(code, _)| code))
+            .chain(layout::BREAKDOWNS.iter().map(|(code, _)| code))
+            .chain(layout::EXPORTED.iter().map(|(code, _)| code))
+            .chain(
+                layout::REPORT_SECTIONS
+                    .iter()
+                    .flat_map(|(_, items)| items.iter().map(|(code, _)| code)),
+            );
+        for code in named {
+            assert!(registry.indicator(code).is_some(), "{code}");
+        }
+        let breakdowns = layout::BREAKDOWNS.iter().chain(&layout::EXPORTED).chain(
+            layout::REPORT_SECTIONS
+                .iter()
+                .flat_map(|(_, items)| items.iter()),
+        );
+        for (code, dim) in breakdowns {
+            let known = dim.is_empty()
+                || PLACE_AND_TIME.contains(dim)
+                || registry
+                    .indicator(code)
+                    .is_some_and(|i| i.dimensions.iter().any(|d| d == dim));
+            assert!(known, "{code} by {dim}");
+        }
+        let children = registry.indicator("children").map(|i| i.computed);
+        assert_eq!(children, Some(Computation::Children));
+        let reports = registry
+            .indicator("reports")
+            .map(|i| (i.computed, i.measure()));
+        assert_eq!(reports, Some((Computation::Cells, "reports")));
     }
 
     #[test]

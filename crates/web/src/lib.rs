@@ -26,7 +26,6 @@ mod error;
 pub mod extract;
 mod help;
 pub mod i18n;
-mod map;
 #[cfg(test)]
 mod memory_meter;
 mod pages;
@@ -42,9 +41,6 @@ mod signin;
 mod spreadsheet;
 mod state;
 mod stats;
-mod stats_api;
-mod stats_export;
-mod stats_pages;
 pub mod throttle;
 mod times;
 
@@ -125,27 +121,27 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
         route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
         route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
-        route(M::GET, "/stats", ViewStatistics, get(stats_pages::dashboard)),
-        route(M::GET, "/stats/export/{format}", ViewStatistics, get(stats_pages::export)),
-        route(M::GET, "/api/v1/stats", ViewStatistics, get(stats_api::list)),
-        route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats_api::read)),
+        route(M::GET, "/stats", ViewStatistics, get(stats::pages::dashboard)),
+        route(M::GET, "/stats/export/{format}", ViewStatistics, get(stats::export::dashboard)),
+        route(M::GET, "/api/v1/stats", ViewStatistics, get(stats::api::list)),
+        route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats::api::read)),
         // Periodic reports (SPEC.md §3, §4).
-        route(M::GET, "/periodic-reports", ViewStatistics, get(periodic_reports::list)),
-        route(M::POST, "/periodic-reports", PrepareReport, post(periodic_reports::create_page)),
-        route(M::GET, "/periodic-reports/{id}", ViewStatistics, get(periodic_reports::show)),
-        route(M::GET, "/periodic-reports/{id}/export.xlsx", ViewStatistics, get(periodic_reports::export_xlsx)),
-        route(M::GET, "/periodic-reports/{id}/export.csv", ViewStatistics, get(periodic_reports::export_csv)),
-        route(M::GET, "/periodic-reports/{id}/export.pdf", ViewStatistics, get(periodic_reports::export_pdf)),
-        route(M::GET, "/periodic-reports/{id}/dhis2.json", ViewStatistics, get(periodic_reports::export_dhis2)),
-        route(M::POST, "/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::refresh_page)),
-        route(M::POST, "/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::approve_page)),
-        route(M::POST, "/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::submit_page)),
-        route(M::POST, "/api/v1/periodic-reports", PrepareReport, post(periodic_reports::api_create)),
-        route(M::GET, "/api/v1/periodic-reports", ViewStatistics, get(periodic_reports::api_list)),
-        route(M::GET, "/api/v1/periodic-reports/{id}", ViewStatistics, get(periodic_reports::api_read)),
-        route(M::POST, "/api/v1/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::api_refresh)),
-        route(M::POST, "/api/v1/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::api_approve)),
-        route(M::POST, "/api/v1/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::api_submit)),
+        route(M::GET, "/periodic-reports", ViewStatistics, get(periodic_reports::pages::list)),
+        route(M::POST, "/periodic-reports", PrepareReport, post(periodic_reports::pages::create)),
+        route(M::GET, "/periodic-reports/{id}", ViewStatistics, get(periodic_reports::pages::show)),
+        route(M::GET, "/periodic-reports/{id}/export.xlsx", ViewStatistics, get(periodic_reports::exports::xlsx)),
+        route(M::GET, "/periodic-reports/{id}/export.csv", ViewStatistics, get(periodic_reports::exports::csv)),
+        route(M::GET, "/periodic-reports/{id}/export.pdf", ViewStatistics, get(periodic_reports::exports::pdf)),
+        route(M::GET, "/periodic-reports/{id}/dhis2.json", ViewStatistics, get(periodic_reports::exports::dhis2)),
+        route(M::POST, "/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::pages::refresh)),
+        route(M::POST, "/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::pages::approve)),
+        route(M::POST, "/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::pages::submit)),
+        route(M::POST, "/api/v1/periodic-reports", PrepareReport, post(periodic_reports::api::create)),
+        route(M::GET, "/api/v1/periodic-reports", ViewStatistics, get(periodic_reports::api::list)),
+        route(M::GET, "/api/v1/periodic-reports/{id}", ViewStatistics, get(periodic_reports::api::read)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::api::refresh)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::api::approve)),
+        route(M::POST, "/api/v1/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::api::submit)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

@@ -2,11 +2,16 @@
 //! are written as the reader's labels, hidden values as "<5". Exports are always
 //! suppressed, whoever asks: callers pass figures computed with `protect = true`.
 
+use super::{StatsQuery, attachment, written};
+use crate::error::AppError;
+use crate::extract::Guard;
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::stats::{Figure, Shown};
-use awladna_domain::stats::Unit;
+use awladna_core::act;
+use awladna_domain::stats::{Figure, HIDDEN, NATION, Shown, Unit};
 use awladna_export::{Cell, Table, Workbook};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
 
 /// The vocabulary a dimension's codes belong to (`None`: shown as they are, or a place).
 fn vocabulary_of(dimension: &str) -> Option<&'static str> {
@@ -223,7 +228,8 @@ pub fn pdf_lang(t: Tr) -> awladna_pdf::Lang {
     }
 }
 
-fn text_of(cell: &Cell) -> String {
+/// A cell as text (a page's table, a PDF's).
+pub fn text_of(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
         Cell::Count(n) => n.to_string(),
@@ -232,7 +238,7 @@ fn text_of(cell: &Cell) -> String {
             s.trim_end_matches('0').trim_end_matches('.').to_owned()
         }
         Cell::Number(_) => String::new(),
-        Cell::Suppressed => crate::stats::HIDDEN.to_owned(),
+        Cell::Suppressed => HIDDEN.to_owned(),
     }
 }
 
@@ -281,4 +287,66 @@ pub fn document(
             .flat_map(|f| pdf_blocks(&table(state, t, f)))
             .collect(),
     }
+}
+
+/// `/stats/export/{xlsx|csv|pdf}?territory&from&to`: the dashboard's figures as a file.
+/// Whatever the reader's province, a file leaves it: small counts are always hidden.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Guard(permit): Guard<act::ViewStatistics>,
+    t: Tr,
+    Path(format): Path<String>,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, AppError> {
+    let (a, figures) = awladna_core::stats::export(&state, &permit, &format, &q.into()).await?;
+    let scope_name = if a.scope.code == NATION {
+        t.get("stats-nation")
+    } else {
+        key_label(&state, t, "province", &a.scope.code)
+    };
+    let title = format!("{} — {scope_name}", t.get("stats-title"));
+    let period = format!("{} – {}", a.period.from, a.period.to);
+    let file = format!(
+        "awladna-stats-{}-{}-{}",
+        a.scope.code, a.period.from, a.period.to
+    );
+    let refs: Vec<&Figure> = figures.iter().collect();
+    Ok(match format.as_str() {
+        "csv" => {
+            let data = data_table(&state, t, &refs, &a.scope.code, &period);
+            attachment(
+                "text/csv; charset=utf-8",
+                format!("{file}.csv"),
+                awladna_export::csv(&data),
+            )
+        }
+        "pdf" => {
+            let doc = document(&state, t, &title, &t.get("stats-suppressed-note"), &refs);
+            let bytes = written(move || awladna_pdf::render(&doc)).await?;
+            attachment("application/pdf", format!("{file}.pdf"), bytes)
+        }
+        _ => {
+            let meta = vec![
+                (t.get("stats-territory"), scope_name),
+                (t.get("periodic-period"), period.clone()),
+                (t.get("stats-definition"), t.get("stats-suppressed-note")),
+            ];
+            let tables = refs.iter().map(|f| table(&state, t, f)).collect();
+            let book = workbook(
+                &state,
+                t,
+                &title,
+                meta,
+                tables,
+                &refs,
+                (&a.scope.code, &period),
+            );
+            let bytes = written(move || awladna_export::xlsx(&book)).await?;
+            attachment(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{file}.xlsx"),
+                bytes,
+            )
+        }
+    })
 }
