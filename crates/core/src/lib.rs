@@ -13,13 +13,17 @@
 //! Record-level decisions (this case's province, this report's organisation) are asked
 //! of `domain::access` here, once the record is loaded.
 
+pub mod accounts;
+pub mod audit_log;
 pub mod cards;
 pub mod cases;
+pub mod directory;
 pub mod error;
 pub mod grants;
 pub mod permit;
 pub mod reports;
 pub mod sealing;
+pub mod signin;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};
