@@ -1,39 +1,30 @@
 //! The operator's commands for organisations, users, API tokens, keys and the audit
-//! log. Each change is audited as done by `system:cli`.
+//! log. Changes go through the same use cases as the administration pages
+//! (`awladna_core::accounts`), audited as done by `system:cli`.
 
 use crate::database::{DatabaseArgs, Opened, open};
-use anyhow::{Context, anyhow, bail};
-use awladna_crypto::{hash_token, new_token};
+use anyhow::{Context, anyhow};
+use awladna_core::accounts::{self, AccountError, IssuedSecrets, NewUser};
+use awladna_core::{Act, Core, Permit};
 use awladna_domain::access::{Role, TokenScope};
-use awladna_store::accounts::{self, AccountError, By, IssuedSecrets, NewUser};
-use awladna_store::audit::AuditEntry;
 use awladna_store::identity::Organisation;
 use awladna_store::sealer::ExpectedHead;
 use clap::Subcommand;
-use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 const CLI_ACTOR: &str = "system:cli";
 
-fn entry(
-    opened: &Opened,
-    action: &str,
-    kind: &str,
-    id: &str,
-    territory: Option<&str>,
-    detail: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        at_ms: opened.clock.now().as_millisecond(),
-        actor: Some(CLI_ACTOR.to_owned()),
-        action: action.to_owned(),
-        record_kind: Some(kind.to_owned()),
-        record_id: Some(id.to_owned()),
-        territory: territory.map(str::to_owned),
-        origin: None,
-        detail,
-    }
+/// The use cases' core over the opened database, and the operator's permit for `A`.
+fn operator<A: Act>(opened: &Opened) -> anyhow::Result<(Core, Permit<A>)> {
+    let core = Core::new(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.clock.clone(),
+        opened.keyring.clone(),
+    );
+    let permit = Permit::check(accounts::operator(CLI_ACTOR)).map_err(|e| anyhow!(e))?;
+    Ok((core, permit))
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,18 +47,10 @@ pub enum OrgCommand {
     },
 }
 
-fn by_cli(opened: &Opened) -> By {
-    By {
-        actor: CLI_ACTOR.to_owned(),
-        origin: None,
-        at_ms: opened.clock.now().as_millisecond(),
-    }
-}
-
 /// Names what was refused, with the operator's value where it helps.
 fn refused(e: AccountError, value: &str) -> anyhow::Error {
     match e {
-        AccountError::Store(e) => e.into(),
+        AccountError::Core(e) => anyhow!(e),
         AccountError::Taken
         | AccountError::UnknownSector
         | AccountError::UnknownTerritory
@@ -93,7 +76,8 @@ pub async fn org(command: OrgCommand) -> anyhow::Result<()> {
         territory: territory.clone(),
         name,
     };
-    accounts::add_organisation(&opened.store, &opened.reference, org, &by_cli(&opened))
+    let (core, permit) = operator(&opened)?;
+    accounts::add_organisation(&core, &permit, org)
         .await
         .map_err(|e| {
             let value = match e {
@@ -158,11 +142,16 @@ fn password_from(file: Option<&PathBuf>) -> anyhow::Result<Option<String>> {
     Ok(Some(text.lines().next().unwrap_or_default().to_owned()))
 }
 
-async fn user_id(opened: &Opened, username: &str) -> anyhow::Result<String> {
-    let user = opened.store.user_by_username(username.trim()).await?;
-    Ok(user
-        .ok_or_else(|| anyhow!("no user named \"{username}\""))?
-        .id)
+async fn user_id(
+    core: &Core,
+    permit: &Permit<awladna_core::act::ManageUsers>,
+    username: &str,
+) -> anyhow::Result<String> {
+    match accounts::user_named(core, permit, username).await {
+        Ok(user) => Ok(user.id),
+        Err(AccountError::UnknownUser) => Err(anyhow!("no user named \"{username}\"")),
+        Err(e) => Err(refused(e, username)),
+    }
 }
 
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
@@ -186,17 +175,15 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                 roles: roles.clone(),
                 password,
             };
-            let (_, secrets) =
-                accounts::add_user(&opened.store, &opened.keyring, new, &by_cli(&opened))
-                    .await
-                    .map_err(|e| {
-                        let value = if matches!(e, AccountError::UnknownOrganisation) {
-                            org.clone()
-                        } else {
-                            username.clone()
-                        };
-                        refused(e, &value)
-                    })?;
+            let (core, permit) = operator(&opened)?;
+            let (_, secrets) = accounts::add_user(&core, &permit, new).await.map_err(|e| {
+                let value = if matches!(e, AccountError::UnknownOrganisation) {
+                    org.clone()
+                } else {
+                    username.clone()
+                };
+                refused(e, &value)
+            })?;
             let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
             println!(
                 "User {username} added to {org} with the roles {}.",
@@ -211,8 +198,9 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             database,
         } => {
             let opened = open(&database).await?;
-            let id = user_id(&opened, &username).await?;
-            let to = accounts::move_user(&opened.store, &id, &org, &by_cli(&opened))
+            let (core, permit) = operator(&opened)?;
+            let id = user_id(&core, &permit, &username).await?;
+            let to = accounts::move_user(&core, &permit, &id, &org)
                 .await
                 .map_err(|e| refused(e, &org))?;
             println!(
@@ -223,8 +211,11 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { username, database } => {
             let opened = open(&database).await?;
-            let id = user_id(&opened, &username).await?;
-            let ended = accounts::disable_user(&opened.store, &id, &by_cli(&opened)).await?;
+            let (core, permit) = operator(&opened)?;
+            let id = user_id(&core, &permit, &username).await?;
+            let ended = accounts::disable_user(&core, &permit, &id)
+                .await
+                .map_err(|e| refused(e, &username))?;
             println!("User {username} is disabled; {ended} session(s) ended.");
             Ok(())
         }
@@ -235,15 +226,11 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         } => {
             let password = password_from(password_file.as_ref())?;
             let opened = open(&database).await?;
-            let id = user_id(&opened, &username).await?;
-            let secrets = accounts::reset_user(
-                &opened.store,
-                &opened.keyring,
-                &id,
-                password,
-                &by_cli(&opened),
-            )
-            .await?;
+            let (core, permit) = operator(&opened)?;
+            let id = user_id(&core, &permit, &username).await?;
+            let secrets = accounts::reset_user(&core, &permit, &id, password)
+                .await
+                .map_err(|e| refused(e, &username))?;
             println!(
                 "User {username} was reset: every session ended, new password and second factor."
             );
@@ -294,59 +281,31 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
         } => {
             let scope: TokenScope = scope.parse().map_err(|e: String| anyhow!(e))?;
             let opened = open(&database).await?;
-            let organisation = opened
-                .store
-                .organisation(&org)
-                .await?
-                .ok_or_else(|| anyhow!("unknown organisation \"{org}\""))?;
-            let id = uuid::Uuid::now_v7().simple().to_string();
-            let token = new_token("awl_t_");
-            let mut tx = opened.store.begin().await?;
-            tx.add_token(
-                &id,
-                &hash_token(&token),
-                &organisation.code,
-                scope.code(),
-                opened.clock.now().as_millisecond(),
-            )
-            .await?;
-            tx.audit(entry(
-                &opened,
-                "token.created",
-                "token",
-                &id,
-                organisation.territory.as_deref(),
-                json!({"scope": scope.code(), "organisation": organisation.code}),
-            ))
-            .await?;
-            tx.commit().await?;
+            let (core, permit) = operator(&opened)?;
+            let issued = accounts::issue_token(&core, &permit, &org, scope)
+                .await
+                .map_err(|e| match e {
+                    AccountError::UnknownOrganisation => anyhow!("unknown organisation \"{org}\""),
+                    e => refused(e, &org),
+                })?;
             println!(
-                "Token {id} created for {} ({}). It is shown once; store it in the client's secret store:",
-                organisation.code,
+                "Token {} created for {} ({}). It is shown once; store it in the client's secret store:",
+                issued.id,
+                issued.organisation.code,
                 scope.code()
             );
-            println!("{token}");
+            println!("{}", issued.token);
             Ok(())
         }
         TokenCommand::Revoke { id, database } => {
             let opened = open(&database).await?;
-            let mut tx = opened.store.begin().await?;
-            if !tx
-                .revoke_token(&id, opened.clock.now().as_millisecond())
-                .await?
-            {
-                bail!("no active token with id \"{id}\"");
-            }
-            tx.audit(entry(
-                &opened,
-                "token.revoked",
-                "token",
-                &id,
-                None,
-                json!({}),
-            ))
-            .await?;
-            tx.commit().await?;
+            let (core, permit) = operator(&opened)?;
+            accounts::revoke_token(&core, &permit, &id)
+                .await
+                .map_err(|e| match e {
+                    AccountError::UnknownToken => anyhow!("no active token with id \"{id}\""),
+                    e => refused(e, &id),
+                })?;
             println!("Token {id} revoked.");
             Ok(())
         }

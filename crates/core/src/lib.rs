@@ -13,10 +13,13 @@
 //! Record-level decisions (this case's province, this report's organisation) are asked
 //! of `domain::access` here, once the record is loaded.
 
+pub mod accounts;
 pub mod assignment;
+pub mod audit_log;
 pub mod cards;
 pub mod cases;
 pub mod children;
+pub mod directory;
 pub mod error;
 pub mod files;
 pub mod evaluations;
@@ -29,6 +32,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod sealing;
+pub mod signin;
 pub mod stats;
 pub mod subject_access;
 pub mod times;

@@ -459,6 +459,45 @@ pub fn reads_whole_figures(actor: &Actor, province: Option<&str>) -> bool {
     province.is_some() && actor.territory.as_deref() == province
 }
 
+/// Whether a record of `territory` (None: a national body's) is within the reach of the
+/// actor's administration: a national user's reaches every record, a province's user
+/// only their province's (never a national body's).
+pub fn administers(actor: &Actor, territory: Option<&str>) -> bool {
+    match (&actor.territory, territory) {
+        (None, _) => true,
+        (Some(own), Some(t)) => own == t,
+        (Some(_), None) => false,
+    }
+}
+
+/// Decides `action` on a record of administration (an organisation, a user, a directory
+/// entry) of `territory` (None: a national body's). A record beyond the actor's reach is
+/// hidden, as another province's child's record is.
+pub fn decide_administration(actor: &Actor, action: Action, territory: Option<&str>) -> Decision {
+    if !administers(actor, territory) {
+        return Decision::Hidden;
+    }
+    decide(Some(actor), action, territory)
+}
+
+/// Whether the home page offers the directory to this actor: a person (not a machine
+/// client) who keeps it.
+pub fn keeps_directory(actor: &Actor) -> bool {
+    decide(Some(actor), Action::ManageDirectory, None) == Decision::Allow
+        && actor.token_scope.is_none()
+}
+
+/// Whether a reader of a province's directory sees its private contact points: a
+/// signed-in person (not a machine token, second factor given) of that province or of a
+/// national body. Anyone else sees the public contact points only.
+pub fn reads_private_contacts(
+    reader: Option<&Actor>,
+    second_factor_pending: bool,
+    territory: &str,
+) -> bool {
+    reader.is_some_and(|a| a.token_scope.is_none() && !second_factor_pending && a.covers(territory))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +672,52 @@ mod tests {
         assert_eq!(
             decide(None, Action::ManageDirectory, None),
             Decision::SignIn
+        );
+    }
+
+    #[test]
+    fn private_contacts_are_for_the_province_s_people_signed_in_whole() {
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        assert!(reads_private_contacts(Some(&worker), false, "sale"));
+        assert!(!reads_private_contacts(Some(&worker), true, "sale"));
+        assert!(!reads_private_contacts(Some(&worker), false, "rabat"));
+        assert!(reads_private_contacts(
+            Some(&actor(&[Role::NationalAnalyst], None)),
+            false,
+            "rabat"
+        ));
+        let mut intake = actor(&[], Some("sale"));
+        intake.token_scope = Some(TokenScope::Intake);
+        assert!(!reads_private_contacts(Some(&intake), false, "sale"));
+        assert!(!reads_private_contacts(None, false, "sale"));
+        assert!(!keeps_directory(&intake));
+        assert!(keeps_directory(&actor(&[Role::Secretariat], Some("sale"))));
+    }
+
+    #[test]
+    fn administration_reaches_its_own_province_and_a_national_user_everything() {
+        let admin = actor(&[Role::Administrator], Some("sale"));
+        assert_eq!(
+            decide_administration(&admin, Action::ManageUsers, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_administration(&admin, Action::ManageUsers, Some("rabat")),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide_administration(&admin, Action::ManageUsers, None),
+            Decision::Hidden
+        );
+        let national = actor(&[Role::Administrator], None);
+        assert_eq!(
+            decide_administration(&national, Action::ManageOrganisations, None),
+            Decision::Allow
+        );
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        assert_eq!(
+            decide_administration(&coordinator, Action::ManageUsers, Some("sale")),
+            Decision::Deny
         );
     }
 

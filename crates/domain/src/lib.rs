@@ -22,6 +22,7 @@ pub mod scoring;
 pub mod stats;
 pub mod suppress;
 pub mod territory;
+pub mod throttle;
 pub mod vocabulary;
 
 pub use clock::Clock;

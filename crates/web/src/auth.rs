@@ -2,13 +2,11 @@
 //! cookie or bearer token), checks the CSRF token of state-changing requests, and asks
 //! the policy about the route's action before the handler runs.
 
-use crate::error::page_refusal;
-use crate::i18n::{Tr, request_lang};
+use crate::error::AppError;
 use crate::state::AppState;
 use awladna_crypto::{constant_time_eq, hash_token, new_token};
 use awladna_domain::access::{Action, Actor, Decision, decide};
 use awladna_store::StoreError;
-use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
@@ -16,7 +14,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "awladna_session";
@@ -226,37 +223,30 @@ pub fn cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> Head
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""))
 }
 
-fn is_api(parts: &Parts) -> bool {
-    parts.uri.path().starts_with("/api/")
-}
-
-/// The gate, installed on every route with the route's action.
+/// The gate, installed on every route with the route's action. Its refusals are
+/// `AppError`s, shown as JSON or as a page by the error layer around it.
 pub async fn gate(
     State((state, action)): State<(AppState, Action)>,
     request: Request,
     next: Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let t = Tr::new(request_lang(&parts));
-    let api = is_api(&parts);
     let caller = match resolve(&state, &parts).await {
         Ok(Ok(caller)) => caller,
         Ok(Err(Refusal::BadToken)) => {
-            return refuse(
-                api,
-                t,
-                StatusCode::UNAUTHORIZED,
-                "bad_token",
-                "auth-bad-token",
-            );
+            return AppError::refused(StatusCode::UNAUTHORIZED, "bad_token", "auth-bad-token")
+                .into_response();
         }
-        Err(e) => return crate::error::internal(api, t, &e.detail()),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method {
         match check_csrf(&parts, body, &caller).await {
             Ok(body) => body,
-            Err(()) => return refuse(api, t, StatusCode::FORBIDDEN, "csrf", "auth-csrf"),
+            Err(()) => {
+                return AppError::refused(StatusCode::FORBIDDEN, "csrf", "auth-csrf")
+                    .into_response();
+            }
         }
     } else {
         body
@@ -277,15 +267,9 @@ pub async fn gate(
             parts.extensions.insert(caller);
             next.run(Request::from_parts(parts, body)).await
         }
-        Decision::SignIn => sign_in_first(api, t, &parts, &caller),
-        Decision::Deny => refuse(api, t, StatusCode::FORBIDDEN, "forbidden", "auth-forbidden"),
-        Decision::Hidden => refuse(
-            api,
-            t,
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "error-not-found",
-        ),
+        Decision::SignIn => sign_in_first(&parts, &caller),
+        Decision::Deny => AppError::Forbidden.into_response(),
+        Decision::Hidden => AppError::NotFound.into_response(),
     };
     if let Some(value) = new_csrf_cookie {
         response.headers_mut().append(SET_COOKIE, value);
@@ -345,26 +329,16 @@ fn form_field(encoded: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-fn refuse(api: bool, t: Tr, status: StatusCode, code: &str, message: &str) -> Response {
-    if api {
-        crate::error::refusal(t, status, code, message)
-    } else {
-        page_refusal(t, status, message)
-    }
-}
-
-fn sign_in_first(api: bool, t: Tr, parts: &Parts, caller: &Caller) -> Response {
+/// An API client is told why it must sign in; a browser is sent to the sign-in page
+/// (or to its second factor), to come back here after.
+fn sign_in_first(parts: &Parts, caller: &Caller) -> Response {
     let (code, message) = match (caller.pending_second_factor, caller.expired) {
         (true, _) => ("second_factor_required", "auth-second-factor-required"),
         (false, true) => ("session_expired", "auth-session-expired"),
         (false, false) => ("sign_in_required", "auth-sign-in-required"),
     };
-    if api {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": {"code": code, "message": t.get(message)}})),
-        )
-            .into_response();
+    if parts.uri.path().starts_with("/api/") {
+        return AppError::refused(StatusCode::UNAUTHORIZED, code, message).into_response();
     }
     if caller.pending_second_factor {
         return Redirect::to("/login/second-factor").into_response();

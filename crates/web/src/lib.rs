@@ -24,13 +24,14 @@ pub mod client_address;
 mod directory;
 mod error;
 pub mod extract;
-mod help;
+mod forms;
 pub mod i18n;
 #[cfg(test)]
 mod memory_meter;
 mod pages;
 mod periodic_reports;
 mod plan;
+mod public;
 mod referrals;
 mod report_pages;
 mod reports;
@@ -88,39 +89,39 @@ pub fn routes() -> Vec<Route> {
     use Action::*;
     use Method as M;
     vec![
-        route(M::GET, "/", ViewPublic, get(pages::home)),
-        route(M::GET, "/lang/{code}", ViewPublic, get(pages::switch_language)),
-        route(M::GET, "/reference", ViewPublic, get(pages::reference)),
-        route(M::GET, "/forms", ViewPublic, get(pages::forms)),
-        route(M::GET, "/forms/{code}", ViewPublic, get(pages::form)),
-        route(M::POST, "/forms/{code}", ViewPublic, post(pages::try_form)),
-        route(M::GET, "/fragments/communes", ViewPublic, get(pages::commune_options)),
+        route(M::GET, "/", ViewPublic, get(public::home::home)),
+        route(M::GET, "/lang/{code}", ViewPublic, get(public::home::switch_language)),
+        route(M::GET, "/reference", ViewPublic, get(public::forms::reference)),
+        route(M::GET, "/forms", ViewPublic, get(public::forms::forms)),
+        route(M::GET, "/forms/{code}", ViewPublic, get(public::forms::form)),
+        route(M::POST, "/forms/{code}", ViewPublic, post(public::forms::try_form)),
+        route(M::GET, "/fragments/communes", ViewPublic, get(public::forms::commune_options)),
         route(M::GET, "/assets/{*path}", ViewPublic, get(assets::serve)),
-        route(M::GET, "/healthz", ViewPublic, get(api::healthz)),
-        route(M::GET, "/login", ViewPublic, get(signin::login_page)),
-        route(M::POST, "/login", ViewPublic, post(signin::login)),
-        route(M::GET, "/login/second-factor", UseOwnAccount, get(signin::second_factor_page)),
-        route(M::POST, "/login/second-factor", UseOwnAccount, post(signin::second_factor)),
-        route(M::POST, "/logout", UseOwnAccount, post(signin::logout)),
-        route(M::GET, "/account", UseOwnAccount, get(signin::account_page)),
-        route(M::GET, "/account/second-factor", UseOwnAccount, get(signin::enrol_page)),
-        route(M::POST, "/account/second-factor", UseOwnAccount, post(signin::enrol)),
-        route(M::POST, "/account/sessions/end-all", UseOwnAccount, post(signin::logout_everywhere)),
-        route(M::GET, "/admin/users", ManageUsers, get(admin::users)),
-        route(M::POST, "/admin/users", ManageUsers, post(admin::add_user)),
-        route(M::POST, "/admin/users/{id}/disable", ManageUsers, post(admin::disable_user)),
-        route(M::POST, "/admin/users/{id}/reset", ManageUsers, post(admin::reset_user)),
-        route(M::GET, "/admin/organisations", ManageOrganisations, get(admin::organisations)),
-        route(M::POST, "/admin/organisations", ManageOrganisations, post(admin::add_organisation)),
-        route(M::GET, "/audit", ViewAudit, get(admin::audit)),
-        route(M::GET, "/help", ViewPublic, get(help::help)),
-        route(M::GET, "/help/{territory}", ViewPublic, get(help::province)),
-        route(M::GET, "/directory", ManageDirectory, get(directory::list)),
-        route(M::GET, "/directory/export.csv", ManageDirectory, get(directory::export)),
-        route(M::POST, "/directory/import", ManageDirectory, post(directory::import).layer(DefaultBodyLimit::max(directory::IMPORT_BODY_LIMIT))),
-        route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit)),
-        route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::save)),
-        route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api)),
+        route(M::GET, "/healthz", ViewPublic, get(public::api::healthz)),
+        route(M::GET, "/login", ViewPublic, get(signin::pages::login_page)),
+        route(M::POST, "/login", ViewPublic, post(signin::pages::login)),
+        route(M::GET, "/login/second-factor", UseOwnAccount, get(signin::pages::second_factor_page)),
+        route(M::POST, "/login/second-factor", UseOwnAccount, post(signin::pages::second_factor)),
+        route(M::POST, "/logout", UseOwnAccount, post(signin::pages::logout)),
+        route(M::GET, "/account", UseOwnAccount, get(signin::account::page)),
+        route(M::GET, "/account/second-factor", UseOwnAccount, get(signin::enrol::page)),
+        route(M::POST, "/account/second-factor", UseOwnAccount, post(signin::enrol::enrol)),
+        route(M::POST, "/account/sessions/end-all", UseOwnAccount, post(signin::pages::logout_everywhere)),
+        route(M::GET, "/admin/users", ManageUsers, get(admin::users::list)),
+        route(M::POST, "/admin/users", ManageUsers, post(admin::users::add)),
+        route(M::POST, "/admin/users/{id}/disable", ManageUsers, post(admin::users::disable)),
+        route(M::POST, "/admin/users/{id}/reset", ManageUsers, post(admin::users::reset)),
+        route(M::GET, "/admin/organisations", ManageOrganisations, get(admin::organisations::list)),
+        route(M::POST, "/admin/organisations", ManageOrganisations, post(admin::organisations::add)),
+        route(M::GET, "/audit", ViewAudit, get(admin::audit::audit)),
+        route(M::GET, "/help", ViewPublic, get(public::help::help)),
+        route(M::GET, "/help/{territory}", ViewPublic, get(public::help::province)),
+        route(M::GET, "/directory", ManageDirectory, get(directory::pages::list)),
+        route(M::GET, "/directory/export.csv", ManageDirectory, get(directory::pages::export)),
+        route(M::POST, "/directory/import", ManageDirectory, post(directory::pages::import).layer(DefaultBodyLimit::max(directory::IMPORT_BODY_LIMIT))),
+        route(M::GET, "/directory/organisations/{code}", ManageDirectory, get(directory::edit::edit)),
+        route(M::POST, "/directory/organisations/{code}", ManageDirectory, post(directory::edit::save)),
+        route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api::read)),
         route(M::GET, "/stats", ViewStatistics, get(stats::pages::dashboard)),
         route(M::GET, "/stats/export/{format}", ViewStatistics, get(stats::export::dashboard)),
         route(M::GET, "/api/v1/stats", ViewStatistics, get(stats::api::list)),
@@ -142,8 +143,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::api::refresh)),
         route(M::POST, "/api/v1/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::api::approve)),
         route(M::POST, "/api/v1/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::api::submit)),
-        route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api_login)),
-        route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api_logout)),
+        route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api::login)),
+        route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api::logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
         route(M::GET, "/reports/waiting", Triage, get(cases::queues::waiting)),
@@ -204,13 +205,13 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/events", UseReferrals, get(referrals::api::stream)),
         route(M::POST, "/api/v1/break-glass", BreakGlass, post(break_glass::open_glass)),
         route(M::GET, "/api/v1/alerts", ViewAlerts, get(break_glass::alerts)),
-        route(M::GET, "/api/v1/reference", ViewPublic, get(api::vocabularies)),
-        route(M::GET, "/api/v1/reference/territories", ViewPublic, get(api::territories)),
-        route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(api::communes)),
-        route(M::GET, "/api/v1/reference/{vocabulary}", ViewPublic, get(api::vocabulary)),
-        route(M::GET, "/api/v1/forms", ViewPublic, get(api::forms)),
-        route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(api::form)),
-        route(M::POST, "/api/v1/forms/{code}/check", ViewPublic, post(api::check_form)),
+        route(M::GET, "/api/v1/reference", ViewPublic, get(public::api::vocabularies)),
+        route(M::GET, "/api/v1/reference/territories", ViewPublic, get(public::api::territories)),
+        route(M::GET, "/api/v1/reference/territories/{code}/communes", ViewPublic, get(public::api::communes)),
+        route(M::GET, "/api/v1/reference/{vocabulary}", ViewPublic, get(public::api::vocabulary)),
+        route(M::GET, "/api/v1/forms", ViewPublic, get(public::api::forms)),
+        route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(public::api::form)),
+        route(M::POST, "/api/v1/forms/{code}/check", ViewPublic, post(public::api::check_form)),
     ]
 }
 

@@ -384,18 +384,19 @@ async fn a_national_user_who_reads_identities_is_refused_until_moved(backend: Ba
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("اطلبوا من المسؤول عن النظام نقل حسابكم"));
 
-    let by = awladna_store::accounts::By {
-        actor: "test".into(),
-        origin: None,
-        at_ms: app.now_ms(),
-    };
-    let not_national =
-        awladna_store::accounts::move_user(&app.store, &old.id, "ministry", &by).await;
+    let core = awladna_core::Core::new(
+        app.store.clone(),
+        crate::support::reference(),
+        app.clock.clone(),
+        app.keyring.clone(),
+    );
+    let by = awladna_core::Permit::check(awladna_core::accounts::operator("test")).expect("permit");
+    let not_national = awladna_core::accounts::move_user(&core, &by, &old.id, "ministry").await;
     assert!(matches!(
         not_national,
-        Err(awladna_store::accounts::AccountError::IdentityRoleInNationalBody)
+        Err(awladna_core::accounts::AccountError::IdentityRoleInNationalBody)
     ));
-    awladna_store::accounts::move_user(&app.store, &old.id, "sale-centre", &by)
+    awladna_core::accounts::move_user(&core, &by, &old.id, "sale-centre")
         .await
         .expect("moved");
     app.clock.advance(jiff::SignedDuration::from_secs(30));

@@ -6,19 +6,17 @@
 //! contact point marked private, whoever reads it (a professional signed in on a shared
 //! phone must not turn it into an internal page). It reads nothing about any child.
 
-use crate::auth::Caller;
 use crate::directory::{OrgView, map_of, org_views};
-use crate::error::{page_error, store_failure};
+use crate::error::AppError;
 use crate::extract::Shell;
-use crate::i18n::Tr;
-use crate::pages::{GroupView, territory_groups};
+use crate::forms::{GroupView, territory_groups};
 use crate::state::AppState;
 use crate::stats::map::Map;
 use askama::Template;
 use askama_web::WebTemplate;
+use awladna_core::directory::public_listings;
 use awladna_domain::directory::HELP_LINES;
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -56,44 +54,40 @@ pub struct HelpQuery {
 /// own address so that it can be bookmarked and shared.
 pub async fn help(
     State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    uri: OriginalUri,
+    shell: Shell,
     Query(query): Query<HelpQuery>,
-) -> Response {
+) -> Result<Response, AppError> {
     let asked = query.territory.trim();
-    if !asked.is_empty() {
-        return match state.reference.territory(asked) {
-            Some(p) if p.kind.hosts_mechanism() => {
-                Redirect::to(&format!("/help/{}", p.code)).into_response()
-            }
-            _ => page_error(t, StatusCode::NOT_FOUND),
-        };
+    if asked.is_empty() {
+        return Ok(page(&state, shell, None).await?.into_response());
     }
-    page(&state, t, &caller, uri.path(), None).await
+    let province = hosting(&state, asked)?;
+    Ok(Redirect::to(&format!("/help/{province}")).into_response())
 }
 
 pub async fn province(
     State(state): State<AppState>,
-    t: Tr,
-    caller: Caller,
-    uri: OriginalUri,
+    shell: Shell,
     Path(territory): Path<String>,
-) -> Response {
-    match state.reference.territory(&territory) {
-        Some(p) if p.kind.hosts_mechanism() => {}
-        _ => return page_error(t, StatusCode::NOT_FOUND),
+) -> Result<HelpPage, AppError> {
+    let code = hosting(&state, &territory)?;
+    page(&state, shell, Some(code)).await
+}
+
+/// The code of a province that hosts the mechanism, or not found.
+fn hosting(state: &AppState, code: &str) -> Result<String, AppError> {
+    match state.reference.territory(code) {
+        Some(p) if p.kind.hosts_mechanism() => Ok(p.code.clone()),
+        _ => Err(AppError::NotFound),
     }
-    page(&state, t, &caller, uri.path(), Some(territory)).await
 }
 
 async fn page(
     state: &AppState,
-    t: Tr,
-    caller: &Caller,
-    here: &str,
+    shell: Shell,
     territory: Option<String>,
-) -> Response {
+) -> Result<HelpPage, AppError> {
+    let t = shell.t;
     let lines = HELP_LINES
         .iter()
         .map(|line| LineView {
@@ -104,14 +98,9 @@ async fn page(
         })
         .collect();
     let mut listings = match &territory {
-        Some(code) => match state.store.directory(code).await {
-            Ok(listings) => listings,
-            Err(e) => return store_failure(t, &e),
-        },
+        Some(code) => public_listings(state, code).await?,
         None => Vec::new(),
     };
-    // The public view, whoever asks.
-    listings.retain(|l| l.entry.as_ref().is_some_and(|e| e.public));
     // Support centres first, then the rest; the map numbers them in this order.
     listings.sort_by_key(|l| l.organisation.sector != SUPPORT_CENTRE_SECTOR);
     let views = org_views(state, t, &listings, false, |code| format!("#org-{code}"));
@@ -119,20 +108,14 @@ async fn page(
     let (centres, others) = views
         .into_iter()
         .partition(|v| v.sector_code == SUPPORT_CENTRE_SECTOR);
-    HelpPage {
-        shell: Shell {
-            t,
-            here: here.to_owned(),
-            user: caller.username.clone(),
-            csrf: caller.csrf.clone(),
-        },
-        lines,
+    Ok(HelpPage {
         provinces: territory_groups(t, &state.reference, territory.as_deref().unwrap_or("")),
         territory_name: crate::admin::territory_label(state, t, territory.as_deref()),
+        shell,
+        lines,
         territory,
         centres,
         others,
         map,
-    }
-    .into_response()
+    })
 }
