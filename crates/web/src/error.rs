@@ -9,7 +9,7 @@ use awladna_core::CoreError;
 use awladna_domain::forms::FieldError;
 use axum::Json;
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
@@ -43,24 +43,6 @@ fn current_operation() -> String {
     OPERATION.try_with(Clone::clone).unwrap_or_default()
 }
 
-#[derive(Debug)]
-pub enum ApiError {
-    NotFound(Tr),
-    Invalid(Tr, Vec<FieldError>),
-    /// A fault of ours. The detail goes to the log, never to the client.
-    Internal(Tr, String),
-}
-
-impl ApiError {
-    fn status(&self) -> StatusCode {
-        match self {
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Internal(..) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
 /// The messages of each field error, in the user's language.
 pub fn field_messages(t: Tr, errors: &[FieldError]) -> Vec<serde_json::Value> {
     errors
@@ -75,38 +57,17 @@ pub fn field_messages(t: Tr, errors: &[FieldError]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let body = match &self {
-            ApiError::NotFound(t) => {
-                json!({"error": {"code": "not_found", "message": t.get("error-not-found")}})
-            }
-            ApiError::Invalid(t, errors) => json!({
-                "error": {"code": "invalid", "message": t.get("error-invalid")},
-                "fields": field_messages(*t, errors),
-            }),
-            ApiError::Internal(t, detail) => {
-                tracing::error!(detail = %detail, "internal error");
-                let op = current_operation();
-                json!({"error": {"code": "internal", "message": t.get("error-internal"), "operation": op}})
-            }
-        };
-        (status, Json(body)).into_response()
-    }
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
-    pub shell: Shell,
-    pub title: String,
-    pub message: String,
-    pub operation: Option<String>,
+struct ErrorPage {
+    shell: Shell,
+    title: String,
+    message: String,
+    operation: Option<String>,
 }
 
 /// An HTML error page saying why, for the pages (the API answers JSON).
-pub fn page_refusal(t: Tr, status: StatusCode, message_id: &str) -> Response {
+fn page_refusal(t: Tr, status: StatusCode, message_id: &str) -> Response {
     let title = match status {
         StatusCode::NOT_FOUND => t.get("error-not-found-title"),
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => t.get("error-forbidden-title"),
@@ -116,7 +77,7 @@ pub fn page_refusal(t: Tr, status: StatusCode, message_id: &str) -> Response {
 }
 
 /// An HTML error page, for the pages (the API answers JSON).
-pub fn page_error(t: Tr, status: StatusCode) -> Response {
+fn page_error(t: Tr, status: StatusCode) -> Response {
     let (title, message, operation) = match status {
         StatusCode::NOT_FOUND => (
             t.get("error-not-found-title"),
@@ -141,12 +102,7 @@ fn render_error(
     operation: Option<String>,
 ) -> Response {
     match (ErrorPage {
-        shell: Shell {
-            t,
-            here: "/".to_owned(),
-            user: None,
-            csrf: String::new(),
-        },
+        shell: Shell::anonymous(t),
         title,
         message,
         operation,
@@ -166,65 +122,18 @@ fn render_error(
     }
 }
 
-/// Unknown paths: JSON under `/api/`, a page elsewhere.
-pub async fn not_found(t: Tr, uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        ApiError::NotFound(t).into_response()
-    } else {
-        page_error(t, StatusCode::NOT_FOUND)
-    }
+/// Unknown paths: JSON under `/api/`, a page elsewhere (the error layer decides).
+pub async fn not_found() -> AppError {
+    AppError::NotFound
 }
 
 /// A handler that panicked answers 500 with the operation id, instead of a dropped
-/// connection; the panic itself is in the log under the same id.
+/// connection; the panic itself is in the log under the same id. (This layer is outside
+/// the error layer, so it answers JSON, which a browser shows too.)
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::Internal(
-        Tr::new(awladna_domain::Lang::default()),
-        "handler panicked".to_owned(),
-    )
-    .into_response()
-}
-
-/// A fault of ours: logged with its detail under the operation id; the user gets the
-/// id, in a page or in JSON.
-pub fn internal(api: bool, t: Tr, detail: &str) -> Response {
-    if api {
-        ApiError::Internal(t, detail.to_owned()).into_response()
-    } else {
-        tracing::error!(detail = %detail, "internal error");
-        page_error(t, StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
-
-/// A fault with a detail for the log.
-pub trait Detail {
-    fn detail(&self) -> String;
-}
-
-impl Detail for awladna_store::StoreError {
-    fn detail(&self) -> String {
-        awladna_store::StoreError::detail(self)
-    }
-}
-
-impl Detail for CoreError {
-    fn detail(&self) -> String {
-        CoreError::detail(self)
-    }
-}
-
-/// A storage fault while serving a page.
-pub fn store_failure(t: Tr, e: &impl Detail) -> Response {
-    internal(false, t, &e.detail())
-}
-
-/// A JSON refusal with a code for programs and a sentence for people.
-pub fn refusal(t: Tr, status: StatusCode, code: &str, message_id: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": t.get(message_id)}})),
-    )
-        .into_response()
+    tracing::error!("handler panicked");
+    AppError::Internal("handler panicked".to_owned())
+        .to_json(Tr::new(awladna_domain::Lang::default()))
 }
 
 /// Every error a handler returns. It knows what went wrong, not how to show it: the

@@ -11,15 +11,12 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
-mod api;
 mod assets;
 pub mod auth;
 mod break_glass;
 mod card_view;
-mod case_cards;
 mod case_files;
 mod cases;
-mod children;
 pub mod client_address;
 mod directory;
 mod error;
@@ -28,7 +25,6 @@ mod forms;
 pub mod i18n;
 #[cfg(test)]
 mod memory_meter;
-mod pages;
 mod periodic_reports;
 mod plan;
 mod public;
@@ -48,9 +44,6 @@ mod times;
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
 pub use state::{AppState, Settings};
-
-// The case page still finds the corrections' history at its former place.
-use rights::rectification;
 
 use awladna_domain::access::Action;
 use axum::Router;

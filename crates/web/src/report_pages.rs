@@ -3,10 +3,10 @@
 
 use crate::auth::Caller;
 use crate::card_view::{ShownSection, shown_sections};
-use crate::error::{AppError, page_error};
+use crate::error::AppError;
 use crate::extract::{Guard, Shell};
+use crate::forms::{read_submission, storing_form};
 use crate::i18n::Tr;
-use crate::pages::{read_submission, storing_form};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +16,6 @@ use awladna_core::reports::{OpenedCard, RecordError, open, record};
 use awladna_domain::access::Decision;
 use awladna_domain::forms::local_zone;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 
@@ -30,10 +29,8 @@ pub async fn new_report(
     t: Tr,
     caller: Caller,
     uri: OriginalUri,
-) -> Response {
-    let Some(form) = state.reference.form(FORM) else {
-        return page_error(t, StatusCode::NOT_FOUND);
-    };
+) -> Result<Response, AppError> {
+    let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
     // A quick capture starts at "now", in the user's own province.
     let mut values = BTreeMap::new();
     let now_local = state
@@ -46,7 +43,7 @@ pub async fn new_report(
     if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
         values.insert("territory".to_owned(), vec![territory]);
     }
-    storing_form(
+    Ok(storing_form(
         t,
         uri.path().to_owned(),
         &caller,
@@ -55,7 +52,7 @@ pub async fn new_report(
         FORM_ACTION.to_owned(),
         &values,
         &[],
-    )
+    ))
 }
 
 pub async fn save_report(

@@ -2,7 +2,7 @@
 //! and the download behind it.
 
 use super::{DocumentView, attachment, document_views, kinds, part_of, read_upload};
-use crate::case_cards::{CardView, card_views};
+use crate::cases::cards::{CardView, card_views};
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
 use crate::state::AppState;

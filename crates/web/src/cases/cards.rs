@@ -52,7 +52,7 @@ pub async fn blank_form_on_case(
 ) -> Result<Response, AppError> {
     let who = caller.who().ok_or(AppError::NotFound)?;
     state.case_for(&who, case_id, write, Use::Change).await?;
-    Ok(crate::pages::storing_form(
+    Ok(crate::forms::storing_form(
         shell.t,
         shell.here,
         caller,
@@ -73,14 +73,14 @@ pub async fn save_page(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (form, _, _) = state.case_form(&form_code).ok_or(AppError::NotFound)?;
-    let (values, input, _) = crate::pages::read_submission(form, pairs);
+    let (values, input, _) = crate::forms::read_submission(form, pairs);
     match record(&state, &permit, &case_id, &form_code, &input).await {
         Ok(RecordedCard { case_id, .. }) => {
             Ok(Redirect::to(&after_saving(&state, &case_id, &form_code)).into_response())
         }
         Err(CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{case_id}/cards/{form_code}");
-            Ok(crate::pages::storing_form(
+            Ok(crate::forms::storing_form(
                 shell.t,
                 shell.here,
                 &caller,

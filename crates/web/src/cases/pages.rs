@@ -104,7 +104,7 @@ pub struct ChildView {
     /// The day the identity was erased under the retention rule.
     erased: Option<String>,
     /// The corrections of the identity, newest first.
-    corrections: Vec<crate::rectification::CorrectionView>,
+    corrections: Vec<crate::rights::rectification::CorrectionView>,
 }
 
 /// How many follow-up cards the case page shows; the API lists them all.
@@ -132,7 +132,7 @@ async fn child_view(state: &AppState, t: Tr, opened: &OpenedCase) -> Result<Chil
     let erased = crate::retention::erased_on(state, child_id)
         .await
         .map_err(internal)?;
-    let corrections = crate::rectification::history(state, t, child_id)
+    let corrections = crate::rights::rectification::history(state, t, child_id)
         .await
         .map_err(internal)?;
     let born = match text("birth_date") {
@@ -402,12 +402,12 @@ pub async fn evaluate(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = state.reference.form(EVALUATION).ok_or(AppError::NotFound)?;
-    let (values, input, _) = crate::pages::read_submission(form, pairs);
+    let (values, input, _) = crate::forms::read_submission(form, pairs);
     match evaluate_case(&state, &permit, &id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{id}/evaluate");
-            Ok(crate::pages::storing_form(
+            Ok(crate::forms::storing_form(
                 shell.t,
                 shell.here,
                 &caller,

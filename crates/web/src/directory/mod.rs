@@ -12,8 +12,8 @@ pub use pages::IMPORT_BODY_LIMIT;
 
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::stats::map::{self, Map, Place};
 use crate::state::AppState;
+use crate::stats::map::{self, Map, Place};
 use awladna_core::directory::DirectoryError;
 use awladna_domain::directory::{SERVICES, phone_display, services_by_stage};
 use awladna_store::directory::Listing;

@@ -8,7 +8,6 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::local_time;
 use awladna_core::plan::{OpenedAction, STATUSES, open_actions};
-use awladna_store::cases::CaseRecord;
 use awladna_store::plan::PlanActionRecord;
 
 /// An action as a reader sees it, its text opened.
@@ -67,20 +66,6 @@ pub fn action_views(
 ) -> Result<Vec<ActionView>, String> {
     let opened = open_actions(state, actions.to_vec()).map_err(|e| e.detail())?;
     Ok(views(state, t, &opened))
-}
-
-/// For the evaluations not yet written on the use-case layer: the action a high-risk
-/// evaluation sets (`awladna_core::plan::evaluation_response`).
-pub fn evaluation_response(
-    state: &AppState,
-    case: &CaseRecord,
-    actor: &awladna_domain::access::Actor,
-    by: &str,
-    due_at: i64,
-    now: i64,
-) -> Result<awladna_core::plan::PlannedAction, String> {
-    awladna_core::plan::evaluation_response(state, case, &actor.sector, by, due_at, now)
-        .map_err(|e| e.detail())
 }
 
 /// A status change's refusals: an older version is "someone changed this case".
