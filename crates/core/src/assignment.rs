@@ -4,16 +4,10 @@
 use crate::cases::{CaseError, Use};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
-use awladna_domain::access::Role;
+use awladna_domain::access::follows_cases;
 use awladna_domain::forms::Problem;
 use awladna_store::identity::UserSummary;
 use serde_json::json;
-
-fn follows_cases(roles: &[String]) -> bool {
-    roles
-        .iter()
-        .any(|r| r == Role::CaseWorker.code() || r == Role::Coordinator.code())
-}
 
 /// The active users of a province who can follow a case.
 pub async fn assignable(core: &Core, territory: &str) -> Result<Vec<UserSummary>, CoreError> {

@@ -5,7 +5,7 @@
 
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
-use awladna_domain::access::{Actor, Decision, Role};
+use awladna_domain::access::{Decision, decide_report_read};
 use awladna_domain::forms::{Completeness, Problem};
 use awladna_store::StoreError;
 use awladna_store::cards::{CardRecord, NewCard};
@@ -124,30 +124,6 @@ async fn stored(core: &Core, id: &str) -> Result<Recorded, CoreError> {
     }
 }
 
-/// Whether the actor may read this card: their territory, their role, and for a
-/// service focal point, only the cards of their own organisation.
-fn may_read(permit: &Permit<act::ReadReport>, card: &CardRecord) -> Decision {
-    let decision = permit.decide_on(&card.territory);
-    if decision == Decision::Allow
-        && !reads_every_report(permit.actor())
-        && card.organisation.as_deref() != Some(permit.actor().organisation.as_str())
-    {
-        return Decision::Hidden;
-    }
-    decision
-}
-
-/// The centre's people read every report of their province; a service only its own.
-fn reads_every_report(actor: &Actor) -> bool {
-    [
-        Role::CaseWorker,
-        Role::Coordinator,
-        Role::InformationOfficer,
-    ]
-    .iter()
-    .any(|r| actor.has(*r))
-}
-
 /// A card opened for a reader: its record and all its values.
 pub struct OpenedCard {
     pub card: CardRecord,
@@ -165,7 +141,15 @@ pub async fn open(
         _ => return Err(CoreError::NotFound),
     };
     let decision = core
-        .with_grant(permit, &card.id, may_read(permit, &card))
+        .with_grant(
+            permit,
+            &card.id,
+            decide_report_read(
+                permit.actor(),
+                &card.territory,
+                card.organisation.as_deref(),
+            ),
+        )
         .await?;
     crate::error::allowed(decision)?;
     let values = core.card_values(&card)?;

@@ -6,6 +6,7 @@
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_crypto::{TotpSecret, hash_token, new_token, verify_dummy, verify_password};
+use awladna_domain::access::Actor;
 use awladna_domain::throttle::Throttle;
 use awladna_store::StoreError;
 use awladna_store::audit::{AuditEntry, Tx};
@@ -562,4 +563,86 @@ pub async fn sign_out(
     ))
     .await?;
     Ok(tx.commit().await?)
+}
+
+// Writing `last_seen_at` on every request would make each read a write.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// How long a browser session lasts (the server's settings).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Unused this long, it must sign in again.
+    pub idle_ms: i64,
+    /// Older than this, it must sign in again, used or not.
+    pub absolute_ms: i64,
+}
+
+/// A browser session found again from its cookie.
+pub enum Resumed {
+    Active {
+        actor: Actor,
+        username: String,
+        second_factor_done: bool,
+        csrf_token: String,
+    },
+    /// The cookie names a session that is over (timed out, or its account may no
+    /// longer sign in): the person is told so, not just asked to sign in.
+    Expired,
+    Unknown,
+}
+
+/// The session of a cookie's hash, kept alive if it is still valid.
+pub async fn resume_session(
+    core: &Core,
+    hash: &[u8; 32],
+    limits: SessionLimits,
+) -> Result<Resumed, CoreError> {
+    let now = core.now_ms();
+    let Some(session) = core.store.session(hash).await? else {
+        return Ok(Resumed::Unknown);
+    };
+    if now - session.last_seen_at > limits.idle_ms || now - session.created_at > limits.absolute_ms
+    {
+        return Ok(Resumed::Expired);
+    }
+    let user = core
+        .store
+        .user_by_id(&session.user_id)
+        .await?
+        // A session of an account that may no longer sign in (disabled, or a national
+        // body's with a role that reads identities) is over.
+        .filter(|u| !u.disabled && !u.actor().reads_identities_without_province());
+    let Some(user) = user else {
+        return Ok(Resumed::Expired);
+    };
+    if now - session.last_seen_at > TOUCH_EVERY_MS {
+        core.store.touch_session(hash, now).await?;
+    }
+    Ok(Resumed::Active {
+        actor: user.actor(),
+        username: user.username,
+        second_factor_done: session.second_factor_done,
+        csrf_token: session.csrf_token,
+    })
+}
+
+/// The machine client of a bearer token's hash (its organisation, its scope), if the
+/// token is known and not revoked; with the token's id.
+pub async fn machine_client(
+    core: &Core,
+    token_hash: &[u8; 32],
+) -> Result<Option<(Actor, String)>, CoreError> {
+    let Some(record) = core.store.token(token_hash).await?.filter(|t| !t.revoked) else {
+        return Ok(None);
+    };
+    let actor = Actor {
+        user_id: format!("token:{}", record.id),
+        organisation: record.organisation.code,
+        sector: record.organisation.sector,
+        territory: record.organisation.territory,
+        roles: Default::default(),
+        // A scope this binary does not know allows nothing.
+        token_scope: record.scope.parse().ok(),
+    };
+    Ok(Some((actor, record.id)))
 }

@@ -498,6 +498,35 @@ pub fn reads_private_contacts(
     reader.is_some_and(|a| a.token_scope.is_none() && !second_factor_pending && a.covers(territory))
 }
 
+/// Whether `actor` may read a reporting card of `territory` recorded by
+/// `organisation`: the centre's people read every report of their province, a service
+/// only its own organisation's (another's is hidden, as another province's is).
+pub fn decide_report_read(actor: &Actor, territory: &str, organisation: Option<&str>) -> Decision {
+    let decision = decide(Some(actor), Action::ReadReport, Some(territory));
+    let centre = [
+        Role::CaseWorker,
+        Role::Coordinator,
+        Role::InformationOfficer,
+    ];
+    let reads_every_report = centre.iter().any(|r| actor.has(*r));
+    if decision == Decision::Allow
+        && !reads_every_report
+        && organisation != Some(actor.organisation.as_str())
+    {
+        return Decision::Hidden;
+    }
+    decision
+}
+
+/// Whether a user with these role codes may be given a case to follow ("my cases"):
+/// the centre's case workers and coordinators.
+pub fn follows_cases(role_codes: &[String]) -> bool {
+    role_codes
+        .iter()
+        .filter_map(|code| code.parse::<Role>().ok())
+        .any(|r| matches!(r, Role::CaseWorker | Role::Coordinator))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +606,39 @@ mod tests {
         assert!(actor(&[Role::Administrator], None).requires_two_factor());
         assert!(!actor(&[Role::NationalAnalyst], None).requires_two_factor());
         assert!(!Role::NationalAnalyst.reads_identities());
+    }
+
+    #[test]
+    fn a_service_reads_only_its_own_reports_the_centre_all_of_its_province() {
+        let mut focal = actor(&[Role::FocalPoint], Some("sale"));
+        focal.organisation = "hospital".into();
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(
+            decide_report_read(&focal, "sale", Some("hospital")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_report_read(&focal, "sale", Some("school")),
+            Decision::Hidden
+        );
+        assert_eq!(decide_report_read(&focal, "sale", None), Decision::Hidden);
+        assert_eq!(
+            decide_report_read(&worker, "sale", Some("school")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_report_read(&worker, "rabat", Some("o")),
+            Decision::Hidden
+        );
+    }
+
+    #[test]
+    fn only_case_workers_and_coordinators_follow_cases() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(follows_cases(&codes(&["coordinator"])));
+        assert!(follows_cases(&codes(&["secretariat", "case_worker"])));
+        assert!(!follows_cases(&codes(&["focal_point", "administrator"])));
+        assert!(!follows_cases(&codes(&["unknown"])));
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
+use awladna_core::CoreError;
+use awladna_core::signin::{self, Resumed};
 use awladna_crypto::{constant_time_eq, hash_token, new_token};
 use awladna_domain::access::{Action, Actor, Decision, decide};
-use awladna_store::StoreError;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
@@ -20,8 +21,6 @@ pub const SESSION_COOKIE: &str = "awladna_session";
 pub const CSRF_COOKIE: &str = "awladna_csrf";
 const CSRF_FIELD: &str = "_csrf";
 const CSRF_HEADER: &str = "x-csrf-token";
-// Writing `last_seen_at` on every request would make each read a write.
-const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The caller of a request, as the gate established it.
 #[derive(Debug, Clone, Default)]
@@ -131,8 +130,7 @@ enum Refusal {
     BadToken,
 }
 
-async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refusal>, StoreError> {
-    let now = state.now_ms();
+async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refusal>, CoreError> {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -152,54 +150,36 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Result<Caller, Refus
         ..Caller::default()
     };
     if let Some(token) = bearer(parts) {
-        let Some(record) = state
-            .store
-            .token(&hash_token(token))
-            .await?
-            .filter(|t| !t.revoked)
+        let Some((actor, token_id)) = signin::machine_client(state, &hash_token(token)).await?
         else {
             return Ok(Err(Refusal::BadToken));
         };
-        caller.actor = Some(Actor {
-            user_id: format!("token:{}", record.id),
-            organisation: record.organisation.code,
-            sector: record.organisation.sector,
-            territory: record.organisation.territory,
-            roles: Default::default(),
-            // A scope this binary does not know allows nothing.
-            token_scope: record.scope.parse().ok(),
-        });
-        caller.token_id = Some(record.id);
+        caller.actor = Some(actor);
+        caller.token_id = Some(token_id);
         return Ok(Ok(caller));
     }
     if let Some(value) = cookie_value(parts, SESSION_COOKIE) {
         let hash = hash_token(value);
-        match state.store.session(&hash).await? {
-            Some(session)
-                if now - session.last_seen_at <= state.settings.idle_timeout_ms
-                    && now - session.created_at <= state.settings.absolute_timeout_ms =>
-            {
-                if let Some(user) = state
-                    .store
-                    .user_by_id(&session.user_id)
-                    .await?
-                    // A session of an account that may no longer sign in (disabled, or a
-                    // national body's with a role that reads identities) is over.
-                    .filter(|u| !u.disabled && !u.actor().reads_identities_without_province())
-                {
-                    if now - session.last_seen_at > TOUCH_EVERY_MS {
-                        state.store.touch_session(&hash, now).await?;
-                    }
-                    caller.actor = Some(user.actor());
-                    caller.username = Some(user.username);
-                    caller.session_hash = Some(hash);
-                    caller.pending_second_factor = !session.second_factor_done;
-                    caller.csrf = session.csrf_token;
-                    return Ok(Ok(caller));
-                }
+        let limits = signin::SessionLimits {
+            idle_ms: state.settings.idle_timeout_ms,
+            absolute_ms: state.settings.absolute_timeout_ms,
+        };
+        match signin::resume_session(state, &hash, limits).await? {
+            Resumed::Active {
+                actor,
+                username,
+                second_factor_done,
+                csrf_token,
+            } => {
+                caller.actor = Some(actor);
+                caller.username = Some(username);
+                caller.session_hash = Some(hash);
+                caller.pending_second_factor = !second_factor_done;
+                caller.csrf = csrf_token;
+                return Ok(Ok(caller));
             }
-            Some(_) => caller.expired = true,
-            None => {}
+            Resumed::Expired => caller.expired = true,
+            Resumed::Unknown => {}
         }
     }
     match cookie_value(parts, CSRF_COOKIE).filter(|v| v.len() >= 32) {
