@@ -66,7 +66,9 @@ pub struct BulkMove {
     pub to_stage: String,
     pub at: i64,
     pub by: String,
-    pub reason: Option<String>,
+    /// The reason sealed (BYTEA): a NULL must be bound as bytes, or PostgreSQL refuses
+    /// the text NULL for a BYTEA column.
+    pub reason: Option<Vec<u8>>,
 }
 
 /// A card as `Tx::insert_card` writes it, possibly completed later (`updated_at`).
