@@ -5,7 +5,7 @@
 
 use crate::permit::{Act, act};
 use crate::{Core, CoreError, Permit};
-use awladna_domain::access::{Action, Decision};
+use awladna_domain::access::Decision;
 use awladna_domain::forms::Problem;
 use awladna_store::grants::{Alert, NewGrant};
 use awladna_store::keys::sealed_aad;
@@ -29,28 +29,6 @@ impl Core {
     ) -> Result<Decision, CoreError> {
         let actor = permit.actor();
         if decision != Decision::Hidden || actor.token_scope.is_some() {
-            return Ok(decision);
-        }
-        let granted = self
-            .store
-            .has_grant(&actor.user_id, record_id, self.now_ms())
-            .await?;
-        Ok(if granted { Decision::Allow } else { decision })
-    }
-
-    /// [`Core::with_grant`] for an action known only at run time (a file part's).
-    pub async fn with_grant_for(
-        &self,
-        who: &crate::Who,
-        action: Action,
-        record_id: &str,
-        decision: Decision,
-    ) -> Result<Decision, CoreError> {
-        let actor = &who.actor;
-        if decision != Decision::Hidden
-            || actor.token_scope.is_some()
-            || awladna_domain::access::decide(Some(actor), action, None) != Decision::Allow
-        {
             return Ok(decision);
         }
         let granted = self

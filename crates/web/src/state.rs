@@ -44,10 +44,6 @@ pub struct AppState {
     pub core: Core,
     pub settings: Arc<Settings>,
     pub events: Arc<crate::events::EventBus>,
-    /// The published indicators and the 2024 children per province (HCP code), both
-    /// embedded data checked by the domain's tests.
-    pub indicators: Arc<Vec<awladna_domain::stats::Indicator>>,
-    pub children_2024: Arc<std::collections::BTreeMap<String, u64>>,
 }
 
 impl AppState {
@@ -62,10 +58,6 @@ impl AppState {
             events: Arc::new(crate::events::EventBus::new(store.backend())),
             core: Core::new(store, reference, clock, keyring),
             settings: Arc::new(settings),
-            indicators: Arc::new(awladna_domain::stats::indicators().unwrap_or_default()),
-            children_2024: Arc::new(
-                awladna_domain::stats::children_by_province().unwrap_or_default(),
-            ),
         }
     }
 

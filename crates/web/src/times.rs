@@ -4,12 +4,7 @@
 use awladna_domain::forms::local_zone;
 use jiff::Timestamp;
 
-/// Milliseconds since the epoch as RFC 3339 (`2026-11-23T10:00:00Z`).
-pub fn rfc3339(ms: i64) -> String {
-    Timestamp::from_millisecond(ms)
-        .map(|ts| ts.to_string())
-        .unwrap_or_default()
-}
+pub use awladna_core::times::rfc3339;
 
 /// An instant in Moroccan local time, to the minute (`2026-11-23 11:00`).
 pub fn local(ts: Timestamp) -> String {

@@ -89,6 +89,7 @@ pub async fn read(
 }
 
 #[derive(Deserialize)]
+/// A move as the API's JSON and the case page's form both send it.
 pub struct MoveBody {
     to: String,
     #[serde(default)]
@@ -99,6 +100,17 @@ pub struct MoveBody {
     closure_reason: Option<String>,
 }
 
+impl MoveBody {
+    pub fn request(&self) -> MoveRequest<'_> {
+        MoveRequest {
+            to: &self.to,
+            reason: &self.reason,
+            closure_reason: self.closure_reason.as_deref(),
+            version: self.version,
+        }
+    }
+}
+
 pub async fn transition(
     State(state): State<AppState>,
     t: Tr,
@@ -106,13 +118,7 @@ pub async fn transition(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MoveBody>,
 ) -> Result<Response, AppError> {
-    let request = MoveRequest {
-        to: &body.to,
-        reason: &body.reason,
-        closure_reason: body.closure_reason.as_deref(),
-        version: body.version,
-    };
-    match move_case(&state, &permit, &id, &request).await {
+    match move_case(&state, &permit, &id, &body.request()).await {
         Ok(Moved { stage, version }) => {
             Ok(Json(json!({"id": id, "stage": stage.code(), "version": version})).into_response())
         }

@@ -12,7 +12,7 @@ use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::act;
-use awladna_core::cases::moves::{MoveError, MoveRequest, move_case};
+use awladna_core::cases::moves::{MoveError, move_case};
 use awladna_core::cases::read::{self, Entry, OpenedCase};
 use awladna_core::cases::triage::{ChildChoice, triage as triage_report};
 use awladna_core::evaluations::{FORM as EVALUATION, evaluate as evaluate_case};
@@ -330,32 +330,17 @@ pub async fn show(
     case_page(&state, shell, &permit, &id, None, all).await
 }
 
-#[derive(Deserialize)]
-pub struct MoveForm {
-    to: String,
-    #[serde(default)]
-    reason: String,
-    closure_reason: Option<String>,
-    version: Option<i64>,
-}
-
 /// Moves the case and goes back to it; a refused move is told on the case page.
 pub async fn move_to(
     State(state): State<AppState>,
     shell: Shell,
     Guard(permit): Guard<act::MoveCase>,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<MoveForm>,
+    axum::Form(form): axum::Form<super::api::MoveBody>,
 ) -> Result<Response, AppError> {
     let t = shell.t;
-    let request = MoveRequest {
-        to: &form.to,
-        reason: &form.reason,
-        closure_reason: form.closure_reason.as_deref(),
-        version: form.version,
-    };
     let here = format!("/cases/{id}");
-    let message = match move_case(&state, &permit, &id, &request).await {
+    let message = match move_case(&state, &permit, &id, &form.request()).await {
         Ok(_) => return Ok(Redirect::to(&here).into_response()),
         Err(MoveError::Core(CoreError::Invalid(errors))) => errors.first().map(|e| {
             format!(

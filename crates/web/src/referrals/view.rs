@@ -68,12 +68,7 @@ pub async fn case_referrals(
     let rows = referrals::of_case(state, case_id)
         .await
         .map_err(|e| e.detail())?;
-    let names = Names::read(state).await?;
-    let now = state.now_ms();
-    Ok(rows
-        .iter()
-        .map(|r| line(state, t, &names, r, &r.to_org, now))
-        .collect())
+    lines(state, t, &rows, false).await
 }
 
 /// The linking cards of the coordinator's province still unanswered past their
@@ -86,13 +81,26 @@ pub async fn overdue_referrals(
     let rows = referrals::overdue(state, actor)
         .await
         .map_err(|e| e.detail())?;
+    lines(state, t, &rows, true).await
+}
+
+/// Lines of a list of referrals, named by their receiver (and their sender too, where
+/// the list mixes senders).
+async fn lines(
+    state: &AppState,
+    t: Tr,
+    rows: &[ReferralRecord],
+    with_sender: bool,
+) -> Result<Vec<ReferralLine>, String> {
     let names = Names::read(state).await?;
     let now = state.now_ms();
     Ok(rows
         .iter()
         .map(|r| {
             let mut l = line(state, t, &names, r, &r.to_org, now);
-            l.other = format!("{} → {}", names.of(&r.from_org), l.other);
+            if with_sender {
+                l.other = format!("{} → {}", names.of(&r.from_org), l.other);
+            }
             l
         })
         .collect())
