@@ -176,3 +176,69 @@ pub async fn recent(
     }
     Ok((shown, more))
 }
+
+/// One card of a case, opened for its reader, with who recorded it.
+pub struct CaseCard {
+    pub case: CaseRecord,
+    pub card: CardRecord,
+    pub values: Map<String, Value>,
+    /// The username of the person who recorded it (a machine client's name as the audit
+    /// log has it).
+    pub author: Option<String>,
+}
+
+/// Opens one card recorded on a case for a reader of the case (a break-glass grant
+/// counts): a file's entry needs that file's reading right, and a card of another case
+/// or one the reader may not know of is not found. The read is audited.
+pub async fn read_one(
+    core: &Core,
+    permit: &Permit<act::ReadCase>,
+    case_id: &str,
+    card_id: &str,
+) -> Result<CaseCard, CaseError> {
+    let case = core.store.case(case_id).await?.ok_or(CoreError::NotFound)?;
+    let decision = permit.decide_on(&case.territory);
+    crate::error::allowed(core.with_grant(permit, &case.id, decision).await?)?;
+    let card = core
+        .store
+        .card(card_id)
+        .await?
+        .filter(|c| c.case_id.as_deref() == Some(case.id.as_str()))
+        .ok_or(CoreError::NotFound)?;
+    // The same rule as the timeline's: an entry of a file the reader may not open is
+    // not theirs to know of.
+    let part = core.reference.form(&card.form_code).and_then(|f| f.part);
+    if part.is_some_and(|p| {
+        awladna_domain::access::decide(
+            Some(permit.actor()),
+            Action::ReadFile(p),
+            Some(&case.territory),
+        ) != awladna_domain::access::Decision::Allow
+    }) {
+        return Err(CoreError::NotFound.into());
+    }
+    let values = core.card_values(&card)?;
+    let author = match &card.created_by {
+        Some(id) => Some(
+            core.store
+                .user_by_id(id)
+                .await?
+                .map_or_else(|| id.clone(), |u| u.username),
+        ),
+        None => None,
+    };
+    let entry = permit.who().audit(
+        core.now_ms(),
+        "case.card_read",
+        ("case", &case.id),
+        &case.territory,
+        json!({"card": card.id, "form": card.form_code}),
+    );
+    core.audit_alone(entry).await?;
+    Ok(CaseCard {
+        case,
+        card,
+        values,
+        author,
+    })
+}

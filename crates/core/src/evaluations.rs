@@ -123,3 +123,19 @@ impl Response {
         Ok(Response { id, sealed, due_at })
     }
 }
+
+/// The assessment a stored evaluation was given: its level, score and the answers that
+/// drove it, computed again by the scoring rules of the form version it was filled with
+/// (versioned rules give the same result as on the day). `None` for another form.
+pub fn assessment_of(
+    core: &Core,
+    card: &awladna_store::cards::CardRecord,
+    values: &serde_json::Map<String, Value>,
+) -> Option<Assessment> {
+    if card.form_code != FORM {
+        return None;
+    }
+    let scoring = core.reference.scoring(&card.form_code, card.form_version)?;
+    let answers = values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    Some(scoring.assess(&answers))
+}

@@ -151,6 +151,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/evaluate", WorkOnCase, post(cases::pages::evaluate)),
         route(M::GET, "/cases/{id}/cards/{form}", WorkOnCase, get(cases::cards::form_page)),
         route(M::POST, "/cases/{id}/cards/{form}", WorkOnCase, post(cases::cards::save_page)),
+        // Journeys (issue 18): every card of a case opens from the timeline.
+        route(M::GET, "/cases/{id}/records/{card}", ReadCase, get(cases::cards::show_card)),
         route(M::GET, "/cases/{id}/plan", WorkOnCase, get(plan::pages::form)),
         route(M::POST, "/cases/{id}/plan", WorkOnCase, post(plan::pages::save)),
         route(M::POST, "/cases/{id}/plan/{action}/status", WorkOnCase, post(plan::pages::status)),

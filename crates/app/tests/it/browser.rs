@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
 }
 
@@ -24,7 +24,7 @@ fn chromedriver() -> Option<PathBuf> {
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium at phone width, or None if absent.
-    async fn start(width: u32, height: u32) -> Option<Browser> {
+    pub(crate) async fn start(width: u32, height: u32) -> Option<Browser> {
         let Some(driver_path) = chromedriver() else {
             assert!(
                 std::env::var("AWLADNA_REQUIRE_BROWSER").is_err(),
@@ -74,19 +74,19 @@ impl Browser {
         Some(Browser { client, driver })
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
-    async fn html_attr(&self, name: &str) -> String {
+    pub(crate) async fn html_attr(&self, name: &str) -> String {
         let html = self.client.find(Locator::Css("html")).await.expect("html");
         html.attr(name).await.expect("attr").unwrap_or_default()
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -96,7 +96,7 @@ impl Browser {
             .expect("click");
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -106,7 +106,7 @@ impl Browser {
             .expect("type");
     }
 
-    async fn wait_for(&self, css: &str) {
+    pub(crate) async fn wait_for(&self, css: &str) {
         self.client
             .wait()
             .for_element(Locator::Css(css))
@@ -116,7 +116,7 @@ impl Browser {
 
     /// Nothing sticks out sideways, on either side (in Arabic, overflow goes left and
     /// does not show in scrollWidth): the page fits the phone's width.
-    async fn assert_fits_the_screen(&self, what: &str) {
+    pub(crate) async fn assert_fits_the_screen(&self, what: &str) {
         // Elements placed off-screen on purpose (the skip link, text for screen readers,
         // the native inputs under the chips) do not count.
         let script = "const w = window.innerWidth; \
@@ -128,7 +128,7 @@ impl Browser {
         assert_eq!(offenders, serde_json::json!([]), "{what}");
     }
 
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -136,7 +136,13 @@ impl Browser {
 }
 
 /// Signs in through the pages: password, then the code of the authentication app.
-async fn sign_in(browser: &Browser, base: &str, app: &TestApp, username: &str, user: &TestUser) {
+pub(crate) async fn sign_in(
+    browser: &Browser,
+    base: &str,
+    app: &TestApp,
+    username: &str,
+    user: &TestUser,
+) {
     browser
         .client
         .goto(&format!("{base}/login"))
@@ -151,7 +157,7 @@ async fn sign_in(browser: &Browser, base: &str, app: &TestApp, username: &str, u
 }
 
 /// Serves the app on a real socket for the browser.
-async fn serve(app: &TestApp) -> String {
+pub(crate) async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -122,6 +122,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/evaluate", Who::Only(CASE_WORKERS)),
     ("GET", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/records/{card}", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/plan", Who::Only(CASE_WORKERS)),
     ("POST", "/cases/{id}/plan/{action}/status", Who::Only(CASE_WORKERS)),
@@ -200,6 +201,7 @@ fn sample(path: &str) -> String {
         .replace("{part}", "social")
         .replace("{action}", "00000000-0000-0000-0000-000000000000")
         .replace("{document}", "00000000-0000-0000-0000-000000000000")
+        .replace("{card}", "00000000-0000-0000-0000-000000000000")
         .replace("{step}", "accept")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
@@ -446,6 +448,7 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
     }
     let mut path = path
         .replace("{document}", &r.document)
+        .replace("{card}", &r.report)
         .replace("{action}", &r.plan_action)
         .replace("{form}", "followup")
         .replace("{part}", "social")

@@ -600,3 +600,16 @@ subject-access-pdf-readers = من اطّلع على الملف أو غيّره
 subject-access-pdf-when = متى
 subject-access-pdf-who = من
 subject-access-pdf-what = ماذا
+
+## Journeys (issue 18): a card opened from the timeline
+case-card-of-case = الملف
+case-card-saved = حُفظت البطاقة. هذه نتيجتها.
+case-card-author = سجّلها
+case-card-print = طباعة البطاقة
+case-card-back = العودة إلى الملف
+case-card-open = فتح البطاقة
+evaluation-result-title = نتيجة التقييم
+evaluation-result-score = النقاط:
+evaluation-result-drivers = الأجوبة التي حددت الدرجة
+evaluation-result-no-driver = لا جواب بـ«نعم» يرفع الدرجة.
+evaluation-result-immediate = خطر حالّ

@@ -600,3 +600,16 @@ subject-access-pdf-readers = Who read or changed the file
 subject-access-pdf-when = When
 subject-access-pdf-who = Who
 subject-access-pdf-what = What
+
+## Journeys (issue 18): a card opened from the timeline
+case-card-of-case = Case
+case-card-saved = The card is saved. Here is its result.
+case-card-author = Recorded by
+case-card-print = Print the card
+case-card-back = Back to the case
+case-card-open = Open the card
+evaluation-result-title = Result of the evaluation
+evaluation-result-score = Score:
+evaluation-result-drivers = The answers that set the level
+evaluation-result-no-driver = No "yes" answer raises the level.
+evaluation-result-immediate = Immediate danger

@@ -600,3 +600,16 @@ subject-access-pdf-readers = Qui a consulté ou modifié le dossier
 subject-access-pdf-when = Quand
 subject-access-pdf-who = Qui
 subject-access-pdf-what = Quoi
+
+## Journeys (issue 18): a card opened from the timeline
+case-card-of-case = Dossier
+case-card-saved = La fiche est enregistrée. Voici son résultat.
+case-card-author = Saisie par
+case-card-print = Imprimer la fiche
+case-card-back = Retour au dossier
+case-card-open = Ouvrir la fiche
+evaluation-result-title = Résultat de l'évaluation
+evaluation-result-score = Score :
+evaluation-result-drivers = Les réponses qui ont fixé le niveau
+evaluation-result-no-driver = Aucune réponse « oui » n'élève le niveau.
+evaluation-result-immediate = Danger immédiat

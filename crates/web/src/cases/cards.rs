@@ -119,3 +119,89 @@ pub fn card_views(
         })
         .collect()
 }
+
+/// One answer that raised an evaluation's level: the question and what it weighs.
+pub struct DriverView {
+    question: String,
+    weight: u32,
+    immediate: bool,
+}
+
+/// An evaluation's result: the level, the score and the answers that drove them.
+pub struct ResultView {
+    level_code: String,
+    level: String,
+    score: u32,
+    drivers: Vec<DriverView>,
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "case_card.html")]
+pub struct CaseCardPage {
+    shell: Shell,
+    case_id: String,
+    number: String,
+    title: String,
+    author: String,
+    at: String,
+    complete: bool,
+    saved: bool,
+    result: Option<ResultView>,
+    sections: Vec<ShownSection>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CardQuery {
+    saved: Option<String>,
+}
+
+/// A card recorded on a case, to read and print: who recorded it and when, and for an
+/// evaluation its level, score and the answers that drove it.
+pub async fn show_card(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::ReadCase>,
+    Path((case_id, card_id)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<CardQuery>,
+) -> Result<Response, AppError> {
+    let t = shell.t;
+    let opened = awladna_core::cards::read_one(&state, &permit, &case_id, &card_id).await?;
+    let card = &opened.card;
+    let form = state
+        .reference
+        .form_version(&card.form_code, card.form_version)
+        .ok_or_else(|| AppError::Internal("the form version of a stored card is missing".into()))?;
+    let result = awladna_core::evaluations::assessment_of(&state, card, &opened.values).map(|a| {
+        let question = |code: &str| {
+            form.field(code)
+                .map_or_else(|| code.to_owned(), |f| f.labels.get(t.lang).to_owned())
+        };
+        ResultView {
+            level_code: a.level.code().to_owned(),
+            level: state.label(t, "urgency", a.level.code()),
+            score: a.score,
+            drivers: a
+                .drivers
+                .iter()
+                .map(|d| DriverView {
+                    question: question(&d.field),
+                    weight: d.weight,
+                    immediate: d.immediate,
+                })
+                .collect(),
+        }
+    });
+    Ok(CaseCardPage {
+        case_id: opened.case.id.clone(),
+        number: opened.case.number.clone(),
+        title: form.labels.get(t.lang).to_owned(),
+        author: opened.author.clone().unwrap_or_default(),
+        at: local_time(card.created_at),
+        complete: card.complete,
+        saved: query.saved.is_some(),
+        result,
+        sections: shown_sections(t, &state.reference, form, &opened.values),
+        shell,
+    }
+    .into_response())
+}

@@ -210,7 +210,11 @@ async fn timeline_views(
                     at: local_time(*at_ms),
                     text: format!("{title} ({state_label})"),
                     reason: None,
-                    link: (form == "report").then(|| format!("/reports/{id}")),
+                    link: Some(if form == "report" {
+                        format!("/reports/{id}")
+                    } else {
+                        format!("/cases/{}/records/{id}", opened.case.id)
+                    }),
                 }
             }
         })
@@ -389,7 +393,10 @@ pub async fn evaluate(
     let form = state.reference.form(EVALUATION).ok_or(AppError::NotFound)?;
     let (values, input, _) = crate::forms::read_submission(form, pairs);
     match evaluate_case(&state, &permit, &id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        // The worker lands on the result: the level, the score and what drove them.
+        Ok(evaluated) => Ok(
+            Redirect::to(&format!("/cases/{id}/records/{}?saved=1", evaluated.id)).into_response(),
+        ),
         Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{id}/evaluate");
             Ok(crate::forms::storing_form(

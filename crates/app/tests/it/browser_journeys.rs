@@ -1,0 +1,90 @@
+//! The journeys of issue 18 in a real browser, at 360 px in Arabic: each test failed
+//! before its defect was fixed. Screenshots go to target/screenshots/journey-*.png.
+
+use crate::browser::{Browser, serve, sign_in};
+use crate::support::{Backend, Signed, TestApp, TestUser};
+use awladna_domain::access::Role;
+use fantoccini::Locator;
+
+/// A user of `org` with `role`, and a session of theirs for setting things up by API.
+async fn person<'a>(app: &'a TestApp, name: &str, org: &str, role: Role) -> (TestUser, Signed<'a>) {
+    let user = app.user(name, org, &[role], true).await;
+    let (cookie, csrf) = app.session(&user).await;
+    (user, Signed { app, cookie, csrf })
+}
+
+async fn sale(app: &TestApp) {
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_an_evaluation_shows_its_result_and_opens_again_from_the_timeline() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some(browser) = Browser::start(360, 3200).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}/evaluate"))
+        .await
+        .expect("open");
+    browser.wait_for("form[action$='/evaluate']").await;
+    let answers = crate::cases::evaluation(&["safety.no_safe_place"]);
+    for (question, answer) in answers.as_object().expect("object") {
+        let answer = answer.as_str().unwrap_or_default();
+        if answer == "yes" || answer == "no" {
+            browser
+                .click(&format!(
+                    "input[name='{question}'][value='{answer}'] + span"
+                ))
+                .await;
+        }
+    }
+    browser
+        .type_into("textarea[name=justification]", "زيارة منزلية")
+        .await;
+    browser.click("button.primary").await;
+    browser.wait_for(".evaluation-result").await;
+    let result = text_of(&browser, ".evaluation-result").await;
+    assert!(result.contains("فوري"), "the level is shown: {result}");
+    assert!(
+        result.contains("هل الطفل بدون مكان آمن للمبيت هذه الليلة؟"),
+        "the answer that drove it is shown: {result}"
+    );
+    browser
+        .assert_fits_the_screen("the evaluation's result scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-evaluation-result-ar-360").await;
+
+    // Back on the case, the evaluation opens again from the timeline.
+    browser.click("a.button[href^='/cases/']").await;
+    browser.wait_for(".timeline").await;
+    browser.screenshot("journey-case-timeline-ar-360").await;
+    browser.click(".timeline a[href*='/records/']").await;
+    browser.wait_for("button.print").await;
+    let title = text_of(&browser, "h1").await;
+    assert!(!title.is_empty());
+    browser.screenshot("journey-timeline-card-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

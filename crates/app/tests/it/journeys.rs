@@ -1,0 +1,147 @@
+//! The journeys a person walks (issue 18): what each role finds on its pages, and what
+//! a page says after it saved something. The browser side is in `browser_journeys.rs`.
+
+use crate::support::{Backend, Signed, TestApp, on_each_backend};
+use awladna_domain::access::Role;
+use axum::http::StatusCode;
+use serde_json::json;
+
+/// A report of Salé triaged into a new case by `worker`; the case's id.
+pub(crate) async fn sale_case(worker: &Signed<'_>, first_name: &str) -> String {
+    let report = worker
+        .record_report(&json!({
+            "source": "school", "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+            "child": {"first_name": first_name, "last_name": "Idrissi", "sex": "female", "age_years": 9},
+            "concerns": ["neglect"], "urgency": "high"
+        }))
+        .await;
+    worker.triage(&report, None).await["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned()
+}
+
+impl Signed<'_> {
+    /// A page form posted by this user, with their CSRF token.
+    pub async fn post_page(&self, path: &str, pairs: &[(&str, &str)]) -> crate::support::Answer {
+        let mut all = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.app
+            .post_form(path, &[("cookie", self.cookie.as_str())], &all)
+            .await
+    }
+}
+
+/// The evaluation's answers as form pairs, "yes" to `yes` and "no" to the rest.
+fn evaluation_pairs(yes: &[&str]) -> Vec<(String, String)> {
+    crate::cases::evaluation(yes)
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+async fn every_card_of_a_case_opens_from_its_timeline(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let pairs = evaluation_pairs(&["safety.no_safe_place", "health.untreated_illness"]);
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = nadia
+        .post_page(&format!("/cases/{case}/evaluate"), &pairs)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let result_path = saved.header("location").to_owned();
+    assert!(
+        result_path.starts_with(&format!("/cases/{case}/records/")),
+        "the worker lands on the evaluation's result, not on the case: {result_path}"
+    );
+    let result = nadia.get(&result_path).await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    for shown in [
+        "نتيجة التقييم",
+        "حُفظت البطاقة",
+        "فوري",
+        "<strong>5</strong>",
+        "هل الطفل بدون مكان آمن للمبيت هذه الليلة؟",
+        "nadia",
+    ] {
+        assert!(result.body.contains(shown), "the result shows {shown}");
+    }
+    assert!(
+        !result.body.contains("هل هناك عنف جنسي مفترض؟</span>"),
+        "an answer \"no\" does not drive the level"
+    );
+
+    // A follow-up card recorded through the API opens from the timeline too.
+    let followup = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/cards/followup"),
+            &json!({
+                "contact": {"date": "2026-11-23", "kind": "home_visit"},
+                "situation": {"overall": "improved", "notes": "زيارة منزلية"}
+            }),
+        )
+        .await;
+    assert_eq!(followup.status, StatusCode::CREATED, "{}", followup.body);
+    let case_page = nadia.get(&format!("/cases/{case}")).await;
+    let links: Vec<&str> = case_page
+        .body
+        .match_indices(&format!("href=\"/cases/{case}/records/"))
+        .map(|(i, _)| &case_page.body[i + 6..])
+        .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
+        .collect();
+    assert_eq!(links.len(), 2, "every card of the case is a link");
+    for link in &links {
+        let page = nadia.get(link).await;
+        assert_eq!(page.status, StatusCode::OK, "{link}: {}", page.body);
+        assert!(page.body.contains("طباعة البطاقة"), "{link} can be printed");
+    }
+
+    // Another province's worker, a focal point, an unknown card: nothing to see.
+    let rabat = app
+        .signed_in("rabat", "rabat-centre", &[Role::CaseWorker])
+        .await;
+    assert_eq!(rabat.get(&result_path).await.status, StatusCode::NOT_FOUND);
+    let doctor = app
+        .signed_in("doctor", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    assert_eq!(doctor.get(&result_path).await.status, StatusCode::FORBIDDEN);
+    let unknown = nadia
+        .get(&format!(
+            "/cases/{case}/records/00000000-0000-0000-0000-000000000000"
+        ))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let hostile = nadia
+        .get(&format!(
+            "/cases/{case}/records/%27%20OR%201%3D1%20--%20%D8%B7%D9%81%D9%84"
+        ))
+        .await;
+    assert_eq!(hostile.status, StatusCode::NOT_FOUND);
+    // A card of another case of the same province is not this case's.
+    let other = sale_case(&nadia, "هدى").await;
+    let card = result_path
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let crossed = nadia.get(&format!("/cases/{other}/records/{card}")).await;
+    assert_eq!(crossed.status, StatusCode::NOT_FOUND);
+    app.finish().await;
+}
+on_each_backend!(every_card_of_a_case_opens_from_its_timeline);
