@@ -242,6 +242,9 @@ pub async fn gate(
     let new_csrf_cookie = caller
         .new_csrf_cookie
         .then(|| cookie(&state, CSRF_COOKIE, &caller.csrf, 12 * 3600));
+    // A refusal or a fault is shown with the signed-in header and menu: the error layer
+    // finds the caller in the answer.
+    let signed_in = caller.username.is_some().then(|| caller.clone());
     let mut response = match decision {
         Decision::Allow => {
             parts.extensions.insert(caller);
@@ -253,6 +256,9 @@ pub async fn gate(
     };
     if let Some(value) = new_csrf_cookie {
         response.headers_mut().append(SET_COOKIE, value);
+    }
+    if let Some(caller) = signed_in.filter(|_| response.status().as_u16() >= 400) {
+        response.extensions_mut().insert(caller);
     }
     response
 }

@@ -61,23 +61,27 @@ pub fn field_messages(t: Tr, errors: &[FieldError]) -> Vec<serde_json::Value> {
 #[template(path = "error.html")]
 struct ErrorPage {
     shell: Shell,
+    /// A refusal to a signed-in person lists what they may open instead.
+    refused: bool,
     title: String,
     message: String,
     operation: Option<String>,
 }
 
 /// An HTML error page saying why, for the pages (the API answers JSON).
-fn page_refusal(t: Tr, status: StatusCode, message_id: &str) -> Response {
+fn page_refusal(shell: Shell, status: StatusCode, message_id: &str) -> Response {
+    let t = shell.t;
     let title = match status {
         StatusCode::NOT_FOUND => t.get("error-not-found-title"),
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => t.get("error-forbidden-title"),
         _ => t.get("error-invalid"),
     };
-    render_error(t, status, title, t.get(message_id), None)
+    render_error(shell, status, title, t.get(message_id), None)
 }
 
 /// An HTML error page, for the pages (the API answers JSON).
-fn page_error(t: Tr, status: StatusCode) -> Response {
+fn page_error(shell: Shell, status: StatusCode) -> Response {
+    let t = shell.t;
     let (title, message, operation) = match status {
         StatusCode::NOT_FOUND => (
             t.get("error-not-found-title"),
@@ -91,18 +95,19 @@ fn page_error(t: Tr, status: StatusCode) -> Response {
         ),
         _ => (t.get("error-invalid"), t.get("error-invalid"), None),
     };
-    render_error(t, status, title, message, operation)
+    render_error(shell, status, title, message, operation)
 }
 
 fn render_error(
-    t: Tr,
+    shell: Shell,
     status: StatusCode,
     title: String,
     message: String,
     operation: Option<String>,
 ) -> Response {
     match (ErrorPage {
-        shell: Shell::anonymous(t),
+        refused: status == StatusCode::FORBIDDEN,
+        shell,
         title,
         message,
         operation,
@@ -206,10 +211,10 @@ impl AppError {
     }
 
     /// The answer for a browser.
-    pub fn to_page(&self, t: Tr) -> Response {
+    pub fn to_page(&self, shell: Shell) -> Response {
         match self {
-            AppError::Internal(_) | AppError::NotFound => page_error(t, self.status()),
-            _ => page_refusal(t, self.status(), self.code_and_message().1),
+            AppError::Internal(_) | AppError::NotFound => page_error(shell, self.status()),
+            _ => page_refusal(shell, self.status(), self.code_and_message().1),
         }
     }
 }
@@ -252,7 +257,8 @@ impl IntoResponse for AppError {
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let t = Tr::new(crate::i18n::request_lang(&parts));
-    let api = parts.uri.path().starts_with("/api/");
+    let here = parts.uri.path().to_owned();
+    let api = here.starts_with("/api/");
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let Some(Unrendered(error)) = response.extensions_mut().remove::<Unrendered>() else {
         return response;
@@ -260,7 +266,8 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let mut rendered = if api {
         error.to_json(t)
     } else {
-        error.to_page(t)
+        let caller = response.extensions_mut().remove::<crate::auth::Caller>();
+        error.to_page(Shell::for_caller(t, here, caller.as_ref()))
     };
     // Headers the handler set on its way out (cookies) stay.
     for (name, value) in response.headers() {

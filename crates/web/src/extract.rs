@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::menu::{MenuEntry, Place};
 use crate::state::AppState;
 use awladna_core::{Act, Permit};
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request};
@@ -58,14 +59,15 @@ impl<T: DeserializeOwned, S: Send + Sync> OptionalFromRequest<S> for ApiJson<T> 
 }
 
 /// What every page template carries around its content: the translator, the place
-/// (for the language links), the signed-in user's name and the CSRF token its forms
-/// send back.
+/// (for the language links), the signed-in user's name, the CSRF token its forms
+/// send back, and the menu entries the user may open.
 #[derive(Debug, Clone)]
 pub struct Shell {
     pub t: Tr,
     pub here: String,
     pub user: Option<String>,
     pub csrf: String,
+    pub menu: Vec<MenuEntry>,
 }
 
 impl Shell {
@@ -75,15 +77,26 @@ impl Shell {
         self
     }
 
-    /// The shell of a page shown to nobody in particular (an error, a public page
-    /// rendered outside a request).
-    pub fn anonymous(t: Tr) -> Shell {
+    /// The shell of `caller`'s page at `here`: a person still to give their second
+    /// factor has no menu yet.
+    pub fn for_caller(t: Tr, here: String, caller: Option<&Caller>) -> Shell {
+        let signed_in = caller.filter(|c| !c.pending_second_factor);
         Shell {
             t,
-            here: "/".to_owned(),
-            user: None,
-            csrf: String::new(),
+            here,
+            user: caller.and_then(|c| c.username.clone()),
+            csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
+            menu: crate::menu::entries_for(signed_in.and_then(|c| c.actor.as_ref())),
         }
+    }
+
+    /// The menu entries of the header, then those of the footer.
+    pub fn header_menu(&self) -> impl Iterator<Item = &MenuEntry> {
+        self.menu.iter().filter(|e| e.place == Place::Header)
+    }
+
+    pub fn footer_menu(&self) -> impl Iterator<Item = &MenuEntry> {
+        self.menu.iter().filter(|e| e.place == Place::Footer)
     }
 }
 
@@ -91,12 +104,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Shell {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let caller = parts.extensions.get::<Caller>();
-        Ok(Shell {
-            t: Tr::new(crate::i18n::request_lang(parts)),
-            here: parts.uri.path().to_owned(),
-            user: caller.and_then(|c| c.username.clone()),
-            csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
-        })
+        Ok(Shell::for_caller(
+            Tr::new(crate::i18n::request_lang(parts)),
+            parts.uri.path().to_owned(),
+            parts.extensions.get::<Caller>(),
+        ))
     }
 }

@@ -186,12 +186,7 @@ pub(crate) fn render_form(
         })
         .collect();
     FormPage {
-        shell: Shell {
-            t,
-            here,
-            user: caller.username.clone(),
-            csrf: caller.csrf.clone(),
-        },
+        shell: Shell::for_caller(t, here, Some(caller)),
         action: format!("/forms/{}", form.code),
         preview: true,
         code: form.code.clone(),

@@ -25,6 +25,7 @@ mod forms;
 pub mod i18n;
 #[cfg(test)]
 mod memory_meter;
+pub mod menu;
 mod periodic_reports;
 mod plan;
 mod public;

@@ -88,3 +88,51 @@ async fn journey_an_evaluation_shows_its_result_and_opens_again_from_the_timelin
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_a_focal_point_sees_only_what_it_may_open_and_a_refusal_keeps_it_signed_in() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, _) = person(&app, "dr-karim", "sale-hospital", Role::FocalPoint).await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "dr-karim", &user).await;
+    browser.wait_for(".main-nav a[href='/referrals']").await;
+    let menus = browser
+        .client
+        .find_all(Locator::Css(".main-nav a, .more-nav a"))
+        .await
+        .expect("menus");
+    let mut links = Vec::new();
+    for a in menus {
+        links.push(a.attr("href").await.expect("href").unwrap_or_default());
+    }
+    for refused in ["/cases", "/children", "/actions/overdue", "/stats"] {
+        assert!(
+            !links.iter().any(|l| l == refused),
+            "{refused} is offered to a focal point: {links:?}"
+        );
+    }
+    browser.screenshot("journey-menu-focal-point-ar-360").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases"))
+        .await
+        .expect("open");
+    browser.wait_for(".instead a[href='/referrals']").await;
+    let header = text_of(&browser, ".who").await;
+    assert!(
+        header.contains("dr-karim") && header.contains("تسجيل الخروج"),
+        "the refusal keeps the signed-in header: {header}"
+    );
+    browser
+        .assert_fits_the_screen("the refusal scrolls sideways at 360 px")
+        .await;
+    browser
+        .screenshot("journey-refusal-focal-point-ar-360")
+        .await;
+    browser.close().await;
+    app.finish().await;
+}

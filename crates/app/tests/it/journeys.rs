@@ -145,3 +145,112 @@ async fn every_card_of_a_case_opens_from_its_timeline(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(every_card_of_a_case_opens_from_its_timeline);
+
+/// The links of the page's menus: the header's `main-nav` and the footer's `more-nav`.
+fn menu_links(page: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for nav in ["<nav class=\"main-nav\"", "<nav class=\"more-nav\""] {
+        let Some(start) = page.find(nav) else {
+            continue;
+        };
+        let block = &page[start..];
+        let block = &block[..block.find("</nav>").expect("closed nav")];
+        for (i, _) in block.match_indices("href=\"") {
+            let rest = &block[i + 6..];
+            links.push(rest[..rest.find('"').expect("quoted")].to_owned());
+        }
+    }
+    links
+}
+
+/// Every role, in a province and in a national body: the menus show exactly the entries
+/// whose page opens for that role, and every entry is a page of the route table.
+async fn each_roles_menus_offer_exactly_the_pages_it_may_open(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    for entry in awladna_web::menu::ENTRIES {
+        assert!(
+            awladna_web::menu::page_action(entry.path).is_some(),
+            "{} is in a menu but is no page of the route table",
+            entry.path
+        );
+    }
+    for (org, national) in [("sale-centre", false), ("ministry", true)] {
+        for role in Role::ALL {
+            if national && role.reads_identities() {
+                continue; // such an account opens nothing but its own page
+            }
+            let name = format!("{}.{org}", role.code());
+            let user = app.signed_in(&name, org, &[role]).await;
+            let home = user.get("/").await;
+            assert_eq!(home.status, StatusCode::OK);
+            let shown = menu_links(&home.body);
+            for entry in awladna_web::menu::ENTRIES {
+                let answer = user.get(entry.path).await;
+                let opens = answer.status == StatusCode::OK;
+                assert_eq!(
+                    shown.iter().any(|l| l == entry.path),
+                    opens,
+                    "{name}: {} answers {} and is {}in the menus",
+                    entry.path,
+                    answer.status,
+                    if opens { "not " } else { "" }
+                );
+            }
+            for link in &shown {
+                assert!(
+                    awladna_web::menu::ENTRIES.iter().any(|e| e.path == *link),
+                    "{name}: {link} is in a menu without an entry"
+                );
+            }
+        }
+    }
+    app.finish().await;
+}
+on_each_backend!(each_roles_menus_offer_exactly_the_pages_it_may_open);
+
+/// A page the role may not open answers with the signed-in header and the pages it may
+/// open instead, in the user's language.
+async fn a_refusal_keeps_the_signed_in_header_and_offers_what_the_user_may_open(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let doctor = app
+        .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let refused = doctor.get("/cases").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("dr-karim"),
+        "the header names the user"
+    );
+    assert!(
+        refused.body.contains("تسجيل الخروج"),
+        "and offers to sign out"
+    );
+    assert!(
+        !refused.body.contains("href=\"/login\""),
+        "not the signed-out header"
+    );
+    let instead = &refused.body[refused
+        .body
+        .find("class=\"instead\"")
+        .expect("alternatives")..];
+    assert!(
+        instead.contains("href=\"/referrals\""),
+        "the inbox is offered"
+    );
+    assert!(!instead.contains("href=\"/cases\""));
+    // In French too.
+    let in_french = format!("{}; awladna_lang=fr", doctor.cookie);
+    let french = app
+        .get_with("/audit", &[("cookie", in_french.as_str())])
+        .await;
+    assert_eq!(french.status, StatusCode::FORBIDDEN);
+    assert!(french.body.contains("Vous pouvez ouvrir ces pages"));
+    app.finish().await;
+}
+on_each_backend!(a_refusal_keeps_the_signed_in_header_and_offers_what_the_user_may_open);

@@ -613,3 +613,7 @@ evaluation-result-score = النقاط:
 evaluation-result-drivers = الأجوبة التي حددت الدرجة
 evaluation-result-no-driver = لا جواب بـ«نعم» يرفع الدرجة.
 evaluation-result-immediate = خطر حالّ
+
+## Journeys (issue 18): menus and refusals
+nav-more = صفحات أخرى
+error-what-you-can-do = يمكنك فتح هذه الصفحات:

@@ -613,3 +613,7 @@ evaluation-result-score = Score:
 evaluation-result-drivers = The answers that set the level
 evaluation-result-no-driver = No "yes" answer raises the level.
 evaluation-result-immediate = Immediate danger
+
+## Journeys (issue 18): menus and refusals
+nav-more = Other pages
+error-what-you-can-do = You can open these pages:

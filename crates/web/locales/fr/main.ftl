@@ -613,3 +613,7 @@ evaluation-result-score = Score :
 evaluation-result-drivers = Les réponses qui ont fixé le niveau
 evaluation-result-no-driver = Aucune réponse « oui » n'élève le niveau.
 evaluation-result-immediate = Danger immédiat
+
+## Journeys (issue 18): menus and refusals
+nav-more = Autres pages
+error-what-you-can-do = Vous pouvez ouvrir ces pages :
