@@ -83,20 +83,31 @@ pub fn case_card<'a>(
 pub struct RecordedCard {
     pub id: String,
     pub case_id: String,
+    /// The same submission came before (its key): this is the card it stored.
+    pub repeated: bool,
 }
 
 /// Checks, seals, stores and audits a card of `form_code` on an open case. The route
-/// asked for case work; a file's entry also needs that file's writing right.
+/// asked for case work; a file's entry also needs that file's writing right. A
+/// submission whose `key` was seen stores nothing and answers with the card it stored.
 pub async fn record(
     core: &Core,
     permit: &Permit<act::WorkOnCase>,
     case_id: &str,
     form_code: &str,
     input: &Value,
+    key: Option<&str>,
 ) -> Result<RecordedCard, CaseError> {
     let (form, write, _) = core.case_form(form_code).ok_or(CoreError::NotFound)?;
     let who = permit.who();
     let case = core.case_for(who, case_id, write, Use::Change).await?;
+    if let Some(id) = crate::once::stored_before(core, who, key).await? {
+        return Ok(RecordedCard {
+            id,
+            case_id: case.id,
+            repeated: true,
+        });
+    }
     let card = form
         .check(
             input,
@@ -109,20 +120,29 @@ pub async fn record(
     let now = core.now_ms();
     let data = sealed.data.to_string();
     let new = case_card(&sealed, &data, &card, &case, who, now);
-    let mut tx = core.store.begin().await?;
-    tx.insert_card(&new).await?;
-    tx.audit(who.audit(
-        now,
-        "case.card_recorded",
-        ("case", &case.id),
-        &case.territory,
-        json!({"card": sealed.id, "form": form.code}),
-    ))
-    .await?;
-    tx.commit().await?;
+    let stored = async {
+        let mut tx = core.store.begin().await?;
+        tx.insert_card(&new).await?;
+        crate::once::remember(&mut tx, who, key, &sealed.id, now).await?;
+        tx.audit(who.audit(
+            now,
+            "case.card_recorded",
+            ("case", &case.id),
+            &case.territory,
+            json!({"card": sealed.id, "form": form.code}),
+        ))
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    let (id, repeated) = match stored {
+        Ok(()) => (sealed.id.clone(), false),
+        Err(e) => (crate::once::after_failure(core, who, key, e).await?, true),
+    };
     Ok(RecordedCard {
-        id: sealed.id,
+        id,
         case_id: case.id,
+        repeated,
     })
 }
 

@@ -17,16 +17,23 @@ pub const FORM: &str = "evaluation";
 pub struct Evaluated {
     pub id: String,
     pub assessment: Assessment,
+    /// The same submission came before (its key): this is the evaluation it stored.
+    pub repeated: bool,
 }
 
-/// Checks, scores, seals and stores an evaluation of an open case.
+/// Checks, scores, seals and stores an evaluation of an open case. A submission whose
+/// `key` was seen stores nothing and answers with the evaluation it stored.
 pub async fn evaluate(
     core: &Core,
     permit: &Permit<act::WorkOnCase>,
     case_id: &str,
     input: &Value,
+    key: Option<&str>,
 ) -> Result<Evaluated, CaseError> {
     let case = core.case_of(permit, case_id, Use::Change).await?;
+    if let Some(id) = crate::once::stored_before(core, permit.who(), key).await? {
+        return stored(core, id).await;
+    }
     let form = core
         .reference
         .form(FORM)
@@ -63,6 +70,12 @@ pub async fn evaluate(
     };
     let mut tx = core.store.begin().await?;
     tx.insert_card(&new).await?;
+    if let Err(e) = crate::once::remember(&mut tx, who, key, &sealed.id, now).await {
+        // The same key arrived twice at once: the twin stored the evaluation.
+        drop(tx);
+        let id = crate::once::after_failure(core, who, key, e).await?;
+        return stored(core, id).await;
+    }
     tx.set_case_risk(&case.id, assessment.level.code()).await?;
     if assessment.level.alerts() {
         tx.raise_alert(
@@ -102,6 +115,21 @@ pub async fn evaluate(
     Ok(Evaluated {
         id: sealed.id,
         assessment,
+        repeated: false,
+    })
+}
+
+/// The answer to a repeated submission: the evaluation already stored, its assessment
+/// as it was given.
+async fn stored(core: &Core, id: String) -> Result<Evaluated, CaseError> {
+    let card = core.store.card(&id).await?.ok_or(CoreError::NotFound)?;
+    let values = core.card_values(&card)?;
+    let assessment = assessment_of(core, &card, &values)
+        .ok_or_else(|| CoreError::internal("a submission key names another form's card"))?;
+    Ok(Evaluated {
+        id,
+        assessment,
+        repeated: true,
     })
 }
 

@@ -24,6 +24,7 @@ pub mod error;
 pub mod evaluations;
 pub mod files;
 pub mod grants;
+pub mod once;
 pub mod periodic_reports;
 pub mod permit;
 pub mod plan;

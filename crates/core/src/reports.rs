@@ -7,13 +7,12 @@ use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Decision, decide_report_read};
 use awladna_domain::forms::{Completeness, Problem};
-use awladna_store::StoreError;
 use awladna_store::cards::{CardRecord, NewCard};
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
 pub const FORM: &str = "report";
-pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+pub const MAX_IDEMPOTENCY_KEY: usize = crate::once::MAX_KEY;
 
 #[derive(Debug, Error)]
 pub enum RecordError {
@@ -29,6 +28,8 @@ crate::wraps_core_error!(RecordError);
 pub struct Recorded {
     pub id: String,
     pub complete: bool,
+    /// The same submission came before: this is the card it stored.
+    pub repeated: bool,
 }
 
 /// Checks, seals, stores and audits a reporting card.
@@ -40,9 +41,7 @@ pub async fn record(
     idempotency_key: Option<&str>,
 ) -> Result<Recorded, RecordError> {
     let who = permit.who();
-    if let Some(key) = idempotency_key
-        && let Some(id) = core.store.idempotent_card(&who.audit_name, key).await?
-    {
+    if let Some(id) = crate::once::stored_before(core, who, idempotency_key).await? {
         return Ok(stored(core, &id).await?);
     }
     let form = core
@@ -86,28 +85,23 @@ pub async fn record(
     let result = async {
         let mut tx = core.store.begin().await?;
         tx.insert_card(&new).await?;
-        if let Some(key) = idempotency_key {
-            tx.remember_idempotency(&who.audit_name, key, &id, at_ms)
-                .await?;
-        }
+        crate::once::remember(&mut tx, who, idempotency_key, &id, at_ms).await?;
         tx.audit(who.audit(at_ms, "report.created", ("card", &id), &territory, detail))
             .await?;
         tx.commit().await
     }
     .await;
-    match (result, idempotency_key) {
-        (Ok(()), _) => Ok(Recorded {
+    match result {
+        Ok(()) => Ok(Recorded {
             id,
             complete: card.complete,
+            repeated: false,
         }),
         // The same key arrived twice at once: the first one stored the card.
-        (Err(StoreError::Duplicate), Some(key)) => {
-            match core.store.idempotent_card(&who.audit_name, key).await? {
-                Some(existing) => Ok(stored(core, &existing).await?),
-                None => Err(CoreError::internal("idempotency race without a stored card").into()),
-            }
+        Err(e) => {
+            let existing = crate::once::after_failure(core, who, idempotency_key, e).await?;
+            Ok(stored(core, &existing).await?)
         }
-        (Err(e), _) => Err(e.into()),
     }
 }
 
@@ -117,6 +111,7 @@ async fn stored(core: &Core, id: &str) -> Result<Recorded, CoreError> {
         Some(card) => Ok(Recorded {
             id: card.id,
             complete: card.complete,
+            repeated: true,
         }),
         None => Err(CoreError::internal(
             "an idempotency key names a missing card",

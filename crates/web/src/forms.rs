@@ -78,6 +78,38 @@ pub(crate) struct FormPage {
     /// Where the form posts, and whether it is only a preview (nothing stored).
     pub(crate) action: String,
     pub(crate) preview: bool,
+    /// This rendering's submission key: sent twice (back then save, a double tap), the
+    /// form stores once.
+    key: String,
+}
+
+/// What a record's page is told by the form that led to it: just saved, or already
+/// saved by the same submission.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct SavedQuery {
+    saved: Option<String>,
+    already: Option<String>,
+}
+
+impl SavedQuery {
+    pub(crate) fn saved(&self) -> bool {
+        self.saved.is_some()
+    }
+
+    pub(crate) fn already(&self) -> bool {
+        self.already.is_some()
+    }
+}
+
+/// The name of the hidden field that carries a form's submission key.
+pub(crate) const KEY_FIELD: &str = "_key";
+
+/// The submission key a posted form carries, if any.
+pub(crate) fn submission_key(pairs: &[(String, String)]) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == KEY_FIELD)
+        .map(|(_, v)| v.clone())
 }
 
 /// What a posted form holds: the values as typed (to show again), the JSON the engine
@@ -136,6 +168,8 @@ pub(crate) fn storing_form(
     let mut page = render_form(t, here, caller, form, reference, values, errors, None);
     page.action = action;
     page.preview = false;
+    // A new key for every rendering: a form shown again after an error stored nothing.
+    page.key = uuid::Uuid::now_v7().to_string();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -195,6 +229,7 @@ pub(crate) fn render_form(
         sections,
         errors,
         outcome,
+        key: String::new(),
     }
 }
 

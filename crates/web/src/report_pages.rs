@@ -21,6 +21,16 @@ use std::collections::BTreeMap;
 
 const FORM: &str = "report";
 
+/// Where a page goes once its form is saved: the record's page, told when the same
+/// submission had already stored it (back then save, a double tap).
+pub(crate) fn saved_at(page: &str, repeated: bool) -> String {
+    if repeated {
+        format!("{page}?already=1")
+    } else {
+        page.to_owned()
+    }
+}
+
 /// Where the quick capture posts.
 const FORM_ACTION: &str = "/reports/new";
 
@@ -64,10 +74,15 @@ pub async fn save_report(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
+    let key = crate::forms::submission_key(&pairs);
     let (values, input, completeness) = read_submission(form, pairs);
     Ok(
-        match record(&state, &permit, &input, completeness, None).await {
-            Ok(recorded) => Redirect::to(&format!("/reports/{}", recorded.id)).into_response(),
+        match record(&state, &permit, &input, completeness, key.as_deref()).await {
+            Ok(recorded) => Redirect::to(&saved_at(
+                &format!("/reports/{}", recorded.id),
+                recorded.repeated,
+            ))
+            .into_response(),
             Err(RecordError::Core(awladna_core::CoreError::Invalid(errors))) => storing_form(
                 t,
                 uri.path().to_owned(),
@@ -95,6 +110,8 @@ pub struct ReportPage {
     case_link: Option<String>,
     can_triage: bool,
     candidates: Vec<CandidateView>,
+    /// The same form was sent again: nothing was stored twice.
+    already: bool,
 }
 
 pub struct CandidateView {
@@ -110,6 +127,7 @@ pub async fn show_report(
     shell: Shell,
     Guard(permit): Guard<act::ReadReport>,
     Path(id): Path<String>,
+    axum::extract::Query(told): axum::extract::Query<crate::forms::SavedQuery>,
 ) -> Result<Response, AppError> {
     let t = shell.t;
     let OpenedCard { card, values } = open(&state, &permit, &id).await?;
@@ -155,6 +173,7 @@ pub async fn show_report(
         case_link: card.case_id.as_ref().map(|id| format!("/cases/{id}")),
         can_triage,
         candidates,
+        already: told.already(),
     }
     .into_response())
 }

@@ -136,3 +136,49 @@ async fn journey_a_focal_point_sees_only_what_it_may_open_and_a_refusal_keeps_it
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_back_then_save_stores_the_report_once_and_says_so() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, _) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let Some(browser) = Browser::start(360, 2600).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile[href='/reports/new']").await;
+    browser.click("a.tile[href='/reports/new']").await;
+    browser.wait_for("form[action='/reports/new']").await;
+    for chip in [
+        "source'][value='police",
+        "child.sex'][value='female",
+        "concerns'][value='neglect",
+        "urgency'][value='high",
+    ] {
+        browser.click(&format!("input[name='{chip}'] + span")).await;
+    }
+    browser
+        .type_into("input[name='child.first_name']", "وفاء")
+        .await;
+    browser.click("button.primary").await;
+    browser.wait_for("form[action$='/triage']").await;
+    browser.client.back().await.expect("back");
+    browser.wait_for("form[action='/reports/new']").await;
+    browser.click("button.primary").await;
+    browser.wait_for("p.notice[role=status]").await;
+    let told = text_of(&browser, "p.notice[role=status]").await;
+    assert!(told.contains("مرة واحدة"), "{told}");
+    let (_, waiting) = app
+        .store
+        .reports_awaiting_triage("sale", 10)
+        .await
+        .expect("waiting");
+    assert_eq!(waiting, 1, "one report, not two");
+    browser
+        .assert_fits_the_screen("the report page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-report-sent-twice-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

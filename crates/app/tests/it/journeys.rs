@@ -254,3 +254,120 @@ async fn a_refusal_keeps_the_signed_in_header_and_offers_what_the_user_may_open(
     app.finish().await;
 }
 on_each_backend!(a_refusal_keeps_the_signed_in_header_and_offers_what_the_user_may_open);
+
+/// The hidden submission key of the form on `page`.
+fn form_key(page: &str) -> String {
+    let at = page
+        .find("name=\"_key\" value=\"")
+        .expect("a submission key")
+        + 19;
+    page[at..at + page[at..].find('"').expect("quoted")].to_owned()
+}
+
+/// Back then save (or a double tap): each creating form stores once and says so.
+async fn a_form_sent_twice_stores_once_and_says_so(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+
+    // The reporting card.
+    let blank = nadia.get("/reports/new").await;
+    let key = form_key(&blank.body);
+    let report = [
+        ("_key", key.as_str()),
+        ("source", "police"),
+        ("received_at", "2026-11-22T09:00"),
+        ("territory", "sale"),
+        ("child.first_name", "وفاء"),
+        ("child.sex", "female"),
+        ("concerns", "neglect"),
+        ("urgency", "high"),
+    ];
+    let first = nadia.post_page("/reports/new", &report).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = nadia.post_page("/reports/new", &report).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(
+        again.header("location"),
+        format!("{}?already=1", first.header("location")),
+        "the second one lands on the first one's card"
+    );
+    let told = nadia.get(again.header("location")).await;
+    assert!(told.body.contains("حُفظت مرة واحدة فقط"), "and says so");
+    let (_, waiting) = app
+        .store
+        .reports_awaiting_triage("sale", 10)
+        .await
+        .expect("waiting");
+    assert_eq!(waiting, 1, "one report waits, not two");
+    // A new rendering of the form has a new key: a second report is a second report.
+    assert_ne!(form_key(&nadia.get("/reports/new").await.body), key);
+
+    // A card on a case and the evaluation.
+    let case = sale_case(&nadia, "سلمى").await;
+    let blank = nadia.get(&format!("/cases/{case}/cards/followup")).await;
+    let key = form_key(&blank.body);
+    let followup = [
+        ("_key", key.as_str()),
+        ("contact.date", "2026-11-23"),
+        ("contact.kind", "home_visit"),
+        ("situation.overall", "improved"),
+    ];
+    let path = format!("/cases/{case}/cards/followup");
+    let first = nadia.post_page(&path, &followup).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = nadia.post_page(&path, &followup).await;
+    assert!(again.header("location").ends_with("?already=1"));
+    let told = nadia.get(again.header("location")).await;
+    assert!(told.body.contains("حُفظت مرة واحدة فقط"));
+    let cards = nadia
+        .get(&format!("/api/v1/cases/{case}/cards/followup"))
+        .await
+        .json();
+    assert_eq!(cards["cards"].as_array().expect("cards").len(), 1);
+
+    let blank = nadia.get(&format!("/cases/{case}/evaluate")).await;
+    let key = form_key(&blank.body);
+    let mut answers = evaluation_pairs(&["safety.sexual_violence"]);
+    answers.push(("_key".into(), key));
+    let answers: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let path = format!("/cases/{case}/evaluate");
+    let first = nadia.post_page(&path, &answers).await;
+    let again = nadia.post_page(&path, &answers).await;
+    assert_eq!(
+        again.header("location").replace("?already=1", "?saved=1"),
+        first.header("location")
+    );
+    let evaluations = app
+        .store
+        .case_cards_of_form(&case, "evaluation")
+        .await
+        .expect("cards");
+    assert_eq!(evaluations.len(), 1, "one evaluation, not two");
+
+    // A hostile key (too long, control characters, Arabic) is no key: the form stores.
+    let long = "ك".repeat(300);
+    for hostile in [long.as_str(), "a\u{0}b", ""] {
+        let sent = nadia
+            .post_page(
+                &format!("/cases/{case}/cards/followup"),
+                &[
+                    ("_key", hostile),
+                    ("contact.date", "2026-11-22"),
+                    ("contact.kind", "home_visit"),
+                    ("situation.overall", "stable"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert!(!sent.header("location").contains("already"));
+    }
+    app.finish().await;
+}
+on_each_backend!(a_form_sent_twice_stores_once_and_says_so);

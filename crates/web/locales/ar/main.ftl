@@ -617,3 +617,6 @@ evaluation-result-immediate = خطر حالّ
 ## Journeys (issue 18): menus and refusals
 nav-more = صفحات أخرى
 error-what-you-can-do = يمكنك فتح هذه الصفحات:
+
+## Journeys (issue 18): a form sent twice
+form-already-saved = أُرسلت هذه الاستمارة من قبل وحُفظت مرة واحدة فقط: هذه هي البطاقة المحفوظة، ولم يُسجَّل شيء مرتين.

@@ -617,3 +617,6 @@ evaluation-result-immediate = Immediate danger
 ## Journeys (issue 18): menus and refusals
 nav-more = Other pages
 error-what-you-can-do = You can open these pages:
+
+## Journeys (issue 18): a form sent twice
+form-already-saved = This form had already been sent and was saved only once: here is the saved card; nothing was recorded twice.

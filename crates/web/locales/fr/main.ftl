@@ -617,3 +617,6 @@ evaluation-result-immediate = Danger immédiat
 ## Journeys (issue 18): menus and refusals
 nav-more = Autres pages
 error-what-you-can-do = Vous pouvez ouvrir ces pages :
+
+## Journeys (issue 18): a form sent twice
+form-already-saved = Ce formulaire avait déjà été envoyé et n'a été enregistré qu'une fois : voici la fiche enregistrée, rien n'a été saisi deux fois.

@@ -164,7 +164,8 @@ pub async fn evaluation(
     Path(case_id): Path<String>,
     ApiJson(input): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let Evaluated { id, assessment } = evaluate(&state, &permit, &case_id, &input).await?;
+    let Evaluated { id, assessment, .. } =
+        evaluate(&state, &permit, &case_id, &input, None).await?;
     let form = state.reference.form(EVALUATION);
     let drivers: Vec<Value> = assessment
         .drivers
@@ -207,7 +208,7 @@ pub async fn record_card(
     ApiJson(input): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let recorded =
-        awladna_core::cards::record(&state, &permit, &case_id, &form_code, &input).await?;
+        awladna_core::cards::record(&state, &permit, &case_id, &form_code, &input, None).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": recorded.id}))))
 }
 

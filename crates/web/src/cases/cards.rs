@@ -73,8 +73,24 @@ pub async fn save_page(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (form, _, _) = state.case_form(&form_code).ok_or(AppError::NotFound)?;
+    let key = crate::forms::submission_key(&pairs);
     let (values, input, _) = crate::forms::read_submission(form, pairs);
-    match record(&state, &permit, &case_id, &form_code, &input).await {
+    match record(
+        &state,
+        &permit,
+        &case_id,
+        &form_code,
+        &input,
+        key.as_deref(),
+    )
+    .await
+    {
+        // Sent again: the card it stored, saying so.
+        Ok(RecordedCard {
+            case_id,
+            id,
+            repeated: true,
+        }) => Ok(Redirect::to(&format!("/cases/{case_id}/records/{id}?already=1")).into_response()),
         Ok(RecordedCard { case_id, .. }) => {
             Ok(Redirect::to(&after_saving(&state, &case_id, &form_code)).into_response())
         }
@@ -146,13 +162,9 @@ pub struct CaseCardPage {
     at: String,
     complete: bool,
     saved: bool,
+    already: bool,
     result: Option<ResultView>,
     sections: Vec<ShownSection>,
-}
-
-#[derive(serde::Deserialize)]
-pub struct CardQuery {
-    saved: Option<String>,
 }
 
 /// A card recorded on a case, to read and print: who recorded it and when, and for an
@@ -162,7 +174,7 @@ pub async fn show_card(
     shell: Shell,
     Guard(permit): Guard<act::ReadCase>,
     Path((case_id, card_id)): Path<(String, String)>,
-    axum::extract::Query(query): axum::extract::Query<CardQuery>,
+    axum::extract::Query(told): axum::extract::Query<crate::forms::SavedQuery>,
 ) -> Result<Response, AppError> {
     let t = shell.t;
     let opened = awladna_core::cards::read_one(&state, &permit, &case_id, &card_id).await?;
@@ -198,7 +210,8 @@ pub async fn show_card(
         author: opened.author.clone().unwrap_or_default(),
         at: local_time(card.created_at),
         complete: card.complete,
-        saved: query.saved.is_some(),
+        saved: told.saved(),
+        already: told.already(),
         result,
         sections: shown_sections(t, &state.reference, form, &opened.values),
         shell,

@@ -391,12 +391,22 @@ pub async fn evaluate(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = state.reference.form(EVALUATION).ok_or(AppError::NotFound)?;
+    let key = crate::forms::submission_key(&pairs);
     let (values, input, _) = crate::forms::read_submission(form, pairs);
-    match evaluate_case(&state, &permit, &id, &input).await {
-        // The worker lands on the result: the level, the score and what drove them.
-        Ok(evaluated) => Ok(
-            Redirect::to(&format!("/cases/{id}/records/{}?saved=1", evaluated.id)).into_response(),
-        ),
+    match evaluate_case(&state, &permit, &id, &input, key.as_deref()).await {
+        // The worker lands on the result: the level, the score and what drove them (and
+        // is told when the same form had already stored it).
+        Ok(evaluated) => {
+            let told = if evaluated.repeated {
+                "already"
+            } else {
+                "saved"
+            };
+            Ok(
+                Redirect::to(&format!("/cases/{id}/records/{}?{told}=1", evaluated.id))
+                    .into_response(),
+            )
+        }
         Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{id}/evaluate");
             Ok(crate::forms::storing_form(
