@@ -5,6 +5,7 @@
 //! personal values sealed, the card stored with an audit entry.
 
 use crate::cases::{CaseError, Use};
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::Action;
@@ -101,7 +102,7 @@ pub async fn record(
     let (form, write, _) = core.case_form(form_code).ok_or(CoreError::NotFound)?;
     let who = permit.who();
     let case = core.case_for(who, case_id, write, Use::Change).await?;
-    if let Some(id) = crate::once::stored_before(core, who, key).await? {
+    if let Some(id) = once::stored_before(core, who, Kept::Card, key).await? {
         return Ok(RecordedCard {
             id,
             case_id: case.id,
@@ -123,7 +124,7 @@ pub async fn record(
     let stored = async {
         let mut tx = core.store.begin().await?;
         tx.insert_card(&new).await?;
-        crate::once::remember(&mut tx, who, key, &sealed.id, now).await?;
+        once::remember(&mut tx, who, Kept::Card, key, &sealed.id, now).await?;
         tx.audit(who.audit(
             now,
             "case.card_recorded",
@@ -137,7 +138,10 @@ pub async fn record(
     .await;
     let (id, repeated) = match stored {
         Ok(()) => (sealed.id.clone(), false),
-        Err(e) => (crate::once::after_failure(core, who, key, e).await?, true),
+        Err(e) => (
+            once::after_failure(core, who, Kept::Card, key, e).await?,
+            true,
+        ),
     };
     Ok(RecordedCard {
         id,

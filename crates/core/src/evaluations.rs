@@ -4,6 +4,7 @@
 //! case plan, due within the scoring rules' deadline.
 
 use crate::cases::{CaseError, Use};
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::forms::Completeness;
@@ -31,7 +32,7 @@ pub async fn evaluate(
     key: Option<&str>,
 ) -> Result<Evaluated, CaseError> {
     let case = core.case_of(permit, case_id, Use::Change).await?;
-    if let Some(id) = crate::once::stored_before(core, permit.who(), key).await? {
+    if let Some(id) = once::stored_before(core, permit.who(), Kept::Card, key).await? {
         return stored(core, id).await;
     }
     let form = core
@@ -70,10 +71,10 @@ pub async fn evaluate(
     };
     let mut tx = core.store.begin().await?;
     tx.insert_card(&new).await?;
-    if let Err(e) = crate::once::remember(&mut tx, who, key, &sealed.id, now).await {
+    if let Err(e) = once::remember(&mut tx, who, Kept::Card, key, &sealed.id, now).await {
         // The same key arrived twice at once: the twin stored the evaluation.
         drop(tx);
-        let id = crate::once::after_failure(core, who, key, e).await?;
+        let id = once::after_failure(core, who, Kept::Card, key, e).await?;
         return stored(core, id).await;
     }
     tx.set_case_risk(&case.id, assessment.level.code()).await?;

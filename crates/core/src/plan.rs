@@ -4,6 +4,7 @@
 //! anything. An evaluation that finds high risk puts its own action on the plan.
 
 use crate::cases::{CaseError, Use};
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::Action;
@@ -113,17 +114,28 @@ fn end_of_day_ms(date: &str) -> Option<i64> {
     Some(next.timestamp().as_millisecond())
 }
 
-/// Adds an action to an open case's plan; answers its id.
+/// An action added to a plan, or the one the same submission added before.
+pub struct Added {
+    pub id: String,
+    pub repeated: bool,
+}
+
+/// Adds an action to an open case's plan; answers its id. A submission whose `key` was
+/// seen adds nothing and answers with the action it added.
 pub async fn add(
     core: &Core,
     permit: &Permit<act::WorkOnCase>,
     case_id: &str,
     input: &Value,
-) -> Result<String, CaseError> {
+    key: Option<&str>,
+) -> Result<Added, CaseError> {
     let who = permit.who();
     let case = core
         .case_for(who, case_id, Action::WorkOnCase, Use::Change)
         .await?;
+    if let Some(id) = once::stored_before(core, who, Kept::Record, key).await? {
+        return Ok(Added { id, repeated: true });
+    }
     let form = core
         .reference
         .form(FORM)
@@ -151,18 +163,31 @@ pub async fn add(
             now,
         },
     )?;
-    let mut tx = core.store.begin().await?;
-    tx.insert_plan_action(&action.row()).await?;
-    tx.audit(who.audit(
-        now,
-        "case.plan_action_added",
-        ("case", &case.id),
-        &case.territory,
-        json!({"action": action.id}),
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(action.id)
+    let stored = async {
+        let mut tx = core.store.begin().await?;
+        tx.insert_plan_action(&action.row()).await?;
+        once::remember(&mut tx, who, Kept::Record, key, &action.id, now).await?;
+        tx.audit(who.audit(
+            now,
+            "case.plan_action_added",
+            ("case", &case.id),
+            &case.territory,
+            json!({"action": action.id}),
+        ))
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    match stored {
+        Ok(()) => Ok(Added {
+            id: action.id,
+            repeated: false,
+        }),
+        Err(e) => Ok(Added {
+            id: once::after_failure(core, who, Kept::Record, key, e).await?,
+            repeated: true,
+        }),
+    }
 }
 
 /// Moves an action to another status; answers its case's id. A version older than the

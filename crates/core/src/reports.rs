@@ -3,6 +3,7 @@
 //! every read of an identifying card is audited; a retried request with the same
 //! idempotency key stores the card once.
 
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Decision, decide_report_read};
@@ -12,7 +13,7 @@ use serde_json::{Map, Value, json};
 use thiserror::Error;
 
 pub const FORM: &str = "report";
-pub const MAX_IDEMPOTENCY_KEY: usize = crate::once::MAX_KEY;
+pub const MAX_IDEMPOTENCY_KEY: usize = once::MAX_KEY;
 
 #[derive(Debug, Error)]
 pub enum RecordError {
@@ -41,7 +42,7 @@ pub async fn record(
     idempotency_key: Option<&str>,
 ) -> Result<Recorded, RecordError> {
     let who = permit.who();
-    if let Some(id) = crate::once::stored_before(core, who, idempotency_key).await? {
+    if let Some(id) = once::stored_before(core, who, Kept::Card, idempotency_key).await? {
         return Ok(stored(core, &id).await?);
     }
     let form = core
@@ -85,7 +86,7 @@ pub async fn record(
     let result = async {
         let mut tx = core.store.begin().await?;
         tx.insert_card(&new).await?;
-        crate::once::remember(&mut tx, who, idempotency_key, &id, at_ms).await?;
+        once::remember(&mut tx, who, Kept::Card, idempotency_key, &id, at_ms).await?;
         tx.audit(who.audit(at_ms, "report.created", ("card", &id), &territory, detail))
             .await?;
         tx.commit().await
@@ -99,7 +100,7 @@ pub async fn record(
         }),
         // The same key arrived twice at once: the first one stored the card.
         Err(e) => {
-            let existing = crate::once::after_failure(core, who, idempotency_key, e).await?;
+            let existing = once::after_failure(core, who, Kept::Card, idempotency_key, e).await?;
             Ok(stored(core, &existing).await?)
         }
     }

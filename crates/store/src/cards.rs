@@ -177,3 +177,47 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// The submission keys of records other than cards (plan actions, linking cards).
+impl Store {
+    /// The record a repeated form already stored, if this key was seen from this actor.
+    pub async fn submitted_record(
+        &self,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT record_id FROM submission_keys WHERE actor = $1 AND key = $2",
+        )
+        .bind(actor)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+impl Tx<'_> {
+    /// Remembers a form's key with the record it stored; a concurrent twin fails here.
+    pub async fn remember_submission(
+        &mut self,
+        actor: &str,
+        key: &str,
+        record_id: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO submission_keys (actor, key, record_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(actor)
+        .bind(key)
+        .bind(record_id)
+        .bind(at_ms)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Query(e),
+        })?;
+        Ok(())
+    }
+}

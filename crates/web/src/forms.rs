@@ -101,6 +101,16 @@ impl SavedQuery {
     }
 }
 
+/// Where a page goes once its form is saved: the record's page, told when the same
+/// submission had already stored it (back then save, a double tap).
+pub(crate) fn saved_at(page: &str, repeated: bool) -> String {
+    if repeated {
+        format!("{page}?already=1")
+    } else {
+        page.to_owned()
+    }
+}
+
 /// The name of the hidden field that carries a form's submission key.
 pub(crate) const KEY_FIELD: &str = "_key";
 

@@ -21,16 +21,6 @@ use std::collections::BTreeMap;
 
 const FORM: &str = "report";
 
-/// Where a page goes once its form is saved: the record's page, told when the same
-/// submission had already stored it (back then save, a double tap).
-pub(crate) fn saved_at(page: &str, repeated: bool) -> String {
-    if repeated {
-        format!("{page}?already=1")
-    } else {
-        page.to_owned()
-    }
-}
-
 /// Where the quick capture posts.
 const FORM_ACTION: &str = "/reports/new";
 
@@ -78,7 +68,7 @@ pub async fn save_report(
     let (values, input, completeness) = read_submission(form, pairs);
     Ok(
         match record(&state, &permit, &input, completeness, key.as_deref()).await {
-            Ok(recorded) => Redirect::to(&saved_at(
+            Ok(recorded) => Redirect::to(&crate::forms::saved_at(
                 &format!("/reports/{}", recorded.id),
                 recorded.repeated,
             ))

@@ -351,6 +351,69 @@ async fn a_form_sent_twice_stores_once_and_says_so(backend: Backend) {
         .expect("cards");
     assert_eq!(evaluations.len(), 1, "one evaluation, not two");
 
+    // A plan action and a linking card.
+    let blank = nadia.get(&format!("/cases/{case}/plan")).await;
+    let key = form_key(&blank.body);
+    let action = [
+        ("_key", key.as_str()),
+        ("plan.goal", "عودة آمنة إلى المدرسة"),
+        ("plan.action", "لقاء مع مدير المدرسة"),
+        ("plan.responsible", "education"),
+        ("plan.due_date", "2026-12-07"),
+    ];
+    let path = format!("/cases/{case}/plan");
+    let first = nadia.post_page(&path, &action).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = nadia.post_page(&path, &action).await;
+    assert_eq!(again.header("location"), format!("/cases/{case}?already=1"));
+    assert!(
+        nadia
+            .get(again.header("location"))
+            .await
+            .body
+            .contains("حُفظت مرة واحدة فقط")
+    );
+    assert_eq!(
+        app.store.plan_actions(&case).await.expect("plan").len(),
+        1,
+        "one action, not two"
+    );
+
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let blank = nadia.get(&format!("/cases/{case}/refer")).await;
+    let key = form_key(&blank.body);
+    let card = [
+        ("_key", key.as_str()),
+        ("to_org", "sale-hospital"),
+        ("stage", "initial_diagnosis"),
+        ("urgency", "high"),
+        ("reason", "فحص طبي"),
+        ("consent", "guardian"),
+        ("share", "identity"),
+    ];
+    let path = format!("/cases/{case}/refer");
+    let first = nadia.post_page(&path, &card).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = nadia.post_page(&path, &card).await;
+    assert_eq!(
+        again.header("location"),
+        format!("{}?already=1", first.header("location"))
+    );
+    assert!(
+        nadia
+            .get(again.header("location"))
+            .await
+            .body
+            .contains("حُفظت مرة واحدة فقط")
+    );
+    let sent = nadia.get("/api/v1/referrals?box=outbox").await.json();
+    assert_eq!(
+        sent["referrals"].as_array().map(Vec::len),
+        Some(1),
+        "{sent}"
+    );
+
     // A hostile key (too long, control characters, Arabic) is no key: the form stores.
     let long = "ك".repeat(300);
     for hostile in [long.as_str(), "a\u{0}b", ""] {

@@ -3,6 +3,7 @@
 
 use super::{Event, Notifier, ReferralError};
 use crate::cases::Use;
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::Action;
@@ -39,6 +40,8 @@ pub struct ReferralRequest {
 /// The card sent: its id.
 pub struct Sent {
     pub id: String,
+    /// The same submission came before (its key): this is the card it sent.
+    pub repeated: bool,
 }
 
 /// A request that passed every check.
@@ -166,18 +169,23 @@ async fn check<'a>(
     }
 }
 
-/// Sends a linking card from a case that is open and within the caller's scope.
+/// Sends a linking card from a case that is open and within the caller's scope. A
+/// submission whose `key` was seen sends nothing and answers with the card it sent.
 pub async fn send(
     core: &Core,
     permit: &Permit<act::Refer>,
     notifier: &dyn Notifier,
     case_id: &str,
     request: &ReferralRequest,
+    key: Option<&str>,
 ) -> Result<Sent, ReferralError> {
     let who = permit.who();
     let case = core
         .case_for(who, case_id, Action::Refer, Use::Change)
         .await?;
+    if let Some(id) = once::stored_before(core, who, Kept::Record, key).await? {
+        return Ok(Sent { id, repeated: true });
+    }
     let actor = &who.actor;
     let checked = check(core, &actor.organisation, request).await?;
     let receiver = &checked.receiver;
@@ -216,6 +224,12 @@ pub async fn send(
     );
     let mut tx = core.store.begin().await?;
     tx.insert_referral(&row).await?;
+    if let Err(e) = once::remember(&mut tx, who, Kept::Record, key, &id, now).await {
+        // The same key arrived twice at once: the twin sent the card.
+        drop(tx);
+        let id = once::after_failure(core, who, Kept::Record, key, e).await?;
+        return Ok(Sent { id, repeated: true });
+    }
     tx.audit(who.audit(
         now,
         "referral.sent",
@@ -228,5 +242,8 @@ pub async fn send(
     tx.commit().await?;
     notifier.committed(event);
     notifier.waiting(&receiver.code, &id);
-    Ok(Sent { id })
+    Ok(Sent {
+        id,
+        repeated: false,
+    })
 }

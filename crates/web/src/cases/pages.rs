@@ -76,6 +76,7 @@ pub struct CasePage {
     closure_reasons: Vec<(String, String)>,
     version: i64,
     message: Option<String>,
+    notice: Option<String>,
     child: ChildView,
     /// Who follows the case, and whom the reader (a coordinator) may give it to.
     assignee: Option<String>,
@@ -221,14 +222,25 @@ async fn timeline_views(
         .collect())
 }
 
+/// What the case page tells above its content: a refused move, or what was done.
+pub enum Told {
+    Refused(String),
+    Done(String),
+}
+
 async fn case_page(
     state: &AppState,
     shell: Shell,
     permit: &Permit<act::ReadCase>,
     id: &str,
-    message: Option<String>,
+    told: Option<Told>,
     all_followups: bool,
 ) -> Result<Response, AppError> {
+    let (message, notice) = match told {
+        Some(Told::Refused(m)) => (Some(m), None),
+        Some(Told::Done(n)) => (None, Some(n)),
+        None => (None, None),
+    };
     let t = shell.t;
     let opened = read::read(state, permit, id).await?;
     let case = &opened.case;
@@ -298,6 +310,7 @@ async fn case_page(
         closure_reasons: state.choices(t, "closure_reasons"),
         version: case.version,
         message,
+        notice,
         child,
         assignee: assignee.and_then(|(_, name)| name),
         assignable,
@@ -321,6 +334,8 @@ async fn case_page(
 #[derive(Deserialize)]
 pub struct ShowQuery {
     followups: Option<String>,
+    /// A form sent twice led here: it stored once.
+    already: Option<String>,
 }
 
 pub async fn show(
@@ -331,7 +346,11 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let all = query.followups.as_deref() == Some("all");
-    case_page(&state, shell, &permit, &id, None, all).await
+    let told = query
+        .already
+        .is_some()
+        .then(|| Told::Done(shell.t.get("form-already-saved")));
+    case_page(&state, shell, &permit, &id, told, all).await
 }
 
 /// Moves the case and goes back to it; a refused move is told on the case page.
@@ -359,7 +378,15 @@ pub async fn move_to(
     };
     // The mover reads the case they could not move (the policy lets movers read).
     let reader = permit.also::<act::ReadCase>()?;
-    case_page(&state, shell.at(here), &reader, &id, message, false).await
+    case_page(
+        &state,
+        shell.at(here),
+        &reader,
+        &id,
+        message.map(Told::Refused),
+        false,
+    )
+    .await
 }
 
 pub async fn evaluation_form(

@@ -21,7 +21,9 @@ pub async fn add(
     Path(case_id): Path<String>,
     ApiJson(input): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let id = add_action(&state, &permit, &case_id, &input).await?;
+    let id = add_action(&state, &permit, &case_id, &input, None)
+        .await?
+        .id;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 

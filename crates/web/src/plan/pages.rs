@@ -58,9 +58,14 @@ pub async fn save(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = plan_form(&state)?;
+    let key = crate::forms::submission_key(&pairs);
     let (values, input, _) = read_submission(form, pairs);
-    match add(&state, &permit, &case_id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
+    match add(&state, &permit, &case_id, &input, key.as_deref()).await {
+        Ok(added) => Ok(Redirect::to(&crate::forms::saved_at(
+            &format!("/cases/{case_id}"),
+            added.repeated,
+        ))
+        .into_response()),
         Err(CaseError::Core(CoreError::Invalid(errors))) => Ok(storing_form(
             shell.t,
             shell.here,

@@ -52,7 +52,7 @@ pub async fn create(
     Path(case_id): Path<String>,
     ApiJson(request): ApiJson<ReferralRequest>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let sent = send(&state, &permit, &state, &case_id, &request).await?;
+    let sent = send(&state, &permit, &state, &case_id, &request, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": sent.id, "status": "sent"})),

@@ -95,6 +95,8 @@ pub struct ReferralPage {
     actions: Vec<String>,
     case_link: Option<String>,
     message: Option<String>,
+    /// The same linking card was sent twice: it was sent once.
+    already: bool,
 }
 
 /// The card's page; with a `message`, the answer to a step that was refused.
@@ -104,6 +106,7 @@ async fn referral_page(
     permit: &Permit<act::UseReferrals>,
     id: &str,
     message: Option<String>,
+    told: crate::forms::SavedQuery,
 ) -> Result<Response, AppError> {
     let opened = open(state, permit, state, id).await?;
     let names = Names::read(state).await.map_err(AppError::Internal)?;
@@ -156,6 +159,7 @@ async fn referral_page(
             .links_to_case()
             .then(|| format!("/cases/{}", r.case_id)),
         message,
+        already: told.already(),
         shell,
     };
     Ok((status, page).into_response())
@@ -166,8 +170,9 @@ pub async fn show(
     shell: Shell,
     Guard(permit): Guard<act::UseReferrals>,
     Path(id): Path<String>,
+    axum::extract::Query(told): axum::extract::Query<crate::forms::SavedQuery>,
 ) -> Result<Response, AppError> {
-    referral_page(&state, shell, &permit, &id, None).await
+    referral_page(&state, shell, &permit, &id, None, told).await
 }
 
 #[derive(Deserialize)]
@@ -199,7 +204,15 @@ pub async fn step(
         Err(ReferralError::Stale) => t.get("referral-stale"),
         Err(e) => return Err(e.into()),
     };
-    referral_page(&state, shell.at(here), &permit, &id, Some(message)).await
+    referral_page(
+        &state,
+        shell.at(here),
+        &permit,
+        &id,
+        Some(message),
+        Default::default(),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -215,6 +228,8 @@ pub struct ReferPage {
     parts: Vec<(String, String)>,
     errors: Vec<String>,
     given: ReferralRequest,
+    /// This rendering's submission key (the form sent twice sends one card).
+    key: String,
 }
 
 /// The referral form of a case, filled with what was `given`; with `errors`, the
@@ -261,6 +276,7 @@ async fn refer_page(
             .collect(),
         errors,
         given,
+        key: uuid::Uuid::now_v7().to_string(),
         shell,
     };
     Ok((status, page).into_response())
@@ -287,6 +303,7 @@ pub async fn refer(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let mut given = ReferralRequest::default();
+    let submission = crate::forms::submission_key(&pairs);
     for (key, value) in pairs {
         match key.as_str() {
             "to_org" => given.to_org = value,
@@ -300,8 +317,21 @@ pub async fn refer(
             _ => {}
         }
     }
-    match send(&state, &permit, &state, &case_id, &given).await {
-        Ok(sent) => Ok(Redirect::to(&format!("/referrals/{}", sent.id)).into_response()),
+    match send(
+        &state,
+        &permit,
+        &state,
+        &case_id,
+        &given,
+        submission.as_deref(),
+    )
+    .await
+    {
+        Ok(sent) => Ok(Redirect::to(&crate::forms::saved_at(
+            &format!("/referrals/{}", sent.id),
+            sent.repeated,
+        ))
+        .into_response()),
         Err(ReferralError::Core(CoreError::Invalid(errors))) => {
             let t = shell.t;
             let messages = errors
