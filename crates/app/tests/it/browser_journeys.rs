@@ -182,3 +182,42 @@ async fn journey_back_then_save_stores_the_report_once_and_says_so() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_the_stage_menu_moves_a_case_forward_not_back() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    for to in ["immediate_assistance", "initial_diagnosis"] {
+        assert!(nadia.move_case(&case, to, None).await.status.is_success());
+    }
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}"))
+        .await
+        .expect("open");
+    browser.wait_for("#reason").await;
+    // The worker types a reason and saves, as the walker did.
+    browser.type_into("#reason", "انتهى التشخيص الأولي").await;
+    browser.click("form[action$='/move'] button.primary").await;
+    // The page after the move: the stepper's current stage is the fourth.
+    browser
+        .wait_for(".case-stepper li:nth-child(4)[aria-current=step]")
+        .await;
+    browser
+        .assert_fits_the_screen("the case page scrolls sideways at 360 px")
+        .await;
+    // The step back is there, behind its own explicit summary.
+    browser.click("details.move-back summary").await;
+    browser.wait_for("#back-reason").await;
+    browser.screenshot("journey-stage-menu-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

@@ -434,3 +434,52 @@ async fn a_form_sent_twice_stores_once_and_says_so(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(a_form_sent_twice_stores_once_and_says_so);
+
+/// The options of the `<select id="{id}"` on a page, in order.
+fn options_of(page: &str, id: &str) -> Vec<String> {
+    let Some(start) = page.find(&format!("<select id=\"{id}\"")) else {
+        return Vec::new();
+    };
+    let select = &page[start..];
+    let select = &select[..select.find("</select>").expect("closed select")];
+    select
+        .match_indices("<option value=\"")
+        .map(|(i, _)| {
+            let rest = &select[i + 15..];
+            rest[..rest.find('"').expect("quoted")].to_owned()
+        })
+        .collect()
+}
+
+/// At stage 3 the stage menu proposes stage 4; going back is its own form.
+async fn the_stage_menu_moves_forward_and_a_step_back_is_its_own_action(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    for to in ["immediate_assistance", "initial_diagnosis"] {
+        let moved = nadia.move_case(&case, to, None).await;
+        assert!(moved.status.is_success(), "{}", moved.body);
+    }
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    let forward = options_of(&page.body, "to");
+    assert_eq!(
+        forward.first().map(String::as_str),
+        Some("care"),
+        "{forward:?}"
+    );
+    assert!(!forward.iter().any(|s| s == "immediate_assistance"));
+    assert_eq!(options_of(&page.body, "back-to"), ["immediate_assistance"]);
+    assert!(page.body.contains("إرجاع الملف"));
+    // A closed case is reopened from the main menu (there is no "back" from closure).
+    let closed = nadia.move_case(&case, "closed", Some("reintegrated")).await;
+    assert!(closed.status.is_success(), "{}", closed.body);
+    let page = nadia.get(&format!("/cases/{case}")).await;
+    assert!(options_of(&page.body, "back-to").is_empty());
+    assert!(!options_of(&page.body, "to").is_empty());
+    app.finish().await;
+}
+on_each_backend!(the_stage_menu_moves_forward_and_a_step_back_is_its_own_action);

@@ -620,3 +620,8 @@ error-what-you-can-do = يمكنك فتح هذه الصفحات:
 
 ## Journeys (issue 18): a form sent twice
 form-already-saved = أُرسلت هذه الاستمارة من قبل وحُفظت مرة واحدة فقط: هذه هي البطاقة المحفوظة، ولم يُسجَّل شيء مرتين.
+
+## Journeys (issue 18): a step back is its own action
+case-move-back = إرجاع الملف إلى المرحلة السابقة
+case-move-back-hint = يُرجع الملف إلى الوراء (انتكاس مثلًا). اكتب السبب: يظهر في مسار الملف.
+case-move-back-submit = إرجاع الملف

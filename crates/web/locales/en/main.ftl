@@ -620,3 +620,8 @@ error-what-you-can-do = You can open these pages:
 
 ## Journeys (issue 18): a form sent twice
 form-already-saved = This form had already been sent and was saved only once: here is the saved card; nothing was recorded twice.
+
+## Journeys (issue 18): a step back is its own action
+case-move-back = Take the case back to the previous stage
+case-move-back-hint = The case goes back (a relapse, for instance). Write the reason: it shows on the timeline.
+case-move-back-submit = Take the case back

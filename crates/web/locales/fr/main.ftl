@@ -620,3 +620,8 @@ error-what-you-can-do = Vous pouvez ouvrir ces pages :
 
 ## Journeys (issue 18): a form sent twice
 form-already-saved = Ce formulaire avait déjà été envoyé et n'a été enregistré qu'une fois : voici la fiche enregistrée, rien n'a été saisi deux fois.
+
+## Journeys (issue 18): a step back is its own action
+case-move-back = Ramener le dossier à l'étape précédente
+case-move-back-hint = Le dossier recule (une rechute par exemple). Écrivez la raison : elle figure dans l'historique.
+case-move-back-submit = Ramener le dossier

@@ -72,7 +72,9 @@ pub struct CasePage {
     risk: Option<String>,
     steps: Vec<StepView>,
     timeline: Vec<EntryView>,
+    /// The moves forward (the next stage first) and the step back, if any.
     moves: Vec<(String, String)>,
+    back: Vec<(String, String)>,
     closure_reasons: Vec<(String, String)>,
     version: i64,
     message: Option<String>,
@@ -257,11 +259,20 @@ async fn case_page(
         .collect();
     let timeline = timeline_views(state, t, &opened).await?;
     // Only the moves this stage allows are offered: nothing greyed out that cannot be done.
-    let moves = Stage::ALL
+    // Forward first, the next stage chosen; a step back is its own, explicit form (a
+    // reason typed and saved must never send a child back by default).
+    let (back, moves): (Vec<Stage>, Vec<Stage>) = Stage::ALL
         .iter()
-        .filter(|to| check_move(stage, **to).is_ok())
-        .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
-        .collect();
+        .copied()
+        .filter(|to| check_move(stage, *to).is_ok())
+        .partition(|to| stage != Stage::Closed && *to < stage);
+    let labelled = |stages: Vec<Stage>| -> Vec<(String, String)> {
+        stages
+            .into_iter()
+            .map(|to| (to.code().to_owned(), state.label(t, "stages", to.code())))
+            .collect()
+    };
+    let (moves, back) = (labelled(moves), labelled(back));
     let status = if message.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -307,6 +318,7 @@ async fn case_page(
         steps,
         timeline,
         moves,
+        back,
         closure_reasons: state.choices(t, "closure_reasons"),
         version: case.version,
         message,
