@@ -110,6 +110,24 @@ impl Store {
         Ok((rows, total))
     }
 
+    /// The province's complete reports no one has triaged yet, oldest first, at most
+    /// `limit` (the waiting list sorts them by urgency once opened).
+    pub async fn waiting_reports(
+        &self,
+        territory: &str,
+        limit: i64,
+    ) -> Result<Vec<CardRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE form_code = 'report' AND complete = 1 AND case_id IS NULL AND territory_code = $1 ORDER BY created_at, id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(territory)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(card_record).collect()
+    }
+
     /// The card a retried request already stored, if this key was seen from this caller.
     pub async fn idempotent_card(
         &self,

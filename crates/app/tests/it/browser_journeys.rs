@@ -221,3 +221,48 @@ async fn journey_the_stage_menu_moves_a_case_forward_not_back() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_todays_immediate_call_heads_the_waiting_list() {
+    use crate::journeys::report_of;
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (_, first) = person(&app, "first", "sale-centre", Role::CaseWorker).await;
+    first
+        .record_report(&report_of("قديمة", 12, "low", "school"))
+        .await;
+    app.clock
+        .advance(jiff::SignedDuration::from_hours(24 * 400));
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    nadia
+        .record_report(&report_of("عاجلة", 5, "immediate", "line_2511"))
+        .await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/reports/waiting"))
+        .await
+        .expect("open");
+    browser.wait_for(".waiting-list li").await;
+    let first_line = text_of(&browser, ".waiting-list li:first-child").await;
+    assert!(
+        first_line.contains("عاجلة") && first_line.contains("فوري") && first_line.contains('5'),
+        "today's immediate call is first, with its urgency and the child's age: {first_line}"
+    );
+    let warning = text_of(&browser, ".oldest-waiting").await;
+    assert!(
+        warning.contains("400"),
+        "the oldest is still named: {warning}"
+    );
+    browser
+        .assert_fits_the_screen("the waiting list scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-waiting-list-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

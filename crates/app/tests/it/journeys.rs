@@ -483,3 +483,62 @@ async fn the_stage_menu_moves_forward_and_a_step_back_is_its_own_action(backend:
     app.finish().await;
 }
 on_each_backend!(the_stage_menu_moves_forward_and_a_step_back_is_its_own_action);
+
+/// A complete report of Salé with this urgency, for a child of this first name and age.
+pub(crate) fn report_of(
+    first_name: &str,
+    age: i64,
+    urgency: &str,
+    source: &str,
+) -> serde_json::Value {
+    json!({
+        "source": source, "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+        "child": {"first_name": first_name, "sex": "female", "age_years": age},
+        "concerns": ["neglect"], "urgency": urgency
+    })
+}
+
+/// The waiting list: most urgent first, then oldest; each line with its urgency,
+/// source, the child's first name and age; the oldest named above the list.
+async fn the_waiting_list_puts_the_most_urgent_first_and_names_the_oldest(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let first = app
+        .signed_in("first", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let old = first
+        .record_report(&report_of("قديمة", 12, "low", "school"))
+        .await;
+    // Three days later (a new session: the first one has expired).
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 3));
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    nadia
+        .record_report(&report_of("متوسطة", 8, "medium", "police"))
+        .await;
+    app.clock.advance(jiff::SignedDuration::from_mins(5));
+    let urgent = nadia
+        .record_report(&report_of("عاجلة", 5, "immediate", "line_2511"))
+        .await;
+    let page = nadia.get("/reports/waiting").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let list = &page.body[page.body.find("waiting-list").expect("the list")..];
+    let (first, second, third) = (
+        list.find("عاجلة").expect("urgent"),
+        list.find("متوسطة").expect("medium"),
+        list.find("قديمة").expect("old"),
+    );
+    assert!(first < second && second < third, "urgency first, then time");
+    assert!(list.find(&format!("/reports/{urgent}")) < list.find(&format!("/reports/{old}")));
+    for shown in ["فوري", "الخط الأخضر 2511", "سنة"] {
+        assert!(list.contains(shown), "the line shows {shown}");
+    }
+    let warning = &page.body[page.body.find("oldest-waiting").expect("the oldest")..];
+    let warning = &warning[..warning.find("</p>").expect("closed")];
+    assert!(warning.contains(&format!("/reports/{old}")), "{warning}");
+    assert!(warning.contains('3'), "three days: {warning}");
+    app.finish().await;
+}
+on_each_backend!(the_waiting_list_puts_the_most_urgent_first_and_names_the_oldest);

@@ -176,16 +176,66 @@ async fn open_case(
     Ok(case)
 }
 
-/// The province's complete reports that no one has triaged yet, oldest first: (id,
-/// received at).
+/// How many waiting reports the list opens at most.
+pub const WAITING_SHOWN: i64 = 200;
+
+/// A report waiting for triage, as the triage list shows it.
+#[derive(Clone)]
+pub struct Waiting {
+    pub id: String,
+    pub recorded_at: i64,
+    pub urgency: Option<String>,
+    pub source: Option<String>,
+    pub first_name: Option<String>,
+    pub age_years: Option<i64>,
+}
+
+/// The province's complete reports that no one has triaged yet, the most urgent first
+/// and, within an urgency, the oldest first; and the oldest of all (the list's order
+/// must not hide it).
 pub async fn waiting(
     core: &Core,
     permit: &Permit<act::Triage>,
-) -> Result<Vec<(String, i64)>, CoreError> {
+) -> Result<(Vec<Waiting>, Option<Waiting>), CoreError> {
     let territory = permit
         .actor()
         .territory
         .as_deref()
         .ok_or(CoreError::NotFound)?;
-    Ok(core.store.reports_awaiting_triage(territory, 200).await?.0)
+    let today = core.clock.now().to_zoned(local_zone()).date();
+    let mut waiting = Vec::new();
+    for card in core.store.waiting_reports(territory, WAITING_SHOWN).await? {
+        let values = core.card_values(&card)?;
+        let text = |code: &str| values.get(code).and_then(Value::as_str).map(str::to_owned);
+        let age_years = values
+            .get("child.age_years")
+            .and_then(Value::as_i64)
+            .or_else(|| {
+                let born: jiff::civil::Date = text("child.birth_date")?.parse().ok()?;
+                Some(i64::from(
+                    born.until((jiff::Unit::Year, today)).ok()?.get_years(),
+                ))
+            });
+        waiting.push(Waiting {
+            id: card.id,
+            recorded_at: card.created_at,
+            urgency: text("urgency"),
+            source: text("source"),
+            first_name: text("child.first_name"),
+            age_years,
+        });
+    }
+    let oldest = waiting.first().cloned();
+    // The urgency vocabulary lists the most urgent first; an unknown code goes last.
+    let order = core.reference.vocabulary("urgency");
+    let rank = |w: &Waiting| {
+        order
+            .and_then(|v| {
+                let code = w.urgency.as_deref()?;
+                v.terms.iter().position(|t| t.code == code)
+            })
+            .unwrap_or(usize::MAX)
+    };
+    waiting.sort_by_key(|w| (rank(w), w.recorded_at));
+    Ok((waiting, oldest))
 }

@@ -625,3 +625,9 @@ form-already-saved = أُرسلت هذه الاستمارة من قبل وحُف
 case-move-back = إرجاع الملف إلى المرحلة السابقة
 case-move-back-hint = يُرجع الملف إلى الوراء (انتكاس مثلًا). اكتب السبب: يظهر في مسار الملف.
 case-move-back-submit = إرجاع الملف
+
+## Journeys (issue 18): the waiting list by urgency
+waiting-oldest = أقدم تبليغ ينتظر الفرز سُجّل في
+waiting-days = منذ { $days } يوم
+waiting-order = الأكثر استعجالًا أولًا، ثم الأقدم.
+waiting-age = { $years } سنة

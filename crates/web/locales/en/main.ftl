@@ -625,3 +625,9 @@ form-already-saved = This form had already been sent and was saved only once: he
 case-move-back = Take the case back to the previous stage
 case-move-back-hint = The case goes back (a relapse, for instance). Write the reason: it shows on the timeline.
 case-move-back-submit = Take the case back
+
+## Journeys (issue 18): the waiting list by urgency
+waiting-oldest = The report waiting longest for triage was recorded on
+waiting-days = { $days } day(s) ago
+waiting-order = Most urgent first, then oldest.
+waiting-age = { $years } year(s) old

@@ -625,3 +625,9 @@ form-already-saved = Ce formulaire avait déjà été envoyé et n'a été enreg
 case-move-back = Ramener le dossier à l'étape précédente
 case-move-back-hint = Le dossier recule (une rechute par exemple). Écrivez la raison : elle figure dans l'historique.
 case-move-back-submit = Ramener le dossier
+
+## Journeys (issue 18): the waiting list by urgency
+waiting-oldest = Le signalement qui attend le tri depuis le plus longtemps a été saisi le
+waiting-days = depuis { $days } jour(s)
+waiting-order = Les plus urgents d'abord, puis les plus anciens.
+waiting-age = { $years } an(s)

@@ -33,23 +33,77 @@ fn queue(
     }
 }
 
-/// The province's complete reports that no one has triaged yet, oldest first.
+/// One line of the waiting list.
+pub struct WaitingLine {
+    href: String,
+    urgency_code: String,
+    urgency: String,
+    source: String,
+    child: String,
+    at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "waiting.html")]
+pub struct WaitingPage {
+    shell: Shell,
+    lines: Vec<WaitingLine>,
+    /// The report waiting the longest, and for how many whole days.
+    oldest: Option<(String, String, i64)>,
+}
+
+/// The province's complete reports that no one has triaged yet, the most urgent first,
+/// with the oldest one named above the list.
 pub async fn waiting(
     axum::extract::State(state): axum::extract::State<AppState>,
     shell: Shell,
     Guard(permit): Guard<act::Triage>,
-) -> Result<QueuePage, AppError> {
-    let reports = awladna_core::cases::triage::waiting(&state, &permit).await?;
-    let title = state
-        .reference
-        .form(awladna_core::reports::FORM)
-        .map(|f| f.labels.get(shell.t.lang).to_owned())
-        .unwrap_or_default();
-    let items = reports
-        .into_iter()
-        .map(|(id, at)| (format!("/reports/{id}"), title.clone(), local_time(at)))
+) -> Result<WaitingPage, AppError> {
+    let t = shell.t;
+    let (reports, oldest) = awladna_core::cases::triage::waiting(&state, &permit).await?;
+    let child = |w: &awladna_core::cases::triage::Waiting| {
+        let name = w
+            .first_name
+            .clone()
+            .unwrap_or_else(|| t.get("child-unnamed"));
+        match w.age_years {
+            Some(age) => format!("{name} · {}", t.with("waiting-age", &[("years", age)])),
+            None => name,
+        }
+    };
+    let lines = reports
+        .iter()
+        .map(|w| WaitingLine {
+            href: format!("/reports/{}", w.id),
+            urgency_code: w.urgency.clone().unwrap_or_default(),
+            urgency: w
+                .urgency
+                .as_deref()
+                .map(|u| state.label(t, "urgency", u))
+                .unwrap_or_default(),
+            source: w
+                .source
+                .as_deref()
+                .map(|s| state.label(t, "sources", s))
+                .unwrap_or_default(),
+            child: child(w),
+            at: local_time(w.recorded_at),
+        })
         .collect();
-    Ok(queue(shell, "waiting-title", "waiting-none", items))
+    let day_ms = 24 * 3600 * 1000;
+    let oldest = oldest.map(|w| {
+        let days = (state.now_ms() - w.recorded_at) / day_ms;
+        (
+            format!("/reports/{}", w.id),
+            local_time(w.recorded_at),
+            days,
+        )
+    });
+    Ok(WaitingPage {
+        shell,
+        lines,
+        oldest,
+    })
 }
 
 /// The open alerts of the coordinator's province, newest first.
