@@ -8,7 +8,7 @@ use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::Action;
-use awladna_domain::forms::{Completeness, Problem, local_zone};
+use awladna_domain::forms::{Completeness, Problem};
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
 use awladna_store::plan::{NewPlanAction, OPEN_STATUSES, OverdueAction, PlanActionRecord};
@@ -109,9 +109,7 @@ pub fn evaluation_response(
 
 /// A due date is met until the end of that day, Moroccan time.
 fn end_of_day_ms(date: &str) -> Option<i64> {
-    let date: jiff::civil::Date = date.parse().ok()?;
-    let next = date.tomorrow().ok()?.to_zoned(local_zone()).ok()?;
-    Some(next.timestamp().as_millisecond())
+    awladna_domain::local_dates::end_of_local_day_ms(date.parse().ok()?)
 }
 
 /// An action added to a plan, or the one the same submission added before.

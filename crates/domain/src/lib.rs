@@ -12,6 +12,7 @@ pub mod forms;
 #[cfg(any(test, feature = "fuzz"))]
 pub mod fuzz;
 pub mod lang;
+pub mod local_dates;
 pub mod names;
 pub mod pathway;
 pub mod periodic;

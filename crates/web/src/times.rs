@@ -19,3 +19,13 @@ pub fn local_time(ms: i64) -> String {
         .map(local)
         .unwrap_or_default()
 }
+
+/// A deadline as people read it: the date that was typed for a plan's own actions (met
+/// until the end of that Moroccan day), the time for a deadline set to the hour (an
+/// evaluation's response).
+pub fn deadline(due_at: i64, typed_as_a_date: bool) -> String {
+    match awladna_domain::local_dates::local_day_ending_at(due_at) {
+        Some(day) if typed_as_a_date => day.to_string(),
+        _ => local_time(due_at),
+    }
+}

@@ -266,3 +266,62 @@ async fn journey_todays_immediate_call_heads_the_waiting_list() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_a_typed_due_date_keeps_its_day_in_arabic_and_in_french() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}/plan"))
+        .await
+        .expect("open");
+    browser.wait_for("#f-plan-due_date").await;
+    browser
+        .type_into("#f-plan-goal", "عودة آمنة إلى المدرسة")
+        .await;
+    browser
+        .type_into("#f-plan-action", "لقاء مع مدير المدرسة")
+        .await;
+    browser
+        .click("input[name='plan.responsible'][value='education'] + span")
+        .await;
+    // A date input's keys follow the browser's locale: set the date as the picker does.
+    browser
+        .client
+        .execute(
+            "document.querySelector('#f-plan-due_date').value = '2026-12-07';",
+            vec![],
+        )
+        .await
+        .expect("date");
+    browser.click("button.primary").await;
+    browser.wait_for("ul.plan li").await;
+    let line = text_of(&browser, "ul.plan li").await;
+    assert!(
+        line.contains("2026-12-07") && !line.contains("2026-12-08"),
+        "{line}"
+    );
+    browser.screenshot("journey-plan-due-date-ar-360").await;
+    browser.click("a[hreflang=fr]").await;
+    browser.wait_for("html[lang=fr]").await;
+    let line = text_of(&browser, "ul.plan li").await;
+    assert!(
+        line.contains("2026-12-07") && !line.contains("2026-12-08"),
+        "{line}"
+    );
+    browser
+        .assert_fits_the_screen("the case page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-plan-due-date-fr-360").await;
+    browser.close().await;
+    app.finish().await;
+}

@@ -542,3 +542,48 @@ async fn the_waiting_list_puts_the_most_urgent_first_and_names_the_oldest(backen
     app.finish().await;
 }
 on_each_backend!(the_waiting_list_puts_the_most_urgent_first_and_names_the_oldest);
+
+/// A due date typed as 2026-12-07 shows as 2026-12-07 (it was shown as «2026-12-08
+/// 00:00»), on the case page and in the overdue list, in Arabic and in French.
+async fn a_typed_due_date_shows_as_the_date_typed(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let added = nadia
+        .post_page(
+            &format!("/cases/{case}/plan"),
+            &[
+                ("plan.goal", "عودة آمنة إلى المدرسة"),
+                ("plan.action", "لقاء مع مدير المدرسة"),
+                ("plan.responsible", "education"),
+                ("plan.due_date", "2026-12-07"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    for lang in ["ar", "fr"] {
+        let cookie = format!("{}; awladna_lang={lang}", nadia.cookie);
+        let page = app
+            .get_with(&format!("/cases/{case}"), &[("cookie", cookie.as_str())])
+            .await;
+        assert!(page.body.contains(">2026-12-07<"), "{lang}: the typed date");
+        assert!(
+            !page.body.contains("2026-12-08"),
+            "{lang}: not the next day"
+        );
+    }
+    // Once late, the overdue list says the same date.
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 15));
+    let later = app
+        .signed_in("later", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let overdue = later.get("/actions/overdue").await;
+    assert!(overdue.body.contains("2026-12-07"), "{}", overdue.body);
+    assert!(!overdue.body.contains("2026-12-08"));
+    app.finish().await;
+}
+on_each_backend!(a_typed_due_date_shows_as_the_date_typed);

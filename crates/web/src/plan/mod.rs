@@ -6,7 +6,6 @@ pub mod pages;
 
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::times::local_time;
 use awladna_core::plan::{OpenedAction, STATUSES, open_actions};
 use awladna_store::plan::PlanActionRecord;
 
@@ -42,7 +41,10 @@ impl ActionView {
             goal: opened.field("plan.goal"),
             responsible: state.label(t, "sectors", &a.responsible_sector),
             responsible_code: a.responsible_sector.clone(),
-            due: a.due_at.map(local_time).unwrap_or_default(),
+            due: a
+                .due_at
+                .map(|due| crate::times::deadline(due, a.origin != "evaluation"))
+                .unwrap_or_default(),
             due_at: a.due_at,
             status: state.label(t, STATUSES, &a.status),
             status_code: a.status.clone(),

@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::extract::{Guard, Shell};
 use crate::forms::{read_submission, storing_form};
 use crate::state::AppState;
-use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::cases::{CaseError, Use};
@@ -153,7 +152,7 @@ pub async fn overdue_page(
             case_id: a.case_id,
             case_number: a.case_number,
             responsible: state.label(t, "sectors", &a.responsible_sector),
-            due: local_time(a.due_at),
+            due: crate::times::deadline(a.due_at, a.origin != "evaluation"),
             status: state.label(t, STATUSES, &a.status),
             from_evaluation: a.origin == "evaluation",
         })
