@@ -325,3 +325,98 @@ async fn journey_a_typed_due_date_keeps_its_day_in_arabic_and_in_french() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_the_focal_point_decides_from_its_phone_in_one_screen() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (_, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    nadia
+        .send_referral(
+            &case,
+            &crate::support::linking_card("sale-hospital", &["identity", "evaluation"]),
+        )
+        .await;
+    let (user, _) = person(&app, "dr-karim", "sale-hospital", Role::FocalPoint).await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "dr-karim", &user).await;
+    browser.wait_for(".counters a[href^='/referrals']").await;
+    let counters = text_of(&browser, ".counters").await;
+    assert!(
+        counters.contains('1') && counters.contains("في انتظار جوابكم"),
+        "{counters}"
+    );
+    browser.screenshot("journey-home-focal_point-ar-360").await;
+    browser.click(".counters a[href^='/referrals']").await;
+    browser.wait_for(".inbox-line").await;
+    let line = text_of(&browser, ".inbox-line").await;
+    for shown in ["فوري", "يبقى", "الفحص الطبي"] {
+        assert!(line.contains(shown), "the inbox line shows {shown}: {line}");
+    }
+    browser
+        .assert_fits_the_screen("the inbox scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-inbox-focal_point-ar-360").await;
+    browser.click(".inbox-line a").await;
+    browser.wait_for("form[action$='/accept'] button").await;
+    // The accept button is on the first screen of the phone, above the shared file.
+    let top = browser
+        .client
+        .execute(
+            "return document.querySelector(\"form[action$='/accept'] button\").getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .expect("top");
+    assert!(
+        top.as_f64().is_some_and(|t| t < 800.0),
+        "accept is {top} px down"
+    );
+    browser
+        .assert_fits_the_screen("the linking card scrolls sideways at 360 px")
+        .await;
+    browser
+        .screenshot("journey-referral-focal_point-ar-360")
+        .await;
+    browser.close().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_every_role_starts_on_a_home_page_with_its_own_counters() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    for role in Role::ALL {
+        let org = if role == Role::NationalAnalyst {
+            "ministry"
+        } else if role == Role::FocalPoint {
+            "sale-hospital"
+        } else {
+            "sale-centre"
+        };
+        let name = format!("{}.home", role.code());
+        let (user, _) = person(&app, &name, org, role).await;
+        sign_in(&browser, &base, &app, &name, &user).await;
+        browser.wait_for(".counters li").await;
+        browser
+            .assert_fits_the_screen("a home page scrolls sideways at 360 px")
+            .await;
+        browser
+            .screenshot(&format!("journey-home-{}-ar-360", role.code()))
+            .await;
+        browser.click(".who form button").await;
+        browser.wait_for(".who a[href='/login']").await;
+    }
+    browser.close().await;
+    app.finish().await;
+}

@@ -587,3 +587,122 @@ async fn a_typed_due_date_shows_as_the_date_typed(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(a_typed_due_date_shows_as_the_date_typed);
+
+/// The counters of a home page: (label, count) in order.
+fn counters(page: &str) -> Vec<(String, i64)> {
+    counter_items(page)
+        .into_iter()
+        .map(|(_, label, count)| (label, count))
+        .collect()
+}
+
+/// The counters of a home page: (link, label, count) in order.
+fn counter_items(page: &str) -> Vec<(String, String, i64)> {
+    let Some(start) = page.find("<ul class=\"counters\">") else {
+        return Vec::new();
+    };
+    let list = &page[start..];
+    let list = &list[..list.find("</ul>").expect("closed")];
+    list.split("<a href=\"")
+        .skip(1)
+        .map(|item| {
+            let href = item[..item.find('"').expect("link")].replace("&#38;", "&");
+            let item = &item[item.find("<strong>").expect("count") + 8..];
+            let count = item[..item.find('<').expect("number")]
+                .parse()
+                .expect("a count");
+            let label = &item[item.find("<span>").expect("label") + 6..];
+            (
+                href,
+                label[..label.find('<').expect("end")].to_owned(),
+                count,
+            )
+        })
+        .collect()
+}
+
+/// Every role has a home page with counters of its own; the focal point's are the cards
+/// waiting for its service and the late ones; its inbox lines show the urgency, the
+/// time left and the service asked for, and a card's page starts with the decision.
+async fn every_role_has_its_home_and_the_focal_point_decides_first(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    app.organisation("ministry", "family_solidarity", None)
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let referral = nadia
+        .send_referral(
+            &case,
+            &crate::support::linking_card("sale-hospital", &["identity"]),
+        )
+        .await;
+    let doctor = app
+        .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let home = counters(&doctor.get("/").await.body);
+    assert_eq!(
+        home,
+        [
+            ("بطاقات ربط في انتظار جوابكم".to_owned(), 1),
+            ("بطاقات ربط تجاوزت أجلها".to_owned(), 0)
+        ]
+    );
+    let inbox = doctor.get("/referrals?box=inbox").await.body;
+    let line = &inbox[inbox.find("inbox-line").expect("a line")..];
+    for shown in ["فوري", "يبقى", "الفحص الطبي"] {
+        assert!(line.contains(shown), "the inbox line shows {shown}");
+    }
+    let card = doctor.get(&format!("/referrals/{referral}")).await.body;
+    let decision = card
+        .find(&format!("/referrals/{referral}/accept"))
+        .expect("accept");
+    let file = card.find("<dl class=\"facts\">").expect("the card's facts");
+    assert!(
+        decision < file,
+        "the decision comes before the card and the file"
+    );
+    // Two days later the card is late, and the home page says so.
+    app.clock.advance(jiff::SignedDuration::from_hours(48));
+    let later = app
+        .signed_in("dr-amal", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let home = counters(&later.get("/").await.body);
+    assert_eq!(home[1].1, 1, "{home:?}");
+    assert!(
+        later
+            .get("/referrals?box=inbox")
+            .await
+            .body
+            .contains("متأخرة")
+    );
+
+    // Each role's home has counters of its own.
+    for (role, org) in [
+        (Role::CaseWorker, "sale-centre"),
+        (Role::Coordinator, "sale-centre"),
+        (Role::InformationOfficer, "sale-centre"),
+        (Role::Secretariat, "sale-centre"),
+        (Role::CommitteeMember, "sale-centre"),
+        (Role::NationalAnalyst, "ministry"),
+        (Role::Administrator, "sale-centre"),
+    ] {
+        let user = app
+            .signed_in(&format!("{}.home", role.code()), org, &[role])
+            .await;
+        let home = user.get("/").await;
+        let items = counter_items(&home.body);
+        assert!(!items.is_empty(), "{role:?} has counters");
+        for (href, label, _) in items {
+            let opened = user.get(&href).await;
+            assert_eq!(opened.status, StatusCode::OK, "{role:?}: {label} → {href}");
+        }
+    }
+    app.finish().await;
+}
+on_each_backend!(every_role_has_its_home_and_the_focal_point_decides_first);

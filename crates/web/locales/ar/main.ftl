@@ -631,3 +631,17 @@ waiting-oldest = أقدم تبليغ ينتظر الفرز سُجّل في
 waiting-days = منذ { $days } يوم
 waiting-order = الأكثر استعجالًا أولًا، ثم الأقدم.
 waiting-age = { $years } سنة
+
+## Journeys (issue 18): the inbox's time left and the homes of each role
+referral-left-hours = يبقى { $hours } ساعة
+referral-left-days = يبقى { $days } يوم
+referral-late-hours = متأخرة بـ { $hours } ساعة
+referral-late-days = متأخرة بـ { $days } يوم
+today-inbox = بطاقات ربط في انتظار جوابكم
+today-inbox-late = بطاقات ربط تجاوزت أجلها
+today-reports-to-approve = تقارير دورية في انتظار مصادقتكم
+today-reports-drafts = تقارير دورية في طور الإعداد
+today-reports-to-submit = تقارير مصادق عليها في انتظار الإرسال
+today-users = حسابات نشطة
+today-users-disabled = حسابات موقوفة
+today-organisations = مؤسسات

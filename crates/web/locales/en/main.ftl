@@ -631,3 +631,17 @@ waiting-oldest = The report waiting longest for triage was recorded on
 waiting-days = { $days } day(s) ago
 waiting-order = Most urgent first, then oldest.
 waiting-age = { $years } year(s) old
+
+## Journeys (issue 18): the inbox's time left and the homes of each role
+referral-left-hours = { $hours } h left
+referral-left-days = { $days } days left
+referral-late-hours = { $hours } h late
+referral-late-days = { $days } days late
+today-inbox = Linking cards waiting for your answer
+today-inbox-late = Linking cards past their deadline
+today-reports-to-approve = Periodic reports to approve
+today-reports-drafts = Periodic reports being prepared
+today-reports-to-submit = Approved reports to submit
+today-users = Active accounts
+today-users-disabled = Disabled accounts
+today-organisations = Organisations

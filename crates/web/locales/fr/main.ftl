@@ -631,3 +631,17 @@ waiting-oldest = Le signalement qui attend le tri depuis le plus longtemps a ét
 waiting-days = depuis { $days } jour(s)
 waiting-order = Les plus urgents d'abord, puis les plus anciens.
 waiting-age = { $years } an(s)
+
+## Journeys (issue 18): the inbox's time left and the homes of each role
+referral-left-hours = Reste { $hours } h
+referral-left-days = Reste { $days } j
+referral-late-hours = En retard de { $hours } h
+referral-late-days = En retard de { $days } j
+today-inbox = Fiches de liaison attendant votre réponse
+today-inbox-late = Fiches de liaison en retard
+today-reports-to-approve = Rapports périodiques à approuver
+today-reports-drafts = Rapports périodiques en préparation
+today-reports-to-submit = Rapports approuvés à transmettre
+today-users = Comptes actifs
+today-users-disabled = Comptes désactivés
+today-organisations = Organismes

@@ -33,10 +33,32 @@ pub struct ReferralLine {
     pub(crate) other: String,
     pub(crate) stage: String,
     pub(crate) urgency: String,
+    pub(crate) urgency_code: String,
+    /// The service asked for (empty when the card names none).
+    pub(crate) service: String,
     pub(crate) status: String,
     pub(crate) sent: String,
     pub(crate) due: String,
+    /// What is left before the deadline, or how late it is, in words.
+    pub(crate) time_left: String,
     pub(crate) overdue: bool,
+}
+
+/// The time before a deadline as a person on a phone reads it: hours under two days,
+/// days beyond; once past, how late.
+pub(crate) fn time_left(t: Tr, due_at: i64, now: i64) -> String {
+    const HOUR: i64 = 3600 * 1000;
+    let (id, left) = if due_at >= now {
+        ("referral-left", due_at - now)
+    } else {
+        ("referral-late", now - due_at)
+    };
+    let hours = left / HOUR;
+    if hours < 48 {
+        t.with(&format!("{id}-hours"), &[("hours", hours)])
+    } else {
+        t.with(&format!("{id}-days"), &[("days", hours / 24)])
+    }
 }
 
 pub(super) fn line(
@@ -52,9 +74,16 @@ pub(super) fn line(
         other: names.of(other_org),
         stage: state.label(t, "stages", &r.stage),
         urgency: state.label(t, "urgency", &r.urgency),
+        urgency_code: r.urgency.clone(),
+        service: r
+            .service
+            .as_deref()
+            .map(|code| state.label(t, "services", code))
+            .unwrap_or_default(),
         status: t.get(&format!("referral-status-{}", r.status)),
         sent: local_time(r.sent_at),
         due: local_time(r.due_at),
+        time_left: time_left(t, r.due_at, now),
         overdue: is_overdue(r, now),
     }
 }
