@@ -41,10 +41,13 @@ pub async fn assign(
             return Err(CoreError::field("user_id", Problem::UnknownCode).into());
         }
     }
+    let who = permit.who();
+    let now = core.now_ms();
     let mut tx = core.store.begin().await?;
-    tx.assign_case(&case.id, user_id).await?;
-    tx.audit(permit.who().audit(
-        core.now_ms(),
+    tx.assign_case(&case.id, user_id, &who.audit_name, now)
+        .await?;
+    tx.audit(who.audit(
+        now,
         "case.assigned",
         ("case", &case.id),
         &case.territory,

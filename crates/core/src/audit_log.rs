@@ -24,6 +24,8 @@ pub struct Search {
 pub struct Shown {
     pub entry: AuditEntry,
     pub actor_name: Option<String>,
+    /// The case's number when the record is a case (people know cases by number).
+    pub case_number: Option<String>,
 }
 
 /// One page of entries, and whether older ones follow.
@@ -65,9 +67,17 @@ pub async fn browse(
             }),
             None => None,
         };
+        let case_number = match (
+            stored.entry.record_kind.as_deref(),
+            stored.entry.record_id.as_deref(),
+        ) {
+            (Some("case"), Some(id)) => core.store.case(id).await?.map(|c| c.number),
+            _ => None,
+        };
         shown.push(Shown {
             entry: stored.entry,
             actor_name,
+            case_number,
         });
     }
     Ok((shown, more))

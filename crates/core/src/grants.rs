@@ -160,3 +160,60 @@ pub async fn alerts(
         None => Ok(Vec::new()),
     }
 }
+
+/// An open alert of the coordinator's province, with the number of the case it is
+/// about (a report has none yet).
+pub struct AlertLine {
+    pub alert: Alert,
+    pub case_number: Option<String>,
+}
+
+/// The open alerts of the coordinator's province, newest first, each with its case's
+/// number.
+pub async fn alert_lines(
+    core: &Core,
+    permit: &Permit<act::ViewAlerts>,
+) -> Result<Vec<AlertLine>, CoreError> {
+    let mut lines = Vec::new();
+    for alert in alerts(core, permit).await? {
+        let case_number = match (alert.record_kind.as_deref(), alert.record_id.as_deref()) {
+            (Some("case"), Some(id)) => core.store.case(id).await?.map(|c| c.number),
+            _ => None,
+        };
+        lines.push(AlertLine { alert, case_number });
+    }
+    Ok(lines)
+}
+
+/// Marks an open alert of the coordinator's province reviewed (audited). Another
+/// province's alert, or one reviewed already, is not found.
+pub async fn review_alert(
+    core: &Core,
+    permit: &Permit<act::ViewAlerts>,
+    alert_id: &str,
+) -> Result<(), CoreError> {
+    let who = permit.who();
+    let territory = permit
+        .actor()
+        .territory
+        .as_deref()
+        .ok_or(CoreError::NotFound)?;
+    let now = core.now_ms();
+    let mut tx = core.store.begin().await?;
+    if !tx
+        .acknowledge_alert(alert_id, territory, &who.audit_name, now)
+        .await?
+    {
+        return Err(CoreError::NotFound);
+    }
+    tx.audit(who.audit(
+        now,
+        "alert.reviewed",
+        ("alert", alert_id),
+        territory,
+        serde_json::json!({}),
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

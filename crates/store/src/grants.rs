@@ -87,6 +87,28 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Marks an open alert of `territory` reviewed; false when there is no such open
+    /// alert there (another province's, or reviewed already).
+    pub async fn acknowledge_alert(
+        &mut self,
+        id: &str,
+        territory: &str,
+        by: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2
+             WHERE id = $3 AND territory_code = $4 AND acknowledged_at IS NULL",
+        )
+        .bind(at_ms)
+        .bind(by)
+        .bind(id)
+        .bind(territory)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn raise_alert(
         &mut self,
         territory: &str,

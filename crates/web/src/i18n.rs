@@ -46,6 +46,14 @@ impl Tr {
         LOCALES.lookup(&language_id(self.lang), id)
     }
 
+    /// The message `id`, or `fallback` when there is none (a code that has no words
+    /// yet shows as itself rather than as an error).
+    pub fn get_or(&self, id: &str, fallback: &str) -> String {
+        LOCALES
+            .try_lookup(&language_id(self.lang), id)
+            .unwrap_or_else(|| fallback.to_owned())
+    }
+
     pub fn with(&self, id: &str, args: &[(&'static str, i64)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()

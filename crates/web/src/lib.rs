@@ -18,6 +18,7 @@ mod card_view;
 mod case_files;
 mod cases;
 pub mod client_address;
+mod confirm;
 mod directory;
 mod error;
 pub mod extract;
@@ -143,6 +144,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
         route(M::GET, "/reports/waiting", Triage, get(cases::queues::waiting)),
         route(M::GET, "/alerts", ViewAlerts, get(cases::queues::alerts)),
+        // Journeys (issue 18): the coordinator marks an alert reviewed.
+        route(M::POST, "/alerts/{id}/reviewed", ViewAlerts, post(cases::queues::review)),
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),
         route(M::POST, "/reports/{id}/triage", Triage, post(cases::pages::triage)),
         route(M::GET, "/cases", ReadCase, get(cases::list::list)),

@@ -420,3 +420,71 @@ async fn journey_every_role_starts_on_a_home_page_with_its_own_counters() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_the_coordinator_reviews_an_alert_and_confirms_a_reassignment() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (_, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    nadia
+        .post(
+            &format!("/api/v1/cases/{case}/evaluations"),
+            &crate::cases::evaluation(&["safety.no_safe_place"]),
+        )
+        .await;
+    person(&app, "amina", "sale-centre", Role::CaseWorker).await;
+    let (user, _) = person(&app, "bennani", "sale-centre", Role::Coordinator).await;
+    let Some(browser) = Browser::start(360, 1400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "bennani", &user).await;
+    browser.wait_for(".counters a[href='/alerts']").await;
+    browser.click(".counters a[href='/alerts']").await;
+    browser.wait_for(".alert-list li").await;
+    let line = text_of(&browser, ".alert-list li").await;
+    assert!(
+        line.contains("04441-2026-"),
+        "the alert names the case: {line}"
+    );
+    browser
+        .screenshot("journey-alerts-coordinator-ar-360")
+        .await;
+    browser.click(".alert-list form button").await;
+    browser.wait_for("p.success").await;
+
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}"))
+        .await
+        .expect("open");
+    browser.wait_for("#user_id").await;
+    let amina = app
+        .store
+        .user_by_username("amina")
+        .await
+        .expect("read")
+        .expect("amina")
+        .id;
+    browser
+        .client
+        .find(Locator::Css("#user_id"))
+        .await
+        .expect("select")
+        .select_by_value(&amina)
+        .await
+        .expect("amina");
+    browser.click("form[action$='/assign'] button").await;
+    browser.wait_for("section.confirm").await;
+    browser
+        .assert_fits_the_screen("the confirmation scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-assign-confirm-ar-360").await;
+    browser.click("section.confirm button.primary").await;
+    browser.wait_for(".timeline").await;
+    let timeline = text_of(&browser, ".timeline").await;
+    assert!(timeline.contains("أُسند الملف إلى amina"), "{timeline}");
+    browser.close().await;
+    app.finish().await;
+}

@@ -706,3 +706,160 @@ async fn every_role_has_its_home_and_the_focal_point_decides_first(backend: Back
     app.finish().await;
 }
 on_each_backend!(every_role_has_its_home_and_the_focal_point_decides_first);
+
+/// The coordinator's work: alerts name the case and can be marked reviewed; a
+/// reassignment is confirmed first and shows on the timeline; the audit log speaks in
+/// words and case numbers; an approval is confirmed first; a refused period keeps what
+/// was typed.
+async fn the_coordinators_work_is_found_confirmed_and_told_in_words(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let evaluated = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/evaluations"),
+            &crate::cases::evaluation(&["safety.no_safe_place"]),
+        )
+        .await;
+    assert!(evaluated.status.is_success(), "{}", evaluated.body);
+    let number = nadia.get(&format!("/api/v1/cases/{case}")).await.json()["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let coordinator = app
+        .signed_in("bennani", "sale-centre", &[Role::Coordinator])
+        .await;
+
+    // The alert names the case; marked reviewed, it leaves the list.
+    let alerts = coordinator.get("/alerts").await.body;
+    assert!(alerts.contains(&number), "the alert names the case");
+    let at = alerts.find("action=\"/alerts/").expect("a review button") + 16;
+    let alert = alerts[at..at + alerts[at..].find('/').expect("id")].to_owned();
+    let reviewed = coordinator
+        .post_page(&format!("/alerts/{alert}/reviewed"), &[])
+        .await;
+    assert_eq!(reviewed.status, StatusCode::SEE_OTHER, "{}", reviewed.body);
+    let alerts = coordinator.get(reviewed.header("location")).await.body;
+    assert!(!alerts.contains(&number) && alerts.contains("سُجّلت مراجعة التنبيه"));
+    let again = coordinator
+        .post_page(&format!("/alerts/{alert}/reviewed"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "reviewed once");
+    let worker = nadia
+        .post_page(&format!("/alerts/{alert}/reviewed"), &[])
+        .await;
+    assert_eq!(worker.status, StatusCode::FORBIDDEN);
+
+    // A reassignment: first the confirmation, then the timeline says it.
+    let other = app
+        .user("amina", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let path = format!("/cases/{case}/assign");
+    let asked = coordinator
+        .post_page(&path, &[("user_id", other.id.as_str())])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains(&number) && asked.body.contains("amina"));
+    assert_eq!(
+        app.store
+            .case_assignee(&case)
+            .await
+            .expect("assignee")
+            .as_deref(),
+        Some(nadia_id(&app).await.as_str()),
+        "nothing changes before the confirmation"
+    );
+    let done = coordinator
+        .post_page(&path, &[("user_id", other.id.as_str()), ("confirmed", "1")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = coordinator.get(&format!("/cases/{case}")).await.body;
+    let timeline = &page[page.find("class=\"timeline\"").expect("timeline")..];
+    assert!(
+        timeline.contains("أُسند الملف إلى amina — bennani"),
+        "{timeline}"
+    );
+    let hostile = coordinator
+        .post_page(&path, &[("user_id", "' OR 1=1 -- طفل")])
+        .await;
+    assert_eq!(hostile.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The audit log and the periodic reports are in the coordinator's menus.
+    let home = coordinator.get("/").await.body;
+    assert!(home.contains("href=\"/audit\"") && home.contains("href=\"/periodic-reports\""));
+    let audit = coordinator.get("/audit").await.body;
+    assert!(
+        audit.contains("فتح ملف") && audit.contains(&number),
+        "words and numbers"
+    );
+    assert!(!audit.contains("case.read") && !audit.contains(&format!(">case {case}")));
+
+    // An approval is confirmed first.
+    let officer = app
+        .signed_in("youssef", "sale-centre", &[Role::InformationOfficer])
+        .await;
+    let wrong = officer
+        .post_page(
+            "/periodic-reports",
+            &[
+                ("kind", "monthly"),
+                ("territory", "sale"),
+                ("from", "2026-11"),
+                ("to", "2026-10"),
+            ],
+        )
+        .await;
+    assert!(
+        wrong.body.contains("value=\"2026-11\"") && wrong.body.contains("value=\"2026-10\""),
+        "a refused period keeps both months"
+    );
+    let report = officer
+        .post(
+            "/api/v1/periodic-reports",
+            &json!({"kind": "monthly", "territory": "sale", "from": "2026-10", "to": "2026-10"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("report")
+        .to_owned();
+    let approve = format!("/periodic-reports/{report}/approve");
+    let asked = coordinator.post_page(&approve, &[("version", "1")]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("name=\"confirmed\""));
+    let status = |r: &serde_json::Value| r["status"].as_str().unwrap_or_default().to_owned();
+    let read = coordinator
+        .get(&format!("/api/v1/periodic-reports/{report}"))
+        .await
+        .json();
+    assert_eq!(
+        status(&read),
+        "draft",
+        "not approved before the confirmation"
+    );
+    let done = coordinator
+        .post_page(&approve, &[("version", "1"), ("confirmed", "1")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let read = coordinator
+        .get(&format!("/api/v1/periodic-reports/{report}"))
+        .await
+        .json();
+    assert_eq!(status(&read), "approved");
+    app.finish().await;
+}
+on_each_backend!(the_coordinators_work_is_found_confirmed_and_told_in_words);
+
+/// The id of the user "nadia".
+async fn nadia_id(app: &TestApp) -> String {
+    app.store
+        .user_by_username("nadia")
+        .await
+        .expect("read")
+        .expect("nadia")
+        .id
+}

@@ -115,6 +115,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
     ("GET", "/reports/waiting", Who::Only(CASE_WORKERS)),
     ("GET", "/alerts", Who::Only(&[Role::Coordinator])),
+    ("POST", "/alerts/{id}/reviewed", Who::Only(&[Role::Coordinator])),
     ("GET", "/cases", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/cases/{id}/move", Who::Only(CASE_WORKERS)),
@@ -302,6 +303,7 @@ on_each_backend!(every_route_answers_each_role_as_the_matrix_says);
 /// The records of one province, made through the API, for the routes that name a record.
 struct Records {
     report: String,
+    alert: String,
     case: String,
     plan_action: String,
     document: String,
@@ -366,6 +368,22 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
             )
             .await,
     );
+    // Immediate danger alerts the province's coordinators.
+    let evaluated = worker
+        .post(
+            &format!("/api/v1/cases/{case}/evaluations"),
+            &crate::cases::evaluation(&["safety.no_safe_place"]),
+        )
+        .await;
+    assert!(evaluated.status.is_success(), "{}", evaluated.body);
+    let alert = app
+        .store
+        .open_alerts(province, 1)
+        .await
+        .expect("alerts")
+        .pop()
+        .expect("an alert")
+        .id;
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
     let document = id_of(
         &app.request(
@@ -409,6 +427,7 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         .id;
     Records {
         report,
+        alert,
         case,
         plan_action,
         document,
@@ -429,6 +448,8 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         None
     } else if id("/reports/") {
         Some(&r.report)
+    } else if id("/alerts/") {
+        Some(&r.alert)
     } else if id("/cases/") {
         Some(&r.case)
     } else if id("/plan-actions/") {
@@ -486,6 +507,7 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
     let rabat = province_records(&app, "rabat").await;
     let nothing = Records {
         report: uuid::Uuid::now_v7().to_string(),
+        alert: uuid::Uuid::now_v7().to_string(),
         case: uuid::Uuid::now_v7().to_string(),
         plan_action: uuid::Uuid::now_v7().to_string(),
         document: uuid::Uuid::now_v7().to_string(),

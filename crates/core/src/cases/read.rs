@@ -24,12 +24,20 @@ pub enum Entry {
         id: String,
         complete: bool,
     },
+    /// The case given to someone (`None`: to nobody) by a coordinator.
+    Assigned {
+        at_ms: i64,
+        to: Option<String>,
+        by: String,
+    },
 }
 
 impl Entry {
     pub fn at_ms(&self) -> i64 {
         match self {
-            Entry::Stage { at_ms, .. } | Entry::Card { at_ms, .. } => *at_ms,
+            Entry::Stage { at_ms, .. }
+            | Entry::Card { at_ms, .. }
+            | Entry::Assigned { at_ms, .. } => *at_ms,
         }
     }
 }
@@ -86,6 +94,9 @@ pub async fn read(
             id: card_id,
             complete,
         });
+    }
+    for (at_ms, to, by) in core.store.case_assignments(&case.id).await? {
+        timeline.push(Entry::Assigned { at_ms, to, by });
     }
     timeline.sort_by_key(Entry::at_ms);
     let entry = permit.who().audit(
@@ -145,10 +156,16 @@ pub async fn usernames(
     opened: &OpenedCase,
 ) -> Result<std::collections::HashMap<String, String>, CoreError> {
     let mut names = std::collections::HashMap::new();
+    let mut named: Vec<&String> = Vec::new();
     for entry in &opened.timeline {
-        if let Entry::Stage { by: Some(id), .. } = entry
-            && !names.contains_key(id)
-        {
+        match entry {
+            Entry::Stage { by, .. } => named.extend(by),
+            Entry::Assigned { to, by, .. } => named.extend(to.iter().chain([by])),
+            Entry::Card { .. } => {}
+        }
+    }
+    for id in named {
+        if !names.contains_key(id) {
             let name = core
                 .store
                 .user_by_id(id)

@@ -4,6 +4,7 @@
 use super::status_for;
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
+use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,8 +18,11 @@ use serde::Deserialize;
 pub struct AuditRow {
     at: String,
     actor: String,
+    /// What was done, in words (the code when it has none yet).
     action: String,
+    /// The record in words (a case by its number), and where it opens.
     record: String,
+    link: Option<String>,
     origin: String,
 }
 
@@ -62,7 +66,7 @@ fn day_start(text: &str, days_after: i64) -> Result<Option<i64>, ()> {
     Ok(Some(zoned.timestamp().as_millisecond()))
 }
 
-fn row(shown: Shown) -> AuditRow {
+fn row(t: Tr, shown: Shown) -> AuditRow {
     let e = shown.entry;
     let at = jiff::Timestamp::from_millisecond(e.at_ms)
         .map(|ts| {
@@ -71,17 +75,32 @@ fn row(shown: Shown) -> AuditRow {
                 .to_string()
         })
         .unwrap_or_default();
+    let kind = e.record_kind.unwrap_or_default();
+    let id = e.record_id.unwrap_or_default();
+    let link = match kind.as_str() {
+        "case" => Some(format!("/cases/{id}")),
+        "referral" => Some(format!("/referrals/{id}")),
+        "periodic_report" => Some(format!("/periodic-reports/{id}")),
+        _ => None,
+    };
+    // A case is known by its number; another record by its kind and the start of its id.
+    let record = match shown.case_number {
+        Some(number) => number,
+        None if kind.is_empty() => String::new(),
+        None => {
+            let short: String = id.chars().take(8).collect();
+            format!("{} {short}", t.get_or(&format!("audit-kind-{kind}"), &kind))
+        }
+    };
     AuditRow {
         at,
         actor: shown.actor_name.unwrap_or_else(|| "—".to_owned()),
-        action: e.action,
-        record: [
-            e.record_kind.unwrap_or_default(),
-            e.record_id.unwrap_or_default(),
-        ]
-        .join(" ")
-        .trim()
-        .to_owned(),
+        action: t.get_or(
+            &format!("audit-action-{}", e.action.replace('.', "-")),
+            &e.action,
+        ),
+        record,
+        link,
         origin: e.origin.unwrap_or_default(),
     }
 }
@@ -104,7 +123,8 @@ pub async fn audit(
         page: query.page,
     };
     let (shown, more) = browse(&state, &permit, &search).await?;
-    let rows = shown.into_iter().map(row).collect();
+    let t = shell.t;
+    let rows = shown.into_iter().map(|s| row(t, s)).collect();
     Ok(audit_page(shell, &query, rows, more, None))
 }
 

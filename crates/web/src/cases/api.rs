@@ -59,6 +59,9 @@ fn entry_json(entry: &Entry) -> Value {
         } => {
             json!({"kind": "card", "at": rfc3339(*at_ms), "form": form, "id": id, "complete": complete})
         }
+        Entry::Assigned { at_ms, to, by } => {
+            json!({"kind": "assigned", "at": rfc3339(*at_ms), "to": to, "by": by})
+        }
     }
 }
 

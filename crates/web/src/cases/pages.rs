@@ -193,6 +193,18 @@ async fn timeline_views(
                     link: None,
                 }
             }
+            Entry::Assigned { at_ms, to, by } => {
+                let name = |id: &String| usernames.get(id).unwrap_or(id).clone();
+                let to = to
+                    .as_ref()
+                    .map_or_else(|| t.get("case-assignee-none"), name);
+                EntryView {
+                    at: local_time(*at_ms),
+                    text: format!("{} {to} — {}", t.get("case-assigned-to"), name(by)),
+                    reason: None,
+                    link: None,
+                }
+            }
             Entry::Card {
                 at_ms,
                 form,
@@ -463,20 +475,71 @@ pub async fn evaluate(
     }
 }
 
+#[derive(Deserialize)]
+pub struct AssignForm {
+    user_id: Option<String>,
+    confirmed: Option<String>,
+}
+
+/// Gives the case to someone once the coordinator confirmed it (the first post shows
+/// who and which case, to confirm or cancel).
 pub async fn assign(
     State(state): State<AppState>,
+    shell: Shell,
     Guard(permit): Guard<act::AssignCase>,
     Path(case_id): Path<String>,
-    axum::Form(body): axum::Form<super::api::AssignBody>,
-) -> Result<Redirect, AppError> {
-    let user_id = body.user_id.as_deref();
-    match awladna_core::assignment::assign(&state, &permit, &case_id, user_id).await {
-        Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}"))),
-        Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(_))) => Err(AppError::refused(
+    axum::Form(form): axum::Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let unknown = || {
+        AppError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             "assign-unknown-user",
-        )),
+        )
+    };
+    let user_id = form
+        .user_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    if !crate::confirm::given(form.confirmed.as_deref()) {
+        let t = shell.t;
+        let case = state
+            .case_for(
+                permit.who(),
+                &case_id,
+                Action::AssignCase,
+                awladna_core::cases::Use::Change,
+            )
+            .await?;
+        let name = match user_id {
+            Some(id) => awladna_core::assignment::assignable(&state, &case.territory)
+                .await?
+                .into_iter()
+                .find(|u| u.id == id)
+                .map(|u| u.username)
+                .ok_or_else(unknown)?,
+            None => t.get("case-assignee-none"),
+        };
+        let here = format!("/cases/{}", case.id);
+        return Ok(crate::confirm::ConfirmPage {
+            title: t.get("case-assign-confirm-title"),
+            question: t.get("case-assign-confirm"),
+            facts: vec![
+                (t.get("case-card-of-case"), case.number),
+                (t.get("case-assignee"), name),
+            ],
+            action: format!("{here}/assign"),
+            fields: vec![("user_id".to_owned(), user_id.unwrap_or_default().to_owned())],
+            confirm: t.get("case-assign-confirm-yes"),
+            cancel: here.clone(),
+            shell: shell.at(here),
+        }
+        .into_response());
+    }
+    match awladna_core::assignment::assign(&state, &permit, &case_id, user_id).await {
+        Ok(case_id) => Ok(Redirect::to(&format!("/cases/{case_id}")).into_response()),
+        Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(_))) => Err(unknown()),
         Err(e) => Err(e.into()),
     }
 }

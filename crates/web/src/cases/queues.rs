@@ -9,30 +9,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::act;
 
-#[derive(Template, WebTemplate)]
-#[template(path = "queue.html")]
-pub struct QueuePage {
-    shell: Shell,
-    title: String,
-    empty: String,
-    items: Vec<(String, String, String)>,
-}
-
-fn queue(
-    shell: Shell,
-    title_id: &str,
-    empty_id: &str,
-    items: Vec<(String, String, String)>,
-) -> QueuePage {
-    let t = shell.t;
-    QueuePage {
-        shell,
-        title: t.get(title_id),
-        empty: t.get(empty_id),
-        items,
-    }
-}
-
 /// One line of the waiting list.
 pub struct WaitingLine {
     href: String,
@@ -106,29 +82,77 @@ pub async fn waiting(
     })
 }
 
-/// The open alerts of the coordinator's province, newest first.
+/// One open alert as the coordinator reads it.
+pub struct AlertView {
+    id: String,
+    href: String,
+    kind: String,
+    /// The case's number, or the record's kind when it is no case yet.
+    record: String,
+    at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "alerts.html")]
+pub struct AlertsPage {
+    shell: Shell,
+    alerts: Vec<AlertView>,
+    /// An alert was just marked reviewed.
+    reviewed: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct AlertsQuery {
+    reviewed: Option<String>,
+}
+
+/// The open alerts of the coordinator's province, newest first, each with its case's
+/// number and a button to mark it reviewed.
 pub async fn alerts(
     axum::extract::State(state): axum::extract::State<AppState>,
     shell: Shell,
     Guard(permit): Guard<act::ViewAlerts>,
-) -> Result<QueuePage, AppError> {
+    axum::extract::Query(query): axum::extract::Query<AlertsQuery>,
+) -> Result<AlertsPage, AppError> {
     // A national coordinator has no province's alerts to see.
     if permit.actor().territory.is_none() {
         return Err(AppError::NotFound);
     }
     let t = shell.t;
-    let alerts = awladna_core::grants::alerts(&state, &permit).await?;
-    let items = alerts
+    let lines = awladna_core::grants::alert_lines(&state, &permit).await?;
+    let alerts = lines
         .into_iter()
-        .map(|a| {
-            let link = match (a.record_kind.as_deref(), a.record_id.as_deref()) {
+        .map(|line| {
+            let a = line.alert;
+            let href = match (a.record_kind.as_deref(), a.record_id.as_deref()) {
                 (Some("case"), Some(id)) => format!("/cases/{id}"),
                 (Some("report"), Some(id)) => format!("/reports/{id}"),
                 _ => "/".to_owned(),
             };
-            let kind = t.get(&format!("alert-{}", a.kind));
-            (link, kind, local_time(a.created_at))
+            AlertView {
+                id: a.id,
+                href,
+                kind: t.get(&format!("alert-{}", a.kind)),
+                record: line
+                    .case_number
+                    .unwrap_or_else(|| t.get("alert-record-report")),
+                at: local_time(a.created_at),
+            }
         })
         .collect();
-    Ok(queue(shell, "alerts-title", "alerts-none", items))
+    Ok(AlertsPage {
+        shell,
+        alerts,
+        reviewed: query.reviewed.is_some(),
+    })
+}
+
+/// Marks an alert reviewed and goes back to the list, which says so.
+pub async fn review(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Guard(permit): Guard<act::ViewAlerts>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::response::Redirect, AppError> {
+    awladna_core::grants::review_alert(&state, &permit, &id).await?;
+    Ok(axum::response::Redirect::to("/alerts?reviewed=1"))
 }

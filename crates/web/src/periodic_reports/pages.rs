@@ -30,6 +30,8 @@ pub struct ListPage {
     may_prepare: bool,
     territory: String,
     message: Option<String>,
+    /// What was typed in the form, shown again after a refusal (kind, from, to).
+    given: (String, String, String),
 }
 
 pub struct HtmlTable {
@@ -65,6 +67,7 @@ async fn list_page<A: Act>(
     permit: &Permit<A>,
     shell: Shell,
     message: Option<String>,
+    given: (String, String, String),
 ) -> Result<ListPage, AppError> {
     let t = shell.t;
     let list = periodic::list(state, permit).await?;
@@ -82,6 +85,7 @@ async fn list_page<A: Act>(
         may_prepare: permit.also::<act::PrepareReport>().is_ok(),
         territory: actor.territory.clone().unwrap_or_else(|| NATION.to_owned()),
         message,
+        given,
     })
 }
 
@@ -90,7 +94,7 @@ pub async fn list(
     Guard(permit): Guard<act::ViewStatistics>,
     shell: Shell,
 ) -> Result<ListPage, AppError> {
-    list_page(&state, &permit, shell, None).await
+    list_page(&state, &permit, shell, None, Default::default()).await
 }
 
 pub async fn create(
@@ -99,6 +103,7 @@ pub async fn create(
     shell: Shell,
     axum::Form(form): axum::Form<CreateBody>,
 ) -> Result<Response, AppError> {
+    let given = (form.kind.clone(), form.from.clone(), form.to.clone());
     match periodic::create(&state, &permit, &form.into()).await {
         Ok(o) => Ok(Redirect::to(&format!("/periodic-reports/{}", o.report.id)).into_response()),
         // A kind, territory or period that does not fit: said on the list, with its form.
@@ -106,7 +111,7 @@ pub async fn create(
             e @ (PeriodicError::BadKind | PeriodicError::BadTerritory | PeriodicError::BadPeriod),
         ) => {
             let message = message_of(&shell, e);
-            Ok(list_page(&state, &permit, shell, message)
+            Ok(list_page(&state, &permit, shell, message, given)
                 .await?
                 .into_response())
         }
@@ -211,13 +216,44 @@ pub async fn refresh(
     stepped(&state, &permit, shell, &id, done).await
 }
 
+#[derive(serde::Deserialize)]
+pub struct ApproveForm {
+    version: Option<i64>,
+    confirmed: Option<String>,
+}
+
+/// Approves a report once the approver confirmed it (the first post names the report
+/// and its period, to confirm or cancel).
 pub async fn approve(
     State(state): State<AppState>,
     Guard(permit): Guard<act::ApproveReport>,
     shell: Shell,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<StepBody>,
+    axum::Form(form): axum::Form<ApproveForm>,
 ) -> Result<Response, AppError> {
+    if !crate::confirm::given(form.confirmed.as_deref()) {
+        let t = shell.t;
+        let opened = periodic::read(&state, &permit, &id).await?;
+        let r = &opened.report;
+        let here = format!("/periodic-reports/{}", r.id);
+        return Ok(crate::confirm::ConfirmPage {
+            title: t.get("periodic-approve-confirm-title"),
+            question: t.get("periodic-approve-confirm"),
+            facts: vec![
+                (t.get("periodic-title"), title_of(&state, t, r)),
+                (t.get("periodic-status"), status_label(t, &r.status)),
+            ],
+            action: format!("{here}/approve"),
+            fields: form
+                .version
+                .map(|v| vec![("version".to_owned(), v.to_string())])
+                .unwrap_or_default(),
+            confirm: t.get("periodic-approve"),
+            cancel: here.clone(),
+            shell: shell.at(here),
+        }
+        .into_response());
+    }
     let done = periodic::approve(&state, &permit, &id, form.version).await;
     stepped(&state, &permit, shell, &id, done).await
 }
