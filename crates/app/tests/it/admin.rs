@@ -233,7 +233,7 @@ async fn coordinators_read_their_provinces_audit_log(backend: Backend) {
         .get_with("/audit?username=nadia", &[("cookie", &cookie)])
         .await;
     assert!(
-        own.body.contains("<code>login</code>"),
+        own.body.contains("<td>دخول إلى النظام</td>"),
         "a sign-in, not only an attempt"
     );
     let bad_date = app

@@ -701,3 +701,5 @@ audit-kind-alert = تنبيه
 audit-kind-periodic_report = تقرير دوري
 audit-kind-organisation = مؤسسة
 audit-kind-child = طفل
+audit-action-login = دخول إلى النظام
+audit-action-login-incomplete = كلمة مرور صحيحة، في انتظار الرمز

@@ -701,3 +701,5 @@ audit-kind-alert = Alert
 audit-kind-periodic_report = Periodic report
 audit-kind-organisation = Organisation
 audit-kind-child = Child
+audit-action-login = Signed in to the system
+audit-action-login-incomplete = Password right, code awaited

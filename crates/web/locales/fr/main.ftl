@@ -701,3 +701,5 @@ audit-kind-alert = Alerte
 audit-kind-periodic_report = Rapport périodique
 audit-kind-organisation = Organisme
 audit-kind-child = Enfant
+audit-action-login = Connexion au système
+audit-action-login-incomplete = Mot de passe correct, code attendu
