@@ -488,3 +488,40 @@ async fn journey_the_coordinator_reviews_an_alert_and_confirms_a_reassignment() 
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_the_dashboard_says_the_month_under_way_is_partial() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some(browser) = Browser::start(360, 1600).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!(
+            "{base}/stats?territory=sale&from=2026-06&to=2026-11"
+        ))
+        .await
+        .expect("open");
+    browser
+        .wait_for("section[aria-labelledby=trend-h] svg")
+        .await;
+    let trend = text_of(&browser, "section[aria-labelledby=trend-h] figure").await;
+    assert!(
+        trend.contains("2026-11 *"),
+        "the month under way is marked: {trend}"
+    );
+    browser
+        .assert_fits_the_screen("the dashboard scrolls sideways at 360 px")
+        .await;
+    browser
+        .screenshot("journey-dashboard-partial-month-ar-360")
+        .await;
+    browser.close().await;
+    app.finish().await;
+}

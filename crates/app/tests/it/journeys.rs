@@ -863,3 +863,41 @@ async fn nadia_id(app: &TestApp) -> String {
         .expect("nadia")
         .id
 }
+
+/// The month under way is marked partial on the dashboard's trend; the dashboard's PDF
+/// says its territory and period.
+async fn the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_period(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    sale_case(&nadia, "سلمى").await;
+    let page = nadia
+        .get("/stats?territory=sale&from=2026-06&to=2026-11")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("2026-11 (شهر جارٍ، غير مكتمل)"),
+        "the month under way"
+    );
+    assert!(!page.body.contains("2026-10 (شهر"), "a past month is whole");
+    let pdf = crate::read_back::download(
+        &app,
+        "/stats/export/pdf?territory=sale&from=2026-06&to=2026-11",
+        &nadia.cookie,
+    )
+    .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    if let Some(text) = crate::read_back::pdf_text(&pdf.bytes) {
+        // One line says the period (in visual order: right to left in Arabic).
+        assert!(
+            text.lines()
+                .any(|l| l.contains("الفترة") && l.contains("2026-06") && l.contains("2026-11")),
+            "the period: {text}"
+        );
+    }
+    app.finish().await;
+}
+on_each_backend!(the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_period);

@@ -703,3 +703,5 @@ audit-kind-organisation = مؤسسة
 audit-kind-child = طفل
 audit-action-login = دخول إلى النظام
 audit-action-login-incomplete = كلمة مرور صحيحة، في انتظار الرمز
+stats-month-partial = (شهر جارٍ، غير مكتمل)
+stats-month-partial-note = (*) الشهر الجاري لم يكتمل بعد: أرقامه جزئية وسترتفع.

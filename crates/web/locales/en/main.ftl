@@ -703,3 +703,5 @@ audit-kind-organisation = Organisation
 audit-kind-child = Child
 audit-action-login = Signed in to the system
 audit-action-login-incomplete = Password right, code awaited
+stats-month-partial = (month under way, partial)
+stats-month-partial-note = (*) The month under way is not over: its figures are partial and will rise.

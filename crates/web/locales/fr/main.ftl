@@ -703,3 +703,5 @@ audit-kind-organisation = Organisme
 audit-kind-child = Enfant
 audit-action-login = Connexion au système
 audit-action-login-incomplete = Mot de passe correct, code attendu
+stats-month-partial = (mois en cours, partiel)
+stats-month-partial-note = (*) Le mois en cours n'est pas terminé : ses chiffres sont partiels et vont augmenter.

@@ -321,7 +321,15 @@ pub async fn dashboard(
             )
         }
         "pdf" => {
-            let doc = document(&state, t, &title, &t.get("stats-suppressed-note"), &refs);
+            let mut doc = document(&state, t, &title, &t.get("stats-suppressed-note"), &refs);
+            // The reader of a printed page must know which territory and months it counts.
+            doc.blocks.insert(
+                0,
+                awladna_pdf::Block::Facts(vec![
+                    (t.get("stats-territory"), scope_name.clone()),
+                    (t.get("periodic-period"), period.clone()),
+                ]),
+            );
             let bytes = written(move || awladna_pdf::render(&doc)).await?;
             attachment("application/pdf", format!("{file}.pdf"), bytes)
         }

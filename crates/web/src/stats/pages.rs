@@ -211,7 +211,7 @@ fn page(state: &AppState, shell: Shell, d: &Dashboard) -> Result<StatsPage, AppE
         protected: a.protect,
         children: a.scope.children.map(|c| c.to_string()).unwrap_or_default(),
         keys,
-        trend: trend_section(t, trend_period, reports, cases),
+        trend: trend_section(t, trend_period, reports, cases, &current_month(state)),
         sections,
         sectors,
         sectors_definition,
@@ -300,8 +300,36 @@ fn bar_section(state: &AppState, t: Tr, fig: &Figure, dim: &str) -> SectionView 
     }
 }
 
-fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> SectionView {
+/// The month under way in Morocco (`2026-12`).
+fn current_month(state: &AppState) -> String {
+    state
+        .clock
+        .now()
+        .to_zoned(awladna_domain::forms::local_zone())
+        .strftime("%Y-%m")
+        .to_string()
+}
+
+/// The trend by month; the month under way is marked partial (its few days drawn as a
+/// fall would mislead).
+fn trend_section(
+    t: Tr,
+    period: &Period,
+    reports: &Figure,
+    cases: &Figure,
+    current_month: &str,
+) -> SectionView {
     let months = period.months();
+    // The chart's labels are short: a star there, the words in the table.
+    let marked = |m: &String, mark: String| {
+        if m == current_month {
+            format!("{m} {mark}")
+        } else {
+            m.clone()
+        }
+    };
+    let shown = |m: &String| marked(m, t.get("stats-month-partial"));
+    let starred = |m: &String| marked(m, "*".to_owned());
     let value = |fig: &Figure, m: &str| -> Shown {
         fig.rows
             .iter()
@@ -314,7 +342,7 @@ fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> Se
         points: months
             .iter()
             .map(|m| Point {
-                label: m.clone(),
+                label: starred(m),
                 value: value(fig, m).value(),
             })
             .collect(),
@@ -333,9 +361,10 @@ fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> Se
     SectionView {
         id: "trend".to_owned(),
         definition: format!(
-            "{} {}",
+            "{} {} {}",
             reports.indicator.definition.get(t.lang),
-            cases.indicator.definition.get(t.lang)
+            cases.indicator.definition.get(t.lang),
+            t.get("stats-month-partial-note")
         ),
         title,
         chart,
@@ -348,7 +377,7 @@ fn trend_section(t: Tr, period: &Period, reports: &Figure, cases: &Figure) -> Se
             .iter()
             .rev()
             .map(|m| RowView {
-                label: m.clone(),
+                label: shown(m),
                 value: shown_text(value(reports, m)),
                 rate: shown_text(value(cases, m)),
             })
