@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/print.js"),
     ),
     (
+        "keep.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/keep.js"),
+    ),
+    (
         "live.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/live.js"),

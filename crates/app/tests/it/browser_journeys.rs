@@ -525,3 +525,84 @@ async fn journey_the_dashboard_says_the_month_under_way_is_partial() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_switching_language_keeps_what_was_typed() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some(browser) = Browser::start(360, 2400).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/cases/{case}/cards/followup"))
+        .await
+        .expect("open");
+    browser.wait_for("#f-situation-notes").await;
+    browser
+        .type_into("#f-situation-notes", "زيارة منزلية: الطفلة بخير")
+        .await;
+    // A date input's keys follow the browser's locale: set the date as the picker does.
+    browser
+        .client
+        .execute(
+            "document.querySelector('#f-contact-date').value = '2026-11-22';",
+            vec![],
+        )
+        .await
+        .expect("date");
+    browser
+        .click("input[name='contact.kind'][value='home_visit'] + span")
+        .await;
+    let value_of = |css: &'static str| {
+        let client = browser.client.clone();
+        async move {
+            client
+                .find(Locator::Css(css))
+                .await
+                .expect(css)
+                .prop("value")
+                .await
+                .expect("value")
+                .unwrap_or_default()
+        }
+    };
+    let date = "2026-11-22";
+    for (lang, link) in [("fr", "a[hreflang=fr]"), ("ar", "a[hreflang=ar]")] {
+        browser.click(link).await;
+        browser.wait_for(&format!("html[lang={lang}]")).await;
+        browser.wait_for("#f-situation-notes").await;
+        assert_eq!(
+            value_of("#f-situation-notes").await,
+            "زيارة منزلية: الطفلة بخير",
+            "{lang}: the notes are kept"
+        );
+        assert_eq!(
+            value_of("#f-contact-date").await,
+            date,
+            "{lang}: the date is kept"
+        );
+        let chip = browser
+            .client
+            .find(Locator::Css(
+                "input[name='contact.kind'][value='home_visit']",
+            ))
+            .await
+            .expect("chip");
+        assert_eq!(
+            chip.prop("checked").await.expect("checked").as_deref(),
+            Some("true"),
+            "{lang}: the choice is kept"
+        );
+        browser
+            .screenshot(&format!("journey-language-switch-{lang}-360"))
+            .await;
+    }
+    browser.close().await;
+    app.finish().await;
+}
