@@ -18,6 +18,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     WrongCredentials,
+    /// Wrong, and one more failure will make this account wait on this device.
+    WrongCredentialsLastTry,
     /// Too many failures of this username from this address: wait this many milliseconds.
     Throttled(i64),
     Disabled,
@@ -160,17 +162,22 @@ impl<'a> Attempts<'a> {
     /// Counts a failure (of a known user or not: the same work either way) and audits it.
     async fn fail(&self, user: Option<&UserRecord>, reason: &str) -> SignInError {
         match self.count_failure(user, reason).await {
-            Ok(()) if reason == "second_factor" => Refusal::WrongSecondFactor.into(),
-            Ok(()) => Refusal::WrongCredentials.into(),
+            Ok(_) if reason == "second_factor" => Refusal::WrongSecondFactor.into(),
+            // Warned before the failure that brings the first delay.
+            Ok(count) if count + 1 == self.throttle.free_failures => {
+                Refusal::WrongCredentialsLastTry.into()
+            }
+            Ok(_) => Refusal::WrongCredentials.into(),
             Err(e) => e.into(),
         }
     }
 
+    /// Counts a failure; answers how many there are now.
     async fn count_failure(
         &self,
         user: Option<&UserRecord>,
         reason: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let now = self.core.now_ms();
         let mut tx = self.core.store.begin().await?;
         let failures = tx
@@ -189,7 +196,8 @@ impl<'a> Attempts<'a> {
             json!({"reason": reason, "failures": failures.count}),
         ))
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(failures.count)
     }
 }
 

@@ -71,7 +71,7 @@ fn display(t: Tr, reference: &Reference, field: &Field, value: &Value) -> String
             .filter_map(Value::as_str)
             .map(label)
             .collect::<Vec<_>>()
-            .join("، "),
+            .join(t.list_separator()),
         (FieldType::Territory, Value::String(code)) => reference
             .territory(code)
             .map_or_else(|| code.clone(), |p| place(&p.name_ar, &p.name_fr)),

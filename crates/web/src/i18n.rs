@@ -46,6 +46,15 @@ impl Tr {
         LOCALES.lookup(&language_id(self.lang), id)
     }
 
+    /// What separates the items of a list in this language: the Arabic comma in
+    /// Arabic, the Latin one in French and English.
+    pub fn list_separator(&self) -> &'static str {
+        match self.lang {
+            Lang::Ar => "، ",
+            Lang::Fr | Lang::En => ", ",
+        }
+    }
+
     /// The message `id`, or `fallback` when there is none (a code that has no words
     /// yet shows as itself rather than as an error).
     pub fn get_or(&self, id: &str, fallback: &str) -> String {

@@ -149,7 +149,7 @@ pub async fn show_report(
                 .iter()
                 .map(|reason| t.get(&format!("triage-reason-{reason}")))
                 .collect::<Vec<_>>()
-                .join("، "),
+                .join(t.list_separator()),
         })
         .collect();
     let recorded_at = crate::times::local_time(card.created_at);

@@ -606,3 +606,45 @@ async fn journey_switching_language_keeps_what_was_typed() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_the_sign_in_page_has_a_real_password_field_and_warns_before_the_wait() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    for _ in 0..4 {
+        browser
+            .client
+            .goto(&format!("{base}/login"))
+            .await
+            .expect("open");
+        browser.type_into("#username", "nadia").await;
+        browser.type_into("#password", "wrong").await;
+        browser.click("button.primary").await;
+        browser.wait_for(".problem").await;
+    }
+    let warning = text_of(&browser, ".problem").await;
+    assert!(warning.contains("محاولة فاشلة أخرى"), "{warning}");
+    let height = browser
+        .client
+        .execute(
+            "return document.querySelector('#password').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await
+        .expect("height");
+    assert!(
+        height.as_f64().is_some_and(|h| h >= 40.0),
+        "the password field is as tall as the others: {height}"
+    );
+    browser
+        .assert_fits_the_screen("the sign-in page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-sign-in-warning-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

@@ -901,3 +901,114 @@ async fn the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_period(bac
     app.finish().await;
 }
 on_each_backend!(the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_period);
+
+/// The smaller things: a French list is joined with a French comma; "<5" stays "<5" in
+/// an Arabic table; the sign-in warns before the failure that brings a wait; the
+/// linking card's refusal names the part that may not go, and keeps the service asked.
+async fn the_smaller_things_read_right(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-school", "education", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let saved = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/cards/followup"),
+            &json!({
+                "contact": {"date": "2026-11-22", "kind": "home_visit"},
+                "situation": {"overall": "improved"},
+                "services": {"delivered": ["psychological_support", "home_visits"]}
+            }),
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    let french = format!("{}; awladna_lang=fr", nadia.cookie);
+    let page = app
+        .get_with(&format!("/cases/{case}"), &[("cookie", french.as_str())])
+        .await
+        .body;
+    assert!(!page.contains("، "), "no Arabic comma in French");
+    let arabic = nadia.get(&format!("/cases/{case}")).await.body;
+    assert!(arabic.contains("، "), "the Arabic comma in Arabic");
+
+    // The linking card: the medical file may not go to a school; the service is kept.
+    let refused = nadia
+        .post_page(
+            &format!("/cases/{case}/refer"),
+            &[
+                ("to_org", "sale-school"),
+                ("stage", "care"),
+                ("service", "legal_orientation"),
+                ("urgency", "high"),
+                ("reason", "مواكبة مدرسية"),
+                ("consent", "guardian"),
+                ("share", "medical_file"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("(الملف الطبي والنفسي)"),
+        "the part is named"
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"legal_orientation\" selected"),
+        "the service asked for is kept"
+    );
+
+    // "<5" in a periodic report's Arabic table is laid out left to right.
+    let officer = app
+        .signed_in("youssef", "sale-centre", &[Role::InformationOfficer])
+        .await;
+    let report = officer
+        .post(
+            "/api/v1/periodic-reports",
+            &json!({"kind": "monthly", "territory": "sale", "from": "2026-11", "to": "2026-11"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("report")
+        .to_owned();
+    let page = officer
+        .get(&format!("/periodic-reports/{report}"))
+        .await
+        .body;
+    assert!(
+        page.contains("<td dir=\"ltr\">&#60;5</td>"),
+        "an isolated <5"
+    );
+    assert!(!page.contains("<td>&#60;5</td>"));
+
+    // The fourth failure warns that the fifth brings a wait.
+    let (cookie, csrf) = app.anonymous_csrf().await;
+    let mut last = String::new();
+    for _ in 0..4 {
+        last = app
+            .post_form(
+                "/login",
+                &[("cookie", cookie.as_str())],
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("username", "nadia"),
+                    ("password", "wrong"),
+                ],
+            )
+            .await
+            .body;
+    }
+    assert!(last.contains("محاولة فاشلة أخرى"), "warned before the wait");
+    app.finish().await;
+}
+on_each_backend!(the_smaller_things_read_right);

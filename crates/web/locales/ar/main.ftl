@@ -705,3 +705,4 @@ audit-action-login = دخول إلى النظام
 audit-action-login-incomplete = كلمة مرور صحيحة، في انتظار الرمز
 stats-month-partial = (شهر جارٍ، غير مكتمل)
 stats-month-partial-note = (*) الشهر الجاري لم يكتمل بعد: أرقامه جزئية وسترتفع.
+auth-last-try = انتبهوا: محاولة فاشلة أخرى وسيكون عليكم الانتظار قبل المحاولة من جديد من هذا الجهاز.

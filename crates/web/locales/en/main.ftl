@@ -705,3 +705,4 @@ audit-action-login = Signed in to the system
 audit-action-login-incomplete = Password right, code awaited
 stats-month-partial = (month under way, partial)
 stats-month-partial-note = (*) The month under way is not over: its figures are partial and will rise.
+auth-last-try = Careful: one more failure and you will have to wait before trying again from this device.

@@ -705,3 +705,4 @@ audit-action-login = Connexion au système
 audit-action-login-incomplete = Mot de passe correct, code attendu
 stats-month-partial = (mois en cours, partiel)
 stats-month-partial-note = (*) Le mois en cours n'est pas terminé : ses chiffres sont partiels et vont augmenter.
+auth-last-try = Attention : encore un échec et il faudra attendre avant de réessayer depuis cet appareil.

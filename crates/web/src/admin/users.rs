@@ -58,7 +58,7 @@ async fn users_page(
                 .iter()
                 .map(|r| t.get(&format!("role-{r}")))
                 .collect::<Vec<_>>()
-                .join("، "),
+                .join(t.list_separator()),
             disabled: u.disabled,
         })
         .collect();

@@ -227,7 +227,7 @@ fn facts_of(state: &AppState, t: Tr, o: &Opened) -> Vec<(String, String)> {
                 .iter()
                 .map(|c| crate::admin::territory_label(state, t, Some(c)))
                 .collect::<Vec<_>>()
-                .join("، ")
+                .join(t.list_separator())
         };
         facts.push((t.get("periodic-submitted-provinces"), names(&c.submitted)));
         facts.push((t.get("periodic-missing-provinces"), names(&c.missing)));

@@ -37,7 +37,9 @@ pub struct ListPage {
 pub struct HtmlTable {
     title: String,
     headers: Vec<String>,
-    rows: Vec<Vec<String>>,
+    /// Each cell's text, and whether it is a figure (laid out left to right, so that
+    /// "<5" does not read "5>" in Arabic).
+    rows: Vec<Vec<(String, bool)>>,
     note: String,
 }
 
@@ -149,7 +151,14 @@ fn report_page(
                     rows: tb
                         .rows
                         .iter()
-                        .map(|r| r.iter().map(text_of).collect())
+                        .map(|r| {
+                            r.iter()
+                                .map(|c| {
+                                    let figure = !matches!(c, awladna_export::Cell::Text(_));
+                                    (text_of(c), figure)
+                                })
+                                .collect()
+                        })
                         .collect(),
                     note: tb.note.unwrap_or_default(),
                 })

@@ -240,10 +240,45 @@ async fn refer_page(
     permit: &Permit<act::Refer>,
     case_id: &str,
     given: ReferralRequest,
-    errors: Vec<String>,
+    problems: Vec<awladna_domain::forms::FieldError>,
 ) -> Result<Response, AppError> {
     let form = offered(state, permit, case_id).await?;
     let t = shell.t;
+    // A part that may not go to the chosen service is named, so that the sender knows
+    // which chip to untick.
+    let receiver_sector = form
+        .receivers
+        .iter()
+        .find(|o| o.code == given.to_org)
+        .map(|o| o.sector.clone());
+    let refused_parts = given
+        .share
+        .iter()
+        .filter_map(|code| code.trim().parse::<SharedPart>().ok())
+        .filter(|part| {
+            receiver_sector
+                .as_deref()
+                .is_some_and(|sector| !part.shareable_with(sector))
+        })
+        .map(|part| t.get(&format!("share-{}", part.code())))
+        .collect::<Vec<_>>()
+        .join(t.list_separator());
+    let errors: Vec<String> = problems
+        .iter()
+        .map(|e| {
+            let mut message = format!(
+                "{}: {}",
+                t.get(&format!("referral-field-{}", e.field)),
+                t.with(e.problem.message_id(), &e.problem.arguments())
+            );
+            if e.problem == awladna_domain::forms::Problem::NotShareable
+                && !refused_parts.is_empty()
+            {
+                message = format!("{message} ({refused_parts})");
+            }
+            message
+        })
+        .collect();
     let orgs = form
         .receivers
         .into_iter()
@@ -333,18 +368,7 @@ pub async fn refer(
         ))
         .into_response()),
         Err(ReferralError::Core(CoreError::Invalid(errors))) => {
-            let t = shell.t;
-            let messages = errors
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {}",
-                        t.get(&format!("referral-field-{}", e.field)),
-                        t.with(e.problem.message_id(), &e.problem.arguments())
-                    )
-                })
-                .collect();
-            refer_page(&state, shell, &permit, &case_id, given, messages).await
+            refer_page(&state, shell, &permit, &case_id, given, errors).await
         }
         Err(e) => Err(e.into()),
     }

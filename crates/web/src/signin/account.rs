@@ -34,7 +34,7 @@ pub async fn page(
         .iter()
         .map(|r| shell.t.get(&format!("role-{}", r.code())))
         .collect::<Vec<_>>()
-        .join("، ");
+        .join(shell.t.list_separator());
     let actor = permit.actor();
     Ok(AccountPage {
         shell,

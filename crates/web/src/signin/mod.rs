@@ -32,7 +32,7 @@ struct Refused(Refusal);
 impl Refused {
     fn code(&self) -> &'static str {
         match self.0 {
-            Refusal::WrongCredentials => "wrong_credentials",
+            Refusal::WrongCredentials | Refusal::WrongCredentialsLastTry => "wrong_credentials",
             Refusal::Throttled(_) => "throttled",
             Refusal::Disabled => "disabled",
             Refusal::IdentityRoleWithoutProvince => "identity_role_without_province",
@@ -45,6 +45,11 @@ impl Refused {
     fn message(&self, t: Tr) -> String {
         match self.0 {
             Refusal::WrongCredentials => t.get("auth-wrong-credentials"),
+            Refusal::WrongCredentialsLastTry => format!(
+                "{} {}",
+                t.get("auth-wrong-credentials"),
+                t.get("auth-last-try")
+            ),
             Refusal::Throttled(wait_ms) => {
                 t.with("auth-throttled", &[("minutes", minutes_to_wait(wait_ms))])
             }
