@@ -1012,3 +1012,40 @@ async fn the_smaller_things_read_right(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(the_smaller_things_read_right);
+
+/// A refused upload (a file that is not a document) answers with the signed-in header,
+/// not a bare signed-out page.
+async fn a_refused_upload_keeps_the_signed_in_header(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let boundary = "journeys-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsocial_inquiry\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.exe\"\r\nContent-Type: application/octet-stream\r\n\r\nMZ\x00\x01 not a document\r\n--{boundary}--\r\n").as_bytes(),
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let refused = app
+        .request(
+            axum::http::Method::POST,
+            &format!("/cases/{case}/files/social/documents?_csrf={}", nadia.csrf),
+            &[
+                ("cookie", nadia.cookie.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            axum::body::Body::from(body),
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert!(refused.body.contains("nadia") && refused.body.contains("تسجيل الخروج"));
+    assert!(!refused.body.contains("href=\"/login\""), "not the signed-out header");
+    app.finish().await;
+}
+on_each_backend!(a_refused_upload_keeps_the_signed_in_header);
