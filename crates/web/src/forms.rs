@@ -11,6 +11,7 @@ use askama_web::WebTemplate;
 use awladna_domain::Lang;
 use awladna_domain::forms::{Completeness, FieldError, FieldType, Form};
 use awladna_domain::reference::Reference;
+use awladna_store::cases::CaseRecord;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -81,6 +82,8 @@ pub(crate) struct FormPage {
     /// This rendering's submission key: sent twice (back then save, a double tap), the
     /// form stores once.
     key: String,
+    /// The case the form is filled for (id, number), named above it.
+    on_case: Option<(String, String)>,
 }
 
 /// What a record's page is told by the form that led to it: just saved, or already
@@ -174,10 +177,12 @@ pub(crate) fn storing_form(
     action: String,
     values: &BTreeMap<String, Vec<String>>,
     errors: &[FieldError],
+    on_case: Option<&CaseRecord>,
 ) -> Response {
     let mut page = render_form(t, here, caller, form, reference, values, errors, None);
     page.action = action;
     page.preview = false;
+    page.on_case = on_case.map(|c| (c.id.clone(), c.number.clone()));
     // A new key for every rendering: a form shown again after an error stored nothing.
     page.key = uuid::Uuid::now_v7().to_string();
     let status = if errors.is_empty() {
@@ -240,6 +245,7 @@ pub(crate) fn render_form(
         errors,
         outcome,
         key: String::new(),
+        on_case: None,
     }
 }
 

@@ -52,6 +52,7 @@ pub async fn new_report(
         FORM_ACTION.to_owned(),
         &values,
         &[],
+        None,
     ))
 }
 
@@ -82,6 +83,7 @@ pub async fn save_report(
                 FORM_ACTION.to_owned(),
                 &values,
                 &errors,
+                None,
             ),
             Err(e) => return Err(e.into()),
         },

@@ -935,6 +935,22 @@ async fn the_smaller_things_read_right(backend: Backend) {
     let arabic = nadia.get(&format!("/cases/{case}")).await.body;
     assert!(arabic.contains("، "), "the Arabic comma in Arabic");
 
+    // The evaluation and plan forms name the case they are filled for, blank and refused.
+    let number = nadia.get(&format!("/api/v1/cases/{case}")).await.json()["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    for path in ["evaluate", "plan", "cards/followup"] {
+        let blank = nadia.get(&format!("/cases/{case}/{path}")).await.body;
+        assert!(blank.contains(&number), "{path} names the case");
+        let refused = nadia.post_page(&format!("/cases/{case}/{path}"), &[]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            refused.body.contains(&number),
+            "{path} refused names the case"
+        );
+    }
+
     // The linking card: the medical file may not go to a school; the service is kept.
     let refused = nadia
         .post_page(
@@ -1045,7 +1061,10 @@ async fn a_refused_upload_keeps_the_signed_in_header(backend: Backend) {
         .await;
     assert!(refused.status.is_client_error(), "{}", refused.status);
     assert!(refused.body.contains("nadia") && refused.body.contains("تسجيل الخروج"));
-    assert!(!refused.body.contains("href=\"/login\""), "not the signed-out header");
+    assert!(
+        !refused.body.contains("href=\"/login\""),
+        "not the signed-out header"
+    );
     app.finish().await;
 }
 on_each_backend!(a_refused_upload_keeps_the_signed_in_header);

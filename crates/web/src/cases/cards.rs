@@ -51,7 +51,7 @@ pub async fn blank_form_on_case(
     action: String,
 ) -> Result<Response, AppError> {
     let who = caller.who().ok_or(AppError::NotFound)?;
-    state.case_for(&who, case_id, write, Use::Change).await?;
+    let case = state.case_for(&who, case_id, write, Use::Change).await?;
     Ok(crate::forms::storing_form(
         shell.t,
         shell.here,
@@ -61,6 +61,34 @@ pub async fn blank_form_on_case(
         action,
         &Default::default(),
         &[],
+        Some(&case),
+    ))
+}
+
+/// A form recorded on a case shown again with its problems, the case named above it
+/// (the use case that refused the answers had found the case).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub async fn refused_on_case(
+    state: &AppState,
+    shell: Shell,
+    caller: &Caller,
+    case_id: &str,
+    form: &Form,
+    action: String,
+    values: &std::collections::BTreeMap<String, Vec<String>>,
+    errors: &[awladna_domain::forms::FieldError],
+) -> Result<Response, AppError> {
+    let case = state.store.case(case_id).await?;
+    Ok(crate::forms::storing_form(
+        shell.t,
+        shell.here,
+        caller,
+        form,
+        &state.reference,
+        action,
+        values,
+        errors,
+        case.as_ref(),
     ))
 }
 
@@ -96,16 +124,10 @@ pub async fn save_page(
         }
         Err(CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{case_id}/cards/{form_code}");
-            Ok(crate::forms::storing_form(
-                shell.t,
-                shell.here,
-                &caller,
-                form,
-                &state.reference,
-                action,
-                &values,
-                &errors,
-            ))
+            refused_on_case(
+                &state, shell, &caller, &case_id, form, action, &values, &errors,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -460,16 +460,10 @@ pub async fn evaluate(
         }
         Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{id}/evaluate");
-            Ok(crate::forms::storing_form(
-                shell.t,
-                shell.here,
-                &caller,
-                form,
-                &state.reference,
-                action,
-                &values,
-                &errors,
-            ))
+            super::cards::refused_on_case(
+                &state, shell, &caller, &id, form, action, &values, &errors,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

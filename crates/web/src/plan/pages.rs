@@ -33,7 +33,7 @@ pub async fn form(
     Path(case_id): Path<String>,
 ) -> Result<Response, AppError> {
     let form = plan_form(&state)?;
-    state
+    let case = state
         .case_for(permit.who(), &case_id, Action::WorkOnCase, Use::Change)
         .await?;
     Ok(storing_form(
@@ -45,6 +45,7 @@ pub async fn form(
         format!("/cases/{case_id}/plan"),
         &Default::default(),
         &[],
+        Some(&case),
     ))
 }
 
@@ -65,16 +66,13 @@ pub async fn save(
             added.repeated,
         ))
         .into_response()),
-        Err(CaseError::Core(CoreError::Invalid(errors))) => Ok(storing_form(
-            shell.t,
-            shell.here,
-            &caller,
-            form,
-            &state.reference,
-            format!("/cases/{case_id}/plan"),
-            &values,
-            &errors,
-        )),
+        Err(CaseError::Core(CoreError::Invalid(errors))) => {
+            let action = format!("/cases/{case_id}/plan");
+            crate::cases::cards::refused_on_case(
+                &state, shell, &caller, &case_id, form, action, &values, &errors,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
