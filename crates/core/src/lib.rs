@@ -36,6 +36,7 @@ pub mod sealing;
 pub mod signin;
 pub mod stats;
 pub mod subject_access;
+pub mod tasks;
 pub mod times;
 
 pub use error::CoreError;

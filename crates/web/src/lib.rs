@@ -144,6 +144,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/reports/new", RecordReport, post(report_pages::save_report)),
         route(M::GET, "/reports/waiting", Triage, get(cases::queues::waiting)),
         route(M::GET, "/alerts", ViewAlerts, get(cases::queues::alerts)),
+        // Journeys (issue 18): a worker's tasks.
+        route(M::GET, "/tasks", WorkOnCase, get(cases::tasks::page)),
         // Journeys (issue 18): the coordinator marks an alert reviewed.
         route(M::POST, "/alerts/{id}/reviewed", ViewAlerts, post(cases::queues::review)),
         route(M::GET, "/reports/{id}", ReadReport, get(report_pages::show_report)),

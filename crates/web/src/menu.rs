@@ -29,6 +29,7 @@ const fn entry(path: &'static str, label: &'static str, place: Place) -> MenuEnt
 /// Every entry a signed-in person may be offered, in the order shown.
 #[rustfmt::skip] // one entry per line reads as a table
 pub const ENTRIES: &[MenuEntry] = &[
+    entry("/tasks", "tasks-title", Place::Header),
     entry("/cases", "cases-title", Place::Header),
     entry("/referrals", "referrals-title", Place::Header),
     entry("/children", "register-title", Place::Header),

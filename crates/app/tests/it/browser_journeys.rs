@@ -648,3 +648,36 @@ async fn journey_the_sign_in_page_has_a_real_password_field_and_warns_before_the
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_a_worker_opens_her_tasks_from_the_menu() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    nadia
+        .post(
+            &format!("/api/v1/cases/{case}/plan"),
+            &serde_json::json!({"plan": {"goal": "عودة آمنة إلى المدرسة", "action": "لقاء مع مدير المدرسة", "responsible": "education", "due_date": "2026-12-07"}}),
+        )
+        .await;
+    let Some(browser) = Browser::start(360, 800).await else {
+        return;
+    };
+    let base = serve(&app).await;
+    sign_in(&browser, &base, &app, "nadia", &user).await;
+    browser.wait_for(".main-nav a[href='/tasks']").await;
+    browser.click(".main-nav a[href='/tasks']").await;
+    browser.wait_for(".task-list li").await;
+    let tasks = text_of(&browser, ".task-list").await;
+    assert!(
+        tasks.contains("سلمى") && tasks.contains("2026-12-07"),
+        "{tasks}"
+    );
+    browser
+        .assert_fits_the_screen("the tasks page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey-tasks-case_worker-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

@@ -1068,3 +1068,79 @@ async fn a_refused_upload_keeps_the_signed_in_header(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(a_refused_upload_keeps_the_signed_in_header);
+
+/// A worker's tasks: the evaluation not made, the plan's open actions and the next
+/// follow-up, with the child's first name and the due date; the late first.
+async fn a_worker_sees_her_tasks_the_late_first(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let user = app
+        .user("nadia", "sale-centre", &[Role::CaseWorker], true)
+        .await;
+    let nadia = session_of(&app, &user).await;
+    let case = sale_case(&nadia, "سلمى").await;
+    let planned = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/plan"),
+            &json!({"plan": {"goal": "عودة آمنة إلى المدرسة", "action": "لقاء مع مدير المدرسة", "responsible": "education", "due_date": "2026-12-07"}}),
+        )
+        .await;
+    assert!(planned.status.is_success(), "{}", planned.body);
+    let followup = nadia
+        .post(
+            &format!("/api/v1/cases/{case}/cards/followup"),
+            &json!({
+                "contact": {"date": "2026-11-22", "kind": "home_visit"},
+                "situation": {"overall": "improved"},
+                "next": {"date": "2026-11-25"}
+            }),
+        )
+        .await;
+    assert!(followup.status.is_success(), "{}", followup.body);
+    let page = nadia.get("/tasks").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let list = &page.body[page.body.find("task-list").expect("the list")..];
+    let (followup_at, plan_at, evaluate_at) = (
+        list.find("زيارة أو اتصال التتبع المقبل")
+            .expect("the follow-up"),
+        list.find("إجراء في خطة التكفل").expect("the plan action"),
+        list.find("تقييم درجة الخطر").expect("the evaluation"),
+    );
+    assert!(
+        followup_at < plan_at && plan_at < evaluate_at,
+        "by deadline, none last"
+    );
+    assert!(list.contains("سلمى") && list.contains("2026-11-25") && list.contains("2026-12-07"));
+    // Fifteen days later the follow-up and the action are late, and come first.
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 15));
+    let nadia = session_of(&app, &user).await;
+    let list = nadia.get("/tasks").await.body;
+    let list = &list[list.find("task-list").expect("the list")..];
+    let late = list.find("overdue").expect("late tasks");
+    assert!(
+        late < list.find("تقييم درجة الخطر").expect("the evaluation"),
+        "late first"
+    );
+    let other = app
+        .signed_in("amina", "sale-centre", &[Role::CaseWorker])
+        .await;
+    assert!(
+        other.get("/tasks").await.body.contains("لا مهمة"),
+        "only one's own cases"
+    );
+    let doctor = app
+        .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    assert_eq!(doctor.get("/tasks").await.status, StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+on_each_backend!(a_worker_sees_her_tasks_the_late_first);
+
+/// A new session of `user`.
+async fn session_of<'a>(app: &'a TestApp, user: &crate::support::TestUser) -> Signed<'a> {
+    let (cookie, csrf) = app.session(user).await;
+    Signed { app, cookie, csrf }
+}

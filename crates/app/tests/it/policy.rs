@@ -115,6 +115,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
     ("GET", "/reports/waiting", Who::Only(CASE_WORKERS)),
     ("GET", "/alerts", Who::Only(&[Role::Coordinator])),
+    ("GET", "/tasks", Who::Only(CASE_WORKERS)),
     ("POST", "/alerts/{id}/reviewed", Who::Only(&[Role::Coordinator])),
     ("GET", "/cases", Who::Only(CASE_READERS)),
     ("GET", "/cases/{id}", Who::Only(CASE_READERS)),

@@ -706,3 +706,11 @@ audit-action-login-incomplete = كلمة مرور صحيحة، في انتظار
 stats-month-partial = (شهر جارٍ، غير مكتمل)
 stats-month-partial-note = (*) الشهر الجاري لم يكتمل بعد: أرقامه جزئية وسترتفع.
 auth-last-try = انتبهوا: محاولة فاشلة أخرى وسيكون عليكم الانتظار قبل المحاولة من جديد من هذا الجهاز.
+
+## Journeys (issue 18): a worker's tasks
+tasks-title = مهامي
+tasks-lead = ما يجب القيام به في الملفات التي تتابعونها، المتأخر أولًا.
+tasks-none = لا مهمة في الملفات التي تتابعونها.
+task-evaluate = تقييم درجة الخطر
+task-plan-action = إجراء في خطة التكفل
+task-followup = زيارة أو اتصال التتبع المقبل

@@ -706,3 +706,11 @@ audit-action-login-incomplete = Password right, code awaited
 stats-month-partial = (month under way, partial)
 stats-month-partial-note = (*) The month under way is not over: its figures are partial and will rise.
 auth-last-try = Careful: one more failure and you will have to wait before trying again from this device.
+
+## Journeys (issue 18): a worker's tasks
+tasks-title = My tasks
+tasks-lead = What is to be done on the cases you follow, the late first.
+tasks-none = No task on the cases you follow.
+task-evaluate = Evaluate the risk
+task-plan-action = Plan action
+task-followup = Next follow-up contact

@@ -706,3 +706,11 @@ audit-action-login-incomplete = Mot de passe correct, code attendu
 stats-month-partial = (mois en cours, partiel)
 stats-month-partial-note = (*) Le mois en cours n'est pas terminé : ses chiffres sont partiels et vont augmenter.
 auth-last-try = Attention : encore un échec et il faudra attendre avant de réessayer depuis cet appareil.
+
+## Journeys (issue 18): a worker's tasks
+tasks-title = Mes tâches
+tasks-lead = Ce qui est à faire sur les dossiers que vous suivez, les retards d'abord.
+tasks-none = Aucune tâche sur les dossiers que vous suivez.
+task-evaluate = Évaluer le risque
+task-plan-action = Action du plan de prise en charge
+task-followup = Prochain contact de suivi

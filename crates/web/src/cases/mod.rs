@@ -11,6 +11,7 @@ pub mod list;
 pub mod pages;
 pub mod queues;
 pub mod register;
+pub mod tasks;
 
 use crate::error::AppError;
 use awladna_core::cases::CaseError;

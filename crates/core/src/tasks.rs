@@ -1,0 +1,114 @@
+//! A worker's tasks (UX.md "Today"; the tasks list of case-management tools): for each
+//! open case the worker follows, what is to be done and by when — an evaluation not yet
+//! made, the plan's open actions, the follow-up visit the last card planned — the late
+//! ones first. The child is named by first name only.
+
+use crate::permit::act;
+use crate::{Core, CoreError, Permit};
+use awladna_store::cases::CaseFilter;
+use awladna_store::plan::OPEN_STATUSES;
+use serde_json::Value;
+
+/// How many of the worker's cases the list looks at.
+pub const CASES_LOOKED_AT: i64 = 100;
+
+/// What is to be done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    /// The case has no evaluation yet.
+    Evaluate,
+    /// An open action of the case's plan.
+    PlanAction,
+    /// The next contact the last follow-up card planned.
+    FollowUp,
+}
+
+impl TaskKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskKind::Evaluate => "evaluate",
+            TaskKind::PlanAction => "plan_action",
+            TaskKind::FollowUp => "followup",
+        }
+    }
+}
+
+pub struct Task {
+    pub case_id: String,
+    pub case_number: String,
+    pub first_name: String,
+    pub kind: TaskKind,
+    /// When it is due (ms), if it has a deadline.
+    pub due_at: Option<i64>,
+    /// Whether the deadline is a typed date (shown as that date) rather than an hour.
+    pub due_is_a_date: bool,
+    pub overdue: bool,
+}
+
+/// The tasks of the caller's open cases, the late first, then by deadline (those
+/// without one last).
+pub async fn mine(core: &Core, permit: &Permit<act::WorkOnCase>) -> Result<Vec<Task>, CoreError> {
+    let who = permit.who();
+    let (Some(user_id), Some(territory)) = (who.user_id(), who.actor.territory.clone()) else {
+        return Ok(Vec::new());
+    };
+    let filter = CaseFilter {
+        territory: Some(territory),
+        assigned_to: Some(user_id.to_owned()),
+        open_only: true,
+        ..Default::default()
+    };
+    let now = core.now_ms();
+    let (cases, _) = core.store.cases_page(&filter, CASES_LOOKED_AT, 0).await?;
+    let mut tasks = Vec::new();
+    for row in cases {
+        let Some(case) = core.store.case(&row.id).await? else {
+            continue;
+        };
+        let first_name = match core.store.child_identity(&case.child_id).await? {
+            Some((_, _, sealed)) => core
+                .open_identity(&case.child_id, sealed.as_deref())?
+                .get("first_name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            None => String::new(),
+        };
+        let task = |kind, due_at: Option<i64>, due_is_a_date| Task {
+            case_id: case.id.clone(),
+            case_number: case.number.clone(),
+            first_name: first_name.clone(),
+            kind,
+            due_at,
+            due_is_a_date,
+            overdue: due_at.is_some_and(|d| d < now),
+        };
+        let evaluations = core
+            .store
+            .case_cards_of_form(&case.id, crate::evaluations::FORM)
+            .await?;
+        if evaluations.is_empty() {
+            tasks.push(task(TaskKind::Evaluate, None, false));
+        }
+        for action in core.store.plan_actions(&case.id).await? {
+            if OPEN_STATUSES.contains(&action.status.as_str()) {
+                let typed = action.origin != "evaluation";
+                tasks.push(task(TaskKind::PlanAction, action.due_at, typed));
+            }
+        }
+        let followups = core.store.case_cards_of_form(&case.id, "followup").await?;
+        if let Some(last) = followups.first() {
+            let next = core
+                .card_values(last)?
+                .get("next.date")
+                .and_then(Value::as_str)
+                .and_then(|d| d.parse().ok())
+                .and_then(awladna_domain::local_dates::end_of_local_day_ms);
+            if next.is_some() {
+                tasks.push(task(TaskKind::FollowUp, next, true));
+            }
+        }
+    }
+    tasks.sort_by_key(|t| (!t.overdue, t.due_at.is_none(), t.due_at));
+    Ok(tasks)
+}

@@ -1,0 +1,61 @@
+//! The worker's tasks page: what is to be done on the cases they follow, late first.
+
+use crate::error::AppError;
+use crate::extract::{Guard, Shell};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use awladna_core::act;
+use axum::extract::State;
+
+pub struct TaskView {
+    href: String,
+    case_number: String,
+    child: String,
+    what: String,
+    due: String,
+    overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tasks.html")]
+pub struct TasksPage {
+    shell: Shell,
+    tasks: Vec<TaskView>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::WorkOnCase>,
+) -> Result<TasksPage, AppError> {
+    let t = shell.t;
+    let tasks = awladna_core::tasks::mine(&state, &permit)
+        .await?
+        .into_iter()
+        .map(|task| {
+            use awladna_core::tasks::TaskKind;
+            let href = match task.kind {
+                TaskKind::Evaluate => format!("/cases/{}/evaluate", task.case_id),
+                TaskKind::FollowUp => format!("/cases/{}/cards/followup", task.case_id),
+                TaskKind::PlanAction => format!("/cases/{}", task.case_id),
+            };
+            TaskView {
+                href,
+                case_number: task.case_number,
+                child: if task.first_name.is_empty() {
+                    t.get("child-unnamed")
+                } else {
+                    task.first_name
+                },
+                what: t.get(&format!("task-{}", task.kind.code().replace('_', "-"))),
+                due: task
+                    .due_at
+                    .map(|due| crate::times::deadline(due, task.due_is_a_date))
+                    .unwrap_or_default(),
+                overdue: task.overdue,
+            }
+        })
+        .collect();
+    Ok(TasksPage { shell, tasks })
+}
