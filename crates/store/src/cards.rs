@@ -188,10 +188,7 @@ impl Tx<'_> {
             .bind(at_ms)
             .execute(&mut *self.inner)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
-                _ => StoreError::Query(e),
-            })?;
+            .map_err(key_seen)?;
         Ok(())
     }
 }
@@ -232,10 +229,15 @@ impl Tx<'_> {
         .bind(at_ms)
         .execute(&mut *self.inner)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
-            _ => StoreError::Query(e),
-        })?;
+        .map_err(key_seen)?;
         Ok(())
+    }
+}
+
+/// A key remembered twice: the twin request got there first.
+fn key_seen(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        _ => StoreError::Query(e),
     }
 }

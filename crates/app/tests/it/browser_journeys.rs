@@ -20,6 +20,28 @@ async fn sale(app: &TestApp) {
         .await;
 }
 
+/// Salé, nadia, and a case of سلمى she follows.
+async fn nadia_and_her_case() -> (TestApp, TestUser, String) {
+    let app = TestApp::start(Backend::Sqlite).await;
+    sale(&app).await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    (app, user, case)
+}
+
+/// A phone of this height serving `app`, or None without chromium.
+async fn phone(app: &TestApp, height: u32) -> Option<(Browser, String)> {
+    let browser = Browser::start(360, height).await?;
+    Some((browser, serve(app).await))
+}
+
+/// Signs in as `who` and opens `url` (the home page first: signing in lands there).
+async fn open_as(browser: &Browser, base: &str, app: &TestApp, who: (&str, &TestUser), url: &str) {
+    sign_in(browser, base, app, who.0, who.1).await;
+    browser.wait_for("a.tile").await;
+    browser.client.goto(url).await.expect("open");
+}
+
 async fn text_of(browser: &Browser, css: &str) -> String {
     browser
         .client
@@ -33,21 +55,18 @@ async fn text_of(browser: &Browser, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_an_evaluation_shows_its_result_and_opens_again_from_the_timeline() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    sale(&app).await;
-    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
-    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
-    let Some(browser) = Browser::start(360, 3200).await else {
+    let (app, user, case) = nadia_and_her_case().await;
+    let Some((browser, base)) = phone(&app, 3200).await else {
         return;
     };
-    let base = serve(&app).await;
-    sign_in(&browser, &base, &app, "nadia", &user).await;
-    browser.wait_for("a.tile").await;
-    browser
-        .client
-        .goto(&format!("{base}/cases/{case}/evaluate"))
-        .await
-        .expect("open");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}/evaluate"),
+    )
+    .await;
     browser.wait_for("form[action$='/evaluate']").await;
     let answers = crate::cases::evaluation(&["safety.no_safe_place"]);
     for (question, answer) in answers.as_object().expect("object") {
@@ -185,24 +204,22 @@ async fn journey_back_then_save_stores_the_report_once_and_says_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_the_stage_menu_moves_a_case_forward_not_back() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    sale(&app).await;
-    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
-    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let (app, user, case) = nadia_and_her_case().await;
+    let nadia = crate::journeys::session_of(&app, &user).await;
     for to in ["immediate_assistance", "initial_diagnosis"] {
         assert!(nadia.move_case(&case, to, None).await.status.is_success());
     }
-    let Some(browser) = Browser::start(360, 2400).await else {
+    let Some((browser, base)) = phone(&app, 2400).await else {
         return;
     };
-    let base = serve(&app).await;
-    sign_in(&browser, &base, &app, "nadia", &user).await;
-    browser.wait_for("a.tile").await;
-    browser
-        .client
-        .goto(&format!("{base}/cases/{case}"))
-        .await
-        .expect("open");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}"),
+    )
+    .await;
     browser.wait_for("#reason").await;
     // The worker types a reason and saves, as the walker did.
     browser.type_into("#reason", "انتهى التشخيص الأولي").await;
@@ -241,13 +258,14 @@ async fn journey_todays_immediate_call_heads_the_waiting_list() {
         return;
     };
     let base = serve(&app).await;
-    sign_in(&browser, &base, &app, "nadia", &user).await;
-    browser.wait_for("a.tile").await;
-    browser
-        .client
-        .goto(&format!("{base}/reports/waiting"))
-        .await
-        .expect("open");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/reports/waiting"),
+    )
+    .await;
     browser.wait_for(".waiting-list li").await;
     let first_line = text_of(&browser, ".waiting-list li:first-child").await;
     assert!(
@@ -269,21 +287,18 @@ async fn journey_todays_immediate_call_heads_the_waiting_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_a_typed_due_date_keeps_its_day_in_arabic_and_in_french() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    sale(&app).await;
-    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
-    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
-    let Some(browser) = Browser::start(360, 2400).await else {
+    let (app, user, case) = nadia_and_her_case().await;
+    let Some((browser, base)) = phone(&app, 2400).await else {
         return;
     };
-    let base = serve(&app).await;
-    sign_in(&browser, &base, &app, "nadia", &user).await;
-    browser.wait_for("a.tile").await;
-    browser
-        .client
-        .goto(&format!("{base}/cases/{case}/plan"))
-        .await
-        .expect("open");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}/plan"),
+    )
+    .await;
     browser.wait_for("#f-plan-due_date").await;
     browser
         .type_into("#f-plan-goal", "عودة آمنة إلى المدرسة")
@@ -528,21 +543,18 @@ async fn journey_the_dashboard_says_the_month_under_way_is_partial() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_switching_language_keeps_what_was_typed() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    sale(&app).await;
-    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
-    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
-    let Some(browser) = Browser::start(360, 2400).await else {
+    let (app, user, case) = nadia_and_her_case().await;
+    let Some((browser, base)) = phone(&app, 2400).await else {
         return;
     };
-    let base = serve(&app).await;
-    sign_in(&browser, &base, &app, "nadia", &user).await;
-    browser.wait_for("a.tile").await;
-    browser
-        .client
-        .goto(&format!("{base}/cases/{case}/cards/followup"))
-        .await
-        .expect("open");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}/cards/followup"),
+    )
+    .await;
     browser.wait_for("#f-situation-notes").await;
     browser
         .type_into("#f-situation-notes", "زيارة منزلية: الطفلة بخير")
@@ -651,20 +663,17 @@ async fn journey_the_sign_in_page_has_a_real_password_field_and_warns_before_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_a_worker_opens_her_tasks_from_the_menu() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    sale(&app).await;
-    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
-    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let (app, user, case) = nadia_and_her_case().await;
+    let nadia = crate::journeys::session_of(&app, &user).await;
     nadia
         .post(
             &format!("/api/v1/cases/{case}/plan"),
             &serde_json::json!({"plan": {"goal": "عودة آمنة إلى المدرسة", "action": "لقاء مع مدير المدرسة", "responsible": "education", "due_date": "2026-12-07"}}),
         )
         .await;
-    let Some(browser) = Browser::start(360, 800).await else {
+    let Some((browser, base)) = phone(&app, 800).await else {
         return;
     };
-    let base = serve(&app).await;
     sign_in(&browser, &base, &app, "nadia", &user).await;
     browser.wait_for(".main-nav a[href='/tasks']").await;
     browser.click(".main-nav a[href='/tasks']").await;

@@ -6,6 +6,14 @@ use awladna_domain::access::Role;
 use axum::http::StatusCode;
 use serde_json::json;
 
+/// A test application with Salé's support centre.
+async fn sale_centre(backend: Backend) -> TestApp {
+    let app = TestApp::start(backend).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app
+}
+
 /// A report of Salé triaged into a new case by `worker`; the case's id.
 pub(crate) async fn sale_case(worker: &Signed<'_>, first_name: &str) -> String {
     let report = worker
@@ -43,9 +51,7 @@ fn evaluation_pairs(yes: &[&str]) -> Vec<(String, String)> {
 }
 
 async fn every_card_of_a_case_opens_from_its_timeline(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     app.organisation("rabat-centre", "family_solidarity", Some("rabat"))
         .await;
     app.organisation("sale-hospital", "health", Some("sale"))
@@ -166,9 +172,7 @@ fn menu_links(page: &str) -> Vec<String> {
 /// Every role, in a province and in a national body: the menus show exactly the entries
 /// whose page opens for that role, and every entry is a page of the route table.
 async fn each_roles_menus_offer_exactly_the_pages_it_may_open(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     app.organisation("ministry", "family_solidarity", None)
         .await;
     for entry in awladna_web::menu::ENTRIES {
@@ -266,9 +270,7 @@ fn form_key(page: &str) -> String {
 
 /// Back then save (or a double tap): each creating form stores once and says so.
 async fn a_form_sent_twice_stores_once_and_says_so(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -453,9 +455,7 @@ fn options_of(page: &str, id: &str) -> Vec<String> {
 
 /// At stage 3 the stage menu proposes stage 4; going back is its own form.
 async fn the_stage_menu_moves_forward_and_a_step_back_is_its_own_action(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -501,9 +501,7 @@ pub(crate) fn report_of(
 /// The waiting list: most urgent first, then oldest; each line with its urgency,
 /// source, the child's first name and age; the oldest named above the list.
 async fn the_waiting_list_puts_the_most_urgent_first_and_names_the_oldest(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let first = app
         .signed_in("first", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -546,9 +544,7 @@ on_each_backend!(the_waiting_list_puts_the_most_urgent_first_and_names_the_oldes
 /// A due date typed as 2026-12-07 shows as 2026-12-07 (it was shown as «2026-12-08
 /// 00:00»), on the case page and in the overdue list, in Arabic and in French.
 async fn a_typed_due_date_shows_as_the_date_typed(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -625,9 +621,7 @@ fn counter_items(page: &str) -> Vec<(String, String, i64)> {
 /// waiting for its service and the late ones; its inbox lines show the urgency, the
 /// time left and the service asked for, and a card's page starts with the decision.
 async fn every_role_has_its_home_and_the_focal_point_decides_first(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     app.organisation("sale-hospital", "health", Some("sale"))
         .await;
     app.organisation("ministry", "family_solidarity", None)
@@ -712,9 +706,7 @@ on_each_backend!(every_role_has_its_home_and_the_focal_point_decides_first);
 /// words and case numbers; an approval is confirmed first; a refused period keeps what
 /// was typed.
 async fn the_coordinators_work_is_found_confirmed_and_told_in_words(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -867,9 +859,7 @@ async fn nadia_id(app: &TestApp) -> String {
 /// The month under way is marked partial on the dashboard's trend; the dashboard's PDF
 /// says its territory and period.
 async fn the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_period(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -906,9 +896,7 @@ on_each_backend!(the_dashboard_marks_the_month_under_way_and_its_pdf_says_its_pe
 /// an Arabic table; the sign-in warns before the failure that brings a wait; the
 /// linking card's refusal names the part that may not go, and keeps the service asked.
 async fn the_smaller_things_read_right(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     app.organisation("sale-school", "education", Some("sale"))
         .await;
     let nadia = app
@@ -1032,9 +1020,7 @@ on_each_backend!(the_smaller_things_read_right);
 /// A refused upload (a file that is not a document) answers with the signed-in header,
 /// not a bare signed-out page.
 async fn a_refused_upload_keeps_the_signed_in_header(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
         .await;
@@ -1072,9 +1058,7 @@ on_each_backend!(a_refused_upload_keeps_the_signed_in_header);
 /// A worker's tasks: the evaluation not made, the plan's open actions and the next
 /// follow-up, with the child's first name and the due date; the late first.
 async fn a_worker_sees_her_tasks_the_late_first(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    app.organisation("sale-centre", "family_solidarity", Some("sale"))
-        .await;
+    let app = sale_centre(backend).await;
     app.organisation("sale-hospital", "health", Some("sale"))
         .await;
     let user = app
@@ -1140,7 +1124,10 @@ async fn a_worker_sees_her_tasks_the_late_first(backend: Backend) {
 on_each_backend!(a_worker_sees_her_tasks_the_late_first);
 
 /// A new session of `user`.
-async fn session_of<'a>(app: &'a TestApp, user: &crate::support::TestUser) -> Signed<'a> {
+pub(crate) async fn session_of<'a>(
+    app: &'a TestApp,
+    user: &crate::support::TestUser,
+) -> Signed<'a> {
     let (cookie, csrf) = app.session(user).await;
     Signed { app, cookie, csrf }
 }

@@ -51,24 +51,24 @@ pub async fn blank_form_on_case(
     action: String,
 ) -> Result<Response, AppError> {
     let who = caller.who().ok_or(AppError::NotFound)?;
-    let case = state.case_for(&who, case_id, write, Use::Change).await?;
-    Ok(crate::forms::storing_form(
-        shell.t,
-        shell.here,
+    state.case_for(&who, case_id, write, Use::Change).await?;
+    form_on_case(
+        state,
+        shell,
         caller,
+        case_id,
         form,
-        &state.reference,
         action,
         &Default::default(),
         &[],
-        Some(&case),
-    ))
+    )
+    .await
 }
 
-/// A form recorded on a case shown again with its problems, the case named above it
-/// (the use case that refused the answers had found the case).
+/// A form recorded on a case, blank or shown again with its problems, the case named
+/// above it (the caller has been let in already).
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once
-pub async fn refused_on_case(
+pub async fn form_on_case(
     state: &AppState,
     shell: Shell,
     caller: &Caller,
@@ -124,7 +124,7 @@ pub async fn save_page(
         }
         Err(CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{case_id}/cards/{form_code}");
-            refused_on_case(
+            form_on_case(
                 &state, shell, &caller, &case_id, form, action, &values, &errors,
             )
             .await

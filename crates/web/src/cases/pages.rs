@@ -460,10 +460,8 @@ pub async fn evaluate(
         }
         Err(awladna_core::cases::CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{id}/evaluate");
-            super::cards::refused_on_case(
-                &state, shell, &caller, &id, form, action, &values, &errors,
-            )
-            .await
+            super::cards::form_on_case(&state, shell, &caller, &id, form, action, &values, &errors)
+                .await
         }
         Err(e) => Err(e.into()),
     }

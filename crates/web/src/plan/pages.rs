@@ -5,7 +5,7 @@ use super::{PageQuery, status_error};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
-use crate::forms::{read_submission, storing_form};
+use crate::forms::read_submission;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -33,20 +33,21 @@ pub async fn form(
     Path(case_id): Path<String>,
 ) -> Result<Response, AppError> {
     let form = plan_form(&state)?;
-    let case = state
+    state
         .case_for(permit.who(), &case_id, Action::WorkOnCase, Use::Change)
         .await?;
-    Ok(storing_form(
-        shell.t,
-        shell.here,
+    let action = format!("/cases/{case_id}/plan");
+    crate::cases::cards::form_on_case(
+        &state,
+        shell,
         &caller,
+        &case_id,
         form,
-        &state.reference,
-        format!("/cases/{case_id}/plan"),
+        action,
         &Default::default(),
         &[],
-        Some(&case),
-    ))
+    )
+    .await
 }
 
 pub async fn save(
@@ -68,7 +69,7 @@ pub async fn save(
         .into_response()),
         Err(CaseError::Core(CoreError::Invalid(errors))) => {
             let action = format!("/cases/{case_id}/plan");
-            crate::cases::cards::refused_on_case(
+            crate::cases::cards::form_on_case(
                 &state, shell, &caller, &case_id, form, action, &values, &errors,
             )
             .await
