@@ -18,6 +18,7 @@ mod children;
 mod cli;
 mod demo;
 mod directory;
+mod drafts;
 mod hostile_input;
 mod pages;
 mod periodic_reports;

@@ -112,6 +112,9 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("POST", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("GET", "/reports/{id}", Who::Only(IDENTITY_READERS)),
+    ("GET", "/reports/{id}/edit", Who::Only(IDENTITY_READERS)),
+    ("POST", "/reports/{id}/edit", Who::Only(IDENTITY_READERS)),
+    ("GET", "/reports/abandoned", Who::Only(&[Role::Coordinator])),
     ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
     ("GET", "/reports/waiting", Who::Only(CASE_WORKERS)),
     ("GET", "/alerts", Who::Only(&[Role::Coordinator])),
@@ -144,6 +147,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
+    ("POST", "/api/v1/reports/{id}/versions", Who::Only(IDENTITY_READERS)),
+    ("GET", "/api/v1/drafts/abandoned", Who::Only(&[Role::Coordinator])),
     (
         "POST",
         "/api/v1/reports/{id}/triage",
@@ -464,6 +469,7 @@ fn form_fields(pattern: &str) -> &'static str {
     match pattern {
         "/cases/{id}/move" => "&to=evaluation&reason=x",
         "/cases/{id}/plan/{action}/status" => "&status=in_progress",
+        "/reports/{id}/edit" => "&_version=1",
         _ => "",
     }
 }
@@ -473,6 +479,7 @@ fn json_body(pattern: &str) -> &'static str {
     match pattern {
         "/api/v1/cases/{id}/transitions" => r#"{"to": "evaluation", "reason": "x"}"#,
         "/api/v1/plan-actions/{id}/status" => r#"{"status": "in_progress"}"#,
+        "/api/v1/reports/{id}/versions" => r#"{"version": 1, "values": {}}"#,
         _ => "{}",
     }
 }

@@ -600,3 +600,13 @@ subject-access-pdf-readers = من اطّلع على الملف أو غيّره
 subject-access-pdf-when = متى
 subject-access-pdf-who = من
 subject-access-pdf-what = ماذا
+
+## Drafts that finish (issue 16)
+reports-not-draft = هذا التبليغ لم يعد مسودة: تم إتمامه أو فرزه.
+report-finish-draft = إتمام المسودة
+drafts-abandoned-title = مسودات تبليغ متروكة
+drafts-abandoned-lead = مسودات لم يُتمّها أحد ولم تُعدَّل منذ أكثر من { $days } يوم.
+drafts-abandoned-none = لا توجد مسودات متروكة.
+drafts-last-edit = آخر تعديل
+drafts-organisation = الجهة
+drafts-open = فتح

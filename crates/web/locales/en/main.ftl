@@ -600,3 +600,13 @@ subject-access-pdf-readers = Who read or changed the file
 subject-access-pdf-when = When
 subject-access-pdf-who = Who
 subject-access-pdf-what = What
+
+## Drafts that finish (issue 16)
+reports-not-draft = This report is no longer a draft: it was completed or triaged.
+report-finish-draft = Finish the draft
+drafts-abandoned-title = Abandoned draft reports
+drafts-abandoned-lead = Drafts nobody finished, untouched for more than { $days } days.
+drafts-abandoned-none = No abandoned drafts.
+drafts-last-edit = Last edit
+drafts-organisation = Organisation
+drafts-open = Open

@@ -600,3 +600,13 @@ subject-access-pdf-readers = Qui a consulté ou modifié le dossier
 subject-access-pdf-when = Quand
 subject-access-pdf-who = Qui
 subject-access-pdf-what = Quoi
+
+## Drafts that finish (issue 16)
+reports-not-draft = Ce signalement n'est plus un brouillon : il a été complété ou trié.
+report-finish-draft = Compléter le brouillon
+drafts-abandoned-title = Brouillons de signalement abandonnés
+drafts-abandoned-lead = Brouillons que personne n'a complétés, sans modification depuis plus de { $days } jours.
+drafts-abandoned-none = Aucun brouillon abandonné.
+drafts-last-edit = Dernière modification
+drafts-organisation = Organisme
+drafts-open = Ouvrir
