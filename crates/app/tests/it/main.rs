@@ -27,6 +27,7 @@ mod read_back;
 mod referrals;
 mod reports;
 mod retention;
+mod services_write;
 mod stats;
 mod stats_api;
 mod stats_export;

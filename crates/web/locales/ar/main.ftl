@@ -610,3 +610,15 @@ drafts-abandoned-none = لا توجد مسودات متروكة.
 drafts-last-edit = آخر تعديل
 drafts-organisation = الجهة
 drafts-open = فتح
+
+## The services write their part (issue 16)
+case-by-service = أضافته
+referral-answers = جواب المصلحة المستقبِلة
+referral-answer-by = من
+referral-answer-services = الخدمات المقدَّمة
+referral-answer-date = تاريخ الموعد أو الجلسة
+referral-answer-outcome = النتيجة
+referral-answer-document = وثيقة
+referral-answer-download = تحميل
+referral-answer-give = الجواب على بطاقة الربط
+referral-answer-send = إرسال الجواب

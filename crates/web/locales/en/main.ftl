@@ -610,3 +610,15 @@ drafts-abandoned-none = No abandoned drafts.
 drafts-last-edit = Last edit
 drafts-organisation = Organisation
 drafts-open = Open
+
+## The services write their part (issue 16)
+case-by-service = added by
+referral-answers = The receiving service's answer
+referral-answer-by = From
+referral-answer-services = Services delivered
+referral-answer-date = Appointment or hearing date
+referral-answer-outcome = Outcome
+referral-answer-document = Document
+referral-answer-download = Download
+referral-answer-give = Answer the linking card
+referral-answer-send = Send the answer

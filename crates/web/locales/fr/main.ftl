@@ -610,3 +610,15 @@ drafts-abandoned-none = Aucun brouillon abandonné.
 drafts-last-edit = Dernière modification
 drafts-organisation = Organisme
 drafts-open = Ouvrir
+
+## The services write their part (issue 16)
+case-by-service = ajouté par
+referral-answers = Réponse du service destinataire
+referral-answer-by = De
+referral-answer-services = Services rendus
+referral-answer-date = Date du rendez-vous ou de l'audience
+referral-answer-outcome = Résultat
+referral-answer-document = Document
+referral-answer-download = Télécharger
+referral-answer-give = Répondre à la fiche de liaison
+referral-answer-send = Envoyer la réponse

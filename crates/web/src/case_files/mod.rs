@@ -38,7 +38,7 @@ impl From<UploadError> for AppError {
     }
 }
 
-fn bad_file(problem: UploadProblem) -> AppError {
+pub(crate) fn bad_file(problem: UploadProblem) -> AppError {
     AppError::refused(
         StatusCode::UNPROCESSABLE_ENTITY,
         "bad_file",
@@ -59,21 +59,21 @@ fn part_of(code: &str) -> Result<FilePart, AppError> {
     code.parse().map_err(|_| AppError::NotFound)
 }
 
-/// What an upload form sent: the document, and the part it names (the API's way).
-async fn read_upload(
+/// What an upload form sent: the document, and its other fields (the part it names,
+/// the API's way; an answer's services, date and outcome).
+pub(crate) async fn read_upload(
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(Upload, Option<String>), AppError> {
+) -> Result<(Upload, Vec<(String, String)>), AppError> {
     let mut multipart = multipart.map_err(|_| malformed())?;
     let mut upload = Upload {
         kind: String::new(),
         name: String::new(),
         bytes: Vec::new(),
     };
-    let mut part = None;
+    let mut fields = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|_| malformed())? {
-        match field.name().unwrap_or_default() {
+        match field.name().unwrap_or_default().to_owned().as_str() {
             "kind" => upload.kind = field.text().await.map_err(|_| malformed())?,
-            "part" => part = Some(field.text().await.map_err(|_| malformed())?),
             "file" => {
                 upload.name = field
                     .file_name()
@@ -89,15 +89,31 @@ async fn read_upload(
                     .map_err(|_| bad_file(UploadProblem::TooLarge))?;
                 upload.bytes = bytes.to_vec();
             }
-            // The page's CSRF token travels in the query; other fields are ignored.
-            _ => {}
+            // The page's CSRF token travels in the query.
+            "_csrf" => {}
+            name if fields.len() < MAX_FIELDS => {
+                let value = field.text().await.map_err(|_| malformed())?;
+                fields.push((name.to_owned(), value));
+            }
+            _ => return Err(malformed()),
         }
     }
-    Ok((upload, part))
+    Ok((upload, fields))
+}
+
+/// The most text fields an upload form sends beside its file.
+const MAX_FIELDS: usize = 64;
+
+/// The first value of a field an upload form sent.
+pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The document kinds of a part, in the reader's language.
-fn kinds(state: &AppState, t: Tr, part: FilePart) -> Vec<(String, String)> {
+pub(crate) fn kinds(state: &AppState, t: Tr, part: FilePart) -> Vec<(String, String)> {
     state
         .reference
         .vocabulary(KINDS)
@@ -143,7 +159,7 @@ fn document_views(state: &AppState, t: Tr, documents: &[ListedDocument]) -> Vec<
 
 /// A document's content served as an attachment that the browser neither runs nor
 /// sniffs.
-fn attachment(download: Download) -> Response {
+pub(crate) fn attachment(download: Download) -> Response {
     let extension = download.extension();
     // The stored name may be anything a user typed: the header carries a safe one.
     let disposition = format!(

@@ -59,6 +59,18 @@ fn entry_json(entry: &Entry) -> Value {
         } => {
             json!({"kind": "card", "at": rfc3339(*at_ms), "form": form, "id": id, "complete": complete})
         }
+        Entry::Contribution {
+            at_ms,
+            kind,
+            id,
+            code,
+            part,
+            organisation,
+            organisation_name,
+            referral_id,
+        } => {
+            json!({"kind": format!("service_{kind}"), "at": rfc3339(*at_ms), "id": id, "code": code, "part": part, "organisation": organisation, "organisation_name": organisation_name, "referral": referral_id})
+        }
     }
 }
 

@@ -95,6 +95,8 @@ pub struct ReferralPage {
     actions: Vec<String>,
     case_link: Option<String>,
     message: Option<String>,
+    /// The receiving service's answers and answer form (`referral_answer.html`).
+    answer: super::contributions::AnswerPart,
 }
 
 /// The card's page; with a `message`, the answer to a step that was refused.
@@ -125,7 +127,11 @@ async fn referral_page(
     } else {
         StatusCode::OK
     };
+    let answer =
+        super::contributions::answer_part(state, t, permit.actor(), &opened, |org| names.of(org))
+            .await?;
     let page = ReferralPage {
+        answer,
         id: r.id.clone(),
         version: r.version,
         from: names.of(&r.from_org),
