@@ -8,7 +8,7 @@ use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Decision, decide_draft_edit, decide_report_read};
 use awladna_domain::forms::{CheckedCard, Completeness, Problem};
 use awladna_store::StoreError;
-use awladna_store::cards::{CardRecord, CardVersion, DraftEdit, NewCard};
+use awladna_store::cards::{CardRecord, CardVersion, DraftEdit, NewCard, version_id};
 use awladna_store::keys::sealed_aad;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
@@ -190,7 +190,7 @@ pub async fn edit(
                     &sealed_aad(
                         "card_versions",
                         "sealed",
-                        &format!("{}:{}", card.id, card.version),
+                        &version_id(&card.id, card.version),
                     ),
                 )
                 .map_err(CoreError::from)?,

@@ -51,10 +51,15 @@ pub struct DraftEdit<'a> {
     /// The new personal values, sealed with the AAD `cards/sealed/{id}`.
     pub sealed: Option<&'a [u8]>,
     /// The replaced personal values, sealed with the AAD
-    /// `card_versions/sealed/{id}:{version}`.
+    /// `card_versions/sealed/{version_id}` (see [`version_id`]).
     pub previous_sealed: Option<&'a [u8]>,
     pub by: &'a str,
     pub at_ms: i64,
+}
+
+/// The id of the row that keeps version `version` of card `card_id`.
+pub fn version_id(card_id: &str, version: i64) -> String {
+    format!("{card_id}:{version}")
 }
 
 /// A version a draft replaced.
@@ -269,8 +274,9 @@ impl Tx<'_> {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO card_versions (card_id, version, complete, data, sealed, replaced_by, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO card_versions (id, card_id, version, complete, data, sealed, replaced_by, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
+        .bind(version_id(edit.id, edit.expected_version))
         .bind(edit.id)
         .bind(edit.expected_version)
         .bind(previous.try_get::<i64, _>("complete")?)

@@ -453,3 +453,87 @@ async fn wrong_roles_other_provinces_and_hostile_input_are_refused(backend: Back
     app.finish().await;
 }
 on_each_backend!(wrong_roles_other_provinces_and_hostile_input_are_refused);
+
+/// The sealed values this issue adds — a draft's replaced versions, a service's answer —
+/// are erased by the retention run with the rest of the child's file.
+async fn retention_erases_draft_versions_and_answers(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    services(&app).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let doctor = app
+        .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let report = json!({
+        "source": "family", "received_at": "2026-11-22T09:00:00Z", "territory": "sale",
+        "child": {"first_name": "Rachidret", "last_name": "Bennani", "sex": "male", "birth_date": "2016-02-01"},
+        "concerns": ["physical_violence"], "urgency": "high"
+    });
+    let draft = nadia
+        .post(
+            "/api/v1/reports?draft=true",
+            &json!({"narrative": "بلاغ أولي Rachidret"}),
+        )
+        .await;
+    let id = draft.json()["id"].as_str().expect("id").to_owned();
+    let done = nadia
+        .post(
+            &format!("/api/v1/reports/{id}/versions"),
+            &json!({"version": 1, "values": report}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let case = nadia.triage(&id, None).await["case_id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let referral = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
+        .await;
+    step(&doctor, &referral, "accept").await;
+    let answered = doctor
+        .post(
+            &format!("/api/v1/referrals/{referral}/answer"),
+            &json!({"services": ["forensic_exam"], "outcome": "نتيجة الفحص Rachidret"}),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::CREATED, "{}", answered.body);
+    step(&nadia, &referral, "close").await;
+    let closed = nadia.move_case(&case, "closed", Some("reintegrated")).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+
+    let at = |text: &str| text.parse::<jiff::Timestamp>().expect("timestamp");
+    let reference = crate::support::reference();
+    let run =
+        |when| awladna_web::retention::run(&app.store, &reference, &app.keyring, at(when), false);
+    run("2030-01-01T00:00:00Z").await.expect("run");
+    let version: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sealed FROM card_versions WHERE card_id = $1")
+            .bind(&id)
+            .fetch_one(app.store.pool_for_tests())
+            .await
+            .expect("row");
+    assert!(version.is_some(), "kept while the rule runs");
+    run("2045-01-01T00:00:00Z").await.expect("run");
+    let version: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sealed FROM card_versions WHERE card_id = $1")
+            .bind(&id)
+            .fetch_one(app.store.pool_for_tests())
+            .await
+            .expect("row");
+    assert!(version.is_none(), "the replaced version is erased");
+    let (answer_id, outcome): (String, Vec<u8>) =
+        sqlx::query_as("SELECT id, outcome FROM referral_answers WHERE referral_id = $1")
+            .bind(&referral)
+            .fetch_one(app.store.pool_for_tests())
+            .await
+            .expect("row");
+    let opened = app
+        .keyring
+        .open(&outcome, &format!("referral_answers/outcome/{answer_id}"))
+        .expect("opens at its place");
+    assert!(opened.is_empty(), "the outcome is erased");
+    app.finish().await;
+}
+on_each_backend!(retention_erases_draft_versions_and_answers);

@@ -1,6 +1,8 @@
 -- Drafts that finish: each edit of a draft reporting card keeps the version it
 -- replaced (its personal values sealed again for this row), who replaced it and when.
 CREATE TABLE card_versions (
+    -- `{card_id}:{version}`, the place its sealed values are bound to.
+    id          TEXT PRIMARY KEY,
     card_id     TEXT NOT NULL REFERENCES cards(id),
     version     BIGINT NOT NULL,
     complete    INTEGER NOT NULL,
@@ -8,7 +10,7 @@ CREATE TABLE card_versions (
     sealed      BYTEA,
     replaced_by TEXT NOT NULL,
     replaced_at BIGINT NOT NULL,
-    PRIMARY KEY (card_id, version)
+    UNIQUE (card_id, version)
 );
 CREATE INDEX cards_drafts ON cards(territory_code, complete, updated_at);
 
