@@ -176,6 +176,8 @@ pub fn routes() -> Vec<Route> {
         // The receiving service writes its part and answers (issue 16 §2, §4).
         route(M::POST, "/referrals/{id}/answer", UseReferrals, post(referrals::contributions::answer_page).layer(DefaultBodyLimit::max(case_files::UPLOAD_BODY_LIMIT))),
         route(M::GET, "/referrals/{id}/documents/{document}", UseReferrals, get(referrals::contributions::own_document_download)),
+        route(M::GET, "/referrals/{id}/entries/{part}", UseReferrals, get(referrals::contributions::entry_form)),
+        route(M::POST, "/referrals/{id}/entries/{part}", UseReferrals, post(referrals::contributions::save_entry)),
         route(M::POST, "/children/search", ReadCase, post(cases::register::search_page)),
         route(M::POST, "/api/v1/reports", RecordReport, post(reports::create)),
         route(M::GET, "/api/v1/reports/{id}", ReadReport, get(reports::read)),

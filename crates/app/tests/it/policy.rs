@@ -147,6 +147,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
     ("POST", "/referrals/{id}/answer", Who::Only(REFERRAL_USERS)),
     ("GET", "/referrals/{id}/documents/{document}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}/entries/{part}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/entries/{part}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
     ("POST", "/api/v1/reports/{id}/versions", Who::Only(IDENTITY_READERS)),

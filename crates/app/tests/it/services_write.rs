@@ -14,22 +14,30 @@ use serde_json::{Value, json};
 
 const BOUNDARY: &str = "awladna-services-boundary";
 
-/// A multipart upload of `bytes` as a document of `kind` to `part`.
-fn upload(part: &str, kind: &str, bytes: &[u8]) -> Vec<u8> {
+/// A multipart body of text `fields` and, if given, a PDF `file`.
+fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
     let mut body = Vec::new();
-    for (field, value) in [("part", part), ("kind", kind)] {
+    for (field, value) in fields {
         body.extend_from_slice(
             format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
                 .as_bytes(),
         );
     }
-    body.extend_from_slice(
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"شهادة طبية.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    if let Some(bytes) = file {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"شهادة طبية.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     body
+}
+
+/// A multipart upload of `bytes` as a document of `kind` to `part`.
+fn upload(part: &str, kind: &str, bytes: &[u8]) -> Vec<u8> {
+    multipart(&[("part", part), ("kind", kind)], Some(bytes))
 }
 
 async fn send_document(user: &Signed<'_>, referral: &str, part: &str, kind: &str) -> Answer {
@@ -537,3 +545,121 @@ async fn retention_erases_draft_versions_and_answers(backend: Backend) {
     app.finish().await;
 }
 on_each_backend!(retention_erases_draft_versions_and_answers);
+
+async fn the_service_answers_and_writes_from_its_pages(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    services(&app).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let doctor = app
+        .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
+        .await;
+    let teacher = app
+        .signed_in("teacher", "sale-school", &[Role::FocalPoint])
+        .await;
+    let case = case(&nadia).await;
+    let referral = nadia
+        .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
+        .await;
+    let before = doctor.get(&format!("/referrals/{referral}")).await;
+    assert!(
+        !before.body.contains("/answer?_csrf="),
+        "no answer before accepting"
+    );
+    step(&doctor, &referral, "accept").await;
+    let card = doctor.get(&format!("/referrals/{referral}")).await;
+    assert!(
+        card.body
+            .contains(&format!("/referrals/{referral}/entries/medical"))
+    );
+    assert!(
+        !card
+            .body
+            .contains(&format!("/referrals/{referral}/entries/judicial"))
+    );
+    assert!(
+        card.body.contains(r#"value="forensic_exam""#),
+        "the stage's basket"
+    );
+    assert!(
+        !card.body.contains(r#"value="shelter""#),
+        "another stage's service"
+    );
+
+    let entry_page = format!("/referrals/{referral}/entries/medical");
+    assert_eq!(doctor.get(&entry_page).await.status, StatusCode::OK);
+    assert_eq!(teacher.get(&entry_page).await.status, StatusCode::NOT_FOUND);
+    let cookie = [("cookie", doctor.cookie.as_str())];
+    let missing = app
+        .post_form(
+            &entry_page,
+            &cookie,
+            &[
+                ("_csrf", doctor.csrf.as_str()),
+                ("entry.date", "2026-11-23"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
+    let saved = app
+        .post_form(
+            &entry_page,
+            &cookie,
+            &[
+                ("_csrf", doctor.csrf.as_str()),
+                ("entry.date", "2026-11-23"),
+                ("entry.kind", "forensic_exam"),
+                ("entry.summary", "فحص طبي شرعي"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let answered = app
+        .request(
+            Method::POST,
+            &format!("/referrals/{referral}/answer?_csrf={}", doctor.csrf),
+            &[
+                ("cookie", doctor.cookie.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            Body::from(multipart(
+                &[
+                    ("services", "forensic_exam"),
+                    ("services", "medical_exam"),
+                    ("appointment_date", "2026-12-03"),
+                    ("outcome", "الشهادة الطبية مرفقة"),
+                    ("kind", "forensic_certificate"),
+                ],
+                Some(PDF),
+            )),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+
+    let seen = nadia.get(&format!("/referrals/{referral}")).await;
+    assert!(seen.body.contains("الشهادة الطبية مرفقة") && seen.body.contains("2026-12-03"));
+    assert!(
+        seen.body.contains(&format!("/cases/{case}/documents/")),
+        "the sender opens the document from the case"
+    );
+    assert!(
+        !seen.body.contains("/answer?_csrf="),
+        "the sender does not answer"
+    );
+    let file = nadia.get(&format!("/cases/{case}/files/medical")).await;
+    assert!(
+        file.body.contains("فحص طبي شرعي") && file.body.contains("أضافته"),
+        "{}",
+        file.body
+    );
+    app.finish().await;
+}
+on_each_backend!(the_service_answers_and_writes_from_its_pages);

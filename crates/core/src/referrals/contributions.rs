@@ -97,6 +97,17 @@ async fn writable(
     Ok((referral, case))
 }
 
+/// Whether `who` may add to `part` through the referral now (the entry form's page
+/// asks before it is shown); the referral's id if so.
+pub async fn writable_for(
+    core: &Core,
+    who: &Who,
+    referral_id: &str,
+    part: FilePart,
+) -> Result<String, ContributionError> {
+    Ok(writable(core, who, referral_id, Some(part)).await?.0.id)
+}
+
 /// Audits what the service added, tells both ends, and commits.
 #[allow(clippy::too_many_arguments)] // what happened, to whom, and when: each needed once
 async fn announce(

@@ -21,7 +21,7 @@ mod steps;
 
 pub use contributions::{
     AnswerInput, ContributionError, Contributions, OpenedAnswer, add_document, add_entry, answer,
-    answers, own, own_document,
+    answers, own, own_document, writable_for,
 };
 pub use open::{OpenedReferral, ReferForm, TakenStep, open, refer_form};
 pub use send::{ReferralRequest, Sent, send};

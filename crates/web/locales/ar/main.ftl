@@ -622,3 +622,4 @@ referral-answer-document = وثيقة
 referral-answer-download = تحميل
 referral-answer-give = الجواب على بطاقة الربط
 referral-answer-send = إرسال الجواب
+referral-add-entry = إضافة إلى

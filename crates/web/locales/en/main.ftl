@@ -622,3 +622,4 @@ referral-answer-document = Document
 referral-answer-download = Download
 referral-answer-give = Answer the linking card
 referral-answer-send = Send the answer
+referral-add-entry = Add to the

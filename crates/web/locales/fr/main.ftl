@@ -622,3 +622,4 @@ referral-answer-document = Document
 referral-answer-download = Télécharger
 referral-answer-give = Répondre à la fiche de liaison
 referral-answer-send = Envoyer la réponse
+referral-add-entry = Ajouter au

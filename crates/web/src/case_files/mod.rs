@@ -18,6 +18,7 @@ use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 
 /// The multipart envelope around a file of the largest size allowed.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
@@ -134,6 +135,8 @@ pub struct DocumentView {
     kind: String,
     size: String,
     at: String,
+    /// The receiving service that added it through a linking card (empty: the centre).
+    by: String,
 }
 
 /// A document's name, or what stands for one erased under the retention rule.
@@ -144,10 +147,21 @@ fn shown_name(t: Tr, document: &ListedDocument) -> String {
         .unwrap_or_else(|| t.get("retention-erased"))
 }
 
-fn document_views(state: &AppState, t: Tr, documents: &[ListedDocument]) -> Vec<DocumentView> {
+fn document_views(
+    state: &AppState,
+    t: Tr,
+    documents: &[ListedDocument],
+    names: &HashMap<String, String>,
+) -> Vec<DocumentView> {
     documents
         .iter()
         .map(|d| DocumentView {
+            by: d
+                .info
+                .organisation
+                .as_ref()
+                .map(|code| names.get(code).cloned().unwrap_or_else(|| code.clone()))
+                .unwrap_or_default(),
             id: d.info.id.clone(),
             name: shown_name(t, d),
             kind: state.label(t, KINDS, &d.info.kind),

@@ -3,9 +3,11 @@
 //! outcome, a document), and what it added, readable after the card closes. The page
 //! part is its own template (`referral_answer.html`), included from the card's page.
 
+use crate::auth::Caller;
 use crate::case_files::{attachment, bad_file, field, kinds, read_upload};
 use crate::error::AppError;
 use crate::extract::{ApiJson, Guard};
+use crate::forms::{read_submission, storing_form};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::times::{local_time, rfc3339};
@@ -20,7 +22,7 @@ use awladna_domain::files::FilePart;
 use awladna_domain::referral::{Side, Standing, Status};
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -185,6 +187,8 @@ pub struct AnswerView {
 pub struct AnswerForm {
     /// The stage's basket: (code, label).
     pub services: Vec<(String, String)>,
+    /// The file parts the service may add an entry to: (code, the link's text).
+    pub parts: Vec<(String, String)>,
     /// The document kinds of the parts the service may add to: (code, label).
     pub kinds: Vec<(String, String)>,
 }
@@ -231,6 +235,14 @@ pub async fn answer_part(
     let may_answer = facts
         .as_ref()
         .is_some_and(|f| decide_service_write(actor, f, None) == Decision::Allow);
+    let writable: Vec<FilePart> = FilePart::ALL
+        .into_iter()
+        .filter(|part| {
+            facts
+                .as_ref()
+                .is_some_and(|f| decide_service_write(actor, f, Some(*part)) == Decision::Allow)
+        })
+        .collect();
     let form = may_answer.then(|| AnswerForm {
         services: state
             .reference
@@ -243,14 +255,18 @@ pub async fn answer_part(
                     .collect()
             })
             .unwrap_or_default(),
-        kinds: FilePart::ALL
-            .into_iter()
-            .filter(|part| {
-                facts
-                    .as_ref()
-                    .is_some_and(|f| decide_service_write(actor, f, Some(*part)) == Decision::Allow)
+        kinds: writable
+            .iter()
+            .flat_map(|part| kinds(state, t, *part))
+            .collect(),
+        parts: writable
+            .iter()
+            .map(|part| {
+                (
+                    part.code().to_owned(),
+                    t.get(&format!("file-{}", part.code())),
+                )
             })
-            .flat_map(|part| kinds(state, t, part))
             .collect(),
     });
     Ok(AnswerPart { answers, form })
@@ -291,4 +307,77 @@ fn part_of_kind(state: &AppState, upload: &Upload) -> Result<FilePart, AppError>
         .and_then(|v| v.terms.iter().find(|t| t.code == upload.kind.trim()))
         .and_then(|t| t.group.as_deref());
     part_named(group).map_err(|_| ContributionError::Kind.into())
+}
+
+/// `GET /referrals/{id}/entries/{part}`: the part's entry form, for the receiving
+/// service while it works on the card.
+pub async fn entry_form(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Guard(permit): Guard<act::UseReferrals>,
+    Path((id, part)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let part: FilePart = part.parse().map_err(|_| AppError::NotFound)?;
+    let form = entry_form_of(&state, part)?;
+    // The page is offered only to who may write there (the same decision as saving).
+    awladna_core::referrals::writable_for(&state, permit.who(), &id, part).await?;
+    let here = uri.path().to_owned();
+    Ok(storing_form(
+        t,
+        here.clone(),
+        &caller,
+        form,
+        &state.reference,
+        here,
+        &Default::default(),
+        &[],
+    ))
+}
+
+/// `POST /referrals/{id}/entries/{part}`: saves the entry and goes back to the card;
+/// field errors show the form again with what to fix.
+pub async fn save_entry(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Guard(permit): Guard<act::UseReferrals>,
+    Path((id, part)): Path<(String, String)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let part: FilePart = part.parse().map_err(|_| AppError::NotFound)?;
+    let form = entry_form_of(&state, part)?;
+    let (values, input, _) = read_submission(form, pairs);
+    match add_entry(&state, &permit, &state, &id, part, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/referrals/{id}")).into_response()),
+        Err(ContributionError::Referral(awladna_core::referrals::ReferralError::Core(
+            awladna_core::CoreError::Invalid(errors),
+        ))) => {
+            let here = uri.path().to_owned();
+            Ok(storing_form(
+                t,
+                here.clone(),
+                &caller,
+                form,
+                &state.reference,
+                here,
+                &values,
+                &errors,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn entry_form_of(
+    state: &AppState,
+    part: FilePart,
+) -> Result<&awladna_domain::forms::Form, AppError> {
+    state
+        .reference
+        .forms()
+        .find(|f| f.part == Some(part))
+        .ok_or(AppError::NotFound)
 }
