@@ -80,6 +80,8 @@ pub(crate) struct FormPage {
     pub(crate) preview: bool,
     /// The version of the draft being edited, sent back to detect a concurrent edit.
     pub(crate) draft_version: Option<i64>,
+    /// The offline quick capture: the form is queued in the browser (offline.js).
+    pub(crate) offline: bool,
 }
 
 /// What a posted form holds: the values as typed (to show again), the JSON the engine
@@ -253,6 +255,7 @@ pub(crate) fn render_form(
         errors,
         outcome,
         draft_version: None,
+        offline: false,
     }
 }
 

@@ -91,6 +91,10 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/fragments/communes", ViewPublic, get(public::forms::commune_options)),
         route(M::GET, "/assets/{*path}", ViewPublic, get(assets::serve)),
         route(M::GET, "/healthz", ViewPublic, get(public::api::healthz)),
+        // Offline capture in the field (issue 16 §3).
+        route(M::GET, "/sw.js", ViewPublic, get(assets::service_worker)),
+        route(M::GET, "/manifest.webmanifest", ViewPublic, get(assets::manifest)),
+        route(M::GET, "/capture", RecordReport, get(report_pages::offline_capture)),
         route(M::GET, "/login", ViewPublic, get(signin::pages::login_page)),
         route(M::POST, "/login", ViewPublic, post(signin::pages::login)),
         route(M::GET, "/login/second-factor", UseOwnAccount, get(signin::pages::second_factor_page)),

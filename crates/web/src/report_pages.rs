@@ -55,6 +55,35 @@ pub async fn new_report(
     ))
 }
 
+/// `GET /capture`: the quick capture that works without a link. The same form, from the
+/// same definition; the page's script queues it encrypted and sends it when it can
+/// (the server checks it then, as any card).
+pub async fn offline_capture(
+    State(state): State<AppState>,
+    t: Tr,
+    caller: Caller,
+    uri: OriginalUri,
+    Guard(_permit): Guard<act::RecordReport>,
+) -> Result<Response, AppError> {
+    let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
+    let mut values = BTreeMap::new();
+    if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
+        values.insert("territory".to_owned(), vec![territory]);
+    }
+    let (status, mut page) = storing_page(
+        t,
+        uri.path().to_owned(),
+        &caller,
+        form,
+        &state.reference,
+        FORM_ACTION.to_owned(),
+        &values,
+        &[],
+    );
+    page.offline = true;
+    Ok((status, page).into_response())
+}
+
 pub async fn save_report(
     State(state): State<AppState>,
     t: Tr,

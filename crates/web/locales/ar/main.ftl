@@ -623,3 +623,25 @@ referral-answer-download = تحميل
 referral-answer-give = الجواب على بطاقة الربط
 referral-answer-send = إرسال الجواب
 referral-add-entry = إضافة إلى
+
+## Offline capture (issue 16)
+offline-short-name = أولادنا
+offline-title = التسجيل دون اتصال
+offline-lead = تُحفظ البطاقات على هذا الجهاز مشفَّرة، ثم تُرسل وحدها عند عودة الاتصال.
+offline-pin = الرقم السري لهذا الجهاز
+offline-pin-hint = من 6 إلى 12 رقما. أول رقم تختارونه يصبح رقم هذا الجهاز؛ لا يُرسل إلى الخادم.
+offline-unlock = فتح
+offline-queue = البطاقات في الانتظار
+offline-waiting = في الانتظار
+offline-sent = أُرسلت
+offline-refused = رُفضت
+offline-signin = المرجو تسجيل الدخول من جديد لإرسال البطاقات.
+offline-as-draft = إرسالها كمسودة
+offline-pin-short = الرقم السري من 6 إلى 12 رقما.
+offline-pin-wrong = الرقم السري غير صحيح.
+offline-working = جارٍ الفتح…
+offline-unlocked = الجهاز مفتوح: يمكنكم التسجيل.
+offline-locked = أدخلوا الرقم السري أولا.
+offline-saved = حُفظت البطاقة على الجهاز.
+offline-erase = محو بيانات هذا الجهاز
+offline-erased = مُحيت بيانات هذا الجهاز.

@@ -623,3 +623,25 @@ referral-answer-download = Download
 referral-answer-give = Answer the linking card
 referral-answer-send = Send the answer
 referral-add-entry = Add to the
+
+## Offline capture (issue 16)
+offline-short-name = Awladna
+offline-title = Capture without a link
+offline-lead = Cards are kept encrypted on this device, then sent by themselves when the link returns.
+offline-pin = This device's PIN
+offline-pin-hint = 6 to 12 digits. The first PIN you choose becomes this device's; it is never sent to the server.
+offline-unlock = Open
+offline-queue = Cards waiting
+offline-waiting = Waiting
+offline-sent = Sent
+offline-refused = Refused
+offline-signin = Sign in again to send the cards.
+offline-as-draft = Send it as a draft
+offline-pin-short = The PIN is 6 to 12 digits.
+offline-pin-wrong = Wrong PIN.
+offline-working = Opening…
+offline-unlocked = Device open: you can record.
+offline-locked = Enter the PIN first.
+offline-saved = Card kept on the device.
+offline-erase = Erase this device's data
+offline-erased = This device's data is erased.

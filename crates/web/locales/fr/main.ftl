@@ -623,3 +623,25 @@ referral-answer-download = Télécharger
 referral-answer-give = Répondre à la fiche de liaison
 referral-answer-send = Envoyer la réponse
 referral-add-entry = Ajouter au
+
+## Offline capture (issue 16)
+offline-short-name = Awladna
+offline-title = Saisie hors connexion
+offline-lead = Les fiches sont gardées chiffrées sur cet appareil, puis envoyées d'elles-mêmes quand la connexion revient.
+offline-pin = Code de cet appareil
+offline-pin-hint = De 6 à 12 chiffres. Le premier code choisi devient celui de cet appareil ; il n'est jamais envoyé au serveur.
+offline-unlock = Ouvrir
+offline-queue = Fiches en attente
+offline-waiting = En attente
+offline-sent = Envoyée
+offline-refused = Refusée
+offline-signin = Reconnectez-vous pour envoyer les fiches.
+offline-as-draft = L'envoyer comme brouillon
+offline-pin-short = Le code compte de 6 à 12 chiffres.
+offline-pin-wrong = Code incorrect.
+offline-working = Ouverture…
+offline-unlocked = Appareil ouvert : vous pouvez saisir.
+offline-locked = Saisissez d'abord le code.
+offline-saved = Fiche gardée sur l'appareil.
+offline-erase = Effacer les données de cet appareil
+offline-erased = Les données de cet appareil sont effacées.
