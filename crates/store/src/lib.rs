@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod cards;
 pub mod cases;
 pub mod contributions;
+pub mod devices;
 pub mod directory;
 pub mod documents;
 mod error;

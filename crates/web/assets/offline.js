@@ -14,6 +14,7 @@
 
   var text = function (name) { return panel.getAttribute('data-m-' + name) || name; };
   var dataKey = null;
+  var device = null;
   var syncing = false;
   var DB = 'awladna-offline';
   var ITERATIONS = 600000;
@@ -67,23 +68,59 @@
         { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     });
   }
-  // The first PIN makes the data key; later ones only unwrap it (a wrong PIN fails).
+  // This browser registers as a device once, with a link: the server then knows until
+  // when its key may be used and refuses its queue once revoked.
+  function register() {
+    var csrf = form.querySelector('input[name="_csrf"]');
+    return fetch('/api/v1/devices', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'x-csrf-token': csrf ? csrf.value : '' }
+    }).then(function (r) {
+      if (r.status !== 201) { throw new Error('register'); }
+      return r.json();
+    });
+  }
+
+  function erase() {
+    dataKey = null;
+    device = null;
+    indexedDB.deleteDatabase(DB);
+    if (window.caches) { caches.keys().then(function (n) { n.forEach(function (c) { caches.delete(c); }); }); }
+    panel.removeAttribute('data-unlocked');
+    document.getElementById('offline-queue').textContent = '';
+  }
+
+  // The first PIN makes the data key; later ones only unwrap it (a wrong PIN fails). A
+  // key past its device's lifetime is erased with the queue it protects.
   function unlock(pin) {
     return get('keys', 'data').then(function (stored) {
-      if (stored) { return unwrap(pin, stored); }
-      var salt = crypto.getRandomValues(new Uint8Array(16));
-      var iv = crypto.getRandomValues(new Uint8Array(12));
-      return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt'])
-        .then(function (key) {
-          return kek(pin, salt).then(function (k) {
-            return crypto.subtle.wrapKey('raw', key, k, { name: 'AES-GCM', iv: iv });
-          });
-        })
-        .then(function (wrapped) {
-          var record = { name: 'data', salt: salt, iv: iv, wrapped: wrapped };
-          return put('keys', record).then(function () { return unwrap(pin, record); });
-        });
+      if (stored && stored.expires_at < Date.now()) {
+        erase();
+        throw new Error('expired');
+      }
+      if (stored) { device = stored.device; return unwrap(pin, stored); }
+      return register().then(function (registered) {
+        return fresh(pin, registered);
+      });
     });
+  }
+  function fresh(pin, registered) {
+    var salt = crypto.getRandomValues(new Uint8Array(16));
+    var iv = crypto.getRandomValues(new Uint8Array(12));
+    return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt'])
+      .then(function (key) {
+        return kek(pin, salt).then(function (k) {
+          return crypto.subtle.wrapKey('raw', key, k, { name: 'AES-GCM', iv: iv });
+        });
+      })
+      .then(function (wrapped) {
+        var record = {
+          name: 'data', salt: salt, iv: iv, wrapped: wrapped,
+          device: registered.id, expires_at: registered.expires_at
+        };
+        device = registered.id;
+        return put('keys', record).then(function () { return unwrap(pin, record); });
+      });
   }
 
   // A card typed in the field was received when it was typed, in the phone's (Moroccan)
@@ -129,7 +166,7 @@
         li.setAttribute('data-state', item.state);
         var when = new Date(item.at).toLocaleString(document.documentElement.lang);
         li.textContent = text(item.state) + ' · ' + when + (item.reason ? ' — ' + item.reason : '');
-        if (item.state === 'refused' && item.sealed) {
+        if (item.state === 'refused' && item.sealed && !item.device_refused) {
           var again = document.createElement('button');
           again.type = 'button';
           again.textContent = text('as-draft');
@@ -163,6 +200,7 @@
         credentials: 'same-origin',
         headers: {
           'content-type': 'application/json', 'x-csrf-token': csrf, 'idempotency-key': item.id,
+          'x-device': device,
           'accept-language': document.documentElement.lang
         },
         body: JSON.stringify(card)
@@ -178,6 +216,7 @@
         if (response.status >= 400 && response.status < 500 && !signedOut) {
           var fields = (body.fields || []).map(function (f) { return f.message; }).join(' ');
           item.state = 'refused';
+          item.device_refused = error.code === 'device_refused';
           item.reason = ((error.message || '') + ' ' + fields).trim();
           return put('queue', item);
         }
@@ -213,7 +252,7 @@
       panel.setAttribute('data-unlocked', 'true');
       say(text('unlocked'));
       return sync();
-    }, function () { say(text('pin-wrong')); });
+    }, function (e) { say(text(e && e.message === 'expired' ? 'expired' : 'pin-wrong')); });
   });
 
   form.addEventListener('submit', function (event) {
@@ -231,11 +270,7 @@
   });
 
   document.getElementById('offline-erase').addEventListener('click', function () {
-    dataKey = null;
-    indexedDB.deleteDatabase(DB);
-    if (window.caches) { caches.keys().then(function (n) { n.forEach(function (c) { caches.delete(c); }); }); }
-    panel.removeAttribute('data-unlocked');
-    document.getElementById('offline-queue').textContent = '';
+    erase();
     say(text('erased'));
   });
 

@@ -80,6 +80,18 @@ pub async fn create(
     ApiJson(input): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let key = idempotency_key(&headers)?;
+    // A card queued offline names its device: a revoked or expired one is refused.
+    if let Some(device) = headers.get("x-device") {
+        let device = device.to_str().unwrap_or_default();
+        awladna_core::devices::check_sender(&state, &permit, device)
+            .await
+            .map_err(|e| match e {
+                awladna_core::devices::DeviceError::Core(e) => AppError::from(e),
+                awladna_core::devices::DeviceError::Refused => {
+                    AppError::refused(StatusCode::FORBIDDEN, "device_refused", "devices-refused")
+                }
+            })?;
+    }
     let recorded = record(
         &state,
         &permit,

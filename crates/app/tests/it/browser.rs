@@ -997,6 +997,39 @@ async fn a_mobile_team_records_two_reports_offline_and_syncs_them_once() {
     }
     first_names.sort();
     assert_eq!(first_names, ["Ouafaeoffline", "Zinebhorsligne"]);
+
+    // The phone is reported lost and revoked from the account page: what it still
+    // queues is refused at sync, with the reason.
+    let device = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('awladna-offline');
+             open.onsuccess = () => { const q = open.result.transaction('keys').objectStore('keys').get('data');
+               q.onsuccess = () => done(q.result.device); };",
+        )
+        .await;
+    let device = device.as_str().expect("the device's id").to_owned();
+    let (cookie, csrf) = app.session(&nadia).await;
+    let revoked = app
+        .post_json(
+            &format!("/api/v1/devices/{device}/revoke"),
+            &[("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())],
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        revoked.status,
+        axum::http::StatusCode::NO_CONTENT,
+        "{}",
+        revoked.body
+    );
+    browser.capture_offline("Hananerevoked").await;
+    browser
+        .wait_for_count("#offline-queue li[data-state='refused']", 1, 30)
+        .await;
+    assert_eq!(stored().await, 2, "the revoked device's card is not stored");
+    browser.show("#offline").await;
+    browser.screenshot("offline-revoked-ar-360").await;
     browser.close().await;
     app.finish().await;
 }

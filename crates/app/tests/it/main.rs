@@ -17,6 +17,7 @@ mod cases;
 mod children;
 mod cli;
 mod demo;
+mod devices;
 mod directory;
 mod drafts;
 mod hostile_input;

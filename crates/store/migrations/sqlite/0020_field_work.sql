@@ -36,3 +36,15 @@ CREATE TABLE referral_answers (
     answered_at       BIGINT NOT NULL
 );
 CREATE INDEX referral_answers_referral ON referral_answers(referral_id, answered_at);
+
+-- Offline capture: the phones and tablets a user set up to queue cards without a link.
+-- The key that encrypts a device's queue never leaves it; the server knows the device,
+-- until when its key may be used, and whether it was revoked (its queue is then refused).
+CREATE TABLE devices (
+    id            TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL REFERENCES users(id),
+    registered_at BIGINT NOT NULL,
+    expires_at    BIGINT NOT NULL,
+    revoked_at    BIGINT
+);
+CREATE INDEX devices_user ON devices(user_id, registered_at);
