@@ -887,6 +887,17 @@ async fn a_mobile_team_records_two_reports_offline_and_syncs_them_once() {
         .await
         .expect("open capture");
     browser.wait_for("form[data-offline]").await;
+    // What a cold load of the quick capture transfers (BENCHMARKS.md).
+    let sizes = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             window.addEventListener('load', () => {}); setTimeout(() => {
+               const all = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
+               done(all.map(e => [e.name.replace(location.origin, ''), e.transferSize, e.decodedBodySize]));
+             }, 500);",
+        )
+        .await;
+    eprintln!("offline capture, cold load (path, transfer, body): {sizes}");
     // The service worker keeps the page for later.
     let ready = browser
         .run_async("const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(() => caches.match('/capture')).then(r => done(!!r), e => done(String(e)));")
