@@ -264,6 +264,23 @@ pub async fn download(
     let case = core
         .case_for(who, case_id, Action::ReadFile(part), Use::Read)
         .await?;
+    let entry = who.audit(
+        core.now_ms(),
+        "case.document_read",
+        ("case", &case.id),
+        &case.territory,
+        json!({"document": info.id}),
+    );
+    Ok(opened_document(core, info, entry).await?)
+}
+
+/// A document's content opened for a reader already allowed, the read audited with
+/// `entry` before it is answered.
+pub(crate) async fn opened_document(
+    core: &Core,
+    info: DocumentInfo,
+    entry: awladna_store::audit::AuditEntry,
+) -> Result<Download, CoreError> {
     let sealed = core
         .store
         .document_content(&info.id)
@@ -273,13 +290,6 @@ pub async fn download(
         .keyring
         .open(&sealed, &sealed_aad("documents", "content", &info.id))?
         .to_vec();
-    let entry = who.audit(
-        core.now_ms(),
-        "case.document_read",
-        ("case", &case.id),
-        &case.territory,
-        json!({"document": info.id}),
-    );
     core.audit_alone(entry).await?;
     Ok(Download { info, content })
 }

@@ -31,18 +31,13 @@ pub async fn new_report(
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
     let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
-    // A quick capture starts at "now", in the user's own province.
-    let mut values = BTreeMap::new();
     let now_local = state
         .clock
         .now()
         .to_zoned(local_zone())
         .strftime("%Y-%m-%dT%H:%M")
         .to_string();
-    values.insert("received_at".to_owned(), vec![now_local]);
-    if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
-        values.insert("territory".to_owned(), vec![territory]);
-    }
+    let values = capture_values(&caller, Some(now_local));
     Ok(storing_form(
         t,
         uri.path().to_owned(),
@@ -66,10 +61,8 @@ pub async fn offline_capture(
     Guard(_permit): Guard<act::RecordReport>,
 ) -> Result<Response, AppError> {
     let form = state.reference.form(FORM).ok_or(AppError::NotFound)?;
-    let mut values = BTreeMap::new();
-    if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
-        values.insert("territory".to_owned(), vec![territory]);
-    }
+    // Offline, the page is kept for hours: the time is the phone's when it saves.
+    let values = capture_values(&caller, None);
     let (status, mut page) = storing_page(
         t,
         uri.path().to_owned(),
@@ -82,6 +75,18 @@ pub async fn offline_capture(
     );
     page.offline = true;
     Ok((status, page).into_response())
+}
+
+/// A quick capture starts at `received_at` ("now"), in the user's own province.
+fn capture_values(caller: &Caller, received_at: Option<String>) -> BTreeMap<String, Vec<String>> {
+    let mut values = BTreeMap::new();
+    if let Some(at) = received_at {
+        values.insert("received_at".to_owned(), vec![at]);
+    }
+    if let Some(territory) = caller.actor.as_ref().and_then(|a| a.territory.clone()) {
+        values.insert("territory".to_owned(), vec![territory]);
+    }
+    values
 }
 
 pub async fn save_report(

@@ -862,7 +862,9 @@ impl Browser {
 async fn a_mobile_team_records_two_reports_offline_and_syncs_them_once() {
     let app = TestApp::start(Backend::Sqlite).await;
     // The phone stamps a card with its own clock: the server's must agree with it.
-    app.clock.set(jiff::Timestamp::now());
+    app.clock.set(awladna_domain::Clock::now(
+        &awladna_domain::clock::SystemClock,
+    ));
     app.organisation("sale-centre", "family_solidarity", Some("sale"))
         .await;
     let nadia = app

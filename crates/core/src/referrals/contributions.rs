@@ -11,7 +11,7 @@
 
 use super::{Event, Notifier, ReferralError, facts_of, status_of};
 use crate::cards::case_card;
-use crate::files::{Download, SealedDocument, Upload, UploadError};
+use crate::files::{Download, SealedDocument, Upload, UploadError, opened_document};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::{Decision, decide_own_contributions, decide_service_write};
@@ -459,15 +459,6 @@ pub async fn own_document(
         .into_iter()
         .find(|d| d.id == document_id)
         .ok_or(CoreError::NotFound)?;
-    let sealed = core
-        .store
-        .document_content(&info.id)
-        .await?
-        .ok_or_else(|| CoreError::internal("a listed document has no content"))?;
-    let content = core
-        .keyring
-        .open(&sealed, &sealed_aad("documents", "content", &info.id))?
-        .to_vec();
     let entry = who.audit(
         core.now_ms(),
         "referral.document_read",
@@ -475,6 +466,5 @@ pub async fn own_document(
         &referral.territory,
         json!({"document": info.id}),
     );
-    core.audit_alone(entry).await?;
-    Ok(Download { info, content })
+    opened_document(core, info, entry).await
 }
