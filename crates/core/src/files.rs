@@ -5,10 +5,11 @@
 
 use crate::cases::{CaseError, Use};
 use crate::permit::act;
-use crate::{Core, CoreError, Permit};
+use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::{Action, Decision, decide};
 use awladna_domain::files::FilePart;
 use awladna_domain::uploads::{UploadProblem, check_upload};
+use awladna_store::audit::Tx;
 use awladna_store::cards::CardRecord;
 use awladna_store::cases::CaseRecord;
 use awladna_store::documents::{DocumentInfo, NewDocument};
@@ -133,55 +134,94 @@ pub async fn upload(
     let case = core
         .case_for(who, case_id, Action::WriteFile(part), Use::Change)
         .await?;
-    let kind = upload.kind.trim();
-    let kind_fits = core
-        .reference
-        .vocabulary(KINDS)
-        .and_then(|v| v.terms.iter().find(|term| term.code == kind))
-        .is_some_and(|term| term.group.as_deref() == Some(part.code()));
-    if !kind_fits {
-        return Err(UploadError::Kind);
-    }
-    let found = check_upload(&upload.bytes).map_err(UploadError::File)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let name = if upload.name.trim().is_empty() {
-        format!("document.{}", found.extension())
-    } else {
-        upload.name
-    };
-    let seal = |bytes: &[u8], column: &str| {
-        core.keyring
-            .seal(bytes, &sealed_aad("documents", column, &id))
-    };
-    let sealed_name = seal(name.as_bytes(), "name")?;
-    let sealed_content = seal(&upload.bytes, "content")?;
-    let now = core.now_ms();
-    let size = i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX);
-    let row = NewDocument {
-        id: &id,
-        case_id: &case.id,
-        territory: &case.territory,
-        part: part.code(),
-        kind,
-        content_type: found.content_type(),
-        size,
-        name: &sealed_name,
-        content: &sealed_content,
-        by: &who.audit_name,
-        at_ms: now,
-    };
+    let document = SealedDocument::check(core, part, upload)?;
     let mut tx = core.store.begin().await?;
-    tx.insert_document(&row).await?;
-    tx.audit(who.audit(
-        now,
-        "case.document_added",
-        ("case", &case.id),
-        &case.territory,
-        json!({"document": id, "part": part.code(), "kind": kind, "size": size}),
-    ))
-    .await?;
+    document.insert(&mut tx, who, &case, core.now_ms()).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(document.id)
+}
+
+/// A document checked for a part of a case's file and sealed, ready to store.
+pub(crate) struct SealedDocument {
+    pub id: String,
+    part: FilePart,
+    kind: String,
+    content_type: &'static str,
+    size: i64,
+    name: Vec<u8>,
+    content: Vec<u8>,
+}
+
+impl SealedDocument {
+    /// Checks the kind (one of the part's) and the bytes, and seals name and content.
+    pub(crate) fn check(
+        core: &Core,
+        part: FilePart,
+        upload: Upload,
+    ) -> Result<SealedDocument, UploadError> {
+        let kind = upload.kind.trim();
+        let kind_fits = core
+            .reference
+            .vocabulary(KINDS)
+            .and_then(|v| v.terms.iter().find(|term| term.code == kind))
+            .is_some_and(|term| term.group.as_deref() == Some(part.code()));
+        if !kind_fits {
+            return Err(UploadError::Kind);
+        }
+        let found = check_upload(&upload.bytes).map_err(UploadError::File)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let name = if upload.name.trim().is_empty() {
+            format!("document.{}", found.extension())
+        } else {
+            upload.name
+        };
+        let seal = |bytes: &[u8], column: &str| {
+            core.keyring
+                .seal(bytes, &sealed_aad("documents", column, &id))
+        };
+        Ok(SealedDocument {
+            name: seal(name.as_bytes(), "name")?,
+            content: seal(&upload.bytes, "content")?,
+            part,
+            kind: kind.to_owned(),
+            content_type: found.content_type(),
+            size: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
+            id,
+        })
+    }
+
+    /// Stores the document on `case` with its audit entry, in the caller's transaction.
+    pub(crate) async fn insert(
+        &self,
+        tx: &mut Tx<'_>,
+        who: &Who,
+        case: &CaseRecord,
+        at_ms: i64,
+    ) -> Result<(), CoreError> {
+        let row = NewDocument {
+            id: &self.id,
+            case_id: &case.id,
+            territory: &case.territory,
+            part: self.part.code(),
+            kind: &self.kind,
+            content_type: self.content_type,
+            size: self.size,
+            name: &self.name,
+            content: &self.content,
+            by: &who.audit_name,
+            at_ms,
+        };
+        tx.insert_document(&row).await?;
+        tx.audit(who.audit(
+            at_ms,
+            "case.document_added",
+            ("case", &case.id),
+            &case.territory,
+            json!({"document": self.id, "part": self.part.code(), "kind": self.kind, "size": self.size}),
+        ))
+        .await?;
+        Ok(())
+    }
 }
 
 /// A document's content, opened for a reader of its part.
@@ -224,6 +264,23 @@ pub async fn download(
     let case = core
         .case_for(who, case_id, Action::ReadFile(part), Use::Read)
         .await?;
+    let entry = who.audit(
+        core.now_ms(),
+        "case.document_read",
+        ("case", &case.id),
+        &case.territory,
+        json!({"document": info.id}),
+    );
+    Ok(opened_document(core, info, entry).await?)
+}
+
+/// A document's content opened for a reader already allowed, the read audited with
+/// `entry` before it is answered.
+pub(crate) async fn opened_document(
+    core: &Core,
+    info: DocumentInfo,
+    entry: awladna_store::audit::AuditEntry,
+) -> Result<Download, CoreError> {
     let sealed = core
         .store
         .document_content(&info.id)
@@ -233,13 +290,6 @@ pub async fn download(
         .keyring
         .open(&sealed, &sealed_aad("documents", "content", &info.id))?
         .to_vec();
-    let entry = who.audit(
-        core.now_ms(),
-        "case.document_read",
-        ("case", &case.id),
-        &case.territory,
-        json!({"document": info.id}),
-    );
     core.audit_alone(entry).await?;
     Ok(Download { info, content })
 }

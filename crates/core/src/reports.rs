@@ -6,9 +6,11 @@
 use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
-use awladna_domain::access::{Decision, decide_report_read};
-use awladna_domain::forms::{Completeness, Problem};
-use awladna_store::cards::{CardRecord, NewCard};
+use awladna_domain::access::{Decision, decide_draft_edit, decide_report_read};
+use awladna_domain::forms::{CheckedCard, Completeness, Problem};
+use awladna_store::StoreError;
+use awladna_store::cards::{CardRecord, CardVersion, DraftEdit, NewCard, version_id};
+use awladna_store::keys::sealed_aad;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
@@ -45,27 +47,8 @@ pub async fn record(
     if let Some(id) = once::stored_before(core, who, Kept::Card, idempotency_key).await? {
         return Ok(stored(core, &id).await?);
     }
-    let form = core
-        .reference
-        .form(FORM)
-        .ok_or_else(|| CoreError::internal("the report form is missing"))?;
-    let card = form
-        .check(input, completeness, &core.reference, core.clock.now())
-        .map_err(CoreError::Invalid)?;
-    // A draft may lack the territory: it is then recorded in the author's own.
-    let territory = card
-        .values
-        .get("territory")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| who.actor.territory.clone())
-        .ok_or_else(|| CoreError::field("territory", Problem::Required))?;
-    // Another province's report is refused as such: the author named the province.
-    if permit.decide_on(&territory) != Decision::Allow {
-        return Err(RecordError::OtherTerritory);
-    }
+    let (card, territory, public, personal) = checked(core, permit, input, completeness)?;
     let id = uuid::Uuid::now_v7().to_string();
-    let (public, personal) = card.split(form);
     let sealed = core.seal_card(&id, &personal)?;
     let at_ms = core.now_ms();
     let new = NewCard {
@@ -104,6 +87,177 @@ pub async fn record(
             Ok(stored(core, &existing).await?)
         }
     }
+}
+
+/// A submission checked by the report form: the card, its province (a draft may lack
+/// it: it is then the author's own), its clear values and its personal ones.
+fn checked(
+    core: &Core,
+    permit: &Permit<act::RecordReport>,
+    input: &Value,
+    completeness: Completeness,
+) -> Result<(CheckedCard, String, Value, Value), RecordError> {
+    let form = core
+        .reference
+        .form(FORM)
+        .ok_or_else(|| CoreError::internal("the report form is missing"))?;
+    let card = form
+        .check(input, completeness, &core.reference, core.clock.now())
+        .map_err(CoreError::Invalid)?;
+    let territory = card
+        .values
+        .get("territory")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| permit.actor().territory.clone())
+        .ok_or_else(|| CoreError::field("territory", Problem::Required))?;
+    // Another province's report is refused as such: the author named the province.
+    if permit.decide_on(&territory) != Decision::Allow {
+        return Err(RecordError::OtherTerritory);
+    }
+    let (public, personal) = card.split(form);
+    Ok((card, territory, public, personal))
+}
+
+#[derive(Debug, Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// The report is complete (or triaged) already: it is no longer a draft.
+    #[error("the report is no longer a draft")]
+    NotDraft,
+}
+
+impl From<CoreError> for EditError {
+    fn from(e: CoreError) -> Self {
+        EditError::Record(RecordError::Core(e))
+    }
+}
+
+impl From<StoreError> for EditError {
+    fn from(e: StoreError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+/// A draft after an edit: still a draft, or complete (then waiting for triage).
+pub struct Edited {
+    pub id: String,
+    pub complete: bool,
+    pub version: i64,
+}
+
+/// Edits a draft reporting card as of `version` (the one its editor read; another is
+/// `CoreError::Stale`): the new
+/// values replace the old ones, which are kept as a version; `Complete` completeness
+/// finishes it. The id stays, and so do the idempotency keys that named it.
+pub async fn edit(
+    core: &Core,
+    permit: &Permit<act::RecordReport>,
+    id: &str,
+    input: &Value,
+    completeness: Completeness,
+    version: i64,
+) -> Result<Edited, EditError> {
+    let who = permit.who();
+    let card = match core.store.card(id).await? {
+        Some(card) if card.form_code == FORM => card,
+        _ => return Err(CoreError::NotFound.into()),
+    };
+    let decision = decide_draft_edit(
+        permit.actor(),
+        &card.territory,
+        card.organisation.as_deref(),
+        card.created_by.as_deref(),
+    );
+    crate::error::allowed(decision)?;
+    if card.complete || card.case_id.is_some() {
+        return Err(EditError::NotDraft);
+    }
+    if card.version != version {
+        return Err(CoreError::Stale.into());
+    }
+    let (checked, territory, public, personal) = checked(core, permit, input, completeness)?;
+    let previous = match card.sealed {
+        Some(_) => Some(
+            core.keyring
+                .seal_json(
+                    &Value::Object(personal_values(core, &card)?),
+                    &sealed_aad(
+                        "card_versions",
+                        "sealed",
+                        &version_id(&card.id, card.version),
+                    ),
+                )
+                .map_err(CoreError::from)?,
+        ),
+        None => None,
+    };
+    let sealed = core.seal_card(&card.id, &personal)?;
+    let at_ms = core.now_ms();
+    let data = public.to_string();
+    let edit = DraftEdit {
+        id: &card.id,
+        expected_version: version,
+        territory: &territory,
+        complete: checked.complete,
+        data: &data,
+        sealed: sealed.as_deref(),
+        previous_sealed: previous.as_deref(),
+        by: &who.audit_name,
+        at_ms,
+    };
+    let mut tx = core.store.begin().await?;
+    if !tx.replace_draft(&edit).await? {
+        return Err(CoreError::Stale.into());
+    }
+    let detail = json!({"version": version + 1, "complete": checked.complete});
+    tx.audit(who.audit(
+        at_ms,
+        "report.edited",
+        ("card", &card.id),
+        &territory,
+        detail,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Edited {
+        id: card.id,
+        complete: checked.complete,
+        version: version + 1,
+    })
+}
+
+/// A card's sealed values alone, opened.
+fn personal_values(core: &Core, card: &CardRecord) -> Result<Map<String, Value>, CoreError> {
+    let public: Map<String, Value> = serde_json::from_str(&card.data).unwrap_or_default();
+    let mut values = core.card_values(card)?;
+    values.retain(|k, _| !public.contains_key(k));
+    Ok(values)
+}
+
+/// The versions a draft replaced, oldest first, for a reader of the report.
+pub async fn versions(core: &Core, opened: &OpenedCard) -> Result<Vec<CardVersion>, CoreError> {
+    Ok(core.store.card_versions(&opened.card.id).await?)
+}
+
+/// How many abandoned drafts a list shows at most.
+pub const ABANDONED_LIMIT: i64 = 200;
+
+/// The draft reports of the coordinator's province untouched for longer than the
+/// reference set's delay (`reports/drafts.toml`), oldest first.
+pub async fn abandoned(
+    core: &Core,
+    permit: &Permit<act::ViewAlerts>,
+) -> Result<Vec<CardRecord>, CoreError> {
+    let Some(territory) = permit.actor().territory.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let before = core.reference.drafts().abandoned_before_ms(core.now_ms());
+    Ok(core
+        .store
+        .abandoned_drafts(territory, before, ABANDONED_LIMIT)
+        .await?)
 }
 
 /// The answer to a retry: the card already stored.

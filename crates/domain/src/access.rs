@@ -518,6 +518,67 @@ pub fn decide_report_read(actor: &Actor, territory: &str, organisation: Option<&
     decision
 }
 
+/// Whether `actor` may edit and complete a draft reporting card of `territory`,
+/// recorded by `author` for `organisation`: its author, and the centre's case workers
+/// and coordinators of the province (who finish what a colleague or a service began).
+/// A reader who may not see the report is answered as for one that does not exist.
+pub fn decide_draft_edit(
+    actor: &Actor,
+    territory: &str,
+    organisation: Option<&str>,
+    author: Option<&str>,
+) -> Decision {
+    let read = decide_report_read(actor, territory, organisation);
+    if read != Decision::Allow {
+        return read;
+    }
+    let centre = actor.has(Role::CaseWorker) || actor.has(Role::Coordinator);
+    if centre || author == Some(actor.user_id.as_str()) {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// Whether `actor` may add to the file of a referral's case, in `part` (None: the
+/// services delivered, which belong to no file part): the focal point and the case
+/// workers of the receiving service, while the referral is theirs to work on
+/// (accepted, not closed), in a part their sector may read. Anyone else is answered as
+/// for a referral that does not exist; the receiver's other roles, a part closed to the
+/// sector or a referral not accepted yet are refused.
+pub fn decide_service_write(
+    actor: &Actor,
+    referral: &ReferralFacts<'_>,
+    part: Option<FilePart>,
+) -> Decision {
+    if actor.organisation != referral.to_org
+        || !referral.status.grants_access()
+        || decide(Some(actor), Action::UseReferrals, Some(referral.territory)) != Decision::Allow
+    {
+        return Decision::Hidden;
+    }
+    let writer = actor.has(Role::FocalPoint) || actor.has(Role::CaseWorker);
+    let open = part.is_none_or(|p| p.open_to_sector(&actor.sector));
+    if writer && open && referral.status.takes_contributions() {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// Whether `actor` may read what their own organisation added through a referral (its
+/// entries, documents and answers): the receiving service's people, even after the
+/// referral is closed. It opens nothing else of the case.
+pub fn decide_own_contributions(actor: &Actor, referral: &ReferralFacts<'_>) -> Decision {
+    if actor.organisation == referral.to_org
+        && decide(Some(actor), Action::UseReferrals, Some(referral.territory)) == Decision::Allow
+    {
+        Decision::Allow
+    } else {
+        Decision::Hidden
+    }
+}
+
 /// Whether a user with these role codes may be given a case to follow ("my cases"):
 /// the centre's case workers and coordinators.
 pub fn follows_cases(role_codes: &[String]) -> bool {
@@ -590,6 +651,119 @@ mod tests {
             Some("rabat"),
             "sale"
         ));
+    }
+
+    #[test]
+    fn the_receiving_service_writes_its_sector_s_part_while_the_referral_is_open() {
+        use crate::files::FilePart::*;
+        let facts = |status| ReferralFacts {
+            from_org: "centre",
+            to_org: "hospital",
+            territory: "sale",
+            status,
+            receiver_staffed: true,
+        };
+        let service = |roles: &[Role], org: &str, sector: &str| {
+            let mut a = actor(roles, Some("sale"));
+            a.organisation = org.into();
+            a.sector = sector.into();
+            a
+        };
+        let doctor = service(&[Role::FocalPoint], "hospital", "health");
+        let accepted = facts(Status::Accepted);
+        assert_eq!(
+            decide_service_write(&doctor, &accepted, Some(Medical)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_service_write(&doctor, &accepted, None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_service_write(&doctor, &facts(Status::Delivered), Some(Social)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_service_write(&doctor, &accepted, Some(Judicial)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide_service_write(&doctor, &facts(Status::Received), Some(Medical)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide_service_write(&doctor, &facts(Status::Closed), Some(Medical)),
+            Decision::Hidden
+        );
+        let teacher = service(&[Role::FocalPoint], "hospital", "education");
+        assert_eq!(
+            decide_service_write(&teacher, &accepted, Some(Medical)),
+            Decision::Deny
+        );
+        let officer = service(&[Role::InformationOfficer], "hospital", "health");
+        assert_eq!(
+            decide_service_write(&officer, &accepted, Some(Medical)),
+            Decision::Hidden
+        );
+        let sender = service(&[Role::CaseWorker], "centre", "family_solidarity");
+        assert_eq!(
+            decide_service_write(&sender, &accepted, Some(Social)),
+            Decision::Hidden
+        );
+        let mut elsewhere = doctor.clone();
+        elsewhere.territory = Some("rabat".into());
+        assert_eq!(
+            decide_service_write(&elsewhere, &accepted, Some(Medical)),
+            Decision::Hidden
+        );
+        // After closing, the service reads its own contributions, and nobody else does.
+        assert_eq!(
+            decide_own_contributions(&doctor, &facts(Status::Closed)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_own_contributions(&sender, &accepted),
+            Decision::Hidden
+        );
+    }
+
+    #[test]
+    fn a_draft_is_finished_by_its_author_or_the_centre() {
+        let mut doctor = actor(&[Role::FocalPoint], Some("sale"));
+        doctor.organisation = "hospital".into();
+        doctor.user_id = "karim".into();
+        let hospital = Some("hospital");
+        assert_eq!(
+            decide_draft_edit(&doctor, "sale", hospital, Some("karim")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_draft_edit(&doctor, "sale", hospital, Some("other")),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide_draft_edit(&doctor, "sale", Some("school"), Some("karim")),
+            Decision::Hidden
+        );
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        assert_eq!(
+            decide_draft_edit(&worker, "sale", hospital, Some("karim")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_draft_edit(&worker, "rabat", hospital, Some("karim")),
+            Decision::Hidden
+        );
+        let officer = actor(&[Role::InformationOfficer], Some("sale"));
+        assert_eq!(
+            decide_draft_edit(&officer, "sale", hospital, Some("karim")),
+            Decision::Deny
+        );
+        let chair = actor(&[Role::CommitteeMember], Some("sale"));
+        assert_eq!(
+            decide_draft_edit(&chair, "sale", hospital, None),
+            Decision::Deny
+        );
     }
 
     #[test]

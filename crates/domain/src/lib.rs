@@ -6,6 +6,7 @@ pub mod access;
 pub mod child;
 pub mod clock;
 pub mod directory;
+pub mod drafts;
 pub mod files;
 pub mod forms;
 /// Hostile input for the property tests of every crate; never in the binary.

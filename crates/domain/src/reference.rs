@@ -2,6 +2,7 @@
 //! read and cross-checked once. The set shipped in the binary is the default; an
 //! operator may point to a directory of the same files to use updated ones.
 
+use crate::drafts::DraftRules;
 use crate::files::FilePart;
 use crate::forms::Form;
 use crate::referral::ResponseDeadlines;
@@ -38,6 +39,7 @@ pub const TERRITORIES_FILE: &str = "territories.csv";
 pub const COMMUNES_FILE: &str = "communes.csv";
 pub const REFERRAL_DEADLINES_FILE: &str = "referrals/deadlines.toml";
 pub const RETENTION_FILE: &str = "retention/rules.toml";
+pub const DRAFTS_FILE: &str = "reports/drafts.toml";
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -45,7 +47,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 34] = embedded![
+const EMBEDDED: [(&str, &str); 35] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -80,6 +82,7 @@ const EMBEDDED: [(&str, &str); 34] = embedded![
     "referrals/deadlines.toml",
     "scoring/evaluation.v1.toml",
     "retention/rules.toml",
+    "reports/drafts.toml",
 ];
 
 #[derive(Debug, Clone)]
@@ -95,6 +98,7 @@ pub struct Reference {
     scorings: BTreeMap<(String, u32), Scoring>,
     referral_deadlines: ResponseDeadlines,
     retention: Retention,
+    drafts: DraftRules,
 }
 
 impl Reference {
@@ -195,6 +199,8 @@ impl Reference {
             .map_err(|r| fail(REFERRAL_DEADLINES_FILE, r))?;
         let retention =
             Retention::parse(&find(RETENTION_FILE)?.text).map_err(|r| fail(RETENTION_FILE, r))?;
+        let drafts =
+            DraftRules::parse(&find(DRAFTS_FILE)?.text).map_err(|r| fail(DRAFTS_FILE, r))?;
         let territory_index = territories
             .iter()
             .enumerate()
@@ -215,12 +221,18 @@ impl Reference {
             scorings,
             referral_deadlines,
             retention,
+            drafts,
         })
     }
 
     /// How long each kind of record about a child is kept after their last case closed.
     pub fn retention(&self) -> &Retention {
         &self.retention
+    }
+
+    /// When an untouched draft report counts as abandoned.
+    pub fn drafts(&self) -> &DraftRules {
+        &self.drafts
     }
 
     /// How long a receiving service has to answer a referral, by urgency.

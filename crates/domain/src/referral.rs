@@ -47,6 +47,12 @@ impl Status {
         !matches!(self, Status::Declined | Status::Closed)
     }
 
+    /// The receiving service works on the child's file: it accepted the referral and
+    /// it is not closed yet (delivered included: an answer may follow the service).
+    pub fn takes_contributions(self) -> bool {
+        matches!(self, Status::Accepted | Status::Delivered)
+    }
+
     /// Still waiting for the receiving service's answer: the response deadline runs.
     pub fn awaits_response(self) -> bool {
         matches!(self, Status::Sent | Status::Received)

@@ -36,10 +36,41 @@ pub struct CardRecord {
     /// The case the card belongs to, once triaged.
     pub case_id: Option<String>,
     pub created_at: i64,
+    /// The last edit (the creation, for a card never edited).
+    pub updated_at: i64,
     pub version: i64,
 }
 
-const CARD_COLUMNS: &str = "id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, case_id, created_at, version";
+/// A new content for a draft card, replacing the version its editor saw.
+pub struct DraftEdit<'a> {
+    pub id: &'a str,
+    pub expected_version: i64,
+    pub territory: &'a str,
+    pub complete: bool,
+    pub data: &'a str,
+    /// The new personal values, sealed with the AAD `cards/sealed/{id}`.
+    pub sealed: Option<&'a [u8]>,
+    /// The replaced personal values, sealed with the AAD
+    /// `card_versions/sealed/{version_id}` (see [`version_id`]).
+    pub previous_sealed: Option<&'a [u8]>,
+    pub by: &'a str,
+    pub at_ms: i64,
+}
+
+/// The id of the row that keeps version `version` of card `card_id`.
+pub fn version_id(card_id: &str, version: i64) -> String {
+    format!("{card_id}:{version}")
+}
+
+/// A version a draft replaced.
+pub struct CardVersion {
+    pub version: i64,
+    pub complete: bool,
+    pub replaced_by: String,
+    pub replaced_at: i64,
+}
+
+const CARD_COLUMNS: &str = "id, form_code, form_version, territory_code, complete, data, sealed, created_by, organisation_code, case_id, created_at, updated_at, version";
 
 fn card_record(r: &sqlx::any::AnyRow) -> Result<CardRecord, StoreError> {
     Ok(CardRecord {
@@ -55,6 +86,7 @@ fn card_record(r: &sqlx::any::AnyRow) -> Result<CardRecord, StoreError> {
         organisation: r.try_get("organisation_code")?,
         case_id: r.try_get("case_id")?,
         created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
         version: r.try_get("version")?,
     })
 }
@@ -128,6 +160,63 @@ impl Store {
         rows.iter().map(card_record).collect()
     }
 
+    /// The versions a draft replaced, oldest first: (version, replaced by, at).
+    pub async fn card_versions(&self, card_id: &str) -> Result<Vec<CardVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, complete, replaced_by, replaced_at FROM card_versions WHERE card_id = $1 ORDER BY version",
+        )
+        .bind(card_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CardVersion {
+                    version: r.try_get("version")?,
+                    complete: r.try_get::<i64, _>("complete")? != 0,
+                    replaced_by: r.try_get("replaced_by")?,
+                    replaced_at: r.try_get("replaced_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The draft reporting cards of a province not touched since `before_ms` (and never
+    /// triaged), oldest first: at most `limit`.
+    pub async fn abandoned_drafts(
+        &self,
+        territory: &str,
+        before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<CardRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE territory_code = $1 AND complete = 0 AND form_code = 'report' AND case_id IS NULL AND updated_at < $2 ORDER BY updated_at, id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(territory)
+            .bind(before_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(card_record).collect()
+    }
+
+    /// The cards an organisation added to a case through a referral, newest first.
+    pub async fn referral_cards(
+        &self,
+        referral_id: &str,
+        organisation: &str,
+    ) -> Result<Vec<CardRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE referral_id = $1 AND organisation_code = $2 ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(referral_id)
+            .bind(organisation)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(card_record).collect()
+    }
+
     /// The card a retried request already stored, if this key was seen from this caller.
     pub async fn idempotent_card(
         &self,
@@ -169,6 +258,67 @@ impl Tx<'_> {
         if card.form_code == "report" {
             self.touch_report(card.id);
         }
+        Ok(())
+    }
+
+    /// Replaces a draft's values if it is still the draft of `expected_version` (not
+    /// completed, not triaged), keeping the version it replaced; false if it changed
+    /// since.
+    pub async fn replace_draft(&mut self, edit: &DraftEdit<'_>) -> Result<bool, StoreError> {
+        let previous = sqlx::query(
+            "SELECT complete, data FROM cards WHERE id = $1 AND version = $2 AND complete = 0 AND case_id IS NULL",
+        )
+        .bind(edit.id)
+        .bind(edit.expected_version)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        let Some(previous) = previous else {
+            return Ok(false);
+        };
+        let updated = sqlx::query(
+            "UPDATE cards SET complete = $1, data = $2, sealed = $3, territory_code = $4, updated_at = $5, version = version + 1
+             WHERE id = $6 AND version = $7 AND complete = 0 AND case_id IS NULL",
+        )
+        .bind(i64::from(edit.complete))
+        .bind(edit.data)
+        .bind(edit.sealed)
+        .bind(edit.territory)
+        .bind(edit.at_ms)
+        .bind(edit.id)
+        .bind(edit.expected_version)
+        .execute(&mut *self.inner)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO card_versions (id, card_id, version, complete, data, sealed, replaced_by, replaced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(version_id(edit.id, edit.expected_version))
+        .bind(edit.id)
+        .bind(edit.expected_version)
+        .bind(previous.try_get::<i64, _>("complete")?)
+        .bind(previous.try_get::<String, _>("data")?)
+        .bind(edit.previous_sealed)
+        .bind(edit.by)
+        .bind(edit.at_ms)
+        .execute(&mut *self.inner)
+        .await?;
+        self.touch_report(edit.id);
+        Ok(true)
+    }
+
+    /// Names the referral through which a service added a card to a case.
+    pub async fn link_card_to_referral(
+        &mut self,
+        card_id: &str,
+        referral_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE cards SET referral_id = $1 WHERE id = $2")
+            .bind(referral_id)
+            .bind(card_id)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 

@@ -35,10 +35,11 @@ pub struct DocumentInfo {
     pub name: Vec<u8>,
     pub uploaded_by: String,
     pub uploaded_at: i64,
+    /// The service that added it through a referral (none: the centre's own).
+    pub organisation: Option<String>,
 }
 
-const INFO: &str =
-    "id, case_id, territory_code, part, kind, content_type, size, name, uploaded_by, uploaded_at";
+const INFO: &str = "id, case_id, territory_code, part, kind, content_type, size, name, uploaded_by, uploaded_at, organisation_code";
 
 fn info(r: &sqlx::any::AnyRow) -> Result<DocumentInfo, StoreError> {
     Ok(DocumentInfo {
@@ -52,6 +53,7 @@ fn info(r: &sqlx::any::AnyRow) -> Result<DocumentInfo, StoreError> {
         name: r.try_get("name")?,
         uploaded_by: r.try_get("uploaded_by")?,
         uploaded_at: r.try_get("uploaded_at")?,
+        organisation: r.try_get("organisation_code")?,
     })
 }
 
@@ -80,6 +82,23 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(info).transpose()
+    }
+
+    /// The documents an organisation added to a case through a referral, oldest first.
+    pub async fn referral_documents(
+        &self,
+        referral_id: &str,
+        organisation: &str,
+    ) -> Result<Vec<DocumentInfo>, StoreError> {
+        let sql = format!(
+            "SELECT {INFO} FROM documents WHERE referral_id = $1 AND organisation_code = $2 ORDER BY uploaded_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(referral_id)
+            .bind(organisation)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(info).collect()
     }
 
     /// The sealed content of a document, read only once the reader has been allowed.
@@ -112,6 +131,22 @@ impl Tx<'_> {
         .bind(d.at_ms)
         .execute(&mut *self.inner)
         .await?;
+        Ok(())
+    }
+
+    /// Names the service and the referral through which a document was added.
+    pub async fn link_document_to_referral(
+        &mut self,
+        document_id: &str,
+        organisation: &str,
+        referral_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE documents SET organisation_code = $1, referral_id = $2 WHERE id = $3")
+            .bind(organisation)
+            .bind(referral_id)
+            .bind(document_id)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 }

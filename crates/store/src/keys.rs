@@ -99,7 +99,7 @@ impl Tx<'_> {
 /// Every column that holds sealed values: (table, id column, sealed column). The
 /// associated data of a value is `{table}/{column}/{id}`, so a sealed value copied to
 /// another row or column does not open.
-pub const SEALED_COLUMNS: [(&str, &str, &str); 12] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 14] = [
     ("users", "id", "totp_secret"),
     ("children", "id", "identity"),
     ("cards", "id", "sealed"),
@@ -112,6 +112,8 @@ pub const SEALED_COLUMNS: [(&str, &str, &str); 12] = [
     ("referral_steps", "id", "note"),
     ("identity_history", "id", "previous"),
     ("subject_access_requests", "id", "requester"),
+    ("card_versions", "id", "sealed"),
+    ("referral_answers", "id", "outcome"),
 ];
 
 pub fn sealed_aad(table: &str, column: &str, id: &str) -> String {

@@ -9,6 +9,8 @@ pub mod audit;
 pub mod bulk;
 pub mod cards;
 pub mod cases;
+pub mod contributions;
+pub mod devices;
 pub mod directory;
 pub mod documents;
 mod error;

@@ -65,12 +65,23 @@ fn columns_of(kind: RecordKind) -> Vec<(&'static str, &'static str, String, Repl
                 Replacement::Null,
             ),
         ],
-        RecordKind::Cards => vec![(
-            "cards",
-            "sealed",
-            format!("(child_id = $1 OR case_id IN ({CASES_OF_CHILD}))"),
-            Replacement::Null,
-        )],
+        RecordKind::Cards => vec![
+            (
+                "cards",
+                "sealed",
+                format!("(child_id = $1 OR case_id IN ({CASES_OF_CHILD}))"),
+                Replacement::Null,
+            ),
+            // The versions a draft report replaced before it was completed.
+            (
+                "card_versions",
+                "sealed",
+                format!(
+                    "card_id IN (SELECT id FROM cards WHERE child_id = $1 OR case_id IN ({CASES_OF_CHILD}))"
+                ),
+                Replacement::Null,
+            ),
+        ],
         RecordKind::PlanActions => vec![(
             "plan_actions",
             "sealed",
@@ -103,6 +114,13 @@ fn columns_of(kind: RecordKind) -> Vec<(&'static str, &'static str, String, Repl
                 "note",
                 "referral_id IN (SELECT r.id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.child_id = $1)".into(),
                 Replacement::Null,
+            ),
+            // The receiving services' answers: their outcomes.
+            (
+                "referral_answers",
+                "outcome",
+                "referral_id IN (SELECT r.id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.child_id = $1)".into(),
+                Replacement::EmptyBytes,
             ),
         ],
         RecordKind::StageMoves => vec![(

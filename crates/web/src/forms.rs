@@ -84,6 +84,10 @@ pub(crate) struct FormPage {
     key: String,
     /// The case the form is filled for (id, number), named above it.
     on_case: Option<(String, String)>,
+    /// The version of the draft being edited, sent back to detect a concurrent edit.
+    pub(crate) draft_version: Option<i64>,
+    /// The offline quick capture: the form is queued in the browser (offline.js).
+    pub(crate) offline: bool,
 }
 
 /// What a record's page is told by the form that led to it: just saved, or already
@@ -149,6 +153,40 @@ pub(crate) fn read_submission(
 }
 
 /// Posted pairs become the JSON the engine reads: lists for multi-choice fields.
+/// A stored card's values as the form's widgets take them back (a date and time in
+/// Moroccan local time, lists as several values), to edit it.
+pub(crate) fn stored_values(
+    form: &Form,
+    values: &Map<String, Value>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut shown = BTreeMap::new();
+    for (code, value) in values {
+        let datetime = form
+            .field(code)
+            .is_some_and(|f| f.kind == FieldType::Datetime);
+        let list = match value {
+            Value::String(text) if datetime => vec![
+                text.parse::<jiff::Timestamp>()
+                    .map(|at| {
+                        at.to_zoned(awladna_domain::forms::local_zone())
+                            .strftime("%Y-%m-%dT%H:%M")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|_| text.clone()),
+            ],
+            Value::String(text) => vec![text.clone()],
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect(),
+            Value::Null => continue,
+            other => vec![other.to_string()],
+        };
+        shown.insert(code.clone(), list);
+    }
+    shown
+}
+
 fn submission_json(form: &Form, values: &BTreeMap<String, Vec<String>>) -> Value {
     let mut object = Map::new();
     for (key, list) in values {
@@ -179,6 +217,23 @@ pub(crate) fn storing_form(
     errors: &[FieldError],
     on_case: Option<&CaseRecord>,
 ) -> Response {
+    storing_page(t, here, caller, form, reference, action, values, errors, on_case).into_response()
+}
+
+/// The page of a form that stores what it is sent, with its status (422 when there are
+/// errors).
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed once
+pub(crate) fn storing_page(
+    t: Tr,
+    here: String,
+    caller: &Caller,
+    form: &Form,
+    reference: &Reference,
+    action: String,
+    values: &BTreeMap<String, Vec<String>>,
+    errors: &[FieldError],
+    on_case: Option<&CaseRecord>,
+) -> (StatusCode, FormPage) {
     let mut page = render_form(t, here, caller, form, reference, values, errors, None);
     page.action = action;
     page.preview = false;
@@ -190,7 +245,7 @@ pub(crate) fn storing_form(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, page).into_response()
+    (status, page)
 }
 
 #[allow(clippy::too_many_arguments)] // the page's parts, each needed once
@@ -246,6 +301,8 @@ pub(crate) fn render_form(
         outcome,
         key: String::new(),
         on_case: None,
+        draft_version: None,
+        offline: false,
     }
 }
 

@@ -752,3 +752,303 @@ async fn the_statistics_dashboard_on_a_phone() {
     browser.close().await;
     app.finish().await;
 }
+
+/// The link between the phone and the server: a relay the test cuts and restores, as a
+/// rural commune's signal comes and goes (every connection drops, none is accepted).
+struct Link {
+    address: String,
+    online: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    relays: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Link {
+    async fn to(server: &str) -> Link {
+        use std::sync::atomic::Ordering;
+        let target = server.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("addr"));
+        let online = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let relays = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up, kept) = (online.clone(), relays.clone());
+        tokio::spawn(async move {
+            while let Ok((mut phone, _)) = listener.accept().await {
+                if !up.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let target = target.clone();
+                let relay = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut phone, &mut server).await;
+                    }
+                });
+                kept.lock().expect("relays").push(relay);
+            }
+        });
+        Link {
+            address,
+            online,
+            relays,
+        }
+    }
+
+    fn cut(&self) {
+        self.online
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        for relay in self.relays.lock().expect("relays").drain(..) {
+            relay.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.online.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Browser {
+    /// Runs `body` as an async script whose last argument is the callback; its answer.
+    async fn run_async(&self, body: &str) -> serde_json::Value {
+        self.client
+            .execute_async(body, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script: {e}"))
+    }
+
+    /// Waits up to `seconds` for `count` elements matching `css`.
+    async fn wait_for_count(&self, css: &str, count: usize, seconds: u64) {
+        for _ in 0..seconds * 4 {
+            let found = self.client.find_all(Locator::Css(css)).await.expect("find");
+            if found.len() == count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        let page = self.client.source().await.unwrap_or_default();
+        panic!("waited for {count} × {css}: {page}");
+    }
+
+    /// Scrolls the element into view, for the screenshot.
+    async fn show(&self, css: &str) {
+        let script = format!("document.querySelector({css:?}).scrollIntoView()");
+        self.client.execute(&script, vec![]).await.expect("scroll");
+    }
+
+    async fn unlock_offline(&self, pin: &str) {
+        self.wait_for("#offline-pin").await;
+        self.type_into("#offline-pin", pin).await;
+        self.click("#offline-unlock button").await;
+        // PBKDF2's 600,000 iterations take a moment on purpose.
+        self.wait_for("#offline[data-unlocked]").await;
+    }
+
+    async fn capture_offline(&self, first_name: &str) {
+        for chip in [
+            "source'][value='police",
+            "child.sex'][value='female",
+            "concerns'][value='neglect",
+            "urgency'][value='high",
+        ] {
+            let selector = format!("form[data-offline] input[name='{chip}'] + span");
+            self.click(&selector).await;
+        }
+        self.type_into(
+            "form[data-offline] input[name='child.first_name']",
+            first_name,
+        )
+        .await;
+        self.click("form[data-offline] button.primary").await;
+    }
+}
+
+/// The mobile team's journey (issue 16 §3), at 360 px: the quick capture opens without
+/// a link, two reports are queued encrypted, nothing identifying is in IndexedDB in
+/// clear, and when the link returns both are sent, once each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mobile_team_records_two_reports_offline_and_syncs_them_once() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    // The phone stamps a card with its own clock: the server's must agree with it.
+    app.clock.set(awladna_domain::Clock::now(
+        &awladna_domain::clock::SystemClock,
+    ));
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let nadia = app
+        .user(
+            "nadia",
+            "sale-centre",
+            &[awladna_domain::access::Role::CaseWorker],
+            true,
+        )
+        .await;
+    let Some(browser) = Browser::start(360, 3000).await else {
+        return;
+    };
+    let server = serve(&app).await;
+    let link = Link::to(&server).await;
+    let base = link.address.clone();
+    sign_in(&browser, &base, &app, "nadia", &nadia).await;
+    browser.wait_for("a.tile[href='/reports/new']").await;
+    browser
+        .client
+        .goto(&format!("{base}/capture"))
+        .await
+        .expect("open capture");
+    browser.wait_for("form[data-offline]").await;
+    // What a cold load of the quick capture transfers (BENCHMARKS.md).
+    let sizes = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             window.addEventListener('load', () => {}); setTimeout(() => {
+               const all = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
+               done(all.map(e => [e.name.replace(location.origin, ''), e.transferSize, e.decodedBodySize]));
+             }, 500);",
+        )
+        .await;
+    eprintln!("offline capture, cold load (path, transfer, body): {sizes}");
+    // The service worker keeps the page for later.
+    let ready = browser
+        .run_async("const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(() => caches.match('/capture')).then(r => done(!!r), e => done(String(e)));")
+        .await;
+    assert_eq!(
+        ready,
+        serde_json::json!(true),
+        "the capture page is kept offline"
+    );
+    browser.unlock_offline("246810").await;
+
+    link.cut();
+    browser
+        .client
+        .goto(&format!("{base}/capture"))
+        .await
+        .expect("open capture offline");
+    browser.wait_for("form[data-offline]").await;
+    browser.unlock_offline("246810").await;
+    browser.capture_offline("Ouafaeoffline").await;
+    browser
+        .wait_for_count("#offline-queue li[data-state='waiting']", 1, 10)
+        .await;
+    browser.capture_offline("Zinebhorsligne").await;
+    browser
+        .wait_for_count("#offline-queue li[data-state='waiting']", 2, 10)
+        .await;
+    browser
+        .assert_fits_the_screen("the offline capture scrolls sideways at 360 px")
+        .await;
+    browser.show("#offline").await;
+    browser.screenshot("offline-queue-ar-360").await;
+
+    // What the phone holds: ciphertext only.
+    let held = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('awladna-offline');
+             open.onsuccess = () => {
+               const db = open.result; const tx = db.transaction(['queue', 'keys']);
+               const out = []; const text = v => v instanceof ArrayBuffer || ArrayBuffer.isView(v)
+                 ? String.fromCharCode(...new Uint8Array(v.buffer || v)) : JSON.stringify(v);
+               const dump = store => new Promise(r => { const q = tx.objectStore(store).getAll();
+                 q.onsuccess = () => { q.result.forEach(item => Object.values(item).forEach(v => out.push(text(v)))); r(); }; });
+               Promise.all([dump('queue'), dump('keys')]).then(() => done(out.join('|')));
+             };",
+        )
+        .await;
+    let held = held.as_str().expect("text").to_owned();
+    assert!(
+        held.len() > 200,
+        "the queue holds the two sealed cards: {held}"
+    );
+    for name in ["Ouafaeoffline", "Zinebhorsligne", "police", "neglect"] {
+        assert!(!held.contains(name), "{name} is in IndexedDB in clear");
+    }
+    let stored = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cards WHERE form_code = 'report'")
+            .fetch_one(app.store.pool_for_tests())
+            .await
+            .expect("count")
+    };
+    assert_eq!(stored().await, 0, "nothing reached the server offline");
+
+    link.restore();
+    browser
+        .wait_for_count("#offline-queue li[data-state='sent']", 2, 30)
+        .await;
+    assert_eq!(stored().await, 2);
+    browser.show("#offline").await;
+    browser.screenshot("offline-synced-ar-360").await;
+
+    // A retry of a sent card (a lost answer) answers the same card: still two.
+    let retried = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('awladna-offline');
+             open.onsuccess = () => { const q = open.result.transaction('queue').objectStore('queue').getAll();
+               q.onsuccess = () => { const item = q.result[0];
+                 fetch('/capture').then(r => r.text()).then(html => {
+                   const csrf = html.match(/name=\"_csrf\" value=\"([^\"]+)\"/)[1];
+                   return fetch('/api/v1/reports', {method: 'POST', headers: {'content-type': 'application/json',
+                     'x-csrf-token': csrf, 'idempotency-key': item.id}, body: JSON.stringify({})});
+                 }).then(r => r.json()).then(body => done([item.report, body.id]), e => done(String(e))); }; };",
+        )
+        .await;
+    assert_eq!(retried[0], retried[1], "{retried}");
+    assert_eq!(stored().await, 2, "each card stored exactly once");
+    let names: Vec<String> = sqlx::query_scalar("SELECT id FROM cards WHERE form_code = 'report'")
+        .fetch_all(app.store.pool_for_tests())
+        .await
+        .expect("ids");
+    let mut first_names = Vec::new();
+    for id in names {
+        let card = app.store.card(&id).await.expect("read").expect("card");
+        let sealed = card.sealed.expect("sealed values");
+        let values = app
+            .keyring
+            .open_json(&sealed, &format!("cards/sealed/{id}"))
+            .expect("open");
+        assert!(card.complete, "sent as complete cards");
+        first_names.push(
+            values["child.first_name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    first_names.sort();
+    assert_eq!(first_names, ["Ouafaeoffline", "Zinebhorsligne"]);
+
+    // The phone is reported lost and revoked from the account page: what it still
+    // queues is refused at sync, with the reason.
+    let device = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('awladna-offline');
+             open.onsuccess = () => { const q = open.result.transaction('keys').objectStore('keys').get('data');
+               q.onsuccess = () => done(q.result.device); };",
+        )
+        .await;
+    let device = device.as_str().expect("the device's id").to_owned();
+    let (cookie, csrf) = app.session(&nadia).await;
+    let revoked = app
+        .post_json(
+            &format!("/api/v1/devices/{device}/revoke"),
+            &[("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())],
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        revoked.status,
+        axum::http::StatusCode::NO_CONTENT,
+        "{}",
+        revoked.body
+    );
+    browser.capture_offline("Hananerevoked").await;
+    browser
+        .wait_for_count("#offline-queue li[data-state='refused']", 1, 30)
+        .await;
+    assert_eq!(stored().await, 2, "the revoked device's card is not stored");
+    browser.show("#offline").await;
+    browser.screenshot("offline-revoked-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

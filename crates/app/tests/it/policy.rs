@@ -62,6 +62,9 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/fragments/communes", Who::Anyone),
     ("GET", "/assets/{*path}", Who::Anyone),
     ("GET", "/healthz", Who::Anyone),
+    ("GET", "/sw.js", Who::Anyone),
+    ("GET", "/manifest.webmanifest", Who::Anyone),
+    ("GET", "/capture", Who::Only(IDENTITY_READERS)),
     ("GET", "/login", Who::Anyone),
     ("POST", "/login", Who::Anyone),
     ("GET", "/login/second-factor", Who::SignedIn),
@@ -71,6 +74,9 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/account/second-factor", Who::SignedIn),
     ("POST", "/account/second-factor", Who::SignedIn),
     ("POST", "/account/sessions/end-all", Who::SignedIn),
+    ("POST", "/account/devices/{id}/revoke", Who::SignedIn),
+    ("POST", "/api/v1/devices", Who::SignedIn),
+    ("POST", "/api/v1/devices/{id}/revoke", Who::SignedIn),
     ("GET", "/admin/users", Who::Only(ADMINS)),
     ("POST", "/admin/users", Who::Only(ADMINS)),
     ("POST", "/admin/users/{id}/disable", Who::Only(ADMINS)),
@@ -112,6 +118,9 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("POST", "/reports/new", Who::Only(IDENTITY_READERS)),
     ("GET", "/reports/{id}", Who::Only(IDENTITY_READERS)),
+    ("GET", "/reports/{id}/edit", Who::Only(IDENTITY_READERS)),
+    ("POST", "/reports/{id}/edit", Who::Only(IDENTITY_READERS)),
+    ("GET", "/reports/abandoned", Who::Only(&[Role::Coordinator])),
     ("POST", "/reports/{id}/triage", Who::Only(CASE_WORKERS)),
     ("GET", "/reports/waiting", Who::Only(CASE_WORKERS)),
     ("GET", "/alerts", Who::Only(&[Role::Coordinator])),
@@ -145,8 +154,14 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/referrals/{id}", Who::Only(REFERRAL_USERS)),
     ("GET", "/referrals/{id}/card.pdf", Who::Only(REFERRAL_USERS)),
     ("POST", "/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/answer", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}/documents/{document}", Who::Only(REFERRAL_USERS)),
+    ("GET", "/referrals/{id}/entries/{part}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/referrals/{id}/entries/{part}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/reports", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/reports/{id}", Who::Only(IDENTITY_READERS)),
+    ("POST", "/api/v1/reports/{id}/versions", Who::Only(IDENTITY_READERS)),
+    ("GET", "/api/v1/drafts/abandoned", Who::Only(&[Role::Coordinator])),
     (
         "POST",
         "/api/v1/reports/{id}/triage",
@@ -177,6 +192,11 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/referrals/waiting", Who::Only(REFERRAL_USERS)),
     ("GET", "/api/v1/referrals/{id}", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/referrals/{id}/{step}", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/entries", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/documents", Who::Only(REFERRAL_USERS)),
+    ("POST", "/api/v1/referrals/{id}/answer", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/{id}/contributions", Who::Only(REFERRAL_USERS)),
+    ("GET", "/api/v1/referrals/{id}/documents/{document}", Who::Only(REFERRAL_USERS)),
     ("GET", "/api/v1/events", Who::Only(REFERRAL_USERS)),
     ("POST", "/api/v1/break-glass", Who::Only(IDENTITY_READERS)),
     ("GET", "/api/v1/alerts", Who::Only(&[Role::Coordinator])),
@@ -309,6 +329,9 @@ struct Records {
     plan_action: String,
     document: String,
     referral: String,
+    /// A referral the hospital accepted and added a document to, and that document.
+    answered_referral: String,
+    referral_document: String,
     periodic_report: String,
     user: String,
     organisation: String,
@@ -402,6 +425,36 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
     let referral = worker
         .send_referral(&case, &linking_card(&hospital, &["identity"]))
         .await;
+    let doctor = app
+        .signed_in(
+            &format!("doctor.{province}"),
+            &hospital,
+            &[Role::FocalPoint],
+        )
+        .await;
+    let answered_referral = worker
+        .send_referral(&case, &linking_card(&hospital, &["identity"]))
+        .await;
+    let accepted = doctor
+        .post(
+            &format!("/api/v1/referrals/{answered_referral}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let referral_document = id_of(
+        &app.request(
+            Method::POST,
+            &format!("/api/v1/referrals/{answered_referral}/documents"),
+            &[
+                ("cookie", doctor.cookie.as_str()),
+                ("x-csrf-token", doctor.csrf.as_str()),
+                ("content-type", content_type.as_str()),
+            ],
+            Body::from(document_upload()),
+        )
+        .await,
+    );
     let officer = app
         .signed_in(
             &format!("officer.{province}"),
@@ -433,6 +486,8 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         plan_action,
         document,
         referral,
+        answered_referral,
+        referral_document,
         periodic_report,
         user,
         organisation: hospital,
@@ -455,6 +510,8 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.case)
     } else if id("/plan-actions/") {
         Some(&r.plan_action)
+    } else if path.contains("/referrals/{id}/documents/{document}") {
+        Some(&r.answered_referral)
     } else if id("/referrals/") {
         Some(&r.referral)
     } else if id("/periodic-reports/") {
@@ -468,8 +525,12 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
     if record.is_none() && !organisation {
         return None;
     }
+    let document = match path.contains("/referrals/") {
+        true => &r.referral_document,
+        false => &r.document,
+    };
     let mut path = path
-        .replace("{document}", &r.document)
+        .replace("{document}", document)
         .replace("{card}", &r.report)
         .replace("{action}", &r.plan_action)
         .replace("{form}", "followup")
@@ -489,6 +550,7 @@ fn form_fields(pattern: &str) -> &'static str {
     match pattern {
         "/cases/{id}/move" => "&to=evaluation&reason=x",
         "/cases/{id}/plan/{action}/status" => "&status=in_progress",
+        "/reports/{id}/edit" => "&_version=1",
         _ => "",
     }
 }
@@ -498,6 +560,8 @@ fn json_body(pattern: &str) -> &'static str {
     match pattern {
         "/api/v1/cases/{id}/transitions" => r#"{"to": "evaluation", "reason": "x"}"#,
         "/api/v1/plan-actions/{id}/status" => r#"{"status": "in_progress"}"#,
+        "/api/v1/reports/{id}/versions" => r#"{"version": 1, "values": {}}"#,
+        "/api/v1/referrals/{id}/entries" => r#"{"part": "social", "values": {}}"#,
         _ => "{}",
     }
 }
@@ -513,6 +577,8 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         plan_action: uuid::Uuid::now_v7().to_string(),
         document: uuid::Uuid::now_v7().to_string(),
         referral: uuid::Uuid::now_v7().to_string(),
+        answered_referral: uuid::Uuid::now_v7().to_string(),
+        referral_document: uuid::Uuid::now_v7().to_string(),
         periodic_report: uuid::Uuid::now_v7().to_string(),
         user: uuid::Uuid::now_v7().to_string(),
         organisation: "no-such-organisation".into(),
@@ -555,7 +621,9 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
             for path in [&foreign, &missing, &own] {
                 let (cookie, csrf) = app.session(user).await;
                 let form = format!("_csrf={csrf}{}", form_fields(pattern));
-                let (kind, body): (&str, Body) = if pattern.ends_with("/documents") {
+                let multipart =
+                    pattern.ends_with("/documents") || *pattern == "/referrals/{id}/answer";
+                let (kind, body): (&str, Body) = if multipart {
                     (&content_type, Body::from(document_upload()))
                 } else if pattern.starts_with("/api/") {
                     ("application/json", Body::from(json_body(pattern)))

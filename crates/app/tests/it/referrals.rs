@@ -13,7 +13,7 @@ use serde_json::json;
 use std::time::Duration;
 use tower::ServiceExt;
 
-async fn services(app: &TestApp) {
+pub(crate) async fn services(app: &TestApp) {
     app.organisation("sale-centre", "family_solidarity", Some("sale"))
         .await;
     app.organisation("sale-hospital", "health", Some("sale"))
@@ -25,7 +25,7 @@ async fn services(app: &TestApp) {
 }
 
 /// A case opened in Salé from a report; its id.
-async fn case(worker: &Signed<'_>) -> String {
+pub(crate) async fn case(worker: &Signed<'_>) -> String {
     case_in(worker, "sale").await
 }
 
@@ -319,7 +319,10 @@ async fn overdue_referrals_follow_the_clock(backend: Backend) {
 on_each_backend!(overdue_referrals_follow_the_clock);
 
 /// Opens the event stream of `cookie`'s organisation on `router`.
-async fn event_stream(router: &axum::Router, cookie: &str) -> axum::body::BodyDataStream {
+pub(crate) async fn event_stream(
+    router: &axum::Router,
+    cookie: &str,
+) -> axum::body::BodyDataStream {
     let request = Request::builder()
         .method(Method::GET)
         .uri("/api/v1/events")
@@ -338,7 +341,7 @@ async fn event_stream(router: &axum::Router, cookie: &str) -> axum::body::BodyDa
 }
 
 /// Waits up to a second for an event naming `referral`.
-async fn receives(stream: &mut axum::body::BodyDataStream, referral: &str) -> bool {
+pub(crate) async fn receives(stream: &mut axum::body::BodyDataStream, referral: &str) -> bool {
     read_until(stream, referral, Duration::from_secs(1))
         .await
         .is_some()

@@ -5,6 +5,7 @@
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Action, Decision, decide};
+use awladna_domain::files::FilePart;
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
 use serde_json::{Value, json};
@@ -30,6 +31,19 @@ pub enum Entry {
         to: Option<String>,
         by: String,
     },
+    /// An entry or a document a receiving service added through a linking card.
+    Contribution {
+        at_ms: i64,
+        /// `card` or `document`.
+        kind: &'static str,
+        id: String,
+        /// The entry's form, or the document's kind.
+        code: String,
+        part: FilePart,
+        organisation: String,
+        organisation_name: String,
+        referral_id: String,
+    },
 }
 
 impl Entry {
@@ -37,7 +51,8 @@ impl Entry {
         match self {
             Entry::Stage { at_ms, .. }
             | Entry::Card { at_ms, .. }
-            | Entry::Assigned { at_ms, .. } => *at_ms,
+            | Entry::Assigned { at_ms, .. }
+            | Entry::Contribution { at_ms, .. } => *at_ms,
         }
     }
 }
@@ -76,16 +91,22 @@ pub async fn read(
             reason,
         });
     }
+    // An entry of a file the reader may not open is not theirs to know of.
+    let reads = |part: FilePart| {
+        decide(
+            Some(permit.actor()),
+            Action::ReadFile(part),
+            Some(&case.territory),
+        ) == Decision::Allow
+    };
+    let contributions = contributions(core, &case.id).await?;
     for (card_id, form, at_ms, complete) in core.store.case_cards(&case.id).await? {
-        // An entry of a file the reader may not open is not theirs to know of.
         let part = core.reference.form(&form).and_then(|f| f.part);
-        if part.is_some_and(|p| {
-            decide(
-                Some(permit.actor()),
-                Action::ReadFile(p),
-                Some(&case.territory),
-            ) != Decision::Allow
-        }) {
+        let contributed = contributions.iter().any(|c| match c {
+            Entry::Contribution { id, .. } => id == &card_id,
+            _ => false,
+        });
+        if contributed || part.is_some_and(|p| !reads(p)) {
             continue;
         }
         timeline.push(Entry::Card {
@@ -98,6 +119,10 @@ pub async fn read(
     for (at_ms, to, by) in core.store.case_assignments(&case.id).await? {
         timeline.push(Entry::Assigned { at_ms, to, by });
     }
+    timeline.extend(contributions.into_iter().filter(|c| match c {
+        Entry::Contribution { part, .. } => reads(*part),
+        _ => false,
+    }));
     timeline.sort_by_key(Entry::at_ms);
     let entry = permit.who().audit(
         core.now_ms(),
@@ -113,6 +138,40 @@ pub async fn read(
         concerns,
         timeline,
     })
+}
+
+/// What the receiving services added to a case, as timeline entries (every part; the
+/// caller keeps those its reader may open).
+async fn contributions(core: &Core, case_id: &str) -> Result<Vec<Entry>, CoreError> {
+    let found = core.store.case_contributions(case_id).await?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names = crate::referrals::organisation_names(core).await?;
+    let mut entries = Vec::new();
+    for c in found {
+        let part = match c.kind {
+            "card" => core.reference.form(&c.code).and_then(|f| f.part),
+            _ => c.part.as_deref().and_then(|p| p.parse().ok()),
+        };
+        let Some(part) = part else {
+            return Err(CoreError::internal("a service's record has no file part"));
+        };
+        entries.push(Entry::Contribution {
+            at_ms: c.at_ms,
+            kind: c.kind,
+            organisation_name: names
+                .get(&c.organisation)
+                .cloned()
+                .unwrap_or_else(|| c.organisation.clone()),
+            id: c.id,
+            code: c.code,
+            part,
+            organisation: c.organisation,
+            referral_id: c.referral_id,
+        });
+    }
+    Ok(entries)
 }
 
 /// A case's child as its reader sees them.

@@ -14,10 +14,15 @@
 //! that no adapter can forget it: opening a card may record its "received" step, and
 //! the sender's page must hear of it whichever adapter opened it.
 
+mod contributions;
 mod open;
 mod send;
 mod steps;
 
+pub use contributions::{
+    AnswerInput, ContributionError, Contributions, OpenedAnswer, add_document, add_entry, answer,
+    answers, own, own_document, writable_for,
+};
 pub use open::{OpenedReferral, ReferForm, TakenStep, open, refer_form};
 pub use send::{ReferralRequest, Sent, send};
 pub use steps::{Taken, take};
@@ -127,16 +132,24 @@ async fn placed(
     id: &str,
 ) -> Result<(ReferralRecord, Status, Standing), CoreError> {
     let referral = core.store.referral(id).await?.ok_or(CoreError::NotFound)?;
-    let status = status_of(&referral)?;
-    let facts = ReferralFacts {
+    let facts = facts_of(core, &referral).await?;
+    let status = facts.status;
+    let standing = referral_standing(&who.actor, &facts).ok_or(CoreError::NotFound)?;
+    Ok((referral, status, standing))
+}
+
+/// What the policy needs to know of a stored referral.
+async fn facts_of<'a>(
+    core: &Core,
+    referral: &'a ReferralRecord,
+) -> Result<ReferralFacts<'a>, CoreError> {
+    Ok(ReferralFacts {
         from_org: &referral.from_org,
         to_org: &referral.to_org,
         territory: &referral.territory,
-        status,
+        status: status_of(referral)?,
         receiver_staffed: core.store.organisation_has_users(&referral.to_org).await?,
-    };
-    let standing = referral_standing(&who.actor, &facts).ok_or(CoreError::NotFound)?;
-    Ok((referral, status, standing))
+    })
 }
 
 /// A page of the caller's organisation's inbox or outbox, newest first.

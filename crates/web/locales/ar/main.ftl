@@ -714,3 +714,53 @@ tasks-none = لا مهمة في الملفات التي تتابعونها.
 task-evaluate = تقييم درجة الخطر
 task-plan-action = إجراء في خطة التكفل
 task-followup = زيارة أو اتصال التتبع المقبل
+## Drafts that finish (issue 16)
+reports-not-draft = هذا التبليغ لم يعد مسودة: تم إتمامه أو فرزه.
+report-finish-draft = إتمام المسودة
+drafts-abandoned-title = مسودات تبليغ متروكة
+drafts-abandoned-lead = مسودات لم يُتمّها أحد ولم تُعدَّل منذ أكثر من { $days } يوم.
+drafts-abandoned-none = لا توجد مسودات متروكة.
+drafts-last-edit = آخر تعديل
+drafts-organisation = الجهة
+drafts-open = فتح
+
+## The services write their part (issue 16)
+case-by-service = أضافته
+referral-answers = جواب المصلحة المستقبِلة
+referral-answer-by = من
+referral-answer-services = الخدمات المقدَّمة
+referral-answer-date = تاريخ الموعد أو الجلسة
+referral-answer-outcome = النتيجة
+referral-answer-document = وثيقة
+referral-answer-download = تحميل
+referral-answer-give = الجواب على بطاقة الربط
+referral-answer-send = إرسال الجواب
+referral-add-entry = إضافة إلى
+
+## Offline capture (issue 16)
+offline-short-name = أولادنا
+offline-title = التسجيل دون اتصال
+offline-lead = تُحفظ البطاقات على هذا الجهاز مشفَّرة، ثم تُرسل وحدها عند عودة الاتصال.
+offline-pin = الرقم السري لهذا الجهاز
+offline-pin-hint = من 6 إلى 12 رقما. أول رقم تختارونه يصبح رقم هذا الجهاز؛ لا يُرسل إلى الخادم.
+offline-unlock = فتح
+offline-queue = البطاقات في الانتظار
+offline-waiting = في الانتظار
+offline-sent = أُرسلت
+offline-refused = رُفضت
+offline-signin = المرجو تسجيل الدخول من جديد لإرسال البطاقات.
+offline-as-draft = إرسالها كمسودة
+offline-pin-short = الرقم السري من 6 إلى 12 رقما.
+offline-pin-wrong = الرقم السري غير صحيح.
+offline-working = جارٍ الفتح…
+offline-unlocked = الجهاز مفتوح: يمكنكم التسجيل.
+offline-locked = أدخلوا الرقم السري أولا.
+offline-saved = حُفظت البطاقة على الجهاز.
+offline-erase = محو بيانات هذا الجهاز
+offline-erased = مُحيت بيانات هذا الجهاز.
+devices-title = الأجهزة المهيأة للتسجيل دون اتصال
+devices-hint = إذا ضاع هاتف أو سُرق، ألغوه هنا: تُرفض بطاقاته عند الإرسال.
+devices-revoke = إلغاء هذا الجهاز
+devices-unusable = ملغى أو منتهٍ
+devices-refused = هذا الجهاز ملغى أو انتهت مدته: لا تُقبل بطاقاته.
+offline-expired = انتهت مدة مفتاح هذا الجهاز، فمُحيت بياناته. سجّلوا الدخول واختاروا رقما سريا جديدا.

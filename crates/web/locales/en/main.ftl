@@ -714,3 +714,53 @@ tasks-none = No task on the cases you follow.
 task-evaluate = Evaluate the risk
 task-plan-action = Plan action
 task-followup = Next follow-up contact
+## Drafts that finish (issue 16)
+reports-not-draft = This report is no longer a draft: it was completed or triaged.
+report-finish-draft = Finish the draft
+drafts-abandoned-title = Abandoned draft reports
+drafts-abandoned-lead = Drafts nobody finished, untouched for more than { $days } days.
+drafts-abandoned-none = No abandoned drafts.
+drafts-last-edit = Last edit
+drafts-organisation = Organisation
+drafts-open = Open
+
+## The services write their part (issue 16)
+case-by-service = added by
+referral-answers = The receiving service's answer
+referral-answer-by = From
+referral-answer-services = Services delivered
+referral-answer-date = Appointment or hearing date
+referral-answer-outcome = Outcome
+referral-answer-document = Document
+referral-answer-download = Download
+referral-answer-give = Answer the linking card
+referral-answer-send = Send the answer
+referral-add-entry = Add to the
+
+## Offline capture (issue 16)
+offline-short-name = Awladna
+offline-title = Capture without a link
+offline-lead = Cards are kept encrypted on this device, then sent by themselves when the link returns.
+offline-pin = This device's PIN
+offline-pin-hint = 6 to 12 digits. The first PIN you choose becomes this device's; it is never sent to the server.
+offline-unlock = Open
+offline-queue = Cards waiting
+offline-waiting = Waiting
+offline-sent = Sent
+offline-refused = Refused
+offline-signin = Sign in again to send the cards.
+offline-as-draft = Send it as a draft
+offline-pin-short = The PIN is 6 to 12 digits.
+offline-pin-wrong = Wrong PIN.
+offline-working = Opening…
+offline-unlocked = Device open: you can record.
+offline-locked = Enter the PIN first.
+offline-saved = Card kept on the device.
+offline-erase = Erase this device's data
+offline-erased = This device's data is erased.
+devices-title = Devices set up for capture without a link
+devices-hint = If a phone is lost or stolen, revoke it here: its cards are refused when sent.
+devices-revoke = Revoke this device
+devices-unusable = Revoked or expired
+devices-refused = This device is revoked or expired: its cards are not accepted.
+offline-expired = This device's key expired, so its data was erased. Sign in and choose a new PIN.

@@ -714,3 +714,53 @@ tasks-none = Aucune tâche sur les dossiers que vous suivez.
 task-evaluate = Évaluer le risque
 task-plan-action = Action du plan de prise en charge
 task-followup = Prochain contact de suivi
+## Drafts that finish (issue 16)
+reports-not-draft = Ce signalement n'est plus un brouillon : il a été complété ou trié.
+report-finish-draft = Compléter le brouillon
+drafts-abandoned-title = Brouillons de signalement abandonnés
+drafts-abandoned-lead = Brouillons que personne n'a complétés, sans modification depuis plus de { $days } jours.
+drafts-abandoned-none = Aucun brouillon abandonné.
+drafts-last-edit = Dernière modification
+drafts-organisation = Organisme
+drafts-open = Ouvrir
+
+## The services write their part (issue 16)
+case-by-service = ajouté par
+referral-answers = Réponse du service destinataire
+referral-answer-by = De
+referral-answer-services = Services rendus
+referral-answer-date = Date du rendez-vous ou de l'audience
+referral-answer-outcome = Résultat
+referral-answer-document = Document
+referral-answer-download = Télécharger
+referral-answer-give = Répondre à la fiche de liaison
+referral-answer-send = Envoyer la réponse
+referral-add-entry = Ajouter au
+
+## Offline capture (issue 16)
+offline-short-name = Awladna
+offline-title = Saisie hors connexion
+offline-lead = Les fiches sont gardées chiffrées sur cet appareil, puis envoyées d'elles-mêmes quand la connexion revient.
+offline-pin = Code de cet appareil
+offline-pin-hint = De 6 à 12 chiffres. Le premier code choisi devient celui de cet appareil ; il n'est jamais envoyé au serveur.
+offline-unlock = Ouvrir
+offline-queue = Fiches en attente
+offline-waiting = En attente
+offline-sent = Envoyée
+offline-refused = Refusée
+offline-signin = Reconnectez-vous pour envoyer les fiches.
+offline-as-draft = L'envoyer comme brouillon
+offline-pin-short = Le code compte de 6 à 12 chiffres.
+offline-pin-wrong = Code incorrect.
+offline-working = Ouverture…
+offline-unlocked = Appareil ouvert : vous pouvez saisir.
+offline-locked = Saisissez d'abord le code.
+offline-saved = Fiche gardée sur l'appareil.
+offline-erase = Effacer les données de cet appareil
+offline-erased = Les données de cet appareil sont effacées.
+devices-title = Appareils de saisie hors connexion
+devices-hint = Si un téléphone est perdu ou volé, révoquez-le ici : ses fiches seront refusées à l'envoi.
+devices-revoke = Révoquer cet appareil
+devices-unusable = Révoqué ou expiré
+devices-refused = Cet appareil est révoqué ou expiré : ses fiches ne sont pas acceptées.
+offline-expired = La clé de cet appareil a expiré ; ses données sont effacées. Reconnectez-vous et choisissez un nouveau code.

@@ -1,7 +1,7 @@
 //! A case's files through the API: a file's entries and documents, an upload (multipart
 //! with `part`, `kind` and `file`), a download.
 
-use super::{attachment, part_of, read_upload, shown_name};
+use super::{attachment, field, part_of, read_upload, shown_name};
 use crate::error::AppError;
 use crate::extract::Guard;
 use crate::i18n::Tr;
@@ -50,8 +50,8 @@ pub async fn upload(
     Path(case_id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let (upload, part) = read_upload(multipart).await?;
-    let Some(Ok(part)) = part.as_deref().map(|p| p.trim().parse::<FilePart>()) else {
+    let (upload, fields) = read_upload(multipart).await?;
+    let Some(Ok(part)) = field(&fields, "part").map(|p| p.trim().parse::<FilePart>()) else {
         return Err(AppError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_part",

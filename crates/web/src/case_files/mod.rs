@@ -18,6 +18,7 @@ use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 
 /// The multipart envelope around a file of the largest size allowed.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
@@ -38,7 +39,7 @@ impl From<UploadError> for AppError {
     }
 }
 
-fn bad_file(problem: UploadProblem) -> AppError {
+pub(crate) fn bad_file(problem: UploadProblem) -> AppError {
     AppError::refused(
         StatusCode::UNPROCESSABLE_ENTITY,
         "bad_file",
@@ -59,21 +60,21 @@ fn part_of(code: &str) -> Result<FilePart, AppError> {
     code.parse().map_err(|_| AppError::NotFound)
 }
 
-/// What an upload form sent: the document, and the part it names (the API's way).
-async fn read_upload(
+/// What an upload form sent: the document, and its other fields (the part it names,
+/// the API's way; an answer's services, date and outcome).
+pub(crate) async fn read_upload(
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(Upload, Option<String>), AppError> {
+) -> Result<(Upload, Vec<(String, String)>), AppError> {
     let mut multipart = multipart.map_err(|_| malformed())?;
     let mut upload = Upload {
         kind: String::new(),
         name: String::new(),
         bytes: Vec::new(),
     };
-    let mut part = None;
+    let mut fields = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|_| malformed())? {
-        match field.name().unwrap_or_default() {
+        match field.name().unwrap_or_default().to_owned().as_str() {
             "kind" => upload.kind = field.text().await.map_err(|_| malformed())?,
-            "part" => part = Some(field.text().await.map_err(|_| malformed())?),
             "file" => {
                 upload.name = field
                     .file_name()
@@ -89,15 +90,31 @@ async fn read_upload(
                     .map_err(|_| bad_file(UploadProblem::TooLarge))?;
                 upload.bytes = bytes.to_vec();
             }
-            // The page's CSRF token travels in the query; other fields are ignored.
-            _ => {}
+            // The page's CSRF token travels in the query.
+            "_csrf" => {}
+            name if fields.len() < MAX_FIELDS => {
+                let value = field.text().await.map_err(|_| malformed())?;
+                fields.push((name.to_owned(), value));
+            }
+            _ => return Err(malformed()),
         }
     }
-    Ok((upload, part))
+    Ok((upload, fields))
+}
+
+/// The most text fields an upload form sends beside its file.
+const MAX_FIELDS: usize = 64;
+
+/// The first value of a field an upload form sent.
+pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The document kinds of a part, in the reader's language.
-fn kinds(state: &AppState, t: Tr, part: FilePart) -> Vec<(String, String)> {
+pub(crate) fn kinds(state: &AppState, t: Tr, part: FilePart) -> Vec<(String, String)> {
     state
         .reference
         .vocabulary(KINDS)
@@ -118,6 +135,8 @@ pub struct DocumentView {
     kind: String,
     size: String,
     at: String,
+    /// The receiving service that added it through a linking card (empty: the centre).
+    by: String,
 }
 
 /// A document's name, or what stands for one erased under the retention rule.
@@ -128,10 +147,21 @@ fn shown_name(t: Tr, document: &ListedDocument) -> String {
         .unwrap_or_else(|| t.get("retention-erased"))
 }
 
-fn document_views(state: &AppState, t: Tr, documents: &[ListedDocument]) -> Vec<DocumentView> {
+fn document_views(
+    state: &AppState,
+    t: Tr,
+    documents: &[ListedDocument],
+    names: &HashMap<String, String>,
+) -> Vec<DocumentView> {
     documents
         .iter()
         .map(|d| DocumentView {
+            by: d
+                .info
+                .organisation
+                .as_ref()
+                .map(|code| names.get(code).cloned().unwrap_or_else(|| code.clone()))
+                .unwrap_or_default(),
             id: d.info.id.clone(),
             name: shown_name(t, d),
             kind: state.label(t, KINDS, &d.info.kind),
@@ -143,7 +173,7 @@ fn document_views(state: &AppState, t: Tr, documents: &[ListedDocument]) -> Vec<
 
 /// A document's content served as an attachment that the browser neither runs nor
 /// sniffs.
-fn attachment(download: Download) -> Response {
+pub(crate) fn attachment(download: Download) -> Response {
     let extension = download.extension();
     // The stored name may be anything a user typed: the header carries a safe one.
     let disposition = format!(

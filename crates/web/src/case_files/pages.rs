@@ -24,7 +24,8 @@ pub struct FilePage {
     title: String,
     entry_form: String,
     can_write: bool,
-    entries: Vec<CardView>,
+    /// Each entry with the organisation that wrote it.
+    entries: Vec<(CardView, String)>,
     documents: Vec<DocumentView>,
     kinds: Vec<(String, String)>,
 }
@@ -45,6 +46,7 @@ pub async fn file_page(
         documents,
         can_write,
     } = read_part(&state, &permit, &case_id, part).await?;
+    let names = awladna_core::referrals::organisation_names(&state).await?;
     Ok(FilePage {
         shell,
         case_id: case.id,
@@ -53,8 +55,14 @@ pub async fn file_page(
         title: t.get(&format!("file-{}", part.code())),
         entry_form,
         can_write,
-        entries: card_views(&state, t, &entries),
-        documents: document_views(&state, t, &documents),
+        entries: card_views(&state, t, &entries)
+            .into_iter()
+            .zip(entries.iter().map(|(card, _)| {
+                let code = card.organisation.clone().unwrap_or_default();
+                names.get(&code).cloned().unwrap_or(code)
+            }))
+            .collect(),
+        documents: document_views(&state, t, &documents, &names),
         kinds: kinds(&state, t, part),
     })
 }

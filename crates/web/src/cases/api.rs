@@ -62,6 +62,18 @@ fn entry_json(entry: &Entry) -> Value {
         Entry::Assigned { at_ms, to, by } => {
             json!({"kind": "assigned", "at": rfc3339(*at_ms), "to": to, "by": by})
         }
+        Entry::Contribution {
+            at_ms,
+            kind,
+            id,
+            code,
+            part,
+            organisation,
+            organisation_name,
+            referral_id,
+        } => {
+            json!({"kind": format!("service_{kind}"), "at": rfc3339(*at_ms), "id": id, "code": code, "part": part, "organisation": organisation, "organisation_name": organisation_name, "referral": referral_id})
+        }
     }
 }
 

@@ -232,6 +232,28 @@ async fn timeline_views(
                     }),
                 }
             }
+            Entry::Contribution {
+                at_ms,
+                kind,
+                code,
+                part,
+                organisation_name,
+                ..
+            } => {
+                let what = match *kind {
+                    "card" => state
+                        .reference
+                        .form(code)
+                        .map_or_else(|| code.clone(), |f| f.labels.get(t.lang).to_owned()),
+                    _ => state.label(t, "document_kinds", code),
+                };
+                EntryView {
+                    at: local_time(*at_ms),
+                    text: format!("{what} — {} {organisation_name}", t.get("case-by-service")),
+                    reason: None,
+                    link: Some(format!("/cases/{}/files/{}", opened.case.id, part.code())),
+                }
+            }
         })
         .collect())
 }

@@ -114,7 +114,9 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let opened = open(&state, &permit, &state, &id).await?;
-    Ok(Json(opened_json(&opened, state.now_ms())))
+    let mut body = opened_json(&opened, state.now_ms());
+    body["answers"] = super::contributions::answers_json(&state, &opened).await?;
+    Ok(Json(body))
 }
 
 #[derive(Deserialize, Default)]

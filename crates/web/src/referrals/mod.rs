@@ -5,6 +5,7 @@
 //! `awladna_core::referrals`'; who stands where is the policy's.
 
 pub mod api;
+pub mod contributions;
 pub mod events;
 pub mod mail;
 pub mod pages;

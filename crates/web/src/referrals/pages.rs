@@ -97,6 +97,8 @@ pub struct ReferralPage {
     message: Option<String>,
     /// The same linking card was sent twice: it was sent once.
     already: bool,
+    /// The receiving service's answers and answer form (`referral_answer.html`).
+    answer: super::contributions::AnswerPart,
 }
 
 /// The card's page; with a `message`, the answer to a step that was refused.
@@ -128,7 +130,11 @@ async fn referral_page(
     } else {
         StatusCode::OK
     };
+    let answer =
+        super::contributions::answer_part(state, t, permit.actor(), &opened, |org| names.of(org))
+            .await?;
     let page = ReferralPage {
+        answer,
         id: r.id.clone(),
         version: r.version,
         from: names.of(&r.from_org),

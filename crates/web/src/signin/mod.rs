@@ -105,6 +105,12 @@ fn without_session(state: &AppState, response: impl IntoResponse) -> Response {
     response
         .headers_mut()
         .append(SET_COOKIE, cookie(state, CSRF_COOKIE, "", 0));
+    // Signing out erases what offline capture keeps in this browser: the queue, its
+    // wrapped key and the kept pages (issue 16 §3).
+    response.headers_mut().append(
+        axum::http::HeaderName::from_static("clear-site-data"),
+        axum::http::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     response
 }
 
