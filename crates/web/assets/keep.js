@@ -1,13 +1,15 @@
 // What was typed survives a change of language: before the language link leaves a page
 // whose form was touched, its values are kept in this tab's session storage; the page in
-// the new language puts them back and forgets them. Passwords, files and the hidden
-// fields (the CSRF token, the submission key) are never kept.
+// the new language puts them back and forgets them. Passwords, files, the hidden
+// fields (the CSRF token, the submission key) and the identifying fields of a card
+// (`data-personal`) are never kept: a child's name must not reach the browser's storage in
+// clear, so when one was typed the switch asks first.
 (function () {
   var KEY = "awladna-keep:" + location.pathname;
   var touched = false;
 
   function kept(field) {
-    return field.name && field.name.charAt(0) !== "_" &&
+    return field.name && field.name.charAt(0) !== "_" && !field.hasAttribute("data-personal") &&
       ["password", "file", "hidden", "submit", "button"].indexOf(field.type) < 0;
   }
 
@@ -17,6 +19,13 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".langs a");
     if (!link || !touched) { return; }
+    var personal = Array.prototype.some.call(
+      document.querySelectorAll("main form [data-personal]"),
+      function (field) { return field.value !== ""; });
+    if (personal && !window.confirm(link.closest(".langs").getAttribute("data-personal-warning"))) {
+      event.preventDefault();
+      return;
+    }
     var values = [];
     document.querySelectorAll("main form").forEach(function (form, index) {
       Array.prototype.forEach.call(form.elements, function (field) {

@@ -542,7 +542,7 @@ async fn journey_the_dashboard_says_the_month_under_way_is_partial() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn journey_switching_language_keeps_what_was_typed() {
+async fn journey_switching_language_keeps_what_was_typed_and_asks_before_losing_personal_fields() {
     let (app, user, case) = nadia_and_her_case().await;
     let Some((browser, base)) = phone(&app, 2400).await else {
         return;
@@ -585,14 +585,32 @@ async fn journey_switching_language_keeps_what_was_typed() {
         }
     };
     let date = "2026-11-22";
-    for (lang, link) in [("fr", "a[hreflang=fr]"), ("ar", "a[hreflang=ar]")] {
-        browser.click(link).await;
+    // The notes name the child's situation (a personal field): the switch asks first,
+    // and "no" keeps the page as it is.
+    browser.click("a[hreflang=fr]").await;
+    let question = browser.client.get_alert_text().await.expect("the switch asks first");
+    assert!(question.contains("الشخصية"), "asked in Arabic: {question}");
+    browser.client.dismiss_alert().await.expect("dismiss");
+    assert_eq!(browser.html_attr("lang").await, "ar", "no: the page stays");
+    assert_eq!(
+        value_of("#f-situation-notes").await,
+        "زيارة منزلية: الطفلة بخير",
+        "no: the notes stay as typed"
+    );
+    // "Yes": the language changes and keeps what is not personal; the notes never reach
+    // the browser's storage.
+    browser.click("a[hreflang=fr]").await;
+    browser.client.accept_alert().await.expect("accept");
+    for (lang, link) in [("fr", None), ("ar", Some("a[hreflang=ar]"))] {
+        if let Some(link) = link {
+            browser.click(link).await;
+        }
         browser.wait_for(&format!("html[lang={lang}]")).await;
         browser.wait_for("#f-situation-notes").await;
         assert_eq!(
             value_of("#f-situation-notes").await,
-            "زيارة منزلية: الطفلة بخير",
-            "{lang}: the notes are kept"
+            "",
+            "{lang}: the personal notes are not kept"
         );
         assert_eq!(
             value_of("#f-contact-date").await,
