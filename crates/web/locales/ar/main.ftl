@@ -651,3 +651,4 @@ devices-revoke = إلغاء هذا الجهاز
 devices-unusable = ملغى أو منتهٍ
 devices-refused = هذا الجهاز ملغى أو انتهت مدته: لا تُقبل بطاقاته.
 offline-expired = انتهت مدة مفتاح هذا الجهاز، فمُحيت بياناته. سجّلوا الدخول واختاروا رقما سريا جديدا.
+drafts-abandoned-alert = مسودات تبليغ متروكة: { $count }

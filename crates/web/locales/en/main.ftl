@@ -651,3 +651,4 @@ devices-revoke = Revoke this device
 devices-unusable = Revoked or expired
 devices-refused = This device is revoked or expired: its cards are not accepted.
 offline-expired = This device's key expired, so its data was erased. Sign in and choose a new PIN.
+drafts-abandoned-alert = Abandoned draft reports: { $count }

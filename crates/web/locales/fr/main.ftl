@@ -651,3 +651,4 @@ devices-revoke = Révoquer cet appareil
 devices-unusable = Révoqué ou expiré
 devices-refused = Cet appareil est révoqué ou expiré : ses fiches ne sont pas acceptées.
 offline-expired = La clé de cet appareil a expiré ; ses données sont effacées. Reconnectez-vous et choisissez un nouveau code.
+drafts-abandoned-alert = Brouillons de signalement abandonnés : { $count }

@@ -75,6 +75,20 @@ pub async fn alerts(
             let kind = t.get(&format!("alert-{}", a.kind));
             (link, kind, local_time(a.created_at))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Draft reports nobody finished are the coordinator's to chase too (issue 16).
+    let abandoned = awladna_core::reports::abandoned(&state, &permit).await?;
+    let mut items = items;
+    if let Some(oldest) = abandoned.first() {
+        let count = i64::try_from(abandoned.len()).unwrap_or(i64::MAX);
+        items.insert(
+            0,
+            (
+                "/reports/abandoned".to_owned(),
+                t.with("drafts-abandoned-alert", &[("count", count)]),
+                local_time(oldest.updated_at),
+            ),
+        );
+    }
     Ok(queue(shell, "alerts-title", "alerts-none", items))
 }
