@@ -124,7 +124,14 @@ fn read_reference_dir(dir: &Path) -> anyhow::Result<Vec<ReferenceFile>> {
             files.push(read_file(&path, name.to_owned())?);
         }
     }
-    for sub in ["vocabularies", "forms", "scoring", "referrals", "retention", "reports"] {
+    for sub in [
+        "vocabularies",
+        "forms",
+        "scoring",
+        "referrals",
+        "retention",
+        "reports",
+    ] {
         let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
             continue;
         };

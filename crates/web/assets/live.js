@@ -30,6 +30,8 @@
   }
   source.addEventListener("referral.sent", changed);
   source.addEventListener("referral.updated", changed);
+  // A receiving service added to the file or answered (issue 16).
+  source.addEventListener("referral.contribution", changed);
   source.addEventListener("resync", changed);
   source.onerror = function () {
     // Not allowed (403) or the server is gone: the browser would retry for ever.

@@ -217,7 +217,10 @@ pub(crate) fn storing_form(
     errors: &[FieldError],
     on_case: Option<&CaseRecord>,
 ) -> Response {
-    storing_page(t, here, caller, form, reference, action, values, errors, on_case).into_response()
+    storing_page(
+        t, here, caller, form, reference, action, values, errors, on_case,
+    )
+    .into_response()
 }
 
 /// The page of a form that stores what it is sent, with its status (422 when there are

@@ -588,7 +588,11 @@ async fn journey_switching_language_keeps_what_was_typed_and_asks_before_losing_
     // The notes name the child's situation (a personal field): the switch asks first,
     // and "no" keeps the page as it is.
     browser.click("a[hreflang=fr]").await;
-    let question = browser.client.get_alert_text().await.expect("the switch asks first");
+    let question = browser
+        .client
+        .get_alert_text()
+        .await
+        .expect("the switch asks first");
     assert!(question.contains("الشخصية"), "asked in Arabic: {question}");
     browser.client.dismiss_alert().await.expect("dismiss");
     assert_eq!(browser.html_attr("lang").await, "ar", "no: the page stays");

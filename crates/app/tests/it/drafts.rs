@@ -349,6 +349,11 @@ async fn abandoned_drafts_are_listed_to_the_coordinator(backend: Backend) {
         StatusCode::FORBIDDEN
     );
 
+    let alerts = coordinator.get("/alerts").await;
+    assert!(
+        alerts.body.contains("/reports/abandoned"),
+        "the coordinator's alerts lead to them"
+    );
     let page = coordinator.get("/reports/abandoned").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!("/reports/{old}")) && !page.body.contains(&touched));

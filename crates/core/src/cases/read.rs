@@ -220,7 +220,7 @@ pub async fn usernames(
         match entry {
             Entry::Stage { by, .. } => named.extend(by),
             Entry::Assigned { to, by, .. } => named.extend(to.iter().chain([by])),
-            Entry::Card { .. } => {}
+            Entry::Card { .. } | Entry::Contribution { .. } => {}
         }
     }
     for id in named {

@@ -97,8 +97,15 @@ pub struct AlertView {
 pub struct AlertsPage {
     shell: Shell,
     alerts: Vec<AlertView>,
+    /// The draft reports left unfinished, and since when (their own list's link).
+    abandoned: Option<AbandonedLine>,
     /// An alert was just marked reviewed.
     reviewed: bool,
+}
+
+pub struct AbandonedLine {
+    count: String,
+    since: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -140,9 +147,19 @@ pub async fn alerts(
             }
         })
         .collect();
+    // Draft reports nobody finished are the coordinator's to chase too (issue 16).
+    let drafts = awladna_core::reports::abandoned(&state, &permit).await?;
+    let abandoned = drafts.first().map(|oldest| AbandonedLine {
+        count: t.with(
+            "drafts-abandoned-alert",
+            &[("count", i64::try_from(drafts.len()).unwrap_or(i64::MAX))],
+        ),
+        since: local_time(oldest.updated_at),
+    });
     Ok(AlertsPage {
         shell,
         alerts,
+        abandoned,
         reviewed: query.reviewed.is_some(),
     })
 }
