@@ -333,6 +333,7 @@ pub async fn entry_form(
         here,
         &Default::default(),
         &[],
+        None,
     ))
 }
 
@@ -365,6 +366,7 @@ pub async fn save_entry(
                 here,
                 &values,
                 &errors,
+                None,
             ))
         }
         Err(e) => Err(e.into()),
