@@ -714,3 +714,6 @@ tasks-none = لا مهمة في الملفات التي تتابعونها.
 task-evaluate = تقييم درجة الخطر
 task-plan-action = إجراء في خطة التكفل
 task-followup = زيارة أو اتصال التتبع المقبل
+tasks-caseloads = ملفات كل مساعد(ة) اجتماعي(ة)
+tasks-open-cases = ملفات مفتوحة
+tasks-late-cases = ملفات بها إجراء متأخر

@@ -714,3 +714,6 @@ tasks-none = No task on the cases you follow.
 task-evaluate = Evaluate the risk
 task-plan-action = Plan action
 task-followup = Next follow-up contact
+tasks-caseloads = Each worker's caseload
+tasks-open-cases = Open cases
+tasks-late-cases = Cases with a late action

@@ -714,3 +714,6 @@ tasks-none = Aucune tâche sur les dossiers que vous suivez.
 task-evaluate = Évaluer le risque
 task-plan-action = Action du plan de prise en charge
 task-followup = Prochain contact de suivi
+tasks-caseloads = Les dossiers de chaque travailleur social
+tasks-open-cases = Dossiers ouverts
+tasks-late-cases = Dossiers avec une action en retard
