@@ -112,3 +112,53 @@ pub async fn mine(core: &Core, permit: &Permit<act::WorkOnCase>) -> Result<Vec<T
     tasks.sort_by_key(|t| (!t.overdue, t.due_at.is_none(), t.due_at));
     Ok(tasks)
 }
+
+/// One worker's caseload, as the coordinator oversees it.
+pub struct Caseload {
+    pub username: String,
+    pub open_cases: i64,
+    /// Open cases with a plan action past its deadline.
+    pub late_cases: i64,
+}
+
+/// Each worker's open cases and late ones, for the province's coordinator (nobody
+/// else: an empty list).
+pub async fn caseloads(
+    core: &Core,
+    permit: &Permit<act::WorkOnCase>,
+) -> Result<Vec<Caseload>, CoreError> {
+    let actor = permit.actor();
+    let Some(territory) = actor.territory.clone() else {
+        return Ok(Vec::new());
+    };
+    if awladna_domain::access::decide(
+        Some(actor),
+        awladna_domain::access::Action::AssignCase,
+        Some(&territory),
+    ) != awladna_domain::access::Decision::Allow
+    {
+        return Ok(Vec::new());
+    }
+    let now = core.now_ms();
+    let mut loads = Vec::new();
+    for user in crate::assignment::assignable(core, &territory).await? {
+        let mine = CaseFilter {
+            territory: Some(territory.clone()),
+            assigned_to: Some(user.id.clone()),
+            open_only: true,
+            ..Default::default()
+        };
+        let (_, open_cases) = core.store.cases_page(&mine, 0, 0).await?;
+        let late = CaseFilter {
+            overdue_at: Some(now),
+            ..mine
+        };
+        let (_, late_cases) = core.store.cases_page(&late, 0, 0).await?;
+        loads.push(Caseload {
+            username: user.username,
+            open_cases,
+            late_cases,
+        });
+    }
+    Ok(loads)
+}

@@ -1115,6 +1115,22 @@ async fn a_worker_sees_her_tasks_the_late_first(backend: Backend) {
         other.get("/tasks").await.body.contains("لا مهمة"),
         "only one's own cases"
     );
+    assert!(
+        !list.contains("caseloads"),
+        "a worker sees no one else's caseload"
+    );
+    // The coordinator sees each worker's caseload and what is late.
+    let coordinator = app
+        .signed_in("bennani", "sale-centre", &[Role::Coordinator])
+        .await;
+    let page = coordinator.get("/tasks").await.body;
+    let table = &page[page.find("class=\"caseloads\"").expect("the caseloads")..];
+    let row = &table[table.find("<bdi>nadia</bdi>").expect("nadia's row")..];
+    let row = &row[..row.find("</tr>").expect("row end")];
+    assert!(
+        row.contains("<td dir=\"ltr\">1</td><td dir=\"ltr\">1</td>"),
+        "one open case, late: {row}"
+    );
     let doctor = app
         .signed_in("dr-karim", "sale-hospital", &[Role::FocalPoint])
         .await;

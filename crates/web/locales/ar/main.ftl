@@ -764,10 +764,12 @@ devices-revoke = إلغاء هذا الجهاز
 devices-unusable = ملغى أو منتهٍ
 devices-refused = هذا الجهاز ملغى أو انتهت مدته: لا تُقبل بطاقاته.
 offline-expired = انتهت مدة مفتاح هذا الجهاز، فمُحيت بياناته. سجّلوا الدخول واختاروا رقما سريا جديدا.
-<<<<<<< HEAD
 
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = ما كتبتموه في الخانات الشخصية لن يُحتفظ به عند تغيير اللغة، حفاظا على سريته. هل تريدون تغيير اللغة؟
-=======
 drafts-abandoned-alert = مسودات تبليغ متروكة: { $count }
->>>>>>> field
+=======
+tasks-caseloads = ملفات كل مساعد(ة) اجتماعي(ة)
+tasks-open-cases = ملفات مفتوحة
+tasks-late-cases = ملفات بها إجراء متأخر
+>>>>>>> journeys

@@ -764,10 +764,12 @@ devices-revoke = Revoke this device
 devices-unusable = Revoked or expired
 devices-refused = This device is revoked or expired: its cards are not accepted.
 offline-expired = This device's key expired, so its data was erased. Sign in and choose a new PIN.
-<<<<<<< HEAD
 
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = What you typed in the personal fields is not kept when the language changes, to keep it confidential. Change the language?
-=======
 drafts-abandoned-alert = Abandoned draft reports: { $count }
->>>>>>> field
+=======
+tasks-caseloads = Each worker's caseload
+tasks-open-cases = Open cases
+tasks-late-cases = Cases with a late action
+>>>>>>> journeys

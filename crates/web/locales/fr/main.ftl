@@ -764,10 +764,12 @@ devices-revoke = Révoquer cet appareil
 devices-unusable = Révoqué ou expiré
 devices-refused = Cet appareil est révoqué ou expiré : ses fiches ne sont pas acceptées.
 offline-expired = La clé de cet appareil a expiré ; ses données sont effacées. Reconnectez-vous et choisissez un nouveau code.
-<<<<<<< HEAD
 
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = Ce que vous avez saisi dans les champs personnels ne sera pas conservé au changement de langue, pour sa confidentialité. Changer de langue ?
-=======
 drafts-abandoned-alert = Brouillons de signalement abandonnés : { $count }
->>>>>>> field
+=======
+tasks-caseloads = Les dossiers de chaque travailleur social
+tasks-open-cases = Dossiers ouverts
+tasks-late-cases = Dossiers avec une action en retard
+>>>>>>> journeys

@@ -22,6 +22,8 @@ pub struct TaskView {
 pub struct TasksPage {
     shell: Shell,
     tasks: Vec<TaskView>,
+    /// For the coordinator: each worker's open cases and late ones.
+    caseloads: Vec<awladna_core::tasks::Caseload>,
 }
 
 pub async fn page(
@@ -57,5 +59,10 @@ pub async fn page(
             }
         })
         .collect();
-    Ok(TasksPage { shell, tasks })
+    let caseloads = awladna_core::tasks::caseloads(&state, &permit).await?;
+    Ok(TasksPage {
+        shell,
+        tasks,
+        caseloads,
+    })
 }
