@@ -768,8 +768,6 @@ offline-expired = انتهت مدة مفتاح هذا الجهاز، فمُحي�
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = ما كتبتموه في الخانات الشخصية لن يُحتفظ به عند تغيير اللغة، حفاظا على سريته. هل تريدون تغيير اللغة؟
 drafts-abandoned-alert = مسودات تبليغ متروكة: { $count }
-=======
 tasks-caseloads = ملفات كل مساعد(ة) اجتماعي(ة)
 tasks-open-cases = ملفات مفتوحة
 tasks-late-cases = ملفات بها إجراء متأخر
->>>>>>> journeys

@@ -768,8 +768,6 @@ offline-expired = This device's key expired, so its data was erased. Sign in and
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = What you typed in the personal fields is not kept when the language changes, to keep it confidential. Change the language?
 drafts-abandoned-alert = Abandoned draft reports: { $count }
-=======
 tasks-caseloads = Each worker's caseload
 tasks-open-cases = Open cases
 tasks-late-cases = Cases with a late action
->>>>>>> journeys

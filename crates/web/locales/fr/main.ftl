@@ -768,8 +768,6 @@ offline-expired = La clé de cet appareil a expiré ; ses données sont effacée
 # The language switch, when identifying fields of a card were typed (assets/keep.js).
 keep-personal-warning = Ce que vous avez saisi dans les champs personnels ne sera pas conservé au changement de langue, pour sa confidentialité. Changer de langue ?
 drafts-abandoned-alert = Brouillons de signalement abandonnés : { $count }
-=======
 tasks-caseloads = Les dossiers de chaque travailleur social
 tasks-open-cases = Dossiers ouverts
 tasks-late-cases = Dossiers avec une action en retard
->>>>>>> journeys
