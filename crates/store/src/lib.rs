@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cards;
 pub mod cases;
+pub mod committee;
 pub mod directory;
 pub mod documents;
 mod error;
