@@ -59,6 +59,11 @@ pub fn province<A: Act>(
     Ok(territory)
 }
 
+/// The version a change was read at: every change names it (an older one is stale).
+fn required(version: Option<i64>) -> Result<i64, CoreError> {
+    version.ok_or_else(|| CoreError::field("version", Problem::Required))
+}
+
 fn today(core: &Core) -> Date {
     core.clock.now().to_zoned(local_zone()).date()
 }
@@ -157,9 +162,10 @@ pub async fn change_member(
     permit: &Permit<act::KeepCommittee>,
     id: &str,
     input: Option<&MemberInput>,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let before = kept_member(core, permit, id).await?;
+    let version = required(version)?;
     let member = input
         .map(|i| i.check(sector_known(core)))
         .transpose()
@@ -403,9 +409,10 @@ pub async fn update_meeting(
     permit: &Permit<act::KeepCommittee>,
     id: &str,
     input: &MeetingInput,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, id).await?;
+    let version = required(version)?;
     let m = input.check()?;
     meeting_change!(
         core,
@@ -436,9 +443,10 @@ pub async fn add_item(
     permit: &Permit<act::KeepCommittee>,
     meeting_id: &str,
     input: &ItemInput,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     let mut p = Problems::default();
     let kind = p.code::<ItemKind>("kind", &input.kind);
     // The follow-up item is named by the application; any other needs its title.
@@ -473,9 +481,10 @@ pub async fn convene(
     core: &Core,
     permit: &Permit<act::KeepCommittee>,
     meeting_id: &str,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     if core.store.agenda(meeting_id).await?.is_empty() {
         return Err(CoreError::field("agenda", Problem::Required).into());
     }
@@ -503,9 +512,10 @@ pub async fn record_attendance(
     permit: &Permit<act::KeepCommittee>,
     meeting_id: &str,
     lines: &[Presence],
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     let members = core
         .store
         .committee_members(&meeting.territory, false)
@@ -551,9 +561,10 @@ pub async fn write_minutes(
     meeting_id: &str,
     item_id: &str,
     minutes: &str,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     let mut p = Problems::default();
     let minutes = p.text("minutes", minutes, MAX_LONG, false);
     p.finish().map_err(invalid)?;
@@ -578,9 +589,10 @@ pub async fn approve_minutes(
     core: &Core,
     permit: &Permit<act::ApproveMinutes>,
     meeting_id: &str,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<(), CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     if core.store.attendance(meeting_id).await?.is_empty() {
         return Err(CoreError::field("attendance", Problem::Required).into());
     }
@@ -724,9 +736,10 @@ pub async fn add_decision(
     permit: &Permit<act::KeepCommittee>,
     meeting_id: &str,
     input: &DecisionInput,
-    version: i64,
+    version: Option<i64>,
 ) -> Result<String, CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
+    let version = required(version)?;
     let mut p = Problems::default();
     let text = p.text("text", &input.text, MAX_LONG, true);
     let deadline = p.date("deadline", &input.deadline, true);

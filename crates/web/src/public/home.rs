@@ -25,6 +25,8 @@ pub struct HomePage {
     can_read_cases: bool,
     can_keep_directory: bool,
     can_view_statistics: bool,
+    /// The committee's panel (`committee_panel.html`), for its people.
+    committee: Option<crate::committee::panel::Panel>,
 }
 
 /// What needs attention today, as counters that are links (each for those who may act).
@@ -102,6 +104,12 @@ pub async fn home(
         Some(actor) => Some(today(&state, actor).await?),
         None => None,
     };
+    let committee = match actor {
+        Some(actor) => crate::committee::panel::panel(&state, t, actor)
+            .await
+            .map_err(AppError::Internal)?,
+        None => None,
+    };
     let allowed = |action| actor.is_some_and(|a| decide(Some(a), action, None) == Decision::Allow);
     Ok(HomePage {
         shell,
@@ -110,6 +118,7 @@ pub async fn home(
         can_read_cases: allowed(Action::ReadCase),
         can_keep_directory: actor.is_some_and(keeps_directory),
         can_view_statistics: allowed(Action::ViewStatistics),
+        committee,
         stages,
     })
 }
