@@ -16,6 +16,7 @@ mod case_work;
 mod cases;
 mod children;
 mod cli;
+mod committee;
 mod demo;
 mod directory;
 mod hostile_input;
