@@ -476,19 +476,21 @@ pub async fn add_item(
     )
 }
 
-/// Sends the convocation: the members see the meeting on their home page.
+/// Sends the convocation: the members see the meeting on their home page. Answers the
+/// mail addresses of the people convened (the committee and its expert team), for the
+/// web to mail them a link.
 pub async fn convene(
     core: &Core,
     permit: &Permit<act::KeepCommittee>,
     meeting_id: &str,
     version: Option<i64>,
-) -> Result<(), CommitteeError> {
+) -> Result<Vec<String>, CommitteeError> {
     let meeting = meeting_of(core, permit, meeting_id).await?;
     let version = required(version)?;
     if core.store.agenda(meeting_id).await?.is_empty() {
         return Err(CoreError::field("agenda", Problem::Required).into());
     }
-    meeting_change!(
+    let done: Result<(), CommitteeError> = meeting_change!(
         core,
         permit,
         meeting,
@@ -497,7 +499,13 @@ pub async fn convene(
         "meeting.convened",
         json!({}),
         |tx| {}
-    )
+    );
+    done?;
+    let members = core
+        .store
+        .committee_members(&meeting.territory, false)
+        .await?;
+    Ok(members.into_iter().filter_map(|m| m.email).collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -588,3 +588,43 @@ async fn another_province_wrong_roles_and_hostile_input_are_refused(backend: Bac
     app.finish().await;
 }
 on_each_backend!(another_province_wrong_roles_and_hostile_input_are_refused);
+
+async fn the_convened_members_are_mailed_a_link(backend: Backend) {
+    let (app, received) = crate::referrals::app_with_mail(backend).await;
+    setup(&app).await;
+    let secretariat = app
+        .signed_in("sec", "sale-centre", &[Role::Secretariat])
+        .await;
+    id_of(&secretariat.post("/api/v1/committee/members", &json!({
+        "body": "committee", "seat": "member", "full_name": "د. سعاد العلوي", "sector": "health",
+        "organisation": "المندوبية الإقليمية للصحة", "email": "s.alaoui@sante.example"
+    })).await);
+    let meeting = id_of(
+        &secretariat
+            .post(
+                "/api/v1/meetings",
+                &json!({
+                    "kind": "ordinary", "starts_at": "2026-11-25T10:00", "place": "العمالة"
+                }),
+            )
+            .await,
+    );
+    ok(secretariat
+        .post(
+            &format!("/api/v1/meetings/{meeting}/items"),
+            &json!({"version": 1, "kind": "information", "title": "نقطة"}),
+        )
+        .await)
+    .await;
+    ok(secretariat
+        .post(
+            &format!("/api/v1/meetings/{meeting}/convene"),
+            &json!({"version": 2}),
+        )
+        .await)
+    .await;
+    let mail = crate::referrals::first_mail(&received).await;
+    assert!(mail.contains("RCPT TO:<s.alaoui@sante.example>"), "{mail}");
+    app.finish().await;
+}
+on_each_backend!(the_convened_members_are_mailed_a_link);

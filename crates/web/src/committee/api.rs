@@ -246,7 +246,8 @@ pub async fn convene(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VersionBody>,
 ) -> Result<Json<Value>, AppError> {
-    use_case::convene(&state, &permit, &id, body.version).await?;
+    let addresses = use_case::convene(&state, &permit, &id, body.version).await?;
+    super::mail_convocation(&state, addresses, &id);
     Ok(done())
 }
 

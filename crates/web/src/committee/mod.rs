@@ -34,6 +34,15 @@ impl From<CommitteeError> for AppError {
     }
 }
 
+/// Mails the convocation where the server sends mail and members have an address.
+fn mail_convocation(state: &crate::state::AppState, addresses: Vec<String>, meeting: &str) {
+    if let Some(mailer) = &state.settings.mailer
+        && !addresses.is_empty()
+    {
+        mailer.convocation(addresses, meeting);
+    }
+}
+
 /// `?territory=` for a national user; a provincial one works on their own.
 #[derive(Debug, Default, Deserialize)]
 pub struct Scope {

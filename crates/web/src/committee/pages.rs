@@ -55,6 +55,23 @@ fn problems(t: Tr, errors: &[FieldError]) -> Vec<String> {
         .collect()
 }
 
+/// A refused input comes back to its page (with the reader's permit to show it, and the
+/// problems in the user's language); any other refusal is answered as itself.
+#[allow(clippy::type_complexity)]
+fn refused_input<A: Act, T>(
+    permit: &Permit<A>,
+    t: Tr,
+    result: Result<T, CommitteeError>,
+) -> Result<Result<T, (Permit<act::ReadCommittee>, Vec<String>)>, AppError> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(CommitteeError::Core(CoreError::Invalid(errors))) => {
+            Ok(Err((permit.also()?, problems(t, &errors))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Whether the caller may do `action` in `territory`.
 fn may<A: Act>(permit: &Permit<A>, action: Action, territory: &str) -> bool {
     decide(Some(permit.actor()), action, Some(territory)) == Decision::Allow
@@ -232,13 +249,15 @@ pub async fn add_member(
     axum::Form(form): axum::Form<MemberForm>,
 ) -> Result<Response, AppError> {
     let territory = province(&state, &permit, Some(&form.territory))?;
-    match use_case::add_member(&state, &permit, &territory, &form.member).await {
+    match refused_input(
+        &permit,
+        shell.t,
+        use_case::add_member(&state, &permit, &territory, &form.member).await,
+    )? {
         Ok(_) => {
             Ok(back_to_committee(&territory, permit.actor().territory.as_deref()).into_response())
         }
-        Err(CommitteeError::Core(CoreError::Invalid(errors))) => {
-            let reader = permit.also::<act::ReadCommittee>()?;
-            let errors = problems(shell.t, &errors);
+        Err((reader, errors)) => {
             let shell = shell.at("/committee");
             Ok(committee_page(
                 &state,
@@ -252,7 +271,6 @@ pub async fn add_member(
             .await?
             .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -311,11 +329,13 @@ pub async fn create_meeting(
     axum::Form(form): axum::Form<NewMeetingForm>,
 ) -> Result<Response, AppError> {
     let territory = province(&state, &permit, Some(&form.territory))?;
-    match use_case::create_meeting(&state, &permit, &territory, &form.meeting).await {
+    match refused_input(
+        &permit,
+        shell.t,
+        use_case::create_meeting(&state, &permit, &territory, &form.meeting).await,
+    )? {
         Ok(id) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(CommitteeError::Core(CoreError::Invalid(errors))) => {
-            let reader = permit.also::<act::ReadCommittee>()?;
-            let errors = problems(shell.t, &errors);
+        Err((reader, errors)) => {
             let shell = shell.at("/committee");
             Ok(committee_page(
                 &state,
@@ -329,7 +349,6 @@ pub async fn create_meeting(
             .await?
             .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -504,17 +523,14 @@ async fn after_change<A: Act>(
     result: Result<(), CommitteeError>,
     typed: impl FnOnce(Vec<String>) -> Typed,
 ) -> Result<Response, AppError> {
-    match result {
+    match refused_input(permit, shell.t, result)? {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
-        Err(CommitteeError::Core(CoreError::Invalid(errors))) => {
-            let reader = permit.also::<act::ReadCommittee>()?;
-            let errors = problems(shell.t, &errors);
+        Err((reader, errors)) => {
             let shell = shell.at(format!("/meetings/{id}"));
             Ok(meeting_page(state, shell, &reader, id, typed(errors))
                 .await?
                 .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -550,7 +566,9 @@ pub async fn convene(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<VersionForm>,
 ) -> Result<Response, AppError> {
-    let result = use_case::convene(&state, &permit, &id, version(&form.version)).await;
+    let result = use_case::convene(&state, &permit, &id, version(&form.version))
+        .await
+        .map(|addresses| super::mail_convocation(&state, addresses, &id));
     after_change(&state, shell, &permit, &id, result, |errors| Typed {
         errors,
         ..Default::default()
@@ -778,16 +796,17 @@ pub async fn follow_up(
         progress: (!progress.is_empty()).then(|| progress.parse().unwrap_or(-1)),
         version: version(&form.version),
     };
-    match use_case::follow_up(&state, &permit, &id, &input).await {
+    match refused_input(
+        &permit,
+        shell.t,
+        use_case::follow_up(&state, &permit, &id, &input).await,
+    )? {
         Ok(()) => Ok(Redirect::to(&format!("/decisions/{id}")).into_response()),
-        Err(CommitteeError::Core(CoreError::Invalid(errors))) => {
-            let reader = permit.also::<act::ReadCommittee>()?;
-            let errors = problems(shell.t, &errors);
+        Err((reader, errors)) => {
             let shell = shell.at(format!("/decisions/{id}"));
             Ok(decision_page(&state, shell, &reader, &id, errors, input)
                 .await?
                 .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -48,9 +48,9 @@ fn heading(state: &AppState, t: Tr, file: &MeetingFile) -> Vec<Block> {
         .unwrap_or_else(|| m.territory.clone());
     vec![
         Block::Paragraph(format!(
-            "{}\n{}\n{}",
+            "{}\n{} — {province}\n{}",
             t.get("pdf-kingdom"),
-            format!("{} — {}", t.get("committee-title"), province),
+            t.get("committee-title"),
             t.get("committee-secretariat-line")
         )),
         Block::Facts(vec![
