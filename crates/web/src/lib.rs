@@ -140,6 +140,7 @@ pub fn routes() -> Vec<Route> {
         // The provincial committee (issue 14).
         route(M::GET, "/committee", ReadCommittee, get(committee::pages::committee)),
         route(M::POST, "/committee/members", KeepCommittee, post(committee::pages::add_member)),
+        route(M::POST, "/committee/members/{id}", KeepCommittee, post(committee::pages::change_member)),
         route(M::POST, "/committee/members/{id}/end", KeepCommittee, post(committee::pages::end_member)),
         route(M::POST, "/committee/quorum", KeepCommittee, post(committee::pages::quorum)),
         route(M::POST, "/meetings", KeepCommittee, post(committee::pages::create_meeting)),

@@ -892,9 +892,9 @@ async fn the_committee_meets_on_a_phone() {
     browser.open(&base, "/committee").await;
     browser.wait_for("#members-title").await;
     assert_eq!(browser.html_attr("dir").await, "rtl");
+    browser.screenshot("committee-ar-360").await;
     browser.unfold().await;
     browser.assert_fits_the_screen("the committee page").await;
-    browser.screenshot("committee-ar-360").await;
     browser.choose("#m-kind", "ordinary").await;
     browser.set_value("m-when", "2026-11-25T10:00").await;
     browser

@@ -585,6 +585,40 @@ async fn another_province_wrong_roles_and_hostile_input_are_refused(backend: Bac
         "{}",
         refused.body
     );
+    // A member changed from the page: refused, it keeps what was typed; saved, the
+    // version before stays in the history.
+    let member = id_of(&secretariat.post("/api/v1/committee/members", &json!({
+        "body": "committee", "seat": "member", "full_name": "محمد التازي", "sector": "education", "organisation": "المديرية"
+    })).await);
+    let path = format!("/committee/members/{member}");
+    let fields = |organisation: &'static str| {
+        vec![
+            ("_version", "1"),
+            ("body", "committee"),
+            ("seat", "member"),
+            ("full_name", "محمد التازي الوزاني"),
+            ("sector", "education"),
+            ("organisation", organisation),
+        ]
+    };
+    let refused = page_post(&secretariat, &path, &fields("")).await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert!(refused.body.contains("محمد التازي الوزاني") && refused.body.contains("problem"));
+    let saved = page_post(&secretariat, &path, &fields("المديرية الإقليمية")).await;
+    assert!(
+        saved.status.is_redirection(),
+        "{} {}",
+        saved.status,
+        saved.body
+    );
+    let read = ok(secretariat
+        .get(&format!("/api/v1/committee/members/{member}"))
+        .await)
+    .await;
+    assert_eq!(read["full_name"], "محمد التازي الوزاني");
+    assert_eq!(read["history"][0]["was"]["full_name"], "محمد التازي");
+    let stale = page_post(&secretariat, &path, &fields("المديرية الإقليمية")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
     app.finish().await;
 }
 on_each_backend!(another_province_wrong_roles_and_hostile_input_are_refused);

@@ -124,6 +124,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     // The provincial committee.
     ("GET", "/committee", Who::Only(COMMITTEE_READERS)),
     ("POST", "/committee/members", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/committee/members/{id}", Who::Only(COMMITTEE_KEEPERS)),
     ("POST", "/committee/members/{id}/end", Who::Only(COMMITTEE_KEEPERS)),
     ("POST", "/committee/quorum", Who::Only(COMMITTEE_KEEPERS)),
     ("POST", "/meetings", Who::Only(COMMITTEE_KEEPERS)),

@@ -724,3 +724,4 @@ pdf-attendance-title = ورقة الحضور
 pdf-minutes-title = محضر الاجتماع
 convocation-text = يشرفنا دعوتكم لحضور اجتماع اللجنة الإقليمية لحماية الطفولة، وفق جدول الأعمال التالي.
 convocation-to = المدعوون
+committee-change-member = تعديل أو إنهاء الانتداب

@@ -724,3 +724,4 @@ pdf-attendance-title = Attendance sheet
 pdf-minutes-title = Minutes of the meeting
 convocation-text = You are invited to the meeting of the provincial child-protection committee, with the following agenda.
 convocation-to = Invited
+committee-change-member = Change or end the mandate

@@ -103,6 +103,8 @@ pub struct MemberLine {
     pub mandate: String,
     pub contact: String,
     pub version: i64,
+    /// The member as its edit form shows it: stored, or as typed when refused.
+    pub input: MemberInput,
 }
 
 impl MemberLine {
@@ -131,6 +133,20 @@ impl MemberLine {
                 .collect::<Vec<_>>()
                 .join(" · "),
             version: m.version,
+            input: MemberInput {
+                body: m.body.clone(),
+                seat: m.seat.clone(),
+                full_name: m.full_name.clone(),
+                title: m.title.clone(),
+                sector: m.sector.clone(),
+                organisation: m.organisation.clone(),
+                field: m.field.clone(),
+                email: m.email.clone().unwrap_or_default(),
+                phone: m.phone.clone().unwrap_or_default(),
+                substitute: m.substitute.clone(),
+                mandate_from: m.mandate_from.clone().unwrap_or_default(),
+                mandate_to: m.mandate_to.clone().unwrap_or_default(),
+            },
         }
     }
 }
@@ -158,19 +174,43 @@ pub struct CommitteePage {
     kinds: Vec<Choice>,
 }
 
+/// What a refused form of the committee page had typed, to show it again.
+#[derive(Default)]
+struct TypedCommittee {
+    errors: Vec<String>,
+    member: MemberInput,
+    meeting: MeetingInput,
+    /// A member whose change was refused, as typed.
+    editing: Option<(String, MemberInput)>,
+}
+
 async fn committee_page(
     state: &AppState,
     shell: Shell,
     permit: &Permit<act::ReadCommittee>,
     territory: &str,
-    errors: Vec<String>,
-    member_form: MemberInput,
-    meeting_form: MeetingInput,
+    typed: TypedCommittee,
 ) -> Result<CommitteePage, AppError> {
     let t = shell.t;
     let c = use_case::committee(state, permit, territory).await?;
     let meetings = use_case::meetings(state, permit, territory).await?;
-    let lines = |list: &[MemberRecord]| list.iter().map(|m| MemberLine::of(state, t, m)).collect();
+    let TypedCommittee {
+        errors,
+        member: member_form,
+        meeting: meeting_form,
+        mut editing,
+    } = typed;
+    let mut lines = |list: &[MemberRecord]| -> Vec<MemberLine> {
+        list.iter()
+            .map(|m| {
+                let mut line = MemberLine::of(state, t, m);
+                if let Some((_, input)) = editing.take_if(|(id, _)| *id == m.id) {
+                    line.input = input;
+                }
+                line
+            })
+            .collect()
+    };
     let sectors = state
         .reference
         .vocabulary("sectors")
@@ -219,9 +259,7 @@ pub async fn committee(
         shell,
         &permit,
         &territory,
-        Vec::new(),
-        MemberInput::default(),
-        MeetingInput::default(),
+        TypedCommittee::default(),
     )
     .await
 }
@@ -264,12 +302,57 @@ pub async fn add_member(
                 shell,
                 &reader,
                 &territory,
-                errors,
-                form.member,
-                MeetingInput::default(),
+                TypedCommittee {
+                    errors,
+                    member: form.member,
+                    ..Default::default()
+                },
             )
             .await?
             .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangeMemberForm {
+    #[serde(rename = "_version")]
+    version: String,
+    #[serde(flatten)]
+    member: MemberInput,
+}
+
+pub async fn change_member(
+    State(state): State<AppState>,
+    shell: Shell,
+    Guard(permit): Guard<act::KeepCommittee>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ChangeMemberForm>,
+) -> Result<Response, AppError> {
+    let changed = use_case::change_member(
+        &state,
+        &permit,
+        &id,
+        Some(&form.member),
+        version(&form.version),
+    )
+    .await;
+    match refused_input(&permit, shell.t, changed)? {
+        Ok(()) => Ok(Redirect::to("/committee").into_response()),
+        Err((reader, errors)) => {
+            let (member, _) = use_case::member(&state, &reader, &id).await?;
+            let shell = shell.at("/committee");
+            let typed = TypedCommittee {
+                errors,
+                editing: Some((id, form.member)),
+                ..Default::default()
+            };
+            Ok(
+                committee_page(&state, shell, &reader, &member.territory, typed)
+                    .await?
+                    .into_response(),
+            )
         }
     }
 }
@@ -342,9 +425,11 @@ pub async fn create_meeting(
                 shell,
                 &reader,
                 &territory,
-                errors,
-                MemberInput::default(),
-                form.meeting,
+                TypedCommittee {
+                    errors,
+                    meeting: form.meeting,
+                    ..Default::default()
+                },
             )
             .await?
             .into_response())
