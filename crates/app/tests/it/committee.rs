@@ -349,19 +349,26 @@ async fn a_meeting_is_convened_held_approved_and_its_decisions_followed(backend:
             && page.body.contains("إحداث خلية استقبال بالمستشفى")
     );
 
-    // The papers print, in Arabic and in French.
-    for paper in ["convocation", "attendance", "minutes"] {
-        let pdf = member
-            .get(&format!("/meetings/{meeting}/{paper}.pdf"))
-            .await;
-        assert_eq!(pdf.status, StatusCode::OK, "{paper}");
-        assert_eq!(pdf.header("content-type"), "application/pdf");
-        assert!(pdf.body.starts_with("%PDF"));
+    // The papers print, in Arabic (and French on request), read back as a person would.
+    for (paper, words) in [
+        ("convocation.pdf", "دعوة لحضور اجتماع اللجنة"),
+        ("attendance.pdf", "ورقة الحضور"),
+        ("minutes.pdf", "تداول الأعضاء في وضعية الأطفال"),
+        ("minutes.pdf?lang=fr", "Procès-verbal de la réunion"),
+    ] {
+        let path = format!("/meetings/{meeting}/{paper}");
+        let (status, kind, pdf) = crate::referrals::bytes(&app, &path, &member.cookie).await;
+        assert_eq!(status, StatusCode::OK, "{paper}");
+        assert_eq!(kind, "application/pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(text) = crate::read_back::pdf_text(&pdf) {
+            assert!(text.contains(words), "{paper}: {text}");
+            assert!(
+                text.contains("سعاد العلوي") || paper != "attendance.pdf",
+                "{text}"
+            );
+        }
     }
-    let french = member
-        .get(&format!("/meetings/{meeting}/minutes.pdf?lang=fr"))
-        .await;
-    assert_eq!(french.status, StatusCode::OK);
 
     // Every change is audited.
     let entries = app

@@ -437,7 +437,11 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
 on_each_backend!(steps_reach_the_other_service_within_a_second);
 
 /// Raw bytes of a page (a PDF is not text).
-async fn bytes(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn bytes(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+) -> (StatusCode, String, Vec<u8>) {
     let request = Request::builder()
         .uri(path)
         .header("cookie", cookie)
