@@ -101,7 +101,8 @@ pub enum UserCommand {
         #[arg(long)]
         org: String,
         /// case_worker, coordinator, information_officer, focal_point, secretariat,
-        /// committee_member, national_analyst or administrator; repeat for several.
+        /// committee_member, committee_chair, technical_officer, national_analyst or
+        /// administrator; repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// A file whose first line is the password (at least 12 characters).

@@ -194,6 +194,14 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     )
     .await?;
     bar.finish();
+    // The committees are written through the committee's use cases, as its pages do.
+    let core = awladna_core::Core::new(
+        opened.store.clone(),
+        opened.reference.clone(),
+        opened.clock.clone(),
+        opened.keyring.clone(),
+    );
+    let committees = demo::committee::committees(&core, options.now).await?;
     // The demo writes its cards in bulk, without their statistics facts: count them now.
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
     println!(
@@ -213,6 +221,10 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         summary.file_entries,
         summary.cards(),
         opened.describe()
+    );
+    println!(
+        "Provincial committees: {} with {} meetings and {} decisions ({} overdue).",
+        committees.committees, committees.meetings, committees.decisions, committees.overdue
     );
     println!(
         "Statistics rebuilt from {records} reports, cases and linking cards in {:.1} s.",

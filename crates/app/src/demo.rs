@@ -54,6 +54,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 mod casework;
+pub mod committee;
 
 pub struct DemoOptions {
     pub children: u64,

@@ -19,6 +19,7 @@ pub mod audit_log;
 pub mod cards;
 pub mod cases;
 pub mod children;
+pub mod committee;
 pub mod devices;
 pub mod directory;
 pub mod error;

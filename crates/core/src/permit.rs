@@ -95,6 +95,10 @@ pub mod act {
         ApproveReport,
         SubjectAccess,
         RectifyIdentity,
+        ReadCommittee,
+        KeepCommittee,
+        ApproveMinutes,
+        FollowDecisions,
     );
 }
 

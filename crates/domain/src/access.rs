@@ -28,10 +28,16 @@ pub enum Role {
     NationalAnalyst,
     /// Organisations, users, keys and backups — not children's files.
     Administrator,
+    /// The governor or the governor's delegate chairing the provincial committee:
+    /// approves the minutes; never sees a child.
+    CommitteeChair,
+    /// The support centre's technical-support cell (خلية الدعم التقني): follows the
+    /// committee's decisions with their owners.
+    TechnicalOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 10] = [
         Role::CaseWorker,
         Role::Coordinator,
         Role::InformationOfficer,
@@ -40,6 +46,8 @@ impl Role {
         Role::CommitteeMember,
         Role::NationalAnalyst,
         Role::Administrator,
+        Role::CommitteeChair,
+        Role::TechnicalOfficer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -52,6 +60,8 @@ impl Role {
             Role::CommitteeMember => "committee_member",
             Role::NationalAnalyst => "national_analyst",
             Role::Administrator => "administrator",
+            Role::CommitteeChair => "committee_chair",
+            Role::TechnicalOfficer => "technical_officer",
         }
     }
 
@@ -195,6 +205,15 @@ pub enum Action {
     SubjectAccess,
     /// Correct a child's identity (its history stays, visible to the case's readers).
     RectifyIdentity,
+    /// The provincial committee's people, meetings, minutes and decisions, as read.
+    ReadCommittee,
+    /// Keep the committee: its members and expert team, the quorum, meetings, agendas,
+    /// convocations, attendance, draft minutes and decisions (the secretariat's work).
+    KeepCommittee,
+    /// Approve a meeting's minutes, which freezes them (the chair).
+    ApproveMinutes,
+    /// Record progress on the committee's decisions and change their status.
+    FollowDecisions,
 }
 
 impl Action {
@@ -225,7 +244,11 @@ impl Action {
             | Action::ManageDirectory
             | Action::ViewStatistics
             | Action::PrepareReport
-            | Action::ApproveReport => false,
+            | Action::ApproveReport
+            | Action::ReadCommittee
+            | Action::KeepCommittee
+            | Action::ApproveMinutes
+            | Action::FollowDecisions => false,
         }
     }
 }
@@ -306,6 +329,8 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
             Role::Secretariat,
             Role::CommitteeMember,
             Role::NationalAnalyst,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
         ]
         .iter()
         .any(|r| actor.has(*r)),
@@ -327,6 +352,25 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         // The centre's coordinator answers for the file to the person it is about.
         Action::SubjectAccess => actor.has(Role::Coordinator),
         Action::RectifyIdentity => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
+        // The committee discusses aggregated situations only: its people, the
+        // secretariat, the technical cell and the centre's coordinator who reports to it.
+        Action::ReadCommittee => [
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+            Role::Coordinator,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        // SPEC.md §1: the secretariat prepares agendas, draft decisions and minutes.
+        Action::KeepCommittee => actor.has(Role::Secretariat),
+        Action::ApproveMinutes => actor.has(Role::CommitteeChair),
+        // «تتبع تفعيل قرارات اللجن الإقليمية» is the technical cell's; the secretariat
+        // records what it hears at the next meeting.
+        Action::FollowDecisions => {
+            actor.has(Role::TechnicalOfficer) || actor.has(Role::Secretariat)
+        }
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -912,6 +956,64 @@ mod tests {
     }
 
     #[test]
+    fn the_committee_is_kept_by_its_secretariat_and_its_minutes_approved_by_the_chair() {
+        use Action::*;
+        for role in Role::ALL {
+            let user = actor(&[role], Some("sale"));
+            let expect = |allowed: bool| {
+                if allowed {
+                    Decision::Allow
+                } else {
+                    Decision::Deny
+                }
+            };
+            let reads = matches!(
+                role,
+                Role::Secretariat
+                    | Role::CommitteeMember
+                    | Role::CommitteeChair
+                    | Role::TechnicalOfficer
+                    | Role::Coordinator
+            );
+            for (action, allowed) in [
+                (ReadCommittee, reads),
+                (KeepCommittee, role == Role::Secretariat),
+                (ApproveMinutes, role == Role::CommitteeChair),
+                (
+                    FollowDecisions,
+                    matches!(role, Role::TechnicalOfficer | Role::Secretariat),
+                ),
+            ] {
+                assert!(!action.touches_identities());
+                assert_eq!(
+                    decide(Some(&user), action, Some("sale")),
+                    expect(allowed),
+                    "{role} {action:?}"
+                );
+                assert_eq!(
+                    decide(Some(&user), action, Some("rabat")),
+                    Decision::Hidden,
+                    "{role} {action:?}"
+                );
+            }
+        }
+        for role in [Role::CommitteeChair, Role::TechnicalOfficer] {
+            assert!(!role.reads_identities());
+            let user = actor(&[role], Some("sale"));
+            for action in every_action()
+                .into_iter()
+                .filter(|a| a.touches_identities())
+            {
+                assert_eq!(
+                    decide(Some(&user), action, Some("sale")),
+                    Decision::Deny,
+                    "{role} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn private_contacts_are_for_the_province_s_people_signed_in_whole() {
         let worker = actor(&[Role::CaseWorker], Some("sale"));
         assert!(reads_private_contacts(Some(&worker), false, "sale"));
@@ -983,6 +1085,10 @@ mod tests {
             ApproveReport,
             SubjectAccess,
             RectifyIdentity,
+            ReadCommittee,
+            KeepCommittee,
+            ApproveMinutes,
+            FollowDecisions,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -137,6 +137,8 @@ pub enum Problem {
     NotShareable,
     /// A referral to one's own organisation.
     OwnOrganisation,
+    /// An end (a mandate, a period) before its start.
+    EndsBeforeStart,
 }
 
 impl Problem {
@@ -168,6 +170,7 @@ impl Problem {
             Problem::NoWayToReach => "form-error-no-way-to-reach",
             Problem::NotShareable => "form-error-not-shareable",
             Problem::OwnOrganisation => "form-error-own-organisation",
+            Problem::EndsBeforeStart => "form-error-ends-before-start",
         }
     }
 

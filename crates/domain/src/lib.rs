@@ -5,6 +5,7 @@
 pub mod access;
 pub mod child;
 pub mod clock;
+pub mod committee;
 pub mod directory;
 pub mod drafts;
 pub mod files;

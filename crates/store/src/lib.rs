@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cards;
 pub mod cases;
+pub mod committee;
 pub mod contributions;
 pub mod devices;
 pub mod directory;

@@ -18,6 +18,7 @@ mod card_view;
 mod case_files;
 mod cases;
 pub mod client_address;
+mod committee;
 mod confirm;
 mod directory;
 mod error;
@@ -145,6 +146,45 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/periodic-reports/{id}/refresh", PrepareReport, post(periodic_reports::api::refresh)),
         route(M::POST, "/api/v1/periodic-reports/{id}/approve", ApproveReport, post(periodic_reports::api::approve)),
         route(M::POST, "/api/v1/periodic-reports/{id}/submit", PrepareReport, post(periodic_reports::api::submit)),
+        // The provincial committee (issue 14).
+        route(M::GET, "/committee", ReadCommittee, get(committee::pages::committee)),
+        route(M::POST, "/committee/members", KeepCommittee, post(committee::pages::add_member)),
+        route(M::POST, "/committee/members/{id}", KeepCommittee, post(committee::pages::change_member)),
+        route(M::POST, "/committee/members/{id}/end", KeepCommittee, post(committee::pages::end_member)),
+        route(M::POST, "/committee/quorum", KeepCommittee, post(committee::pages::quorum)),
+        route(M::POST, "/meetings", KeepCommittee, post(committee::pages::create_meeting)),
+        route(M::GET, "/meetings/{id}", ReadCommittee, get(committee::pages::meeting)),
+        route(M::POST, "/meetings/{id}/items", KeepCommittee, post(committee::pages::add_item)),
+        route(M::POST, "/meetings/{id}/convene", KeepCommittee, post(committee::pages::convene)),
+        route(M::POST, "/meetings/{id}/attendance", KeepCommittee, post(committee::pages::attendance)),
+        route(M::POST, "/meetings/{id}/minutes", KeepCommittee, post(committee::pages::minutes)),
+        route(M::POST, "/meetings/{id}/decisions", KeepCommittee, post(committee::pages::add_decision)),
+        route(M::POST, "/meetings/{id}/approve", ApproveMinutes, post(committee::pages::approve)),
+        route(M::GET, "/meetings/{id}/convocation.pdf", ReadCommittee, get(committee::pdf::convocation)),
+        route(M::GET, "/meetings/{id}/attendance.pdf", ReadCommittee, get(committee::pdf::attendance)),
+        route(M::GET, "/meetings/{id}/minutes.pdf", ReadCommittee, get(committee::pdf::minutes)),
+        route(M::GET, "/decisions", ReadCommittee, get(committee::pages::decisions)),
+        route(M::GET, "/decisions/{id}", ReadCommittee, get(committee::pages::decision)),
+        route(M::POST, "/decisions/{id}/follow-up", FollowDecisions, post(committee::pages::follow_up)),
+        route(M::GET, "/api/v1/committee", ReadCommittee, get(committee::api::committee)),
+        route(M::POST, "/api/v1/committee/members", KeepCommittee, post(committee::api::add_member)),
+        route(M::GET, "/api/v1/committee/members/{id}", ReadCommittee, get(committee::api::member)),
+        route(M::POST, "/api/v1/committee/members/{id}", KeepCommittee, post(committee::api::change_member)),
+        route(M::POST, "/api/v1/committee/members/{id}/end", KeepCommittee, post(committee::api::end_member)),
+        route(M::POST, "/api/v1/committee/quorum", KeepCommittee, post(committee::api::quorum)),
+        route(M::GET, "/api/v1/meetings", ReadCommittee, get(committee::api::meetings)),
+        route(M::POST, "/api/v1/meetings", KeepCommittee, post(committee::api::create_meeting)),
+        route(M::GET, "/api/v1/meetings/{id}", ReadCommittee, get(committee::api::meeting)),
+        route(M::POST, "/api/v1/meetings/{id}", KeepCommittee, post(committee::api::update_meeting)),
+        route(M::POST, "/api/v1/meetings/{id}/items", KeepCommittee, post(committee::api::add_item)),
+        route(M::POST, "/api/v1/meetings/{id}/convene", KeepCommittee, post(committee::api::convene)),
+        route(M::POST, "/api/v1/meetings/{id}/attendance", KeepCommittee, post(committee::api::attendance)),
+        route(M::POST, "/api/v1/meetings/{id}/minutes", KeepCommittee, post(committee::api::minutes)),
+        route(M::POST, "/api/v1/meetings/{id}/decisions", KeepCommittee, post(committee::api::add_decision)),
+        route(M::POST, "/api/v1/meetings/{id}/approve", ApproveMinutes, post(committee::api::approve)),
+        route(M::GET, "/api/v1/decisions", ReadCommittee, get(committee::api::decisions)),
+        route(M::GET, "/api/v1/decisions/{id}", ReadCommittee, get(committee::api::decision)),
+        route(M::POST, "/api/v1/decisions/{id}/follow-up", FollowDecisions, post(committee::api::follow_up)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api::login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api::logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

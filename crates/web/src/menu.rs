@@ -33,6 +33,8 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/cases", "cases-title", Place::Header),
     entry("/referrals", "referrals-title", Place::Header),
     entry("/children", "register-title", Place::Header),
+    entry("/committee", "committee-title", Place::Header),
+    entry("/decisions", "decisions-title", Place::Header),
     entry("/stats", "stats-title", Place::Header),
     entry("/directory", "directory-title", Place::Header),
     entry("/admin/users", "admin-users-title", Place::Header),

@@ -1052,3 +1052,266 @@ async fn a_mobile_team_records_two_reports_offline_and_syncs_them_once() {
     browser.close().await;
     app.finish().await;
 }
+
+impl Browser {
+    /// Signs in with a password alone (the committee's people read no identity: no
+    /// second factor), and waits for the home page.
+    async fn sign_in_with_password(&self, base: &str, username: &str, user: &TestUser) {
+        self.client
+            .goto(&format!("{base}/login"))
+            .await
+            .expect("open");
+        self.type_into("#username", username).await;
+        self.type_into("#password", &user.password).await;
+        self.click("button.primary").await;
+        self.wait_for("form[action='/logout']").await;
+    }
+
+    async fn sign_out(&self) {
+        self.submit("form[action='/logout'] button").await;
+        self.wait_for("a[href='/login']").await;
+    }
+
+    /// Clicks a form's button and waits for the page it answers with.
+    async fn submit(&self, css: &str) {
+        let old = self.client.find(Locator::Css("html")).await.expect("html");
+        self.click(css).await;
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{css}: no new page");
+    }
+
+    async fn open(&self, base: &str, path: &str) {
+        self.client
+            .goto(&format!("{base}{path}"))
+            .await
+            .expect("open");
+    }
+
+    async fn choose(&self, css: &str, value: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+    }
+
+    /// Sets a date or time field the way a phone's picker does (typing into one is
+    /// locale-dependent in Chromium).
+    async fn set_value(&self, id: &str, value: &str) {
+        self.client
+            .execute(
+                &format!("document.getElementById('{id}').value = '{value}'"),
+                vec![],
+            )
+            .await
+            .expect("set value");
+    }
+
+    /// Opens every folded form of the page, to see and use it.
+    async fn unfold(&self) {
+        self.client
+            .execute(
+                "document.querySelectorAll('details').forEach(d => d.open = true)",
+                vec![],
+            )
+            .await
+            .expect("unfold");
+    }
+
+    async fn body_text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .expect("body")
+            .text()
+            .await
+            .expect("text")
+    }
+}
+
+/// The committee at 360 px in Arabic: the secretariat prepares and convenes a meeting,
+/// a member sees it at home, the secretariat records attendance, minutes and a decision,
+/// the chair approves (frozen), and the technical cell finds the decision overdue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_committee_meets_on_a_phone() {
+    use awladna_domain::access::Role;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    app.organisation("sale-hospital", "health", Some("sale"))
+        .await;
+    let users = [
+        ("sec", Role::Secretariat),
+        ("member", Role::CommitteeMember),
+        ("chair", Role::CommitteeChair),
+        ("cell", Role::TechnicalOfficer),
+    ];
+    let mut made = Vec::new();
+    for (name, role) in users {
+        made.push(app.user(name, "sale-centre", &[role], false).await);
+    }
+    let (cookie, csrf) = app.session(&made[0]).await;
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    for (seat, name, sector, org) in [
+        ("chair", "أحمد بناني", "interior", "عمالة سلا"),
+        (
+            "member",
+            "د. سعاد العلوي",
+            "health",
+            "المندوبية الإقليمية للصحة",
+        ),
+        (
+            "member",
+            "محمد التازي",
+            "education",
+            "المديرية الإقليمية للتربية الوطنية",
+        ),
+    ] {
+        let added = app
+            .post_json(
+                "/api/v1/committee/members",
+                &headers,
+                &serde_json::json!({"body": "committee", "seat": seat, "full_name": name, "sector": sector, "organisation": org}),
+            )
+            .await;
+        assert_eq!(
+            added.status,
+            axum::http::StatusCode::CREATED,
+            "{}",
+            added.body
+        );
+    }
+    let Some(browser) = Browser::start(360, 780).await else {
+        return;
+    };
+    let base = serve(&app).await;
+
+    // The secretariat prepares the meeting and convenes it.
+    browser.sign_in_with_password(&base, "sec", &made[0]).await;
+    browser.open(&base, "/committee").await;
+    browser.wait_for("#members-title").await;
+    assert_eq!(browser.html_attr("dir").await, "rtl");
+    browser.screenshot("committee-ar-360").await;
+    browser.unfold().await;
+    browser.assert_fits_the_screen("the committee page").await;
+    browser.choose("#m-kind", "ordinary").await;
+    browser.set_value("m-when", "2026-11-25T10:00").await;
+    browser
+        .type_into("#m-place", "قاعة الاجتماعات بعمالة سلا")
+        .await;
+    browser.submit("form[action='/meetings'] button").await;
+    browser.wait_for("#agenda-title").await;
+    browser.unfold().await;
+    browser.choose("#i-kind", "deliberation").await;
+    browser
+        .type_into("#i-title", "الأطفال في وضعية الشارع")
+        .await;
+    browser.type_into("#i-docs", "تقرير المركز الفصلي").await;
+    browser.submit("form[action$='/items'] button").await;
+    browser.wait_for("form[action$='/convene']").await;
+    browser.submit("form[action$='/convene'] button").await;
+    browser.wait_for("form[action$='/attendance']").await;
+    let meeting_url = browser.client.current_url().await.expect("url").to_string();
+
+    // A member sees the convocation on the home page.
+    browser.sign_out().await;
+    browser
+        .sign_in_with_password(&base, "member", &made[1])
+        .await;
+    browser.wait_for("#committee-panel-title").await;
+    assert!(
+        browser
+            .body_text()
+            .await
+            .contains("قاعة الاجتماعات بعمالة سلا")
+    );
+    browser.assert_fits_the_screen("a member's home page").await;
+    browser.screenshot("committee-home-member-ar-360").await;
+
+    // The secretariat records attendance, the minutes and an overdue decision.
+    browser.sign_out().await;
+    browser.sign_in_with_password(&base, "sec", &made[0]).await;
+    browser.client.goto(&meeting_url).await.expect("meeting");
+    browser.wait_for("form[action$='/attendance']").await;
+    for status in ["present", "substitute", "excused"] {
+        // Each select in turn, from the first still unset.
+        let select = browser
+            .client
+            .find(Locator::Css(
+                "form[action$='/attendance'] select:has(option[value='']:checked)",
+            ))
+            .await
+            .expect("an unset member");
+        select.select_by_value(status).await.expect("status");
+    }
+    browser.submit("form[action$='/attendance'] button").await;
+    browser.wait_for("form[action$='/minutes'] textarea").await;
+    browser
+        .type_into(
+            "form[action$='/minutes'] textarea",
+            "تداول الأعضاء في وضعية الأطفال وتقرر إعداد خريطة.",
+        )
+        .await;
+    browser.submit("form[action$='/minutes'] button").await;
+    browser.wait_for("form[action$='/decisions']").await;
+    browser.unfold().await;
+    browser
+        .type_into("#d-text", "إعداد خريطة الأماكن التي يتواجد بها الأطفال")
+        .await;
+    browser.choose("#d-owner", "sale-hospital").await;
+    browser.set_value("d-deadline", "2026-11-20").await;
+    browser.type_into("#d-result", "خريطة محينة").await;
+    browser.submit("form[action$='/decisions'] button").await;
+    browser.wait_for("#decisions-title").await;
+    let text = browser.body_text().await;
+    assert!(
+        text.contains("إعداد خريطة الأماكن") && text.contains("متأخر"),
+        "{text}"
+    );
+    browser.assert_fits_the_screen("the meeting page").await;
+    browser.screenshot("committee-meeting-ar-360").await;
+
+    // The chair approves: the meeting is frozen.
+    browser.sign_out().await;
+    browser
+        .sign_in_with_password(&base, "chair", &made[2])
+        .await;
+    browser.client.goto(&meeting_url).await.expect("meeting");
+    browser.wait_for("form[action$='/approve']").await;
+    browser.submit("form[action$='/approve'] button").await;
+    browser.wait_for("p.notice").await;
+    assert!(browser.body_text().await.contains("صادق الرئيس على المحضر"));
+    browser.screenshot("committee-approved-ar-360").await;
+
+    // The technical cell finds the decision overdue from its home page.
+    browser.sign_out().await;
+    browser.sign_in_with_password(&base, "cell", &made[3]).await;
+    browser.wait_for("a[href='/decisions?overdue=true']").await;
+    browser.submit("a[href='/decisions?overdue=true']").await;
+    browser.wait_for("li.overdue").await;
+    browser
+        .assert_fits_the_screen("the overdue decisions")
+        .await;
+    browser.screenshot("committee-overdue-ar-360").await;
+    browser.submit("li.overdue a").await;
+    browser.wait_for("#f-note").await;
+    browser
+        .type_into("#f-note", "راسلنا المندوبية الإقليمية للصحة")
+        .await;
+    browser.choose("#f-status", "in_progress").await;
+    browser.submit("form[action$='/follow-up'] button").await;
+    browser.wait_for("ul.timeline li").await;
+    browser
+        .assert_fits_the_screen("a decision followed up")
+        .await;
+    browser.screenshot("committee-decision-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}

@@ -178,6 +178,23 @@ async fn demo_fills_either_backend(backend: Backend) {
         }
     };
     assert!(count("SELECT COUNT(*) FROM cases").await > 200);
+    // The pilot provinces' committees, written through the committee's use cases: two
+    // meetings held and approved and one convened each, some decisions overdue.
+    assert!(
+        text(&output)
+            .contains("Provincial committees: 8 with 24 meetings and 32 decisions (16 overdue)"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM meetings WHERE status = 'approved'").await,
+        16
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM meetings WHERE status = 'convened'").await,
+        8
+    );
+    assert!(count("SELECT COUNT(*) FROM committee_members WHERE body = 'experts'").await >= 16);
     // The demo's bulk load is followed by a rebuild of the statistics.
     assert!(
         text(&output).contains("Statistics rebuilt from"),

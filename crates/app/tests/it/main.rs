@@ -17,6 +17,7 @@ mod case_work;
 mod cases;
 mod children;
 mod cli;
+mod committee;
 mod demo;
 mod devices;
 mod directory;

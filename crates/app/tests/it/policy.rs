@@ -38,7 +38,21 @@ const STATISTICS_READERS: &[Role] = &[
     Role::Secretariat,
     Role::CommitteeMember,
     Role::NationalAnalyst,
+    Role::CommitteeChair,
+    Role::TechnicalOfficer,
 ];
+
+/// The committee's people (issue 14): none of them reads a child's identity.
+const COMMITTEE_READERS: &[Role] = &[
+    Role::Coordinator,
+    Role::Secretariat,
+    Role::CommitteeMember,
+    Role::CommitteeChair,
+    Role::TechnicalOfficer,
+];
+const COMMITTEE_KEEPERS: &[Role] = &[Role::Secretariat];
+const MINUTES_APPROVERS: &[Role] = &[Role::CommitteeChair];
+const DECISION_FOLLOWERS: &[Role] = &[Role::Secretariat, Role::TechnicalOfficer];
 
 const REPORT_PREPARERS: &[Role] = &[
     Role::InformationOfficer,
@@ -113,6 +127,45 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/periodic-reports/{id}/refresh", Who::Only(REPORT_PREPARERS)),
     ("POST", "/api/v1/periodic-reports/{id}/approve", Who::Only(REPORT_APPROVERS)),
     ("POST", "/api/v1/periodic-reports/{id}/submit", Who::Only(REPORT_PREPARERS)),
+    // The provincial committee.
+    ("GET", "/committee", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/committee/members", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/committee/members/{id}", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/committee/members/{id}/end", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/committee/quorum", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings", Who::Only(COMMITTEE_KEEPERS)),
+    ("GET", "/meetings/{id}", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/meetings/{id}/items", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings/{id}/convene", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings/{id}/attendance", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings/{id}/minutes", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings/{id}/decisions", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/meetings/{id}/approve", Who::Only(MINUTES_APPROVERS)),
+    ("GET", "/meetings/{id}/convocation.pdf", Who::Only(COMMITTEE_READERS)),
+    ("GET", "/meetings/{id}/attendance.pdf", Who::Only(COMMITTEE_READERS)),
+    ("GET", "/meetings/{id}/minutes.pdf", Who::Only(COMMITTEE_READERS)),
+    ("GET", "/decisions", Who::Only(COMMITTEE_READERS)),
+    ("GET", "/decisions/{id}", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/decisions/{id}/follow-up", Who::Only(DECISION_FOLLOWERS)),
+    ("GET", "/api/v1/committee", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/api/v1/committee/members", Who::Only(COMMITTEE_KEEPERS)),
+    ("GET", "/api/v1/committee/members/{id}", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/api/v1/committee/members/{id}", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/committee/members/{id}/end", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/committee/quorum", Who::Only(COMMITTEE_KEEPERS)),
+    ("GET", "/api/v1/meetings", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/api/v1/meetings", Who::Only(COMMITTEE_KEEPERS)),
+    ("GET", "/api/v1/meetings/{id}", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/api/v1/meetings/{id}", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/items", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/convene", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/attendance", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/minutes", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/decisions", Who::Only(COMMITTEE_KEEPERS)),
+    ("POST", "/api/v1/meetings/{id}/approve", Who::Only(MINUTES_APPROVERS)),
+    ("GET", "/api/v1/decisions", Who::Only(COMMITTEE_READERS)),
+    ("GET", "/api/v1/decisions/{id}", Who::Only(COMMITTEE_READERS)),
+    ("POST", "/api/v1/decisions/{id}/follow-up", Who::Only(DECISION_FOLLOWERS)),
     ("POST", "/api/v1/auth/login", Who::Anyone),
     ("POST", "/api/v1/auth/logout", Who::SignedIn),
     ("GET", "/reports/new", Who::Only(IDENTITY_READERS)),
@@ -335,6 +388,9 @@ struct Records {
     periodic_report: String,
     user: String,
     organisation: String,
+    member: String,
+    meeting: String,
+    decision: String,
 }
 
 const PDF: &[u8] =
@@ -479,6 +535,33 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         )
         .await
         .id;
+    let secretariat = app
+        .signed_in(&format!("keeper.{province}"), &centre, &[Role::Secretariat])
+        .await;
+    let member = id_of(
+        &secretariat
+            .post(
+                "/api/v1/committee/members",
+                &json!({"body": "committee", "seat": "member", "full_name": "عضو", "sector": "health", "organisation": "الصحة"}),
+            )
+            .await,
+    );
+    let meeting = id_of(
+        &secretariat
+            .post(
+                "/api/v1/meetings",
+                &json!({"kind": "ordinary", "starts_at": "2026-12-01T10:00", "place": "العمالة"}),
+            )
+            .await,
+    );
+    let decision = id_of(
+        &secretariat
+            .post(
+                &format!("/api/v1/meetings/{meeting}/decisions"),
+                &json!({"version": 1, "text": "قرار", "owner": hospital, "deadline": "2026-12-15", "expected_result": "نتيجة"}),
+            )
+            .await,
+    );
     Records {
         report,
         alert,
@@ -491,6 +574,9 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         periodic_report,
         user,
         organisation: hospital,
+        member,
+        meeting,
+        decision,
     }
 }
 
@@ -516,6 +602,12 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.referral)
     } else if id("/periodic-reports/") {
         Some(&r.periodic_report)
+    } else if id("/committee/members/") {
+        Some(&r.member)
+    } else if id("/meetings/") {
+        Some(&r.meeting)
+    } else if id("/decisions/") {
+        Some(&r.decision)
     } else if path.starts_with("/admin/users/") {
         Some(&r.user)
     } else {
@@ -582,6 +674,9 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         periodic_report: uuid::Uuid::now_v7().to_string(),
         user: uuid::Uuid::now_v7().to_string(),
         organisation: "no-such-organisation".into(),
+        member: uuid::Uuid::now_v7().to_string(),
+        meeting: uuid::Uuid::now_v7().to_string(),
+        decision: uuid::Uuid::now_v7().to_string(),
     };
     // Salé's people, every role; the focal point at the hospital the cards go to.
     let mut callers = Vec::new();

@@ -440,7 +440,11 @@ async fn steps_reach_the_other_service_within_a_second(backend: Backend) {
 on_each_backend!(steps_reach_the_other_service_within_a_second);
 
 /// Raw bytes of a page (a PDF is not text).
-async fn bytes(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn bytes(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+) -> (StatusCode, String, Vec<u8>) {
     let request = Request::builder()
         .uri(path)
         .header("cookie", cookie)
@@ -551,7 +555,10 @@ async fn mail_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<String>>) {
     (port, received)
 }
 
-async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backend) {
+/// The app, sending its mail to a sink that keeps what it was given.
+pub(crate) async fn app_with_mail(
+    backend: Backend,
+) -> (TestApp, std::sync::Arc<tokio::sync::Mutex<String>>) {
     let (port, received) = mail_sink().await;
     let mailer = awladna_web::mail::Mailer::new(
         &format!("smtp://127.0.0.1:{port}"),
@@ -563,7 +570,24 @@ async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backen
         mailer: Some(mailer),
         ..Default::default()
     };
-    let app = TestApp::start_with(backend, settings).await;
+    (TestApp::start_with(backend, settings).await, received)
+}
+
+/// What the sink received once a first message is whole (or after 5 s).
+pub(crate) async fn first_mail(received: &tokio::sync::Mutex<String>) -> String {
+    let mut mail = String::new();
+    for _ in 0..50 {
+        mail = received.lock().await.clone();
+        if mail.contains("\n.\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    mail
+}
+
+async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backend) {
+    let (app, received) = app_with_mail(backend).await;
     services(&app).await;
     let nadia = app
         .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
@@ -597,14 +621,7 @@ async fn the_receiving_service_is_mailed_a_link_and_nothing_else(backend: Backen
     let id = nadia
         .send_referral(&case, &linking_card("sale-hospital", &["identity"]))
         .await;
-    let mut mail = String::new();
-    for _ in 0..50 {
-        mail = received.lock().await.clone();
-        if mail.contains("\n.\n") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mail = first_mail(&received).await;
     assert!(
         mail.contains("RCPT TO:<urgences@hopital.sale.example>"),
         "{mail}"

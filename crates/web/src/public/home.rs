@@ -25,6 +25,8 @@ pub struct HomePage {
     can_read_cases: bool,
     can_keep_directory: bool,
     can_view_statistics: bool,
+    /// The committee's panel (`committee_panel.html`), for its people.
+    committee: Option<crate::committee::panel::Panel>,
 }
 
 /// One counter of the home page: a number that is a link to the list it counts.
@@ -212,6 +214,12 @@ pub async fn home(
         Some(actor) => Some(today(&state, actor).await?),
         None => None,
     };
+    let committee = match actor {
+        Some(actor) => crate::committee::panel::panel(&state, t, actor)
+            .await
+            .map_err(AppError::Internal)?,
+        None => None,
+    };
     let allowed = |action| actor.is_some_and(|a| decide(Some(a), action, None) == Decision::Allow);
     Ok(HomePage {
         shell,
@@ -220,6 +228,7 @@ pub async fn home(
         can_read_cases: allowed(Action::ReadCase),
         can_keep_directory: actor.is_some_and(keeps_directory),
         can_view_statistics: allowed(Action::ViewStatistics),
+        committee,
         stages,
     })
 }

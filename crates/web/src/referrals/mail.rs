@@ -71,6 +71,25 @@ impl Mailer {
         });
     }
 
+    /// Mails the people convened to a committee meeting a link to it, in the background.
+    /// Failures are logged without any address.
+    pub fn convocation(&self, addresses: Vec<String>, meeting_id: &str) {
+        let mailer = self.clone();
+        let link = format!("{}/meetings/{meeting_id}", mailer.public_url);
+        tokio::spawn(async move {
+            let subject = "أولادنا: دعوة لحضور اجتماع اللجنة الإقليمية — Awladna : convocation du comité provincial";
+            let body = format!(
+                "تدعوكم سكرتارية اللجنة الإقليمية لحماية الطفولة إلى اجتماع. جدول الأعمال في أولادنا بعد تسجيل الدخول:\n{link}\n\n\
+                 Le secrétariat du comité provincial de protection de l'enfance vous convoque à une réunion. L'ordre du jour est dans Awladna après connexion :\n{link}\n"
+            );
+            for to in addresses.iter().filter_map(|a| a.parse::<Mailbox>().ok()) {
+                if let Err(reason) = mailer.send(to, subject, &body).await {
+                    tracing::warn!(reason, "a convocation's mail was not sent");
+                }
+            }
+        });
+    }
+
     async fn send(&self, to: Mailbox, subject: &str, body: &str) -> Result<(), &'static str> {
         let message = Message::builder()
             .from(self.from.clone())
