@@ -144,6 +144,22 @@ mod tests {
         );
     }
 
+    /// A line Fluent cannot read (a typo, a mark a merge left) would silently drop
+    /// its message from the running interface: each file must parse whole.
+    #[test]
+    fn every_message_file_parses_without_error() {
+        use fluent_templates::fluent_bundle::FluentResource;
+        for (lang, ftl) in [
+            ("ar", include_str!("../locales/ar/main.ftl")),
+            ("fr", include_str!("../locales/fr/main.ftl")),
+            ("en", include_str!("../locales/en/main.ftl")),
+        ] {
+            if let Err((_, errors)) = FluentResource::try_new(ftl.to_owned()) {
+                panic!("{lang}/main.ftl: {errors:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_form_problem_has_a_message() {
         use awladna_domain::forms::Problem;
