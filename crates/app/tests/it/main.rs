@@ -19,6 +19,7 @@ mod cli;
 mod demo;
 mod directory;
 mod hostile_input;
+mod name_search;
 mod pages;
 mod periodic_reports;
 mod policy;
