@@ -3,7 +3,7 @@
 //! those sharing one name; pages go past the first 20; the birth year, sex, mother's
 //! name and commune narrow and re-rank; bad values are their field's problem.
 
-use crate::support::{Answer, Backend, TestApp, on_each_backend};
+use crate::support::{Answer, Backend, TestApp, TestUser, on_each_backend};
 use awladna_domain::access::Role;
 use axum::http::StatusCode;
 use serde_json::json;
@@ -15,8 +15,9 @@ const EXACT: usize = 24;
 const PHONETIC: usize = 4;
 const PARTIAL: usize = 3;
 
-struct Province {
-    app: TestApp,
+pub(crate) struct Province {
+    pub(crate) app: TestApp,
+    pub(crate) nadia: TestUser,
     session: (String, String),
 }
 
@@ -33,7 +34,7 @@ struct Recorded<'a> {
 }
 
 impl Province {
-    async fn open(backend: Backend) -> Province {
+    pub(crate) async fn open(backend: Backend) -> Province {
         let app = TestApp::start(backend).await;
         app.organisation("sale-centre", "family_solidarity", Some("sale"))
             .await;
@@ -41,7 +42,11 @@ impl Province {
             .user("nadia", "sale-centre", &[Role::CaseWorker], true)
             .await;
         let session = app.session(&nadia).await;
-        Province { app, session }
+        Province {
+            app,
+            nadia,
+            session,
+        }
     }
 
     async fn record(&self, c: Recorded<'_>) -> String {
@@ -104,7 +109,7 @@ impl Province {
     /// The Mohamed case: many children of one province named alike. Answers the ids
     /// (exact, phonetic, partial), the one looked for (born in 2016, the only one that
     /// year) and the one whose mother is Khadija.
-    async fn mohameds(&self) -> (Vec<String>, Vec<String>, Vec<String>, String, String) {
+    pub(crate) async fn mohameds(&self) -> (Vec<String>, Vec<String>, Vec<String>, String, String) {
         let commune = self.communes().await.into_iter().next();
         let mut exact = Vec::new();
         for i in 0..EXACT - 2 {
