@@ -233,7 +233,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     for (who, tally) in [
         ("Children".to_owned(), &recalled.all),
-        (format!("Children first-named {}", recalled.most_common_name), &recalled.most_common),
+        (
+            format!("Children first-named {}", recalled.most_common_name),
+            &recalled.most_common,
+        ),
     ] {
         println!(
             "Recall: {who} of {territory} searched by the name their identity records: {} searched, \
@@ -398,7 +401,7 @@ async fn recall(
                     recall.first_pages.push(answer.elapsed);
                     largest = answer.matched;
                 }
-                if answer.ids.iter().any(|id| *id == child.id) {
+                if answer.ids.contains(&child.id) {
                     found = Some(page);
                     break;
                 }
@@ -441,7 +444,11 @@ struct SearchAnswer {
     matched: i64,
 }
 
-async fn search(router: &Router, session: &BenchSession, path: &str) -> anyhow::Result<SearchAnswer> {
+async fn search(
+    router: &Router,
+    session: &BenchSession,
+    path: &str,
+) -> anyhow::Result<SearchAnswer> {
     let (elapsed, headers, body) = send_full(router, session.get(path)?, StatusCode::OK).await?;
     let header = |name: &str| {
         headers

@@ -765,7 +765,9 @@ async fn many_children_named_alike_are_searched_on_a_phone() {
         .await
         .expect("open");
     browser.type_into("#q", "Mohamed Alaoui").await;
-    browser.click("form[action='/children/search'] button").await;
+    browser
+        .click("form[action='/children/search'] button")
+        .await;
     browser.wait_for(".notice").await;
     browser
         .assert_fits_the_screen("the search page scrolls sideways at 360 px")
@@ -775,7 +777,10 @@ async fn many_children_named_alike_are_searched_on_a_phone() {
     browser.click("form.search-form button").await;
     browser.wait_for(".case-list li").await;
     let page = browser.client.source().await.expect("source");
-    assert!(!page.contains("class=\"notice\""), "narrowed: no invitation");
+    assert!(
+        !page.contains("class=\"notice\""),
+        "narrowed: no invitation"
+    );
     browser.screenshot("search-birth-year-ar-360").await;
     browser.close().await;
     province.app.finish().await;
