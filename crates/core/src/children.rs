@@ -345,13 +345,15 @@ pub struct Searched {
     pub totals: Totals,
     pub page: i64,
     pub pages: i64,
+    /// The birth year or the mother's name was given.
+    narrowed: bool,
 }
 
 impl Searched {
-    /// More children match the full name than a page shows: the birth year, sex,
-    /// mother's name or commune would narrow or re-rank them.
+    /// More children match the full name than a page shows and neither the birth year
+    /// nor the mother's name was given: they would bring the right one first.
     pub fn wants_narrowing(&self) -> bool {
-        self.totals.matched > SEARCH_PAGE
+        self.totals.matched > SEARCH_PAGE && !self.narrowed
     }
 }
 
@@ -543,6 +545,7 @@ pub async fn find_children(
         totals,
         page,
         pages: ((totals.answer + SEARCH_PAGE - 1) / SEARCH_PAGE).max(1),
+        narrowed: search.birth_year.is_some() || search.mother.is_some(),
     })
 }
 
