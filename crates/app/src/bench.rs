@@ -27,7 +27,7 @@ use awladna_store::keys::sealed_aad;
 use awladna_web::{AppState, Settings};
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use clap::Args;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,6 +44,10 @@ pub struct BenchArgs {
     /// Time only the statistics: the national and a provincial dashboard (issue 6).
     #[arg(long)]
     pub stats: bool,
+    /// Search at most this many children of the province by their own name for the
+    /// recall line (default: every child of the province).
+    #[arg(long)]
+    pub recall_limit: Option<usize>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -56,11 +60,10 @@ const PER_PAGE: i64 = 25;
 /// The same seed gives the same pages, names and cards.
 const SEED: u64 = 1;
 const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Children of the province searched by their own name, to check what search finds:
-/// drawn at random, and with the most common first name (among so many drawn at most).
-const RECALL_SAMPLE: u64 = 100;
-const COMMON_SAMPLE: u64 = 40;
-const COMMON_SCAN: u64 = 5_000;
+/// A recall search reads at most this many pages to find a child in the answer.
+const RECALL_MAX_PAGES: i64 = 50;
+/// Children's rows read at a time for the recall line.
+const RECALL_CHUNK: usize = 500;
 /// The case list's filters timed, one of each kind: none, the child's sex and age band
 /// (columns of the case), stage and risk, a concern (a table beside the case), alone
 /// and with a column of the case, the user's own cases, overdue plan actions (another
@@ -144,15 +147,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     }
 
-    let recalled = recall(
-        &opened,
-        &router,
-        &session,
-        &mut rng,
-        &territory,
-        args.requests.min(RECALL_SAMPLE),
-    )
-    .await?;
+    let recalled = recall(&opened, &router, &session, &territory, args.recall_limit).await?;
 
     let mut record = Vec::new();
     let received_at = opened.clock.now().as_second() - 3600;
@@ -205,6 +200,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         record,
         RECORD_TARGET_MS,
     ));
+    rows.push((
+        "  recall: ?q=OWN NAME (first page)".to_owned(),
+        recalled.first_pages.clone(),
+        SEARCH_TARGET_MS,
+    ));
+    rows.push((
+        "  recall: ?q=OWN NAME&birth_year=YEAR".to_owned(),
+        recalled.with_year.clone(),
+        SEARCH_TARGET_MS,
+    ));
     let mut missed = 0;
     for (what, timings, target) in rows {
         let s = Stats::of(timings);
@@ -226,15 +231,26 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         found.iter().sum::<usize>() as f64 / searches,
         100.0 * empty / searches
     );
-    println!(
-        "Children of {territory} searched by the name their identity records: found {} of {} \
-         with a one-word first name, {} of {} with a two-word first name (Fatima Zahra…).",
-        recalled.one_word.0, recalled.one_word.1, recalled.two_words.0, recalled.two_words.1
-    );
-    println!(
-        "Children of {territory} first-named {} searched the same way: found {} of {}.",
-        recalled.most_common_name, recalled.most_common.0, recalled.most_common.1
-    );
+    for (who, tally) in [
+        ("Children".to_owned(), &recalled.all),
+        (
+            format!("Children first-named {}", recalled.most_common_name),
+            &recalled.most_common,
+        ),
+    ] {
+        println!(
+            "Recall: {who} of {territory} searched by the name their identity records: {} searched, \
+             {} found in the answer ({} on its first page; at most page {} needed; the largest \
+             answer matched {} children by the full name), {} on the first page once their birth \
+             year is given.",
+            tally.searched,
+            tally.in_answer,
+            tally.first_page,
+            tally.worst_page,
+            tally.largest,
+            tally.first_page_with_year
+        );
+    }
     println!(
         "Recorded {total} reporting cards in {territory} as a benchmark user of bench-{territory}."
     );
@@ -337,76 +353,146 @@ async fn prepare_filters(
 }
 
 /// Searches children of the province by the first and family name their identity
-/// records, as a case worker would type them: some drawn at random, and some named like
-/// the most common first name (Mohamed), whose blind tokens the most children share.
-/// Untimed: it checks that search finds who it should.
+/// records, as a case worker would type them: every child (or the first `limit`), the
+/// most common first name (Mohamed) included. For each, the pages of the answer are
+/// read until the child is found, then the first page once the birth year their row
+/// records is given. It checks that search finds who it should; the first page of each
+/// is timed.
 async fn recall(
     opened: &Opened,
     router: &Router,
     session: &BenchSession,
-    rng: &mut ChaCha8Rng,
     territory: &str,
-    sample: u64,
+    limit: Option<usize>,
 ) -> anyhow::Result<Recall> {
-    let ids = opened
+    let mut ids = opened
         .store
         .children_of(territory)
         .await
         .context("cannot list the province's children")?;
+    ids.truncate(limit.unwrap_or(usize::MAX));
     let most_common = crate::demo::names::BOYS
         .iter()
         .max_by_key(|name| name.weight)
         .map_or("", |name| name.latin);
-    let mut recall = Recall::default();
-    let mut common = 0;
-    for drawn in 0..COMMON_SCAN {
-        if drawn >= sample && common >= sample.min(COMMON_SAMPLE) {
-            break;
+    let mut recall = Recall {
+        most_common_name: most_common,
+        ..Recall::default()
+    };
+    for chunk in ids.chunks(RECALL_CHUNK) {
+        for child in opened.store.children(chunk).await? {
+            let Some(sealed) = child.identity.as_deref() else {
+                continue;
+            };
+            let identity = opened
+                .keyring
+                .open_json(sealed, &sealed_aad("children", "identity", &child.id))
+                .map_err(|e| anyhow!("cannot open a child's identity: {e}"))?;
+            let part = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("");
+            let (first, last) = (part("first_name"), part("last_name"));
+            let q = format!("q={}", url_encode(&format!("{first} {last}")));
+            let mut page = 1;
+            let mut found = None;
+            let mut largest = 0;
+            loop {
+                let path = format!("/api/v1/children?{q}&page={page}");
+                let answer = search(router, session, &path).await?;
+                if page == 1 {
+                    recall.first_pages.push(answer.elapsed);
+                    largest = answer.matched;
+                }
+                if answer.ids.contains(&child.id) {
+                    found = Some(page);
+                    break;
+                }
+                if page >= answer.pages || page >= RECALL_MAX_PAGES {
+                    break;
+                }
+                page += 1;
+            }
+            let with_year = match child.birth_year {
+                Some(year) => {
+                    let path = format!("/api/v1/children?{q}&birth_year={year}");
+                    let answer = search(router, session, &path).await?;
+                    recall.with_year.push(answer.elapsed);
+                    answer.ids.contains(&child.id)
+                }
+                None => found == Some(1),
+            };
+            let mut tallies = vec![&mut recall.all];
+            if first == most_common {
+                tallies.push(&mut recall.most_common);
+            }
+            for tally in tallies {
+                tally.searched += 1;
+                tally.in_answer += u64::from(found.is_some());
+                tally.first_page += u64::from(found == Some(1));
+                tally.worst_page = tally.worst_page.max(found.unwrap_or(0));
+                tally.largest = tally.largest.max(largest);
+                tally.first_page_with_year += u64::from(with_year);
+            }
         }
-        let Some(id) = ids.get(rng.random_range(0..ids.len().max(1))) else {
-            break;
-        };
-        let Some((_, _, Some(sealed))) = opened.store.child_identity(id).await? else {
-            continue;
-        };
-        let identity = opened
-            .keyring
-            .open_json(&sealed, &sealed_aad("children", "identity", id))
-            .map_err(|e| anyhow!("cannot open a child's identity: {e}"))?;
-        let part = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("");
-        let (first, last) = (part("first_name"), part("last_name"));
-        let tally = if drawn < sample && first.contains(' ') {
-            &mut recall.two_words
-        } else if drawn < sample {
-            &mut recall.one_word
-        } else if first == most_common && common < sample.min(COMMON_SAMPLE) {
-            common += 1;
-            &mut recall.most_common
-        } else {
-            continue;
-        };
-        let query = url_encode(&format!("{first} {last}"));
-        let request = session.get(&format!("/api/v1/children?q={query}"))?;
-        let (_, body) = send(router, request, StatusCode::OK).await?;
-        let answer: Value = serde_json::from_slice(&body).context("a search answer")?;
-        let listed = answer
-            .as_array()
-            .is_some_and(|list| list.iter().any(|c| c["child_id"] == id.as_str()));
-        tally.0 += u64::from(listed);
-        tally.1 += 1;
     }
-    recall.most_common_name = most_common;
     Ok(recall)
 }
 
-/// (found, searched) for children drawn at random whose first name has one word, and
-/// two; and for children with the most common first name.
+/// A page of a name search as the API answered it.
+struct SearchAnswer {
+    elapsed: Duration,
+    ids: Vec<String>,
+    pages: i64,
+    matched: i64,
+}
+
+async fn search(
+    router: &Router,
+    session: &BenchSession,
+    path: &str,
+) -> anyhow::Result<SearchAnswer> {
+    let (elapsed, headers, body) = send_full(router, session.get(path)?, StatusCode::OK).await?;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let answer: Value = serde_json::from_slice(&body).context("a search answer")?;
+    let ids = answer
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| c["child_id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(SearchAnswer {
+        elapsed,
+        ids,
+        pages: header("x-pages"),
+        matched: header("x-match-count"),
+    })
+}
+
+/// What the recall searches found, for every child searched and for those with the
+/// most common first name; and the time of each first page.
 #[derive(Default)]
 struct Recall {
-    one_word: (u64, u64),
-    two_words: (u64, u64),
-    most_common: (u64, u64),
+    all: Tally,
+    most_common: Tally,
     most_common_name: &'static str,
+    first_pages: Vec<Duration>,
+    with_year: Vec<Duration>,
+}
+
+#[derive(Default)]
+struct Tally {
+    searched: u64,
+    in_answer: u64,
+    first_page: u64,
+    worst_page: i64,
+    largest: i64,
+    first_page_with_year: u64,
 }
 
 /// The province with the most cases, and how many.
@@ -550,10 +636,21 @@ pub(crate) async fn send(
     request: Request<Body>,
     expected: StatusCode,
 ) -> anyhow::Result<(Duration, Bytes)> {
+    let (elapsed, _, body) = send_full(router, request, expected).await?;
+    Ok((elapsed, body))
+}
+
+/// [`send`], with the answer's headers.
+async fn send_full(
+    router: &Router,
+    request: Request<Body>,
+    expected: StatusCode,
+) -> anyhow::Result<(Duration, HeaderMap, Bytes)> {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = router.clone().oneshot(request).await?;
     let status = response.status();
+    let headers = response.headers().clone();
     let body = axum::body::to_bytes(response.into_body(), MAX_BODY).await?;
     let elapsed = started.elapsed();
     if status != expected {
@@ -564,7 +661,7 @@ pub(crate) async fn send(
             text.chars().take(300).collect::<String>()
         );
     }
-    Ok((elapsed, body))
+    Ok((elapsed, headers, body))
 }
 
 /// A complete reporting card, every field filled as a support centre would.

@@ -32,10 +32,10 @@
 //! tables and their columns; the statistics are rebuilt after the load.
 
 use anyhow::{Context, anyhow, bail};
+use awladna_core::children::{commune_token, identity_tokens};
 use awladna_crypto::Keyring;
 use awladna_domain::Reference;
 use awladna_domain::forms::{Form, local_zone};
-use awladna_domain::names::matching_keys;
 use awladna_domain::referral::{Consent, SharedPart};
 use awladna_domain::territory::{Area, CommuneKind, Territory};
 use awladna_store::Store;
@@ -128,9 +128,6 @@ const SEALED_REPORT_KEYS: [&str; 6] = [
 const SECOND_REPORT: f64 = 0.2;
 /// Second reports that spell the name another way: 15% of the 20%, so 3% of children.
 const VARIANT_SECOND_REPORT: f64 = 0.15;
-/// The blind-index domain of children's names: the one triage uses
-/// (`awladna_web::children`), so that search and candidates find demo children.
-const NAME_DOMAIN: &str = "child-name";
 const BIRTH_DATE_KNOWN: f64 = 0.6;
 const MOTHER_KNOWN: f64 = 0.5;
 /// Identities recorded in Arabic script: a police or prosecutor's report, a school's.
@@ -1134,6 +1131,8 @@ struct NewCase<'r> {
 
 /// What the report that opened a case says beyond the child: the case work follows it.
 struct Reported<'r> {
+    /// The commune the report names (HCP code).
+    commune: Option<&'r str>,
     concerns: Vec<&'r str>,
     target_groups: Vec<&'r str>,
     area: Option<Area>,
@@ -1184,10 +1183,12 @@ impl<'r> Generator<'r> {
             birth_year: child.birth_year,
             identity: sealed_identity,
             created_at: first_created,
-            name_tokens: matching_keys(&identity.first, &identity.last)
-                .iter()
-                .map(|key| self.keyring.blind_index(NAME_DOMAIN, key).to_vec())
-                .collect(),
+            name_tokens: identity_tokens(
+                self.keyring,
+                &identity.first,
+                &identity.last,
+                identity.mother.as_deref().unwrap_or(""),
+            ),
         });
 
         let mut case: Option<OpenedCase> = None;
@@ -1234,7 +1235,17 @@ impl<'r> Generator<'r> {
                 }
                 None => (None, None),
             };
+            let triaged = case_id.is_some();
             let reported = self.card(batch, &child, &report, &names, created_at, case_id)?;
+            // Triage keeps the commune of each report it links, as a search token.
+            if let (true, Some(commune), Some(row)) =
+                (triaged, reported.commune, batch.rows.children.last_mut())
+            {
+                let token = commune_token(self.keyring, commune);
+                if !row.name_tokens.contains(&token) {
+                    row.name_tokens.push(token);
+                }
+            }
             if let Some(opened) = opened {
                 let risk = self.case_work(batch, &child, &opened, &reported)?;
                 self.push_case(batch, &child, opened, risk, &reported);
@@ -1364,6 +1375,7 @@ impl<'r> Generator<'r> {
         let reported = Reported {
             concerns: picked,
             target_groups,
+            commune: commune.map(|(code, _)| code),
             area: commune.map(|(_, area)| area),
         };
         Ok((Value::Object(data).to_string(), personal, reported))
@@ -2732,6 +2744,22 @@ mod tests {
         for (child, token) in rows {
             tokens.entry(child).or_default().push(hex(&token));
         }
+        let mut communes: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        let linked: Vec<(String, String)> = sqlx::query_as(
+            "SELECT child_id, data FROM cards WHERE form_code = 'report' AND case_id IS NOT NULL",
+        )
+        .fetch_all(db.store.pool_for_tests())
+        .await
+        .unwrap();
+        for (child, data) in linked {
+            let data: Value = serde_json::from_str(&data).unwrap();
+            if let Some(code) = data["commune"].as_str() {
+                communes
+                    .entry(child)
+                    .or_default()
+                    .push(commune_token(&keyring(), code));
+            }
+        }
         let (mut born, mut mothers, mut arabic) = (0, 0, 0);
         for (id, (birth_year, identity)) in &identities {
             let keys: Vec<&str> = identity.keys().map(String::as_str).collect();
@@ -2742,10 +2770,15 @@ mod tests {
             );
             let (first, last) = (text(identity, "first_name"), text(identity, "last_name"));
             assert!(!first.is_empty() && !last.is_empty());
-            // The tokens are triage's: the blind indexes of the name's matching keys.
-            let mut expected: Vec<String> = matching_keys(first, last)
+            // The tokens are triage's: the blind indexes of the identity's keys and of
+            // the communes of the reports linked to a case.
+            let mother = text(identity, "mother_name");
+            let mut expected: Vec<String> = identity_tokens(&keyring(), first, last, mother)
                 .iter()
-                .map(|key| hex(&keyring().blind_index(NAME_DOMAIN, key)))
+                .chain(communes.get(id).into_iter().flatten())
+                .map(|token| hex(token))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
                 .collect();
             let mut stored = tokens.get(id).cloned().unwrap_or_default();
             expected.sort();

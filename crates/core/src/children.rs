@@ -6,12 +6,16 @@
 
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
+use awladna_crypto::Keyring;
 use awladna_domain::access::{Actor, Decision};
 use awladna_domain::child::birth_year;
-use awladna_domain::forms::Problem;
+use awladna_domain::forms::{Problem, is_direction_control, local_zone};
 use awladna_domain::names::{
-    MATCH_THRESHOLD, matching_keys, names_match, normalize, person_similarity,
+    MATCH_THRESHOLD, child_keys, commune_key, matching_keys, mother_keys, names_match, normalize,
+    person_similarity, spelling_key,
 };
+use awladna_store::cases::ChildRecord;
+use awladna_store::name_search::{NameSearch, Totals};
 use awladna_store::register::RegisterRow;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -29,11 +33,46 @@ fn text<'a>(values: &'a Map<String, Value>, key: &str) -> &'a str {
     values.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn tokens(core: &Core, first: &str, last: &str) -> Vec<Vec<u8>> {
-    matching_keys(first, last)
-        .iter()
-        .map(|key| core.keyring.blind_index(NAME_DOMAIN, key).to_vec())
+fn blind(keyring: &Keyring, keys: &[String]) -> Vec<Vec<u8>> {
+    keys.iter()
+        .map(|key| keyring.blind_index(NAME_DOMAIN, key).to_vec())
         .collect()
+}
+
+fn tokens(core: &Core, first: &str, last: &str) -> Vec<Vec<u8>> {
+    blind(&core.keyring, &matching_keys(first, last))
+}
+
+/// Every token kept for a child's identity (first, family and mother's name): what
+/// triage, a correction and the demo store. Duplicate detection reads the name ones.
+pub fn identity_tokens(keyring: &Keyring, first: &str, last: &str, mother: &str) -> Vec<Vec<u8>> {
+    blind(keyring, &child_keys(first, last, mother))
+}
+
+/// The token of a commune a child was reported in.
+pub fn commune_token(keyring: &Keyring, code: &str) -> Vec<u8> {
+    keyring
+        .blind_index(NAME_DOMAIN, &commune_key(code))
+        .to_vec()
+}
+
+/// The tokens kept for the child a report names, with the report's commune.
+pub fn report_tokens(core: &Core, values: &Map<String, Value>) -> Vec<Vec<u8>> {
+    let mut tokens = identity_tokens(
+        &core.keyring,
+        text(values, "child.first_name"),
+        text(values, "child.last_name"),
+        text(values, "child.mother_name"),
+    );
+    tokens.extend(report_commune_token(core, values));
+    tokens
+}
+
+/// The token of the commune a report names, if any.
+pub fn report_commune_token(core: &Core, values: &Map<String, Value>) -> Option<Vec<u8>> {
+    Some(text(values, "commune"))
+        .filter(|c| !c.is_empty())
+        .map(|c| commune_token(&core.keyring, c))
 }
 
 /// The blind tokens of the child named in a report (none for an unnamed child).
@@ -82,18 +121,23 @@ async fn candidates(
     // The tokens carry the child's province, but whether the user may see a child is
     // the child's own row's to say.
     for child in children.into_iter().filter(|c| actor.covers(&c.territory)) {
-        let identity = match core.open_identity(&child.id, child.identity.as_deref())? {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        found.push(Candidate {
-            id: child.id,
-            sex: child.sex,
-            birth_year: child.birth_year,
-            identity,
-        });
+        found.push(opened(core, child)?);
     }
     Ok(found)
+}
+
+/// A child's row, identity opened.
+fn opened(core: &Core, child: ChildRecord) -> Result<Candidate, CoreError> {
+    let identity = match core.open_identity(&child.id, child.identity.as_deref())? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Ok(Candidate {
+        id: child.id,
+        sex: child.sex,
+        birth_year: child.birth_year,
+        identity,
+    })
 }
 
 /// Why a candidate may be the same child, and how likely: the name counts most, then
@@ -255,70 +299,260 @@ fn readings(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Children of the user's province whose name sounds like `q`, best first (at most 20),
-/// under whichever reading of a multi-word query fits each best; a bad `q` is the
-/// field `q`'s problem. The search is audited; the query itself is never logged nor
-/// audited.
+/// Children on one page of a name search.
+pub const SEARCH_PAGE: i64 = 20;
+/// The oldest birth year a search narrows by.
+const OLDEST_BIRTH_YEAR: i64 = 1900;
+
+/// What a name search is asked: the name, and what narrows and re-ranks it.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub q: String,
+    pub birth_year: Option<i64>,
+    /// A code of the sex vocabulary; `unknown` narrows nothing.
+    pub sex: Option<String>,
+    pub mother: Option<String>,
+    /// A commune of the user's province (HCP code).
+    pub commune: Option<String>,
+    /// From 1.
+    pub page: Option<i64>,
+}
+
+/// How a found child's name meets the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameMatch {
+    /// Both names written alike (once normalized).
+    Exact,
+    /// Both names sounding alike.
+    Phonetic,
+    /// One name, or a word of one, sounding alike.
+    Partial,
+}
+
+impl NameMatch {
+    pub fn code(self) -> &'static str {
+        match self {
+            NameMatch::Exact => "exact",
+            NameMatch::Phonetic => "phonetic",
+            NameMatch::Partial => "partial",
+        }
+    }
+}
+
+/// A page of a name search: the children, opened, and the answer's totals.
+pub struct Searched {
+    pub found: Vec<(Ranked, NameMatch)>,
+    pub totals: Totals,
+    pub page: i64,
+    pub pages: i64,
+    /// The birth year or the mother's name was given.
+    narrowed: bool,
+}
+
+impl Searched {
+    /// More children match the full name than a page shows and neither the birth year
+    /// nor the mother's name was given: they would bring the right one first.
+    pub fn wants_narrowing(&self) -> bool {
+        self.totals.matched > SEARCH_PAGE && !self.narrowed
+    }
+}
+
+fn check_text(field: &str, value: &str) -> Result<(), CoreError> {
+    if value.is_empty() {
+        return Err(CoreError::field(field, Problem::Required));
+    }
+    if value.chars().count() > MAX_QUERY {
+        return Err(CoreError::field(field, Problem::TooLong { max: MAX_QUERY }));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(CoreError::field(field, Problem::ControlCharacters));
+    }
+    if value.chars().any(is_direction_control) {
+        return Err(CoreError::field(field, Problem::DirectionControls));
+    }
+    Ok(())
+}
+
+/// The search's values checked: each bad one is its field's problem.
+fn checked(core: &Core, territory: &str, search: &Search) -> Result<(), CoreError> {
+    check_text("q", search.q.trim())?;
+    if let Some(mother) = &search.mother {
+        check_text("mother", mother.trim())?;
+    }
+    let this_year = i64::from(core.clock.now().to_zoned(local_zone()).year());
+    if let Some(year) = search.birth_year
+        && !(OLDEST_BIRTH_YEAR..=this_year).contains(&year)
+    {
+        return Err(CoreError::field(
+            "birth_year",
+            Problem::OutOfRange {
+                min: OLDEST_BIRTH_YEAR,
+                max: this_year,
+            },
+        ));
+    }
+    if let Some(sex) = &search.sex
+        && core
+            .reference
+            .vocabulary("sex")
+            .and_then(|v| v.term(sex))
+            .is_none()
+    {
+        return Err(CoreError::field("sex", Problem::UnknownCode));
+    }
+    if let Some(commune) = &search.commune
+        && !core
+            .reference
+            .communes_of(territory)
+            .any(|c| &c.hcp_code == commune)
+    {
+        return Err(CoreError::field(
+            "commune",
+            Problem::CommuneOutsideTerritory,
+        ));
+    }
+    Ok(())
+}
+
+/// Children of the user's province whose name meets `search.q`, a page at a time:
+/// every child whose full name is written or sounds alike, then those sharing one
+/// name, under whichever reading of a multi-word query fits; the birth year and sex
+/// narrow, they and the mother's name and commune re-rank. The order comes from the
+/// blind tokens alone (one index range, in the database); only the page's identities
+/// are opened. A bad value is its field's problem. The search is audited; what was
+/// searched is never logged nor audited.
 pub async fn find_children(
     core: &Core,
     permit: &Permit<act::ReadCase>,
-    q: &str,
-) -> Result<Vec<Ranked>, CoreError> {
+    search: &Search,
+) -> Result<Searched, CoreError> {
     let actor = permit.actor();
-    let q = q.trim();
-    if q.is_empty() || q.chars().count() > MAX_QUERY || q.chars().any(char::is_control) {
-        let problem = if q.is_empty() {
-            Problem::Required
-        } else {
-            Problem::TooLong { max: MAX_QUERY }
-        };
-        return Err(CoreError::field("q", problem));
-    }
+    let territory = actor.territory.clone().unwrap_or_default();
+    checked(core, &territory, search)?;
+    let q = search.q.trim();
     let readings = readings(q);
-    let tokens: BTreeSet<Vec<u8>> = readings
+    let unique = |keys: Vec<String>| -> Vec<Vec<u8>> {
+        let keys: BTreeSet<String> = keys.into_iter().collect();
+        blind(&core.keyring, &keys.into_iter().collect::<Vec<_>>())
+    };
+    let keys: Vec<String> = readings
         .iter()
-        .flat_map(|(first, last)| tokens(core, first, last))
+        .flat_map(|(first, last)| matching_keys(first, last))
         .collect();
-    let tokens: Vec<Vec<u8>> = tokens.into_iter().collect();
-    let found = candidates(core, actor, &tokens).await?;
-    let ranked = found
-        .into_iter()
-        .map(|c| {
-            let best = readings
-                .iter()
-                .map(|(first, last)| {
-                    person_similarity(
-                        first,
-                        last,
-                        text(&c.identity, "first_name"),
-                        text(&c.identity, "last_name"),
-                    )
+    let (pairs, names): (Vec<String>, Vec<String>) =
+        keys.into_iter().partition(|k| k.starts_with("pair:"));
+    let exact = unique(
+        readings
+            .iter()
+            .filter_map(|(first, last)| spelling_key(first, last))
+            .collect(),
+    );
+    let partial = unique(names);
+    // A one-word query has no pair: its own name is what it matches.
+    let phonetic = if pairs.is_empty() {
+        partial.clone()
+    } else {
+        unique(pairs)
+    };
+    let mother = unique(
+        search
+            .mother
+            .as_deref()
+            .map(mother_keys)
+            .unwrap_or_default(),
+    );
+    let commune = search
+        .commune
+        .as_deref()
+        .map(|c| commune_token(&core.keyring, c));
+    let page = search.page.unwrap_or(1).clamp(1, i64::MAX / SEARCH_PAGE);
+    let sex = search.sex.as_deref().filter(|s| *s != "unknown");
+    // Children are looked for in the user's own province (a national body has none).
+    let (hits, totals) = match actor.territory.as_deref() {
+        Some(territory) => {
+            core.store
+                .search_names(&NameSearch {
+                    territory,
+                    exact: &exact,
+                    phonetic: &phonetic,
+                    partial: &partial,
+                    mother: &mother,
+                    commune: commune.as_deref(),
+                    birth_year: search.birth_year,
+                    sex,
+                    limit: SEARCH_PAGE,
+                    offset: (page - 1) * SEARCH_PAGE,
                 })
-                .fold(0.0, f64::max);
+                .await?
+        }
+        None => (Vec::new(), Totals::default()),
+    };
+    let ids: Vec<String> = hits.iter().map(|h| h.child_id.clone()).collect();
+    let mut rows: HashMap<String, ChildRecord> = core
+        .store
+        .children(&ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut found = Vec::with_capacity(hits.len());
+    for hit in hits {
+        // The tokens carry the child's province, but whether the user may see a
+        // child is the child's own row's to say.
+        let Some(child) = rows
+            .remove(&hit.child_id)
+            .filter(|c| actor.covers(&c.territory))
+        else {
+            continue;
+        };
+        let candidate = opened(core, child)?;
+        let best = readings
+            .iter()
+            .map(|(first, last)| {
+                person_similarity(
+                    first,
+                    last,
+                    text(&candidate.identity, "first_name"),
+                    text(&candidate.identity, "last_name"),
+                )
+            })
+            .fold(0.0, f64::max);
+        let kind = match (hit.exact, hit.matched) {
+            (true, _) => NameMatch::Exact,
+            (false, true) => NameMatch::Phonetic,
+            (false, false) => NameMatch::Partial,
+        };
+        found.push((
             Ranked {
                 score: (best * 1000.0).round() / 1000.0,
                 reasons: Vec::new(),
-                candidate: c,
-            }
-        })
-        .collect();
-    let ranked = best(ranked, 20);
-    let territory = actor.territory.clone().unwrap_or_default();
+                candidate,
+            },
+            kind,
+        ));
+    }
     audit_shown(
         core,
         permit.who(),
         "child.search",
         ("children", "-"),
         &territory,
-        ranked.len(),
+        found.len(),
     )
     .await?;
-    Ok(ranked)
+    Ok(Searched {
+        found,
+        totals,
+        page,
+        pages: ((totals.answer + SEARCH_PAGE - 1) / SEARCH_PAGE).max(1),
+        narrowed: search.birth_year.is_some() || search.mother.is_some(),
+    })
 }
 
 /// A found child with their cases, newest first: (id, number, stage).
 pub struct FoundChild {
     pub ranked: Ranked,
+    pub name_match: NameMatch,
     pub cases: Vec<(String, String, String)>,
 }
 
@@ -326,14 +560,19 @@ pub struct FoundChild {
 pub async fn search_register(
     core: &Core,
     permit: &Permit<act::ReadCase>,
-    q: &str,
-) -> Result<Vec<FoundChild>, CoreError> {
+    search: &Search,
+) -> Result<(Vec<FoundChild>, Searched), CoreError> {
+    let mut searched = find_children(core, permit, search).await?;
     let mut found = Vec::new();
-    for ranked in find_children(core, permit, q).await? {
+    for (ranked, name_match) in std::mem::take(&mut searched.found) {
         let cases = core.store.cases_of_child(ranked.child_id()).await?;
-        found.push(FoundChild { ranked, cases });
+        found.push(FoundChild {
+            ranked,
+            name_match,
+            cases,
+        });
     }
-    Ok(found)
+    Ok((found, searched))
 }
 
 #[derive(Debug, Error)]

@@ -4,11 +4,11 @@
 //! The name tokens follow the new name, so that a search finds the child by it.
 
 use crate::cases::{CaseError, Use};
+use crate::children::{commune_token, identity_tokens};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::Action;
 use awladna_domain::forms::{is_direction_control, local_zone};
-use awladna_domain::names::matching_keys;
 use awladna_store::cases::CaseRecord;
 use awladna_store::keys::sealed_aad;
 use awladna_store::retention::IdentityChange;
@@ -25,8 +25,6 @@ pub const FIELDS: [&str; 5] = [
     "address",
 ];
 const MAX_TEXT: usize = 200;
-/// The blind-index domain of children's names.
-const NAME_DOMAIN: &str = "child-name";
 
 /// What is wrong with a field of a submitted identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,13 +182,24 @@ pub async fn rectify(
     Ok(case.id)
 }
 
-/// The blind tokens a search by name finds the child with.
-fn name_tokens(core: &Core, identity: &Map<String, Value>) -> Vec<Vec<u8>> {
+/// The blind tokens a search finds the child with: those of the new identity, and the
+/// communes of the child's reports, which a correction does not change.
+async fn search_tokens(
+    core: &Core,
+    child_id: &str,
+    identity: &Map<String, Value>,
+) -> Result<Vec<Vec<u8>>, CoreError> {
     let name = |field: &str| identity.get(field).and_then(Value::as_str).unwrap_or("");
-    matching_keys(name("first_name"), name("last_name"))
-        .iter()
-        .map(|key| core.keyring.blind_index(NAME_DOMAIN, key).to_vec())
-        .collect()
+    let mut tokens = identity_tokens(
+        &core.keyring,
+        name("first_name"),
+        name("last_name"),
+        name("mother_name"),
+    );
+    for commune in core.store.report_communes(child_id).await? {
+        tokens.push(commune_token(&core.keyring, &commune));
+    }
+    Ok(tokens)
 }
 
 /// Seals the new identity and the old one (for the history) and stores both, unless
@@ -212,7 +221,7 @@ async fn store(
                 .seal_json(old, &sealed_aad("identity_history", "previous", &change_id))?,
         ),
     };
-    let tokens = name_tokens(core, &values);
+    let tokens = search_tokens(core, &case.child_id, &values).await?;
     let identity = core.keyring.seal_json(
         &Value::Object(values),
         &sealed_aad("children", "identity", &case.child_id),

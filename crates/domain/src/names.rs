@@ -902,6 +902,50 @@ pub fn matching_keys(first: &str, last: &str) -> Vec<String> {
     keys.into_iter().collect()
 }
 
+/// The key of a full name's exact spelling, `spelled:{a}|{b}`: both parts
+/// [`normalize`]d, sorted like `pair:`. Blind-indexed beside the loose keys, it lets a
+/// search rank the children written exactly as typed before those that only sound
+/// alike, without opening anyone. It reveals that two children's names are written
+/// alike once normalized: the `pair:` bucket, cut finer. None unless both parts have
+/// letters.
+pub fn spelling_key(first: &str, last: &str) -> Option<String> {
+    let (a, b) = (normalize(first), normalize(last));
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    Some(format!("spelled:{low}|{high}"))
+}
+
+/// The keys of a mother's name, `mother:{loose key}`: the whole name and each of its
+/// words, so that "Fatima Alaoui" meets "Fatima" (a search counts the keys shared:
+/// the whole name weighs more than one word). They only re-rank a search, never
+/// decide, and reveal what a `name:` token does, for the mother.
+pub fn mother_keys(mother: &str) -> Vec<String> {
+    let mut keys: BTreeSet<String> = word_keys(mother).into_iter().collect();
+    keys.insert(loose_key(mother));
+    keys.retain(|key| !key.is_empty());
+    keys.into_iter()
+        .map(|key| format!("mother:{key}"))
+        .collect()
+}
+
+/// Every key kept for a child's identity: [`matching_keys`], the [`spelling_key`] and
+/// the [`mother_keys`]. Duplicate detection looks up the first only; a name search all.
+pub fn child_keys(first: &str, last: &str, mother: &str) -> Vec<String> {
+    let mut keys = matching_keys(first, last);
+    keys.extend(spelling_key(first, last));
+    keys.extend(mother_keys(mother));
+    keys
+}
+
+/// The key of a commune a child was reported in, `commune:{HCP code}`: the commune
+/// is already kept in clear on the report (a statistics field), so its blind token
+/// reveals nothing new; it lets a search re-rank by place without opening anyone.
+pub fn commune_key(code: &str) -> String {
+    format!("commune:{code}")
+}
+
 // ----------------------------------------------------------------- similarity
 
 /// How alike two names are, in `0..=1`, for ranking decrypted candidates: equal
@@ -1083,6 +1127,32 @@ mod tests {
         assert_eq!(normalize("مُحَمَّدٌ"), "محمد");
         assert_eq!(normalize("محـــمد"), "محمد");
         assert_eq!(normalize("هٰذا"), "هذا");
+    }
+
+    #[test]
+    fn a_spelling_key_tells_exact_spellings_from_phonetic_ones() {
+        let key = spelling_key("Mohamed", "Alaoui");
+        assert_eq!(
+            key,
+            spelling_key("MOHAMED", "El Alaoui"),
+            "case and article"
+        );
+        assert_eq!(key, spelling_key("Alaoui", "Mohamed"), "inverted");
+        assert_ne!(key, spelling_key("Mohammed", "Alaoui"), "spelled otherwise");
+        assert_eq!(spelling_key("محمد", ""), None);
+        assert_eq!(spelling_key("!!", "Alaoui"), None);
+    }
+
+    #[test]
+    fn mother_keys_hold_the_whole_name_and_each_word() {
+        let keys = mother_keys("Fatima Zahra Alaoui");
+        assert!(keys.iter().all(|k| k.starts_with("mother:")));
+        for one in ["Fatima", "Alaoui", "فاطمة"] {
+            let single = mother_keys(one);
+            assert_eq!(single.len(), 1, "{one}");
+            assert!(keys.contains(&single[0]), "{one} is a word of the name");
+        }
+        assert!(mother_keys("  ").is_empty());
     }
 
     #[test]

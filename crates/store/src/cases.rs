@@ -527,12 +527,18 @@ impl Tx<'_> {
         tokens: &[Vec<u8>],
     ) -> Result<(), StoreError> {
         for token in tokens {
-            sqlx::query("INSERT INTO child_name_tokens (child_id, token, territory_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(child_id)
-                .bind(token.as_slice())
-                .bind(territory)
-                .execute(&mut *self.inner)
-                .await?;
+            // The child's birth year and sex go beside each token, from the child's
+            // own row, so that a name search reads no child's row.
+            sqlx::query(
+                "INSERT INTO child_name_tokens (child_id, token, territory_code, birth_year, sex)
+                 SELECT id, $2, $3, birth_year, sex FROM children WHERE id = $1
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(child_id)
+            .bind(token.as_slice())
+            .bind(territory)
+            .execute(&mut *self.inner)
+            .await?;
         }
         Ok(())
     }

@@ -1315,3 +1315,42 @@ async fn the_committee_meets_on_a_phone() {
     browser.close().await;
     app.finish().await;
 }
+
+/// The name search on a phone: many children named alike, the invitation to add the
+/// birth year, and the next page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_children_named_alike_are_searched_on_a_phone() {
+    let province = crate::name_search::Province::open(Backend::Sqlite).await;
+    province.mohameds().await;
+    let Some(browser) = Browser::start(360, 2600).await else {
+        return;
+    };
+    let base = serve(&province.app).await;
+    sign_in(&browser, &base, &province.app, "nadia", &province.nadia).await;
+    browser.wait_for("a.tile").await;
+    browser
+        .client
+        .goto(&format!("{base}/children"))
+        .await
+        .expect("open");
+    browser.type_into("#q", "Mohamed Alaoui").await;
+    browser
+        .click("form[action='/children/search'] button")
+        .await;
+    browser.wait_for(".notice").await;
+    browser
+        .assert_fits_the_screen("the search page scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("search-many-ar-360").await;
+    browser.type_into("#birth_year", "2016").await;
+    browser.click("form.search-form button").await;
+    browser.wait_for(".case-list li").await;
+    let page = browser.client.source().await.expect("source");
+    assert!(
+        !page.contains("class=\"notice\""),
+        "narrowed: no invitation"
+    );
+    browser.screenshot("search-birth-year-ar-360").await;
+    browser.close().await;
+    province.app.finish().await;
+}

@@ -24,6 +24,7 @@ mod directory;
 mod drafts;
 mod hostile_input;
 mod journeys;
+mod name_search;
 mod pages;
 mod periodic_reports;
 mod policy;

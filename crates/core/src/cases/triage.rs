@@ -126,8 +126,12 @@ async fn open_case(
             at_ms: now,
         })
         .await?;
-        let tokens = crate::children::name_tokens(core, values);
+        let tokens = crate::children::report_tokens(core, values);
         tx.insert_name_tokens(&child_id, territory, &tokens).await?;
+    } else if let Some(commune) = crate::children::report_commune_token(core, values) {
+        // A search by the commune of a later report finds the child too.
+        tx.insert_name_tokens(&child_id, territory, &[commune])
+            .await?;
     }
     let sequence = tx.next_case_number(territory, i64::from(year)).await?;
     let case = CaseRecord {

@@ -218,12 +218,15 @@ struct NameToken<'a> {
 
 impl Row for NameToken<'_> {
     const TABLE: &'static str = "child_name_tokens";
-    const COLUMNS: &'static [&'static str] = &["child_id", "token", "territory_code"];
+    const COLUMNS: &'static [&'static str] =
+        &["child_id", "token", "territory_code", "birth_year", "sex"];
     const CONFLICT: &'static str = "ON CONFLICT DO NOTHING";
     fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
         q.bind(self.child.id.as_str())
             .bind(self.token)
             .bind(self.child.territory.as_str())
+            .bind(self.child.birth_year)
+            .bind(self.child.sex.as_str())
     }
 }
 

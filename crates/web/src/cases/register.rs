@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
+use crate::forms::{ChoiceView, commune_choices};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
@@ -67,8 +68,20 @@ pub struct RegisterPage {
 pub struct SearchPage {
     shell: Shell,
     q: String,
+    birth_year: String,
+    mother: String,
+    sex: String,
+    commune: String,
+    sexes: Vec<ChoiceView>,
+    communes: Vec<ChoiceView>,
     problem: Option<String>,
-    children: Vec<ChildLine>,
+    children: Vec<(ChildLine, String)>,
+    /// "N children found, M with the whole name", when there is an answer.
+    summary: Option<String>,
+    /// The invitation to narrow a large answer.
+    narrow: Option<String>,
+    page: i64,
+    pages: i64,
 }
 
 #[derive(Deserialize)]
@@ -126,9 +139,11 @@ pub async fn register(
     })
 }
 
-/// `POST /children/search` with `q`: the register's children whose name sounds like the
-/// query, best first, each with their cases. Posted, not in the address: a name typed
-/// there would stay in the browser's history and in proxies' logs.
+/// `POST /children/search` with `q` and what narrows it (`birth_year`, `sex`, `mother`,
+/// `commune`) and `page`: the register's children whose name meets the query, best
+/// first, each with their cases and how their name meets it; a large answer invites
+/// the birth year or the mother's name. Posted, not in the address: a name typed there
+/// would stay in the browser's history and in proxies' logs.
 pub async fn search_page(
     State(state): State<AppState>,
     shell: Shell,
@@ -136,10 +151,15 @@ pub async fn search_page(
     axum::Form(query): axum::Form<super::children::SearchQuery>,
 ) -> Result<Response, AppError> {
     let t = shell.t;
-    let (found, problem) = match search_register(&state, &permit, &query.q).await {
-        Ok(found) => (found, None),
+    let searched = match query.search() {
+        Ok(search) => search_register(&state, &permit, &search).await,
+        Err(e) => Err(e),
+    };
+    let (found, searched, problem) = match searched {
+        Ok((found, searched)) => (found, Some(searched), None),
         Err(CoreError::Invalid(errors)) => (
             Vec::new(),
+            None,
             errors
                 .first()
                 .map(|e| t.with(e.problem.message_id(), &e.problem.arguments())),
@@ -152,7 +172,9 @@ pub async fn search_page(
             let r = &found.ranked;
             let cases = i64::try_from(found.cases.len()).unwrap_or(i64::MAX);
             let last = found.cases.into_iter().next();
-            ChildLine::new(&state, t, r.name(), r.sex(), r.birth_year(), cases, last)
+            let how = t.get(&format!("register-match-{}", found.name_match.code()));
+            let line = ChildLine::new(&state, t, r.name(), r.sex(), r.birth_year(), cases, last);
+            (line, how)
         })
         .collect();
     let status = if problem.is_some() {
@@ -160,15 +182,48 @@ pub async fn search_page(
     } else {
         StatusCode::OK
     };
+    let totals = searched.as_ref().map(|s| s.totals).unwrap_or_default();
+    let summary = (totals.answer > 0).then(|| {
+        t.with(
+            "register-search-total",
+            &[("total", totals.answer), ("matched", totals.matched)],
+        )
+    });
+    let narrow = searched
+        .as_ref()
+        .filter(|s| s.wants_narrowing())
+        .map(|s| t.with("register-search-narrow", &[("count", s.totals.matched)]));
+    let territory = permit.actor().territory.clone().unwrap_or_default();
+    let sex = query.sex.trim();
+    let sexes = state
+        .choices(t, "sex")
+        .into_iter()
+        .map(|(value, label)| ChoiceView {
+            checked: value == sex,
+            value,
+            label,
+        })
+        .collect();
+    let clip = |v: &str| {
+        v.chars()
+            .take(awladna_core::children::MAX_QUERY)
+            .collect::<String>()
+    };
     let page = SearchPage {
         shell,
-        q: query
-            .q
-            .chars()
-            .take(awladna_core::children::MAX_QUERY)
-            .collect(),
+        q: clip(&query.q),
+        birth_year: clip(&query.birth_year),
+        mother: clip(&query.mother),
+        sex: clip(sex),
+        commune: clip(query.commune.trim()),
+        sexes,
+        communes: commune_choices(t, &state.reference, &territory, query.commune.trim()),
         problem,
         children,
+        summary,
+        narrow,
+        page: searched.as_ref().map_or(1, |s| s.page),
+        pages: searched.as_ref().map_or(1, |s| s.pages),
     };
     Ok((status, page).into_response())
 }
