@@ -1344,6 +1344,9 @@ async fn many_children_named_alike_are_searched_on_a_phone() {
     browser.screenshot("search-many-ar-360").await;
     browser.type_into("#birth_year", "2016").await;
     browser.click("form.search-form button").await;
+    // The narrowed answer is a new page: the year comes back in the field's attribute
+    // (the list of the first answer is already there, so waiting for it would race).
+    browser.wait_for("#birth_year[value='2016']").await;
     browser.wait_for(".case-list li").await;
     let page = browser.client.source().await.expect("source");
     assert!(

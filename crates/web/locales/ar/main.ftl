@@ -908,3 +908,4 @@ pdf-minutes-title = محضر الاجتماع
 convocation-text = يشرفنا دعوتكم لحضور اجتماع اللجنة الإقليمية لحماية الطفولة، وفق جدول الأعمال التالي.
 convocation-to = المدعوون
 committee-change-member = تعديل أو إنهاء الانتداب
+committee-choose-province = لكل إقليم لجنته: اختاروا الإقليم أو العمالة.

@@ -908,3 +908,4 @@ pdf-minutes-title = Minutes of the meeting
 convocation-text = You are invited to the meeting of the provincial child-protection committee, with the following agenda.
 convocation-to = Invited
 committee-change-member = Change or end the mandate
+committee-choose-province = Each province has its own committee: choose the province or prefecture.

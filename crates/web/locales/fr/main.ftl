@@ -908,3 +908,4 @@ pdf-minutes-title = Procès-verbal de la réunion
 convocation-text = Nous avons l'honneur de vous convier à la réunion du comité provincial de protection de l'enfance, selon l'ordre du jour suivant.
 convocation-to = Destinataires
 committee-change-member = Modifier ou mettre fin au mandat
+committee-choose-province = Chaque province a son comité : choisissez la province ou la préfecture.

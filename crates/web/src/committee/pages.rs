@@ -252,16 +252,53 @@ pub async fn committee(
     shell: Shell,
     Guard(permit): Guard<act::ReadCommittee>,
     Query(scope): Query<Scope>,
-) -> Result<CommitteePage, AppError> {
+) -> Result<Response, AppError> {
+    if let Some(choose) = choose_province(&state, &shell, &permit, &scope, "/committee") {
+        return Ok(choose);
+    }
     let territory = province(&state, &permit, scope.territory.as_deref())?;
-    committee_page(
+    Ok(committee_page(
         &state,
         shell,
         &permit,
         &territory,
         TypedCommittee::default(),
     )
-    .await
+    .await?
+    .into_response())
+}
+
+/// A committee is a province's: a national user who named none chooses one first.
+#[derive(Template, WebTemplate)]
+#[template(path = "committee_choose.html")]
+pub struct ChooseProvincePage {
+    shell: Shell,
+    picker_action: &'static str,
+    provinces: Vec<crate::forms::GroupView>,
+}
+
+fn choose_province<A: Act>(
+    state: &AppState,
+    shell: &Shell,
+    permit: &Permit<A>,
+    scope: &Scope,
+    picker_action: &'static str,
+) -> Option<Response> {
+    let named = scope
+        .territory
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    if named || permit.actor().territory.is_some() {
+        return None;
+    }
+    Some(
+        ChooseProvincePage {
+            provinces: crate::forms::territory_groups(shell.t, &state.reference, ""),
+            shell: shell.clone(),
+            picker_action,
+        }
+        .into_response(),
+    )
 }
 
 fn back_to_committee(territory: &str, own: Option<&str>) -> Redirect {
@@ -782,7 +819,10 @@ pub async fn decisions(
     shell: Shell,
     Guard(permit): Guard<act::ReadCommittee>,
     Query(scope): Query<Scope>,
-) -> Result<DecisionsPage, AppError> {
+) -> Result<Response, AppError> {
+    if let Some(choose) = choose_province(&state, &shell, &permit, &scope, "/decisions") {
+        return Ok(choose);
+    }
     let territory = province(&state, &permit, scope.territory.as_deref())?;
     let overdue_only = scope.overdue == Some(true);
     let list = use_case::decisions(&state, &permit, &territory, overdue_only).await?;
@@ -791,7 +831,8 @@ pub async fn decisions(
         decisions: DecisionView::all(shell.t, &list),
         overdue_only,
         shell,
-    })
+    }
+    .into_response())
 }
 
 pub struct NoteView {
