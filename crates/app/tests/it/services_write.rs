@@ -607,19 +607,31 @@ async fn the_service_answers_and_writes_from_its_pages(backend: Backend) {
         "{}",
         missing.body
     );
-    let saved = app
-        .post_form(
-            &entry_page,
-            &cookie,
-            &[
-                ("_csrf", doctor.csrf.as_str()),
-                ("entry.date", "2026-11-23"),
-                ("entry.kind", "forensic_exam"),
-                ("entry.summary", "فحص طبي شرعي"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // The page's form carries its submission key: sent twice (back, then save), the
+    // entry is stored once.
+    let blank = doctor.get(&entry_page).await.body;
+    assert!(
+        blank.contains(r#"name="_key""#),
+        "the entry form has its key"
+    );
+    let entry = [
+        ("_csrf", doctor.csrf.as_str()),
+        ("_key", "0193a1b2-entry-sent-twice"),
+        ("entry.date", "2026-11-23"),
+        ("entry.kind", "forensic_exam"),
+        ("entry.summary", "فحص طبي شرعي"),
+    ];
+    for _ in 0..2 {
+        let saved = app.post_form(&entry_page, &cookie, &entry).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    }
+    let timeline = nadia.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(
+        timeline.body.matches(r#""service_card""#).count(),
+        1,
+        "stored once: {}",
+        timeline.body
+    );
 
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
     let answered = app

@@ -12,6 +12,7 @@
 use super::{Event, Notifier, ReferralError, facts_of, status_of};
 use crate::cards::case_card;
 use crate::files::{Download, SealedDocument, Upload, UploadError, opened_document};
+use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Core, CoreError, Permit, Who};
 use awladna_domain::access::{Decision, decide_own_contributions, decide_service_write};
@@ -19,6 +20,7 @@ use awladna_domain::files::FilePart;
 use awladna_domain::forms::{Completeness, FieldError, Problem};
 use awladna_domain::referral::{IllegalStep, free_text};
 use awladna_domain::uploads::UploadProblem;
+use awladna_store::StoreError;
 use awladna_store::audit::Tx;
 use awladna_store::cards::CardRecord;
 use awladna_store::cases::CaseRecord;
@@ -139,7 +141,9 @@ async fn announce(
     Ok(())
 }
 
-/// Adds an entry (a card of the part's entry form) to the referral's case; its id.
+/// Adds an entry (a card of the part's entry form) to the referral's case; its id. A form
+/// sent again under the same submission `key` stores nothing and answers the first entry.
+#[allow(clippy::too_many_arguments)] // who, where, what and the submission: each needed once
 pub async fn add_entry(
     core: &Core,
     permit: &Permit<act::UseReferrals>,
@@ -147,9 +151,13 @@ pub async fn add_entry(
     referral_id: &str,
     part: FilePart,
     input: &Value,
+    key: Option<&str>,
 ) -> Result<String, ContributionError> {
     let who = permit.who();
     let (referral, case) = writable(core, who, referral_id, Some(part)).await?;
+    if let Some(id) = once::stored_before(core, who, Kept::Card, key).await? {
+        return Ok(id);
+    }
     let form = core.entry_form(part).ok_or(CoreError::NotFound)?;
     let card = form
         .check(
@@ -162,10 +170,20 @@ pub async fn add_entry(
     let sealed = core.seal_checked(form, &card)?;
     let now = core.now_ms();
     let data = sealed.data.to_string();
-    let mut tx = core.store.begin().await?;
-    tx.insert_card(&case_card(&sealed, &data, &card, &case, who, now))
-        .await?;
-    tx.link_card_to_referral(&sealed.id, &referral.id).await?;
+    let stored = async {
+        let mut tx = core.store.begin().await?;
+        tx.insert_card(&case_card(&sealed, &data, &card, &case, who, now))
+            .await?;
+        tx.link_card_to_referral(&sealed.id, &referral.id).await?;
+        once::remember(&mut tx, who, Kept::Card, key, &sealed.id, now).await?;
+        Ok::<_, StoreError>(tx)
+    }
+    .await;
+    let tx = match stored {
+        Ok(tx) => tx,
+        // The same form sent twice at once: its twin stored the entry first.
+        Err(e) => return Ok(once::after_failure(core, who, Kept::Card, key, e).await?),
+    };
     let detail = json!({"case": case.id, "card": sealed.id, "form": form.code});
     announce(
         tx,

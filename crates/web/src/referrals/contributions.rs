@@ -68,7 +68,7 @@ pub async fn add_entry_api(
     ApiJson(body): ApiJson<EntryBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let part = part_named(Some(&body.part))?;
-    let card = add_entry(&state, &permit, &state, &id, part, &body.values).await?;
+    let card = add_entry(&state, &permit, &state, &id, part, &body.values, None).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": card}))))
 }
 
@@ -350,8 +350,9 @@ pub async fn save_entry(
 ) -> Result<Response, AppError> {
     let part: FilePart = part.parse().map_err(|_| AppError::NotFound)?;
     let form = entry_form_of(&state, part)?;
+    let key = crate::forms::submission_key(&pairs);
     let (values, input, _) = read_submission(form, pairs);
-    match add_entry(&state, &permit, &state, &id, part, &input).await {
+    match add_entry(&state, &permit, &state, &id, part, &input, key.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/referrals/{id}")).into_response()),
         Err(ContributionError::Referral(awladna_core::referrals::ReferralError::Core(
             awladna_core::CoreError::Invalid(errors),
