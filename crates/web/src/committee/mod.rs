@@ -5,6 +5,8 @@
 //! The use cases are `awladna_core::committee`'s.
 
 pub mod api;
+pub mod decision_pages;
+pub mod meeting_pages;
 pub mod pages;
 pub mod panel;
 pub mod pdf;
