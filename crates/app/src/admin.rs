@@ -17,12 +17,7 @@ const CLI_ACTOR: &str = "system:cli";
 
 /// The use cases' core over the opened database, and the operator's permit for `A`.
 fn operator<A: Act>(opened: &Opened) -> anyhow::Result<(Core, Permit<A>)> {
-    let core = Core::new(
-        opened.store.clone(),
-        opened.reference.clone(),
-        opened.clock.clone(),
-        opened.keyring.clone(),
-    );
+    let core = opened.core();
     let permit = Permit::check(accounts::operator(CLI_ACTOR)).map_err(|e| anyhow!(e))?;
     Ok((core, permit))
 }

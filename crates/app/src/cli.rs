@@ -144,6 +144,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate(args) => {
             let opened = open(&args).await?;
+            crate::maintenance::run_to_end(&opened).await?;
             println!("The database is up to date ({}).", opened.describe());
             Ok(())
         }

@@ -45,6 +45,16 @@ impl Opened {
     pub fn describe(&self) -> String {
         describe(&self.store, &self.location)
     }
+
+    /// The use cases' core over this database.
+    pub fn core(&self) -> awladna_core::Core {
+        awladna_core::Core::new(
+            self.store.clone(),
+            self.reference.clone(),
+            self.clock.clone(),
+            self.keyring.clone(),
+        )
+    }
 }
 
 pub fn describe(store: &Store, location: &str) -> String {

@@ -11,6 +11,7 @@ mod database;
 mod demo;
 mod keys;
 mod logging;
+mod maintenance;
 mod private_files;
 mod retention;
 mod serve;

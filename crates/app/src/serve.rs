@@ -59,6 +59,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         opened.clock.clone(),
         stopped,
     );
+    let maintenance = crate::maintenance::spawn(&opened);
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -112,6 +113,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // The daily task stops before the pool closes (a pass already started is finished
     // first: each child is erased in its own transaction).
     let _ = stop_tasks.send(true);
+    maintenance.abort();
     let _ = retention.await;
     // The last requests' audit entries are chained before the pool closes.
     sealer.stop().await;

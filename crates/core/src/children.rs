@@ -49,6 +49,26 @@ pub fn identity_tokens(keyring: &Keyring, first: &str, last: &str, mother: &str)
     blind(keyring, &child_keys(first, last, mother))
 }
 
+/// The blind tokens a search finds the child with: those of the new identity, and the
+/// communes of the child's reports, which a correction does not change.
+pub(crate) async fn search_tokens(
+    core: &Core,
+    child_id: &str,
+    identity: &Map<String, Value>,
+) -> Result<Vec<Vec<u8>>, CoreError> {
+    let name = |field: &str| identity.get(field).and_then(Value::as_str).unwrap_or("");
+    let mut tokens = identity_tokens(
+        &core.keyring,
+        name("first_name"),
+        name("last_name"),
+        name("mother_name"),
+    );
+    for commune in core.store.report_communes(child_id).await? {
+        tokens.push(commune_token(&core.keyring, &commune));
+    }
+    Ok(tokens)
+}
+
 /// The token of a commune a child was reported in.
 pub fn commune_token(keyring: &Keyring, code: &str) -> Vec<u8> {
     keyring

@@ -26,6 +26,7 @@ pub mod error;
 pub mod evaluations;
 pub mod files;
 pub mod grants;
+pub mod maintenance;
 pub mod once;
 pub mod periodic_reports;
 pub mod permit;

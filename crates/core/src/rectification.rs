@@ -4,7 +4,7 @@
 //! The name tokens follow the new name, so that a search finds the child by it.
 
 use crate::cases::{CaseError, Use};
-use crate::children::{commune_token, identity_tokens};
+use crate::children::search_tokens;
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::Action;
@@ -180,26 +180,6 @@ pub async fn rectify(
         .await?;
     }
     Ok(case.id)
-}
-
-/// The blind tokens a search finds the child with: those of the new identity, and the
-/// communes of the child's reports, which a correction does not change.
-async fn search_tokens(
-    core: &Core,
-    child_id: &str,
-    identity: &Map<String, Value>,
-) -> Result<Vec<Vec<u8>>, CoreError> {
-    let name = |field: &str| identity.get(field).and_then(Value::as_str).unwrap_or("");
-    let mut tokens = identity_tokens(
-        &core.keyring,
-        name("first_name"),
-        name("last_name"),
-        name("mother_name"),
-    );
-    for commune in core.store.report_communes(child_id).await? {
-        tokens.push(commune_token(&core.keyring, &commune));
-    }
-    Ok(tokens)
 }
 
 /// Seals the new identity and the old one (for the history) and stores both, unless

@@ -20,6 +20,7 @@ mod facts;
 pub mod grants;
 pub mod identity;
 pub mod keys;
+pub mod maintenance;
 pub mod name_search;
 pub mod periodic_reports;
 pub mod plan;

@@ -474,3 +474,81 @@ async fn other_provinces_and_other_roles_find_nobody(backend: Backend) {
     province.app.finish().await;
 }
 on_each_backend!(other_provinces_and_other_roles_find_nobody);
+
+/// Children recorded before migration 0023 lack its tokens (exact spelling, mother's
+/// name, commune): the maintenance pass completes them, resumes after the last batch it
+/// committed, and runs once.
+async fn children_recorded_before_the_upgrade_are_completed_once(backend: Backend) {
+    use awladna_core::maintenance::{NAME_TOKENS, complete_name_tokens};
+    let province = Province::open(backend).await;
+    let commune = province.communes().await.into_iter().next();
+    let recorded = |first, mother| Recorded {
+        first,
+        last: "Alaoui",
+        sex: "male",
+        born: Some(2015),
+        age: 0,
+        mother,
+        commune: commune.as_deref(),
+    };
+    let older = province.record(recorded("Mohamed", None)).await;
+    let newer = province
+        .record(recorded("Youssef", Some("Khadija Benjelloun")))
+        .await;
+    // As a database upgraded from before 0023: no token at all for these two, the pass due
+    // and already past the older child (as if cut after its batch).
+    let pool = province.app.store.pool_for_tests();
+    sqlx::query("DELETE FROM child_name_tokens")
+        .execute(pool)
+        .await
+        .expect("tokens dropped");
+    sqlx::query("UPDATE maintenance_passes SET cursor = $1, done_at = NULL WHERE name = $2")
+        .bind(older.as_str())
+        .bind(NAME_TOKENS)
+        .execute(pool)
+        .await
+        .expect("pass due");
+    let youssef = "q=Youssef%20Alaoui&mother=Khadija%20Benjelloun";
+    assert_eq!(province.search(youssef).await.json(), json!([]));
+
+    let core = awladna_core::Core::new(
+        province.app.store.clone(),
+        crate::support::reference(),
+        province.app.clock.clone(),
+        province.app.keyring.clone(),
+    );
+    let mut heard = Vec::new();
+    let done = complete_name_tokens(&core, |n| heard.push(n))
+        .await
+        .expect("pass");
+    assert_eq!(done, 1, "resumed after the older child");
+    assert_eq!(heard, vec![1]);
+    let found = province.search(youssef).await;
+    assert_eq!(ids(&found), vec![newer.clone()]);
+    assert_eq!(found.header("x-exact-count"), "1", "spelled exactly again");
+    let by_commune = province
+        .search(&format!(
+            "q=Youssef%20Alaoui&commune={}",
+            commune.as_deref().expect("a commune")
+        ))
+        .await;
+    assert_eq!(ids(&by_commune), vec![newer]);
+    // The older child was before the cursor: not done by this run.
+    let mohamed = province.search("q=Mohamed%20Alaoui").await;
+    assert!(!ids(&mohamed).contains(&older), "{}", mohamed.body);
+
+    assert_eq!(
+        complete_name_tokens(&core, |_| {}).await.expect("again"),
+        0,
+        "a finished pass does nothing"
+    );
+    let trace = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM audit_pending WHERE action = 'maintenance.name_tokens'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("audited");
+    assert_eq!(trace, 2, "one entry per batch and one at the end");
+    province.app.finish().await;
+}
+on_each_backend!(children_recorded_before_the_upgrade_are_completed_once);
