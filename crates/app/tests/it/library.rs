@@ -85,7 +85,7 @@ async fn documents_are_versioned_and_the_public_ones_listed(backend: Backend) {
     let public = app.get("/help/library").await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("دليل الأسر"));
-    assert!(!public.body.contains("Modèle d'arrêté"));
+    assert!(!public.body.contains("Modèle d"));
     let page = app.get(&format!("/help/library/{series}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("ليلًا ونهارًا"));
@@ -105,7 +105,7 @@ async fn documents_are_versioned_and_the_public_ones_listed(backend: Backend) {
     );
     // The mechanism's people read both.
     let inside = worker.get("/library").await;
-    assert!(inside.body.contains("Modèle d'arrêté") && inside.body.contains("دليل الأسر"));
+    assert!(inside.body.contains("Modèle d") && inside.body.contains("دليل الأسر"));
 
     // The guide answers the "?" of a page, in the reader's language, with their role.
     let coordinator = app
