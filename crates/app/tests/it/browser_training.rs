@@ -32,6 +32,19 @@ async fn set(browser: &Browser, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
+/// Clicks a form's button and waits for the next page (not the one still showing).
+async fn submit(browser: &Browser, button: &str, then: &str) {
+    browser
+        .client
+        .execute("document.body.dataset.left = '1';", vec![])
+        .await
+        .expect("mark the page");
+    browser.click(button).await;
+    browser
+        .wait_for(&format!("body:not([data-left]) {then}"))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn training_a_session_is_organised_attended_and_the_coverage_moves() {
     let app = TestApp::start(Backend::Sqlite).await;
@@ -98,28 +111,36 @@ async fn training_a_session_is_organised_attended_and_the_coverage_moves() {
         .assert_fits_the_screen("the new session's form scrolls sideways at 360 px")
         .await;
     browser.screenshot("training-new-session-ar-360").await;
-    browser
-        .click("form[action='/training/sessions'] button.primary")
-        .await;
-    browser.wait_for("#participants-title").await;
+    submit(
+        &browser,
+        "form[action='/training/sessions'] button.primary",
+        "#participants-title",
+    )
+    .await;
 
     // A doctor of the hospital is invited.
     browser.click("details.section summary").await;
     browser.type_into("#p-name", "د. كريم المنصوري").await;
     set(&browser, "#p-org", "sale-hospital").await;
     browser.type_into("#p-fn", "طبيب شرعي").await;
-    browser
-        .click("form[action$='/participants'] button.primary")
-        .await;
-    browser.wait_for("form[id='day-2026-11-16']").await;
+    submit(
+        &browser,
+        "form[action$='/participants'] button.primary",
+        "form[id='day-2026-11-16']",
+    )
+    .await;
 
     // The attendance sheet of each day, ticked and saved.
     for day in ["2026-11-16", "2026-11-17"] {
         browser
             .click(&format!("form[id='day-{day}'] input[name=present]"))
             .await;
-        browser.click(&format!("form[id='day-{day}'] button")).await;
-        browser.wait_for("#participants-title").await;
+        submit(
+            &browser,
+            &format!("form[id='day-{day}'] button"),
+            "#participants-title",
+        )
+        .await;
     }
     assert_eq!(text_of(&browser, "#session-trained").await, "1");
     browser

@@ -64,13 +64,22 @@ async fn measured_milestones_turn_to_done_as_the_committee_meets(backend: Backen
     assert_eq!(met["late"], true);
 
     // The committee meets, through its own API: a member, a meeting, minutes approved.
-    id_of(&secretariat.post("/api/v1/committee/members", &json!({
+    let governor = id_of(&secretariat.post("/api/v1/committee/members", &json!({
         "body": "committee", "seat": "chair", "full_name": "السيد أحمد بناني", "sector": "interior", "organisation": "عمالة سلا"
     })).await);
     let meeting = id_of(&secretariat.post("/api/v1/meetings", &json!({
         "kind": "ordinary", "starts_at": "2026-11-20T10:00", "place": "قاعة الاجتماعات بعمالة سلا"
     })).await);
     let version = |a: Value| a["version"].as_i64().unwrap();
+    let v = version(ok(secretariat
+        .get(&format!("/api/v1/meetings/{meeting}"))
+        .await));
+    ok(secretariat
+        .post(
+            &format!("/api/v1/meetings/{meeting}/items"),
+            &json!({"version": v, "kind": "deliberation", "title": "إطلاق الجهاز الترابي"}),
+        )
+        .await);
     let v = version(ok(secretariat
         .get(&format!("/api/v1/meetings/{meeting}"))
         .await));
@@ -86,6 +95,15 @@ async fn measured_milestones_turn_to_done_as_the_committee_meets(backend: Backen
         cell(&board, "sale", "committee_met")["status"],
         "not_started"
     );
+    let v = version(ok(secretariat
+        .get(&format!("/api/v1/meetings/{meeting}"))
+        .await));
+    ok(secretariat
+        .post(
+            &format!("/api/v1/meetings/{meeting}/attendance"),
+            &json!({"version": v, "attendance": [{"member": governor, "status": "present"}]}),
+        )
+        .await);
     let v = version(ok(secretariat
         .get(&format!("/api/v1/meetings/{meeting}"))
         .await));
@@ -189,7 +207,8 @@ async fn measured_milestones_turn_to_done_as_the_committee_meets(backend: Backen
         "{}",
         hostile.body
     );
-    assert_eq!(hostile.json()["fields"].as_array().unwrap().len(), 2);
+    // The unknown status, the day to come and the direction control, all named.
+    assert_eq!(hostile.json()["fields"].as_array().unwrap().len(), 3);
 
     // Wrong roles and other provinces.
     let member = app

@@ -383,7 +383,7 @@ async fn wrong_roles_other_provinces_and_hostile_input_are_refused(backend: Back
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
-        page.body.contains("دار الشباب &lt;b&gt;سلا&lt;/b&gt;"),
+        page.body.contains("دار الشباب &#60;b&#62;سلا&#60;/b&#62;"),
         "{}",
         page.body
     );
