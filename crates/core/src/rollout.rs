@@ -5,6 +5,7 @@
 
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
+use awladna_domain::access::Role;
 use awladna_domain::forms::{Problem, local_zone};
 use awladna_domain::rollout::{
     DeclarationInput, Measure, MilestoneInput, Status, Tracks, earns_label, is_late, percent_done,
@@ -301,7 +302,7 @@ pub async fn edit_milestone(
     input: &MilestoneInput,
     version: Option<i64>,
 ) -> Result<(), CoreError> {
-    if !permit.actor().is_national() {
+    if !permit.actor().has(Role::NationalAnalyst) {
         return Err(CoreError::Forbidden);
     }
     let (tracks, _) = tracks(core).await?;

@@ -7,6 +7,7 @@
 use crate::once::{self, Kept};
 use crate::permit::act;
 use crate::{Act, Core, CoreError, Permit};
+use awladna_domain::access::Role;
 use awladna_domain::forms::{FieldError, Problem};
 use awladna_domain::training::{
     ModuleInput, NationalPlan, ParticipantInput, ResultInput, SessionInput, TrainerInput,
@@ -84,13 +85,13 @@ pub async fn modules(
     Ok(core.store.training_modules().await?)
 }
 
-/// Adds a module of the programme: the ministry's alone.
+/// Adds a module of the programme: the ministry's programme team's alone.
 pub async fn add_module(
     core: &Core,
     permit: &Permit<act::RunTraining>,
     input: &ModuleInput,
 ) -> Result<String, CoreError> {
-    if !permit.actor().is_national() {
+    if !permit.actor().has(Role::NationalAnalyst) {
         return Err(CoreError::Forbidden);
     }
     let module = input.check().map_err(invalid)?;
