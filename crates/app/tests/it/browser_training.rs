@@ -176,6 +176,18 @@ async fn training_a_session_is_organised_attended_and_the_coverage_moves() {
             .contains("تنظيم دورة")
     );
     browser.screenshot("training-guide-ar-360").await;
+
+    // The rollout: Salé's staff trained is measured done; the map and table show it.
+    browser
+        .client
+        .goto(&format!("{base}/rollout"))
+        .await
+        .expect("open");
+    browser
+        .wait_for("#m-staff_trained[data-status='done']")
+        .await;
+    browser.wait_for("#rollout-table").await;
+    browser.screenshot("training-rollout-ar-360").await;
     browser.close().await;
     app.finish().await;
 }
