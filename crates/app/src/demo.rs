@@ -55,6 +55,8 @@ use std::collections::HashMap;
 
 mod casework;
 pub mod committee;
+// Issue 15: training, rollout and library, through their use cases.
+pub mod training;
 
 pub struct DemoOptions {
     pub children: u64,

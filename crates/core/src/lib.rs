@@ -41,6 +41,10 @@ pub mod stats;
 pub mod subject_access;
 pub mod tasks;
 pub mod times;
+// Issue 15.
+pub mod library;
+pub mod rollout;
+pub mod training;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -99,6 +99,12 @@ pub mod act {
         KeepCommittee,
         ApproveMinutes,
         FollowDecisions,
+        ReadTraining,
+        RunTraining,
+        ReadRollout,
+        KeepRollout,
+        ReadLibrary,
+        KeepLibrary,
     );
 }
 

@@ -214,6 +214,20 @@ pub enum Action {
     ApproveMinutes,
     /// Record progress on the committee's decisions and change their status.
     FollowDecisions,
+    // ---- Issue 15: training, rollout, toolkit library ----
+    /// Training sessions, participants, coverage and the national plan, as read.
+    ReadTraining,
+    /// Organise trainings: modules (national only), trainers, sessions, participants,
+    /// attendance, tests and attestations.
+    RunTraining,
+    /// The rollout in ten tracks: statuses, map, timeline, label of excellence.
+    ReadRollout,
+    /// Declare a province's milestone status; edit the milestones (national only).
+    KeepRollout,
+    /// The toolkit library (every document, not only the public ones) and the guide.
+    ReadLibrary,
+    /// Publish a document or a new version of it in the toolkit library.
+    KeepLibrary,
 }
 
 impl Action {
@@ -248,7 +262,13 @@ impl Action {
             | Action::ReadCommittee
             | Action::KeepCommittee
             | Action::ApproveMinutes
-            | Action::FollowDecisions => false,
+            | Action::FollowDecisions
+            | Action::ReadTraining
+            | Action::RunTraining
+            | Action::ReadRollout
+            | Action::KeepRollout
+            | Action::ReadLibrary
+            | Action::KeepLibrary => false,
         }
     }
 }
@@ -371,6 +391,42 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::FollowDecisions => {
             actor.has(Role::TechnicalOfficer) || actor.has(Role::Secretariat)
         }
+        // Issue 15. The programme's trainings are run by the ministry (its programme
+        // team holds `national_analyst`), by the secretariat it holds in each province
+        // and by the centre's coordinator; the committee's people and the centre's cells
+        // read them. No new role: a trainer without an account is a record, not a user.
+        Action::ReadTraining => [
+            Role::Coordinator,
+            Role::InformationOfficer,
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        Action::RunTraining => {
+            actor.has(Role::Coordinator)
+                || actor.has(Role::Secretariat)
+                || actor.has(Role::NationalAnalyst)
+        }
+        Action::ReadRollout => [
+            Role::Coordinator,
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        // The secretariat declares its province's milestones; the ministry any
+        // province's, and alone edits the milestones themselves (checked in core).
+        Action::KeepRollout => actor.has(Role::Secretariat) || actor.has(Role::NationalAnalyst),
+        // The library's internal documents serve every person of the mechanism.
+        Action::ReadLibrary => actor.token_scope.is_none() && !actor.roles.is_empty(),
+        Action::KeepLibrary => actor.has(Role::NationalAnalyst),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1060,6 +1116,54 @@ mod tests {
     }
 
     /// Every action, for the tests that walk them all.
+    #[test]
+    fn trainings_are_run_by_the_ministry_the_secretariat_and_the_coordinator() {
+        let national = actor(&[Role::NationalAnalyst], None);
+        let coordinator = actor(&[Role::Coordinator], Some("sale"));
+        let worker = actor(&[Role::CaseWorker], Some("sale"));
+        let member = actor(&[Role::CommitteeMember], Some("sale"));
+        assert_eq!(
+            decide(Some(&national), Action::RunTraining, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&coordinator), Action::RunTraining, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&coordinator), Action::RunTraining, Some("rabat")),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide(Some(&worker), Action::RunTraining, None),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Some(&member), Action::ReadTraining, None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&member), Action::RunTraining, None),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Some(&member), Action::KeepRollout, None),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(Some(&national), Action::KeepLibrary, None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&worker), Action::ReadLibrary, None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&worker), Action::KeepLibrary, None),
+            Decision::Deny
+        );
+    }
+
     fn every_action() -> Vec<Action> {
         use Action::*;
         let mut all = vec![
@@ -1089,6 +1193,12 @@ mod tests {
             KeepCommittee,
             ApproveMinutes,
             FollowDecisions,
+            ReadTraining,
+            RunTraining,
+            ReadRollout,
+            KeepRollout,
+            ReadLibrary,
+            KeepLibrary,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

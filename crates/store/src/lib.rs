@@ -31,6 +31,10 @@ pub mod retention;
 pub mod sealer;
 pub mod stats;
 mod tally;
+// Issue 15.
+pub mod library;
+pub mod rollout;
+pub mod training;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

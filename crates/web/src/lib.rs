@@ -43,6 +43,10 @@ mod state;
 mod stats;
 pub mod throttle;
 mod times;
+// Issue 15.
+mod library;
+mod rollout;
+mod training;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -276,6 +280,50 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/forms", ViewPublic, get(public::api::forms)),
         route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(public::api::form)),
         route(M::POST, "/api/v1/forms/{code}/check", ViewPublic, post(public::api::check_form)),
+        // Training, the rollout in ten tracks, the toolkit library and the guide (issue 15).
+        route(M::GET, "/training", ReadTraining, get(training::pages::training)),
+        route(M::POST, "/training/sessions", RunTraining, post(training::pages::create_session)),
+        route(M::POST, "/training/trainers", RunTraining, post(training::pages::add_trainer)),
+        route(M::POST, "/training/modules", RunTraining, post(training::pages::add_module)),
+        route(M::GET, "/training/sessions/{id}", ReadTraining, get(training::session_pages::session)),
+        route(M::POST, "/training/sessions/{id}/participants", RunTraining, post(training::session_pages::add_participant)),
+        route(M::POST, "/training/sessions/{id}/attendance", RunTraining, post(training::session_pages::attendance)),
+        route(M::POST, "/training/sessions/{id}/results", RunTraining, post(training::session_pages::results)),
+        route(M::GET, "/training/sessions/{id}/attestations/{trainee}", RunTraining, get(training::pdf::attestation)),
+        route(M::GET, "/training/coverage", ReadTraining, get(training::reports::coverage)),
+        route(M::GET, "/training/trained", ReadTraining, get(training::reports::trained)),
+        route(M::GET, "/training/export.xlsx", ReadTraining, get(training::reports::export)),
+        route(M::GET, "/rollout", ReadRollout, get(rollout::rollout)),
+        route(M::POST, "/rollout/{territory}/{milestone}", KeepRollout, post(rollout::declare)),
+        route(M::GET, "/library", ReadLibrary, get(library::library)),
+        route(M::POST, "/library", KeepLibrary, post(library::publish)),
+        route(M::GET, "/library/{series}", ReadLibrary, get(library::document)),
+        route(M::POST, "/library/{series}", KeepLibrary, post(library::new_version)),
+        route(M::GET, "/help/library", ViewPublic, get(library::public_library)),
+        route(M::GET, "/help/library/{series}", ViewPublic, get(library::public_document)),
+        route(M::GET, "/guide", ViewPublic, get(library::guide)),
+        route(M::GET, "/api/v1/training/modules", ReadTraining, get(training::api::modules)),
+        route(M::POST, "/api/v1/training/modules", RunTraining, post(training::api::add_module)),
+        route(M::GET, "/api/v1/training/trainers", ReadTraining, get(training::api::trainers)),
+        route(M::POST, "/api/v1/training/trainers", RunTraining, post(training::api::add_trainer)),
+        route(M::GET, "/api/v1/training/sessions", ReadTraining, get(training::api::sessions)),
+        route(M::POST, "/api/v1/training/sessions", RunTraining, post(training::api::create_session)),
+        route(M::GET, "/api/v1/training/sessions/{id}", ReadTraining, get(training::api::session)),
+        route(M::POST, "/api/v1/training/sessions/{id}/participants", RunTraining, post(training::api::add_participant)),
+        route(M::POST, "/api/v1/training/sessions/{id}/attendance", RunTraining, post(training::api::attendance)),
+        route(M::POST, "/api/v1/training/sessions/{id}/results", RunTraining, post(training::api::results)),
+        route(M::GET, "/api/v1/training/coverage", ReadTraining, get(training::api::coverage)),
+        route(M::POST, "/api/v1/training/staff", RunTraining, post(training::api::staff)),
+        route(M::GET, "/api/v1/training/plan", ReadTraining, get(training::api::plan)),
+        route(M::GET, "/api/v1/training/trainees/{id}", ReadTraining, get(training::api::trainee)),
+        route(M::GET, "/api/v1/rollout", ReadRollout, get(training::api::rollout_board)),
+        route(M::POST, "/api/v1/rollout/milestones/{code}", KeepRollout, post(training::api::edit_milestone)),
+        route(M::POST, "/api/v1/rollout/{territory}/{milestone}", KeepRollout, post(training::api::declare)),
+        route(M::GET, "/api/v1/library", ReadLibrary, get(training::api::library)),
+        route(M::POST, "/api/v1/library", KeepLibrary, post(training::api::publish)),
+        route(M::GET, "/api/v1/library/public", ViewPublic, get(training::api::public_library)),
+        route(M::GET, "/api/v1/library/{series}", ReadLibrary, get(training::api::series)),
+        route(M::POST, "/api/v1/library/{series}", KeepLibrary, post(training::api::new_version)),
     ]
 }
 

@@ -46,6 +46,10 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/admin/organisations", "admin-organisations-title", Place::Footer),
     entry("/forms", "nav-forms", Place::Footer),
     entry("/reference", "nav-reference", Place::Footer),
+    // Issue 15.
+    entry("/training", "training-title", Place::Footer),
+    entry("/rollout", "rollout-title", Place::Footer),
+    entry("/library", "library-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

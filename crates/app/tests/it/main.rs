@@ -39,3 +39,8 @@ mod stats_export;
 mod stolen_database;
 mod store;
 mod support;
+// Issue 15.
+mod browser_training;
+mod library;
+mod rollout;
+mod training;

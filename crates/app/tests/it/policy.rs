@@ -65,8 +65,77 @@ const REPORT_APPROVERS: &[Role] = &[
     Role::NationalAnalyst,
 ];
 
+/// Training, rollout and library (issue 15).
+const TRAINING_READERS: &[Role] = &[
+    Role::Coordinator,
+    Role::InformationOfficer,
+    Role::Secretariat,
+    Role::CommitteeMember,
+    Role::CommitteeChair,
+    Role::TechnicalOfficer,
+    Role::NationalAnalyst,
+];
+const TRAINING_RUNNERS: &[Role] = &[Role::Coordinator, Role::Secretariat, Role::NationalAnalyst];
+const ROLLOUT_READERS: &[Role] = &[
+    Role::Coordinator,
+    Role::Secretariat,
+    Role::CommitteeMember,
+    Role::CommitteeChair,
+    Role::TechnicalOfficer,
+    Role::NationalAnalyst,
+];
+const ROLLOUT_KEEPERS: &[Role] = &[Role::Secretariat, Role::NationalAnalyst];
+const LIBRARY_READERS: &[Role] = &Role::ALL;
+const LIBRARY_KEEPERS: &[Role] = &[Role::NationalAnalyst];
+
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
+    // Issue 15.
+    ("GET", "/training", Who::Only(TRAINING_READERS)),
+    ("POST", "/training/sessions", Who::Only(TRAINING_RUNNERS)),
+    ("POST", "/training/trainers", Who::Only(TRAINING_RUNNERS)),
+    // Modules are the ministry's: the page's gate lets the runners in (the use case
+    // refuses a province's, as the JSON route below shows).
+    ("POST", "/training/modules", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/training/sessions/{id}", Who::Only(TRAINING_READERS)),
+    ("POST", "/training/sessions/{id}/participants", Who::Only(TRAINING_RUNNERS)),
+    ("POST", "/training/sessions/{id}/attendance", Who::Only(TRAINING_RUNNERS)),
+    ("POST", "/training/sessions/{id}/results", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/training/sessions/{id}/attestations/{trainee}", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/training/coverage", Who::Only(TRAINING_READERS)),
+    ("GET", "/training/trained", Who::Only(TRAINING_READERS)),
+    ("GET", "/training/export.xlsx", Who::Only(TRAINING_READERS)),
+    ("GET", "/rollout", Who::Only(ROLLOUT_READERS)),
+    ("POST", "/rollout/{territory}/{milestone}", Who::Only(ROLLOUT_KEEPERS)),
+    ("GET", "/library", Who::Only(LIBRARY_READERS)),
+    ("POST", "/library", Who::Only(LIBRARY_KEEPERS)),
+    ("GET", "/library/{series}", Who::Only(LIBRARY_READERS)),
+    ("POST", "/library/{series}", Who::Only(LIBRARY_KEEPERS)),
+    ("GET", "/help/library", Who::Anyone),
+    ("GET", "/help/library/{series}", Who::Anyone),
+    ("GET", "/guide", Who::Anyone),
+    ("GET", "/api/v1/training/modules", Who::Only(TRAINING_READERS)),
+    ("POST", "/api/v1/training/modules", Who::Only(&[Role::NationalAnalyst])),
+    ("GET", "/api/v1/training/trainers", Who::Only(TRAINING_READERS)),
+    ("POST", "/api/v1/training/trainers", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/api/v1/training/sessions", Who::Only(TRAINING_READERS)),
+    ("POST", "/api/v1/training/sessions", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/api/v1/training/sessions/{id}", Who::Only(TRAINING_READERS)),
+    ("POST", "/api/v1/training/sessions/{id}/participants", Who::Only(TRAINING_RUNNERS)),
+    ("POST", "/api/v1/training/sessions/{id}/attendance", Who::Only(TRAINING_RUNNERS)),
+    ("POST", "/api/v1/training/sessions/{id}/results", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/api/v1/training/coverage", Who::Only(TRAINING_READERS)),
+    ("POST", "/api/v1/training/staff", Who::Only(TRAINING_RUNNERS)),
+    ("GET", "/api/v1/training/plan", Who::Only(TRAINING_READERS)),
+    ("GET", "/api/v1/training/trainees/{id}", Who::Only(TRAINING_READERS)),
+    ("GET", "/api/v1/rollout", Who::Only(ROLLOUT_READERS)),
+    ("POST", "/api/v1/rollout/milestones/{code}", Who::Only(&[Role::NationalAnalyst])),
+    ("POST", "/api/v1/rollout/{territory}/{milestone}", Who::Only(ROLLOUT_KEEPERS)),
+    ("GET", "/api/v1/library", Who::Only(LIBRARY_READERS)),
+    ("POST", "/api/v1/library", Who::Only(LIBRARY_KEEPERS)),
+    ("GET", "/api/v1/library/public", Who::Anyone),
+    ("GET", "/api/v1/library/{series}", Who::Only(LIBRARY_READERS)),
+    ("POST", "/api/v1/library/{series}", Who::Only(LIBRARY_KEEPERS)),
     ("GET", "/", Who::Anyone),
     ("GET", "/lang/{code}", Who::Anyone),
     ("GET", "/reference", Who::Anyone),
@@ -391,6 +460,9 @@ struct Records {
     member: String,
     meeting: String,
     decision: String,
+    /// Issue 15: a training session of the province and a participant of it.
+    session: String,
+    trainee: String,
 }
 
 const PDF: &[u8] =
@@ -562,6 +634,40 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
             )
             .await,
     );
+    // Issue 15: a session of the province, organised by its secretariat.
+    app.organisation(&format!("ministry-{province}"), "family_solidarity", None)
+        .await;
+    let national = app
+        .signed_in(
+            &format!("ministry.{province}"),
+            &format!("ministry-{province}"),
+            &[Role::NationalAnalyst],
+        )
+        .await;
+    let module = id_of(
+        &national
+            .post(
+                "/api/v1/training/modules",
+                &json!({"code": format!("M-{province}"), "title": "وحدة", "objectives": "أهداف", "duration_hours": "6", "audience": "centre_staff"}),
+            )
+            .await,
+    );
+    let session = id_of(
+        &secretariat
+            .post(
+                "/api/v1/training/sessions",
+                &json!({"module": module, "territory": province, "place": "العمالة", "starts_on": "2026-11-02", "ends_on": "2026-11-03", "capacity": "20"}),
+            )
+            .await,
+    );
+    let trainee = id_of(
+        &secretariat
+            .post(
+                &format!("/api/v1/training/sessions/{session}/participants"),
+                &json!({"version": 1, "full_name": "مشارك", "organisation_name": "جمعية"}),
+            )
+            .await,
+    );
     Records {
         report,
         alert,
@@ -577,6 +683,8 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         member,
         meeting,
         decision,
+        session,
+        trainee,
     }
 }
 
@@ -610,6 +718,10 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.decision)
     } else if path.starts_with("/admin/users/") {
         Some(&r.user)
+    } else if id("/training/sessions/") {
+        Some(&r.session)
+    } else if id("/training/trainees/") {
+        Some(&r.trainee)
     } else {
         panic!("{path} names a record the cross-province check does not know: add it");
     };
@@ -627,7 +739,8 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         .replace("{action}", &r.plan_action)
         .replace("{form}", "followup")
         .replace("{part}", "social")
-        .replace("{step}", "accept");
+        .replace("{step}", "accept")
+        .replace("{trainee}", &r.trainee);
     if organisation {
         path = path.replace("{code}", &r.organisation);
     }
@@ -677,6 +790,8 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         member: uuid::Uuid::now_v7().to_string(),
         meeting: uuid::Uuid::now_v7().to_string(),
         decision: uuid::Uuid::now_v7().to_string(),
+        session: uuid::Uuid::now_v7().to_string(),
+        trainee: uuid::Uuid::now_v7().to_string(),
     };
     // Salé's people, every role; the focal point at the hospital the cards go to.
     let mut callers = Vec::new();
