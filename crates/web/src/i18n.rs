@@ -126,22 +126,52 @@ mod tests {
             .collect()
     }
 
+    /// Every message file of a language, by name (the loader reads them all).
+    fn message_files(lang: &str) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .expect("locales directory")
+            .map(|entry| entry.expect("entry").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "ftl"))
+            .map(|path| {
+                let name = path.file_name().expect("name").to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).expect("readable"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The message ids of each file of a language, by file.
+    fn ids_by_file(lang: &str) -> Vec<(String, BTreeSet<String>)> {
+        message_files(lang)
+            .into_iter()
+            .map(|(name, ftl)| (name, message_ids(&ftl)))
+            .collect()
+    }
+
     #[test]
     fn every_message_exists_in_every_language() {
-        let ar = message_ids(include_str!("../locales/ar/main.ftl"));
-        let fr = message_ids(include_str!("../locales/fr/main.ftl"));
-        let en = message_ids(include_str!("../locales/en/main.ftl"));
-        assert!(ar.len() > 20);
-        assert_eq!(
-            ar.symmetric_difference(&fr).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "ar vs fr"
-        );
-        assert_eq!(
-            ar.symmetric_difference(&en).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "ar vs en"
-        );
+        let ar = ids_by_file("ar");
+        assert!(ar.iter().map(|(_, ids)| ids.len()).sum::<usize>() > 20);
+        for other in ["fr", "en"] {
+            assert_eq!(ids_by_file(other).len(), ar.len(), "ar vs {other}: the same files");
+            for ((name, ar_ids), (other_name, other_ids)) in ar.iter().zip(ids_by_file(other)) {
+                assert_eq!(name, &other_name, "ar vs {other}: the same files");
+                assert_eq!(
+                    ar_ids.symmetric_difference(&other_ids).collect::<Vec<_>>(),
+                    Vec::<&String>::new(),
+                    "{name}: ar vs {other}"
+                );
+            }
+        }
+        // One id in two files of a language: the loader would keep one silently.
+        let mut seen = BTreeSet::new();
+        for id in ar.iter().flat_map(|(_, ids)| ids) {
+            assert!(seen.insert(id.clone()), "{id} is in two message files");
+        }
     }
 
     /// A line Fluent cannot read (a typo, a mark a merge left) would silently drop
@@ -149,13 +179,11 @@ mod tests {
     #[test]
     fn every_message_file_parses_without_error() {
         use fluent_templates::fluent_bundle::FluentResource;
-        for (lang, ftl) in [
-            ("ar", include_str!("../locales/ar/main.ftl")),
-            ("fr", include_str!("../locales/fr/main.ftl")),
-            ("en", include_str!("../locales/en/main.ftl")),
-        ] {
-            if let Err((_, errors)) = FluentResource::try_new(ftl.to_owned()) {
-                panic!("{lang}/main.ftl: {errors:?}");
+        for lang in ["ar", "fr", "en"] {
+            for (name, ftl) in message_files(lang) {
+                if let Err((_, errors)) = FluentResource::try_new(ftl) {
+                    panic!("{lang}/{name}: {errors:?}");
+                }
             }
         }
     }
