@@ -40,6 +40,9 @@ pub mod stats;
 pub mod subject_access;
 pub mod tasks;
 pub mod times;
+// Issue 14 §3–4: the territorial diagnosis and the provincial action plan.
+pub mod action_plans;
+pub mod diagnosis;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -99,6 +99,11 @@ pub mod act {
         KeepCommittee,
         ApproveMinutes,
         FollowDecisions,
+        ReadPlanning,
+        OpenDiagnosis,
+        ContributePlanning,
+        DraftPlanning,
+        ApprovePlanning,
     );
 }
 

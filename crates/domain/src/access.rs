@@ -214,6 +214,19 @@ pub enum Action {
     ApproveMinutes,
     /// Record progress on the committee's decisions and change their status.
     FollowDecisions,
+    // Issue 14 §3–4: the territorial diagnosis and the provincial action plan.
+    /// Read a province's diagnoses and action plans, and the ministry's comparisons.
+    ReadPlanning,
+    /// Open a diagnosis for a period and assign its sections (the secretariat).
+    OpenDiagnosis,
+    /// Fill in one's organisation's diagnosis section and record progress on its
+    /// actions of the plan (a sector's focal point).
+    ContributePlanning,
+    /// Consolidate the diagnosis, draft the action plan, review progress (the
+    /// technical cell).
+    DraftPlanning,
+    /// Approve the diagnosis and the action plan on behalf of the committee (the chair).
+    ApprovePlanning,
 }
 
 impl Action {
@@ -248,7 +261,12 @@ impl Action {
             | Action::ReadCommittee
             | Action::KeepCommittee
             | Action::ApproveMinutes
-            | Action::FollowDecisions => false,
+            | Action::FollowDecisions
+            | Action::ReadPlanning
+            | Action::OpenDiagnosis
+            | Action::ContributePlanning
+            | Action::DraftPlanning
+            | Action::ApprovePlanning => false,
         }
     }
 }
@@ -371,6 +389,22 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::FollowDecisions => {
             actor.has(Role::TechnicalOfficer) || actor.has(Role::Secretariat)
         }
+        // Issue 14 §3–4: aggregates and plans only; the ministry compares provinces.
+        Action::ReadPlanning => [
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+            Role::Coordinator,
+            Role::FocalPoint,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        Action::OpenDiagnosis => actor.has(Role::Secretariat),
+        Action::ContributePlanning => actor.has(Role::FocalPoint),
+        Action::DraftPlanning => actor.has(Role::TechnicalOfficer),
+        Action::ApprovePlanning => actor.has(Role::CommitteeChair),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1089,6 +1123,11 @@ mod tests {
             KeepCommittee,
             ApproveMinutes,
             FollowDecisions,
+            ReadPlanning,
+            OpenDiagnosis,
+            ContributePlanning,
+            DraftPlanning,
+            ApprovePlanning,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -32,3 +32,6 @@ pub use clock::Clock;
 pub use lang::{Labels, Lang};
 pub use reference::{Reference, ReferenceError};
 pub mod uploads;
+// Issue 14 §3–4.
+pub mod action_plan;
+pub mod diagnosis;
