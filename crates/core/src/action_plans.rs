@@ -794,6 +794,7 @@ pub struct Achievements {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AchievedAction {
     pub title: String,
+    /// The responsible organisation's name.
     pub organisation: String,
     pub end: String,
     pub percent: i64,
@@ -826,6 +827,13 @@ pub async fn achievements(
         .and_then(|d| d.last_of_month().checked_add(jiff::Span::new().days(1)).ok())
         .unwrap_or_else(|| today(core))
         .min(today(core));
+    let names: BTreeMap<String, String> = core
+        .store
+        .organisations(Some(territory))
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect();
     let plan = followed(core, record, day).await?;
     let (planned, spent) = plan.budget();
     Ok(Some(Achievements {
@@ -843,7 +851,10 @@ pub async fn achievements(
             .filter_map(|a| plan.actions.get(&a.key))
             .map(|l| AchievedAction {
                 title: l.action.title.clone(),
-                organisation: l.action.organisation.clone(),
+                organisation: names
+                    .get(&l.action.organisation)
+                    .cloned()
+                    .unwrap_or_else(|| l.action.organisation.clone()),
                 end: l.action.end.clone(),
                 percent: l.percent,
                 state: l.state.code().to_owned(),

@@ -43,6 +43,8 @@ mod state;
 mod stats;
 pub mod throttle;
 mod times;
+// Issue 14 §3–4: the diagnosis and the action plan.
+mod planning;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -185,6 +187,23 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/decisions", ReadCommittee, get(committee::api::decisions)),
         route(M::GET, "/api/v1/decisions/{id}", ReadCommittee, get(committee::api::decision)),
         route(M::POST, "/api/v1/decisions/{id}/follow-up", FollowDecisions, post(committee::api::follow_up)),
+        // The committee's planning (issue 14 §3–4): the diagnosis and the action plan.
+        route(M::GET, "/api/v1/diagnoses", ReadPlanning, get(planning::api::list_diagnoses)),
+        route(M::POST, "/api/v1/diagnoses", OpenDiagnosis, post(planning::api::open)),
+        route(M::GET, "/api/v1/diagnoses/compare", ReadPlanning, get(planning::api::compare)),
+        route(M::GET, "/api/v1/diagnoses/{id}", ReadPlanning, get(planning::api::diagnosis)),
+        route(M::POST, "/api/v1/diagnoses/{id}/sections/{area}", ContributePlanning, post(planning::api::fill)),
+        route(M::POST, "/api/v1/diagnoses/{id}/consolidate", DraftPlanning, post(planning::api::consolidate)),
+        route(M::POST, "/api/v1/diagnoses/{id}/approve", ApprovePlanning, post(planning::api::approve_diagnosis)),
+        route(M::GET, "/api/v1/action-plans", ReadPlanning, get(planning::api::list_plans)),
+        route(M::POST, "/api/v1/action-plans", DraftPlanning, post(planning::api::create_plan)),
+        route(M::GET, "/api/v1/action-plans/national", ReadPlanning, get(planning::api::national)),
+        route(M::GET, "/api/v1/action-plans/{id}", ReadPlanning, get(planning::api::plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/edit", DraftPlanning, post(planning::api::edit_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/approve", ApprovePlanning, post(planning::api::approve_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/revise", DraftPlanning, post(planning::api::revise_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/actions/{action}/progress", ContributePlanning, post(planning::api::progress)),
+        route(M::POST, "/api/v1/action-plans/{id}/progress/{entry}/review", DraftPlanning, post(planning::api::review)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api::login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api::logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

@@ -1,0 +1,1 @@
+planning-wrong-step = Not at this step: reload the page to see where it stands.

@@ -1,0 +1,1 @@
+planning-wrong-step = Ce n'est pas à cette étape : rechargez la page pour voir où elle en est.
