@@ -34,6 +34,7 @@ impl PlanStatus {
 pub const FUNDING: &[&str] = &["state", "province", "region", "commune", "partners", "other"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BudgetLine {
     pub year: i16,
     pub source: String,
@@ -42,6 +43,7 @@ pub struct BudgetLine {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Action {
     /// Stable across versions: progress is recorded against it.
     pub key: String,
@@ -58,6 +60,7 @@ pub struct Action {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Indicator {
     pub key: String,
     pub name: String,
@@ -80,6 +83,7 @@ pub struct Indicator {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Objective {
     pub key: String,
     pub title: String,
@@ -90,6 +94,7 @@ pub struct Objective {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Priority {
     pub key: String,
     pub title: String,

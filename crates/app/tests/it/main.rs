@@ -39,3 +39,5 @@ mod stats_export;
 mod stolen_database;
 mod store;
 mod support;
+// Issue 14 §3–4: the diagnosis and the action plan.
+mod planning;
