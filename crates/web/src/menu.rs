@@ -46,6 +46,9 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/admin/organisations", "admin-organisations-title", Place::Footer),
     entry("/forms", "nav-forms", Place::Footer),
     entry("/reference", "nav-reference", Place::Footer),
+    // Issue 14 §3–4: the diagnosis and the action plan.
+    entry("/diagnoses", "diagnoses-title", Place::Footer),
+    entry("/action-plans", "plans-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

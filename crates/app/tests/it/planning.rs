@@ -303,6 +303,34 @@ async fn a_diagnosis_seeds_a_plan_whose_progress_reaches_the_half_yearly_report(
     let list = read(&member, "/api/v1/action-plans").await;
     assert_eq!(list["action_plans"].as_array().unwrap().len(), 2);
 
+    // The pages: by section with progress per sector, the plan's tree and timeline, the
+    // ministry's comparison and national view (with its XLSX).
+    let page = chair.get(&format!("/diagnoses/{diagnosis}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("تعزيز خدمات الرصد والتكفل بالإقليم"), "{}", page.body);
+    let page = chair.get(&format!("/action-plans/{plan}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<svg") && page.body.contains("إحداث خلايا الرصد بالجماعات"));
+    for path in ["/diagnoses", "/action-plans", "/diagnoses/compare", "/action-plans/national"] {
+        let page = member.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    }
+    let compare = analyst.get("/diagnoses/compare").await;
+    assert!(compare.body.contains("<svg"), "{}", compare.body);
+    let xlsx = analyst.get("/action-plans/national.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    // A page form refused for its input comes back with what was typed.
+    let second = id_of(&sec.post("/api/v1/diagnoses", &json!({"from": "2026-05", "to": "2026-10", "sections": sections})).await);
+    let form = centre.get(&format!("/diagnoses/{second}/sections/services")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let posted = {
+        let pairs = [("_csrf", centre.csrf.as_str()), ("_version", "1"), ("q_shelter_places", "عشرون")];
+        centre.app.post_form(&format!("/diagnoses/{second}/sections/services"), &[("cookie", centre.cookie.as_str())], &pairs).await
+    };
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert!(posted.body.contains("عشرون") && posted.body.contains("role=\"alert\""), "{}", posted.body);
+
     // Every change is audited.
     let audited: Vec<String> = app
         .store

@@ -5,6 +5,9 @@
 //! `awladna_core::diagnosis`'s and `awladna_core::action_plans`'.
 
 pub mod api;
+pub mod diagnosis_pages;
+pub mod gantt;
+pub mod plan_pages;
 pub mod report;
 
 use crate::error::AppError;

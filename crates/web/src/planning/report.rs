@@ -9,7 +9,7 @@ use awladna_export::{Cell, Table};
 pub fn lead(t: Tr, a: &Achievements) -> String {
     format!(
         "{} «{}» ({} {}) · {}: {}% · {}: {} · {}: {} · {}: {} · {}: {} · {}: {} / {}",
-        t.get("plan-title"),
+        t.get("plans-plan"),
         a.plan_title,
         t.get("plan-version"),
         a.plan_version,
