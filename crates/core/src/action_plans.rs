@@ -445,6 +445,9 @@ pub async fn record_progress(
     input: &ProgressInput,
 ) -> Result<String, PlanningError> {
     let p = plan_of(core, permit, plan_id).await?;
+    if p.status != PlanStatus::Approved.code() {
+        return Err(PlanningError::WrongStep);
+    }
     let who = permit.who();
     let doc = doc_of(&p)?;
     let Some(action) = doc
@@ -453,9 +456,6 @@ pub async fn record_progress(
     else {
         return Err(CoreError::NotFound.into());
     };
-    if p.status != PlanStatus::Approved.code() {
-        return Err(PlanningError::WrongStep);
-    }
     let mut errors = Vec::new();
     let mut field = |f: &str, problem| {
         errors.push(awladna_domain::forms::FieldError {
