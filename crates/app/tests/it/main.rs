@@ -41,3 +41,4 @@ mod store;
 mod support;
 // Issue 14 §3–4: the diagnosis and the action plan.
 mod planning;
+mod browser_committee;
