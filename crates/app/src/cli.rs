@@ -202,6 +202,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
     );
     let committees = demo::committee::committees(&core, options.now).await?;
+    let planning = demo::planning::plans(&core, options.now).await?;
     // The demo writes its cards in bulk, without their statistics facts: count them now.
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
     println!(
@@ -225,6 +226,10 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "Provincial committees: {} with {} meetings and {} decisions ({} overdue).",
         committees.committees, committees.meetings, committees.decisions, committees.overdue
+    );
+    println!(
+        "Territorial diagnoses: {}; provincial action plans: {} with {} actions.",
+        planning.diagnoses, planning.plans, planning.actions
     );
     println!(
         "Statistics rebuilt from {records} reports, cases and linking cards in {:.1} s.",

@@ -55,6 +55,8 @@ use std::collections::HashMap;
 
 mod casework;
 pub mod committee;
+// Issue 14 §3–4: diagnoses and action plans.
+pub mod planning;
 
 pub struct DemoOptions {
     pub children: u64,

@@ -171,7 +171,13 @@ pub fn check_answers(
             QuestionKind::Number => match number(&text) {
                 Some(_) => true,
                 None => {
-                    problem(&q.code, Problem::NotADecimal);
+                    problem(
+                        &q.code,
+                        Problem::OutOfRange {
+                            min: 0,
+                            max: MAX_NUMBER as i64,
+                        },
+                    );
                     false
                 }
             },

@@ -450,7 +450,24 @@ pub async fn fill(
     match use_case::fill(&state, &permit, &id, &area, &answers, submit, v).await {
         Ok(()) => Ok(Redirect::to(&format!("/diagnoses/{id}")).into_response()),
         Err(e) => {
-            let errors = problems_of(shell.t, e)?;
+            // A question's problem is said with the question's own words.
+            let t = shell.t;
+            let labels = questionnaire(CURRENT).and_then(|q| q.area(&area));
+            let errors = match e {
+                PlanningError::Core(CoreError::Invalid(errors)) => errors
+                    .iter()
+                    .map(|f| {
+                        let label = labels
+                            .and_then(|a| a.questions.iter().find(|q| q.code == f.field))
+                            .map_or_else(
+                                || t.get_or(&format!("plan-field-{}", f.field), &f.field),
+                                |q| q.label.get(t.lang).to_owned(),
+                            );
+                        format!("{label}: {}", t.with(f.problem.message_id(), &f.problem.arguments()))
+                    })
+                    .collect(),
+                e => return Err(e.into()),
+            };
             let here = shell.at(format!("/diagnoses/{id}/sections/{area}"));
             section_page(&state, here, permit.who().clone(), &id, &area, Some(&answers), errors).await
         }
