@@ -59,7 +59,9 @@ pub async fn create(
 ) -> Result<String, PlanningError> {
     permit.on(territory)?;
     let mut errors = Vec::new();
-    let plan_title = title("title", &input.title).map_err(|e| errors.push(e)).ok();
+    let plan_title = title("title", &input.title)
+        .map_err(|e| errors.push(e))
+        .ok();
     let first = input.first_year.unwrap_or(0);
     let years = check_years(first, input.last_year.unwrap_or(first + 2))
         .map_err(|e| errors.push(e))
@@ -95,11 +97,19 @@ pub async fn create(
     if !core.store.action_plans(Some(territory)).await?.is_empty() {
         return Err(PlanningError::WrongStep);
     }
-    let doc = PlanDoc {
-        priorities: seeded,
-    };
-    insert(core, permit, territory, 1, None, input.diagnosis.clone(), years, plan_title, &doc)
-        .await
+    let doc = PlanDoc { priorities: seeded };
+    insert(
+        core,
+        permit,
+        territory,
+        1,
+        None,
+        input.diagnosis.clone(),
+        years,
+        plan_title,
+        &doc,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -151,7 +161,11 @@ async fn plan_of<A: Act>(
     permit: &Permit<A>,
     id: &str,
 ) -> Result<PlanRecord, CoreError> {
-    let p = core.store.action_plan(id).await?.ok_or(CoreError::NotFound)?;
+    let p = core
+        .store
+        .action_plan(id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
     permit.on(&p.territory)?;
     Ok(p)
 }
@@ -215,10 +229,12 @@ fn apply(
     years: (i16, i16),
     organisations: &[String],
 ) -> Result<(), PlanningError> {
-    let missing = |f: &str| invalid(vec![awladna_domain::forms::FieldError {
-        field: f.to_owned(),
-        problem: Problem::UnknownCode,
-    }]);
+    let missing = |f: &str| {
+        invalid(vec![awladna_domain::forms::FieldError {
+            field: f.to_owned(),
+            problem: Problem::UnknownCode,
+        }])
+    };
     match edit {
         Edit::AddPriority {
             title: t,
@@ -474,8 +490,17 @@ pub async fn record_progress(
             0
         }
     };
-    if input.spent.is_some_and(|s| !(0..=1_000_000_000_000).contains(&s)) {
-        field("spent", Problem::OutOfRange { min: 0, max: 1_000_000_000_000 });
+    if input
+        .spent
+        .is_some_and(|s| !(0..=1_000_000_000_000).contains(&s))
+    {
+        field(
+            "spent",
+            Problem::OutOfRange {
+                min: 0,
+                max: 1_000_000_000_000,
+            },
+        );
     }
     let note = clean_text(&input.note, 2000, true).unwrap_or_else(|e| {
         field("note", e);
@@ -634,7 +659,11 @@ async fn indicator_value(
 }
 
 /// Reads a plan with its progress, states on `day`, and indicators for the year of `day`.
-pub(crate) async fn followed(core: &Core, record: PlanRecord, day: Date) -> Result<Plan, CoreError> {
+pub(crate) async fn followed(
+    core: &Core,
+    record: PlanRecord,
+    day: Date,
+) -> Result<Plan, CoreError> {
     let doc = doc_of(&record)?;
     let mut entries: BTreeMap<String, Vec<ProgressRecord>> = BTreeMap::new();
     for e in core.store.action_progress(&record.territory).await? {
@@ -657,7 +686,9 @@ pub(crate) async fn followed(core: &Core, record: PlanRecord, day: Date) -> Resu
             },
         );
     }
-    let year = day.year().clamp(record.first_year as i16, record.last_year as i16);
+    let year = day
+        .year()
+        .clamp(record.first_year as i16, record.last_year as i16);
     let index = (year as i64 - record.first_year) as usize;
     let mut indicators = BTreeMap::new();
     for ind in doc.indicators() {
@@ -704,7 +735,10 @@ pub async fn plans(
 }
 
 /// The plan in force: the approved version, if any.
-pub(crate) async fn in_force(core: &Core, territory: &str) -> Result<Option<PlanRecord>, CoreError> {
+pub(crate) async fn in_force(
+    core: &Core,
+    territory: &str,
+) -> Result<Option<PlanRecord>, CoreError> {
     Ok(core
         .store
         .action_plans(Some(territory))
@@ -824,7 +858,11 @@ pub async fn achievements(
     let day = format!("{to}-01")
         .parse::<Date>()
         .ok()
-        .and_then(|d| d.last_of_month().checked_add(jiff::Span::new().days(1)).ok())
+        .and_then(|d| {
+            d.last_of_month()
+                .checked_add(jiff::Span::new().days(1))
+                .ok()
+        })
         .unwrap_or_else(|| today(core))
         .min(today(core));
     let names: BTreeMap<String, String> = core

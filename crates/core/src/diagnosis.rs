@@ -107,7 +107,11 @@ pub async fn open(
     }
     let mut sections = Vec::new();
     for area in &q.areas {
-        let org = input.sections.get(&area.code).map(|s| s.trim()).unwrap_or("");
+        let org = input
+            .sections
+            .get(&area.code)
+            .map(|s| s.trim())
+            .unwrap_or("");
         let known = match org {
             "" => None,
             code => core.store.organisation(code).await?,
@@ -268,10 +272,7 @@ pub async fn fill(
     if d.record.status != "open" {
         return Err(PlanningError::WrongStep);
     }
-    let q_area = d
-        .questionnaire
-        .area(area)
-        .ok_or(CoreError::NotFound)?;
+    let q_area = d.questionnaire.area(area).ok_or(CoreError::NotFound)?;
     let known = |vocabulary: &str, code: &str| {
         core.reference
             .vocabulary(vocabulary)
@@ -355,7 +356,16 @@ pub async fn approve(
     if d.record.status != "consolidated" {
         return Err(PlanningError::WrongStep);
     }
-    step(core, permit.who(), &d.record, "approved", None, version, json!({})).await
+    step(
+        core,
+        permit.who(),
+        &d.record,
+        "approved",
+        None,
+        version,
+        json!({}),
+    )
+    .await
 }
 
 async fn step(

@@ -31,7 +31,9 @@ impl PlanStatus {
 }
 
 /// The funding sources a budget line names.
-pub const FUNDING: &[&str] = &["state", "province", "region", "commune", "partners", "other"];
+pub const FUNDING: &[&str] = &[
+    "state", "province", "region", "commune", "partners", "other",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -155,7 +157,13 @@ pub fn title(field: &str, text: &str) -> Result<String, FieldError> {
 /// A plan's period: three years from `first_year` unless said.
 pub fn check_years(first: i64, last: i64) -> Result<(i16, i16), FieldError> {
     if !(2000..=2100).contains(&first) {
-        return Err(error("first_year", Problem::OutOfRange { min: 2000, max: 2100 }));
+        return Err(error(
+            "first_year",
+            Problem::OutOfRange {
+                min: 2000,
+                max: 2100,
+            },
+        ));
     }
     if last < first || last > first + 9 {
         return Err(error("last_year", Problem::EndsBeforeStart));
@@ -176,33 +184,31 @@ pub fn check_action(a: &Action, years: (i16, i16)) -> Result<Action, Vec<FieldEr
         Ok(t) => out.partners = t,
         Err(p) => errors.push(error("partners", p)),
     }
-    let date = |field: &str, text: &str, errors: &mut Vec<FieldError>| match text
-        .trim()
-        .parse::<Date>()
-    {
-        Ok(d) if (years.0..=years.1).contains(&d.year()) => Some(d),
-        Ok(_) => {
-            errors.push(error(
-                field,
-                Problem::OutOfRange {
-                    min: years.0.into(),
-                    max: years.1.into(),
-                },
-            ));
-            None
-        }
-        Err(_) => {
-            errors.push(error(
-                field,
-                if text.trim().is_empty() {
-                    Problem::Required
-                } else {
-                    Problem::NotADate
-                },
-            ));
-            None
-        }
-    };
+    let date =
+        |field: &str, text: &str, errors: &mut Vec<FieldError>| match text.trim().parse::<Date>() {
+            Ok(d) if (years.0..=years.1).contains(&d.year()) => Some(d),
+            Ok(_) => {
+                errors.push(error(
+                    field,
+                    Problem::OutOfRange {
+                        min: years.0.into(),
+                        max: years.1.into(),
+                    },
+                ));
+                None
+            }
+            Err(_) => {
+                errors.push(error(
+                    field,
+                    if text.trim().is_empty() {
+                        Problem::Required
+                    } else {
+                        Problem::NotADate
+                    },
+                ));
+                None
+            }
+        };
     let start = date("start", &a.start, &mut errors);
     let end = date("end", &a.end, &mut errors);
     if let (Some(s), Some(e)) = (start, end) {
@@ -229,7 +235,11 @@ pub fn check_action(a: &Action, years: (i16, i16)) -> Result<Action, Vec<FieldEr
             errors.push(error(&format!("budget.{i}.amount"), Problem::NotADecimal));
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Where an action stands on a day, from its latest progress.
@@ -275,14 +285,15 @@ impl ActionState {
 pub fn on_track(ind: &Indicator, value: Option<f64>, year_index: usize) -> bool {
     let (Some(v), Some(target)) = (
         value,
-        ind.targets
-            .get(year_index)
-            .or(ind.targets.last())
-            .copied(),
+        ind.targets.get(year_index).or(ind.targets.last()).copied(),
     ) else {
         return false;
     };
-    if ind.lower_is_better { v <= target } else { v >= target }
+    if ind.lower_is_better {
+        v <= target
+    } else {
+        v >= target
+    }
 }
 
 /// The execution rate of a plan: the mean of its actions' percentages (0 for none).
@@ -336,10 +347,22 @@ mod tests {
     fn states_rates_and_tracks() {
         let a = action("2027-01-01", "2027-06-30");
         let day = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(ActionState::of(&a, None, day("2027-03-01")), ActionState::NotStarted);
-        assert_eq!(ActionState::of(&a, Some(40), day("2027-03-01")), ActionState::InProgress);
-        assert_eq!(ActionState::of(&a, Some(40), day("2027-07-01")), ActionState::Late);
-        assert_eq!(ActionState::of(&a, Some(100), day("2028-07-01")), ActionState::Done);
+        assert_eq!(
+            ActionState::of(&a, None, day("2027-03-01")),
+            ActionState::NotStarted
+        );
+        assert_eq!(
+            ActionState::of(&a, Some(40), day("2027-03-01")),
+            ActionState::InProgress
+        );
+        assert_eq!(
+            ActionState::of(&a, Some(40), day("2027-07-01")),
+            ActionState::Late
+        );
+        assert_eq!(
+            ActionState::of(&a, Some(100), day("2028-07-01")),
+            ActionState::Done
+        );
         assert_eq!(execution_rate(&[100, 50, 0]), 50);
         let ind = Indicator {
             targets: vec![10.0, 20.0],

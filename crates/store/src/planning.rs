@@ -158,9 +158,11 @@ impl Store {
                 .await?
             }
             None => {
-                sqlx::query(&format!("{DIAGNOSIS} ORDER BY territory_code, created_at DESC, id"))
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(&format!(
+                    "{DIAGNOSIS} ORDER BY territory_code, created_at DESC, id"
+                ))
+                .fetch_all(&self.pool)
+                .await?
             }
         };
         rows.iter().map(diagnosis).collect()
@@ -187,23 +189,22 @@ impl Store {
         &self,
         territory: Option<&str>,
     ) -> Result<Vec<PlanRecord>, StoreError> {
-        let rows = match territory {
-            Some(t) => {
-                sqlx::query(&format!(
+        let rows =
+            match territory {
+                Some(t) => sqlx::query(&format!(
                     "{PLAN} WHERE territory_code = $1 ORDER BY plan_version DESC, created_at DESC"
                 ))
                 .bind(t)
                 .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "{PLAN} ORDER BY territory_code, plan_version DESC, created_at DESC"
-                ))
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
+                .await?,
+                None => {
+                    sqlx::query(&format!(
+                        "{PLAN} ORDER BY territory_code, plan_version DESC, created_at DESC"
+                    ))
+                    .fetch_all(&self.pool)
+                    .await?
+                }
+            };
         rows.iter().map(plan).collect()
     }
 
@@ -288,6 +289,7 @@ impl Tx<'_> {
     }
 
     /// Saves a section's answers (and its status) if still at `version`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_diagnosis_section(
         &mut self,
         diagnosis: &str,

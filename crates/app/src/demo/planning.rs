@@ -80,7 +80,16 @@ pub async fn plans(core: &Core, now: Timestamp) -> anyhow::Result<PlanningSummar
             continue;
         }
         let Some(meeting) = held else { continue };
-        one_province(core, now, code, (&centre, &health), &meeting.id, n, &mut summary).await?;
+        one_province(
+            core,
+            now,
+            code,
+            (&centre, &health),
+            &meeting.id,
+            n,
+            &mut summary,
+        )
+        .await?;
     }
     Ok(summary)
 }
@@ -95,7 +104,15 @@ async fn one_province(
     n: usize,
     summary: &mut PlanningSummary,
 ) -> anyhow::Result<()> {
-    let office = who(code, centre, &[Role::Secretariat, Role::CommitteeChair, Role::TechnicalOfficer]);
+    let office = who(
+        code,
+        centre,
+        &[
+            Role::Secretariat,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+        ],
+    );
     let today = now.to_zoned(local_zone()).date();
     let year = today.year();
     let month = |d: jiff::civil::Date| format!("{:04}-{:02}", d.year(), d.month());
@@ -126,11 +143,53 @@ async fn one_province(
     // The provinces differ a little, so that the ministry's comparison shows something.
     let weak = ["0", "1", "2"][n % 3];
     let filled: [(&str, &str, Answers); 5] = [
-        (centre, "services", answers(&[("detection_services", weak), ("care_services", "2"), ("reintegration_services", "1"), ("shelter_places", "12")])),
-        (centre, "risks", answers(&[("main_risk", "neglect"), ("second_risk", "physical_violence"), ("risk_knowledge", "1")])),
-        (centre, "information", answers(&[("data_shared", "2"), ("indicators_followed", "2"), ("studies", "1")])),
-        (health, "resources", answers(&[("trained_staff", "1"), ("social_workers", "6"), ("social_workers_needed", "14"), ("budget", weak)])),
-        (health, "coordination", answers(&[("committee_meets", "3"), ("referral_protocol", "2"), ("lead_sector", "interior")])),
+        (
+            centre,
+            "services",
+            answers(&[
+                ("detection_services", weak),
+                ("care_services", "2"),
+                ("reintegration_services", "1"),
+                ("shelter_places", "12"),
+            ]),
+        ),
+        (
+            centre,
+            "risks",
+            answers(&[
+                ("main_risk", "neglect"),
+                ("second_risk", "physical_violence"),
+                ("risk_knowledge", "1"),
+            ]),
+        ),
+        (
+            centre,
+            "information",
+            answers(&[
+                ("data_shared", "2"),
+                ("indicators_followed", "2"),
+                ("studies", "1"),
+            ]),
+        ),
+        (
+            health,
+            "resources",
+            answers(&[
+                ("trained_staff", "1"),
+                ("social_workers", "6"),
+                ("social_workers_needed", "14"),
+                ("budget", weak),
+            ]),
+        ),
+        (
+            health,
+            "coordination",
+            answers(&[
+                ("committee_meets", "3"),
+                ("referral_protocol", "2"),
+                ("lead_sector", "interior"),
+            ]),
+        ),
     ];
     for (org, area, given) in &filled {
         let focal = who(code, org, &[Role::FocalPoint]);
@@ -139,7 +198,10 @@ async fn one_province(
             .map_err(fail)?;
     }
     let read = permit::<act::ReadPlanning>(&office)?;
-    let version = diagnoses::diagnosis(core, &read, &id, Lang::Ar).await?.record.version;
+    let version = diagnoses::diagnosis(core, &read, &id, Lang::Ar)
+        .await?
+        .record
+        .version;
     diagnoses::consolidate(core, &permit(&office)?, &id, None, Some(version), Lang::Ar)
         .await
         .map_err(fail)?;
@@ -166,47 +228,95 @@ async fn one_province(
     let mut v = 1;
     let p = plans::plan(core, &read, &plan).await.map_err(fail)?;
     let priorities: Vec<String> = p.doc.priorities.iter().map(|x| x.key.clone()).collect();
-    let start = |days: i64| today.checked_add(jiff::Span::new().days(days)).map(|d| d.to_string());
+    let start = |days: i64| {
+        today
+            .checked_add(jiff::Span::new().days(days))
+            .map(|d| d.to_string())
+    };
     for (i, priority) in priorities.iter().take(2).enumerate() {
-        plans::edit(core, &draft, &plan, &Edit::AddObjective {
-            priority: priority.clone(),
-            title: ["تعميم خدمات الرصد والتكفل على جماعات الإقليم", "تقوية قدرات المتدخلين وتنسيقهم"][i].to_owned(),
-        }, Some(v)).await.map_err(fail)?;
+        plans::edit(
+            core,
+            &draft,
+            &plan,
+            &Edit::AddObjective {
+                priority: priority.clone(),
+                title: [
+                    "تعميم خدمات الرصد والتكفل على جماعات الإقليم",
+                    "تقوية قدرات المتدخلين وتنسيقهم",
+                ][i]
+                    .to_owned(),
+            },
+            Some(v),
+        )
+        .await
+        .map_err(fail)?;
         v += 1;
         let p = plans::plan(core, &read, &plan).await.map_err(fail)?;
         let objective = p.doc.priorities[i].objectives[0].key.clone();
         let lines: [(&str, &str, i64, i64, f64); 2] = [
-            ("إحداث خلايا محلية للرصد والتبليغ", centre, -200, -20, 150_000.0),
-            ("تكوين الأطر الصحية في التكفل بالأطفال ضحايا العنف", health, -90, 300, 80_000.0),
+            (
+                "إحداث خلايا محلية للرصد والتبليغ",
+                centre,
+                -200,
+                -20,
+                150_000.0,
+            ),
+            (
+                "تكوين الأطر الصحية في التكفل بالأطفال ضحايا العنف",
+                health,
+                -90,
+                300,
+                80_000.0,
+            ),
         ];
         for (title, org, from, until, amount) in lines {
-            plans::edit(core, &draft, &plan, &Edit::AddAction {
-                objective: objective.clone(),
-                action: Action {
-                    title: title.to_owned(),
-                    organisation: org.to_owned(),
-                    partners: "الجماعات الترابية، الجمعيات".to_owned(),
-                    start: start(from)?,
-                    end: start(until)?,
-                    budget: vec![BudgetLine { year, source: "state".into(), amount }],
-                    ..Action::default()
+            plans::edit(
+                core,
+                &draft,
+                &plan,
+                &Edit::AddAction {
+                    objective: objective.clone(),
+                    action: Action {
+                        title: title.to_owned(),
+                        organisation: org.to_owned(),
+                        partners: "الجماعات الترابية، الجمعيات".to_owned(),
+                        start: start(from)?,
+                        end: start(until)?,
+                        budget: vec![BudgetLine {
+                            year,
+                            source: "state".into(),
+                            amount,
+                        }],
+                        ..Action::default()
+                    },
                 },
-            }, Some(v)).await.map_err(fail)?;
+                Some(v),
+            )
+            .await
+            .map_err(fail)?;
             v += 1;
             summary.actions += 1;
         }
-        plans::edit(core, &draft, &plan, &Edit::AddIndicator {
-            objective,
-            indicator: Indicator {
-                name: "الحالات لكل 1000 طفل".into(),
-                unit: "‰".into(),
-                baseline: 0.5,
-                targets: vec![1.0, 1.5, 2.0],
-                source: Some("cases".into()),
-                rate: true,
-                ..Indicator::default()
+        plans::edit(
+            core,
+            &draft,
+            &plan,
+            &Edit::AddIndicator {
+                objective,
+                indicator: Indicator {
+                    name: "الحالات لكل 1000 طفل".into(),
+                    unit: "‰".into(),
+                    baseline: 0.5,
+                    targets: vec![1.0, 1.5, 2.0],
+                    source: Some("cases".into()),
+                    rate: true,
+                    ..Indicator::default()
+                },
             },
-        }, Some(v)).await.map_err(fail)?;
+            Some(v),
+        )
+        .await
+        .map_err(fail)?;
         v += 1;
     }
     plans::approve(core, &permit(&office)?, &plan, meeting, Some(v))
@@ -217,13 +327,19 @@ async fn one_province(
     let p = plans::plan(core, &read, &plan).await.map_err(fail)?;
     for (k, a) in p.doc.actions().enumerate() {
         let focal = who(code, &a.organisation, &[Role::FocalPoint]);
-        plans::record_progress(core, &permit(&focal)?, &plan, &a.key, &ProgressInput {
-            percent: Some([70, 30, 100, 0][k % 4]),
-            spent: Some([90_000, 20_000, 150_000, 0][k % 4]),
-            note: "تقدم حسب البرمجة، مع تأخر في توفير بعض الموارد".into(),
-            evidence: format!("مراسلة عدد {}/{year}", 100 + k),
-            key: None,
-        })
+        plans::record_progress(
+            core,
+            &permit(&focal)?,
+            &plan,
+            &a.key,
+            &ProgressInput {
+                percent: Some([70, 30, 100, 0][k % 4]),
+                spent: Some([90_000, 20_000, 150_000, 0][k % 4]),
+                note: "تقدم حسب البرمجة، مع تأخر في توفير بعض الموارد".into(),
+                evidence: format!("مراسلة عدد {}/{year}", 100 + k),
+                key: None,
+            },
+        )
         .await
         .map_err(fail)?;
     }

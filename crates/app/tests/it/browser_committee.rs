@@ -55,19 +55,37 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
     let (cell_user, cell) = person(&app, "cell", "sale-centre", Role::TechnicalOfficer).await;
     let (_, chair) = person(&app, "chair", "sale-centre", Role::CommitteeChair).await;
     let opened = sec
-        .post("/api/v1/diagnoses", &json!({"from": "2026-01", "to": "2026-10", "sections": {
+        .post(
+            "/api/v1/diagnoses",
+            &json!({"from": "2026-01", "to": "2026-10", "sections": {
             "services": "sale-centre", "risks": "sale-interior", "information": "sale-interior",
-            "resources": "sale-interior", "coordination": "sale-interior"}}))
+            "resources": "sale-interior", "coordination": "sale-interior"}}),
+        )
         .await;
     let diagnosis = opened.json()["id"].as_str().expect("id").to_owned();
     for (area, answers) in [
-        ("risks", json!({"main_risk": "neglect", "risk_knowledge": "2"})),
-        ("information", json!({"data_shared": "3", "indicators_followed": "3", "studies": "1"})),
-        ("resources", json!({"trained_staff": "3", "social_workers": "12", "budget": "2"})),
-        ("coordination", json!({"committee_meets": "3", "referral_protocol": "2"})),
+        (
+            "risks",
+            json!({"main_risk": "neglect", "risk_knowledge": "2"}),
+        ),
+        (
+            "information",
+            json!({"data_shared": "3", "indicators_followed": "3", "studies": "1"}),
+        ),
+        (
+            "resources",
+            json!({"trained_staff": "3", "social_workers": "12", "budget": "2"}),
+        ),
+        (
+            "coordination",
+            json!({"committee_meets": "3", "referral_protocol": "2"}),
+        ),
     ] {
         let saved = interior
-            .post(&format!("/api/v1/diagnoses/{diagnosis}/sections/{area}"), &json!({"version": 1, "submit": true, "answers": answers}))
+            .post(
+                &format!("/api/v1/diagnoses/{diagnosis}/sections/{area}"),
+                &json!({"version": 1, "submit": true, "answers": answers}),
+            )
             .await;
         assert_eq!(saved.status, 200, "{}", saved.body);
     }
@@ -95,17 +113,25 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
     assert!(refused.contains("عدد أماكن الإيواء"), "{refused}");
     let kept = browser
         .client
-        .execute("return document.querySelector('#q-shelter_places').value;", vec![])
+        .execute(
+            "return document.querySelector('#q-shelter_places').value;",
+            vec![],
+        )
         .await
         .expect("value");
     assert_eq!(kept.as_str(), Some("عشرون"));
     browser
         .assert_fits_the_screen("the diagnosis section scrolls sideways at 360 px")
         .await;
-    browser.screenshot("committee-diagnosis-section-refused-ar-360").await;
+    browser
+        .screenshot("committee-diagnosis-section-refused-ar-360")
+        .await;
     browser
         .client
-        .execute("document.querySelector('#q-shelter_places').value = '5';", vec![])
+        .execute(
+            "document.querySelector('#q-shelter_places').value = '5';",
+            vec![],
+        )
         .await
         .expect("fix");
     browser.click("input[name='submit']").await;
@@ -127,11 +153,17 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
     browser.click("form[action$='/consolidate'] button").await;
     browser.wait_for("#priorities-title").await;
     assert!(text(&browser).await.contains("مجمّع"));
-    let v = chair.get(&format!("/api/v1/diagnoses/{diagnosis}")).await.json()["version"]
+    let v = chair
+        .get(&format!("/api/v1/diagnoses/{diagnosis}"))
+        .await
+        .json()["version"]
         .as_i64()
         .expect("version");
     let approved = chair
-        .post(&format!("/api/v1/diagnoses/{diagnosis}/approve"), &json!({"version": v}))
+        .post(
+            &format!("/api/v1/diagnoses/{diagnosis}/approve"),
+            &json!({"version": v}),
+        )
         .await;
     assert_eq!(approved.status, 200, "{}", approved.body);
     browser
@@ -140,26 +172,40 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
         .await
         .expect("open");
     browser.wait_for("#f-title").await;
-    browser.type_into("#f-title", "خطة العمل الإقليمية 2026-2028").await;
+    browser
+        .type_into("#f-title", "خطة العمل الإقليمية 2026-2028")
+        .await;
     browser.type_into("#f-first", "2026").await;
     browser.click("form[action='/action-plans'] button").await;
     browser.wait_for("#tree-title").await;
     let plan_url = browser.client.current_url().await.expect("url");
     let plan = plan_url.path().rsplit('/').next().expect("id").to_owned();
     let tree = text(&browser).await;
-    assert!(tree.contains("البنيات والخدمات"), "the diagnosis's priority seeds the plan: {tree}");
+    assert!(
+        tree.contains("البنيات والخدمات"),
+        "the diagnosis's priority seeds the plan: {tree}"
+    );
     browser.screenshot("committee-plan-draft-ar-360").await;
 
     // The plan is completed and approved, then the focal point records its progress.
-    let read = cell.get(&format!("/api/v1/action-plans/{plan}")).await.json();
-    let priority = read["priorities"][0]["key"].as_str().expect("priority").to_owned();
+    let read = cell
+        .get(&format!("/api/v1/action-plans/{plan}"))
+        .await
+        .json();
+    let priority = read["priorities"][0]["key"]
+        .as_str()
+        .expect("priority")
+        .to_owned();
     let edit = |v: i64, body: serde_json::Value| {
         let mut body = body;
         body["version"] = json!(v);
         body
     };
     cell.post(&format!("/api/v1/action-plans/{plan}/edit"), &edit(1, json!({"kind": "add_objective", "priority": priority, "title": "تغطية الإقليم بخدمات التكفل"}))).await;
-    let objective = cell.get(&format!("/api/v1/action-plans/{plan}")).await.json()["priorities"][0]["objectives"][0]["key"]
+    let objective = cell
+        .get(&format!("/api/v1/action-plans/{plan}"))
+        .await
+        .json()["priorities"][0]["objectives"][0]["key"]
         .as_str()
         .expect("objective")
         .to_owned();
@@ -170,16 +216,30 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
         .await;
     assert_eq!(added.status, 200, "{}", added.body);
     let meeting = sec
-        .post("/api/v1/meetings", &json!({"kind": "ordinary", "starts_at": "2026-11-20T10:00", "place": "عمالة سلا"}))
+        .post(
+            "/api/v1/meetings",
+            &json!({"kind": "ordinary", "starts_at": "2026-11-20T10:00", "place": "عمالة سلا"}),
+        )
         .await
         .json()["id"]
         .as_str()
         .expect("meeting")
         .to_owned();
-    sec.post(&format!("/api/v1/meetings/{meeting}/items"), &json!({"version": 1, "kind": "deliberation", "title": "خطة العمل"})).await;
-    sec.post(&format!("/api/v1/meetings/{meeting}/convene"), &json!({"version": 2})).await;
+    sec.post(
+        &format!("/api/v1/meetings/{meeting}/items"),
+        &json!({"version": 1, "kind": "deliberation", "title": "خطة العمل"}),
+    )
+    .await;
+    sec.post(
+        &format!("/api/v1/meetings/{meeting}/convene"),
+        &json!({"version": 2}),
+    )
+    .await;
     let approved = chair
-        .post(&format!("/api/v1/action-plans/{plan}/approve"), &json!({"version": 3, "meeting": meeting}))
+        .post(
+            &format!("/api/v1/action-plans/{plan}/approve"),
+            &json!({"version": 3, "meeting": meeting}),
+        )
         .await;
     assert_eq!(approved.status, 200, "{}", approved.body);
     browser.client.delete_all_cookies().await.expect("sign out");
@@ -188,11 +248,16 @@ async fn journey_a_sector_fills_its_diagnosis_and_follows_its_action_from_a_phon
     browser.client.goto(plan_url.as_str()).await.expect("open");
     browser.wait_for("input[name='percent']").await;
     browser.type_into("input[name='percent']", "40").await;
-    browser.type_into("textarea[name='note']", "انطلقت الأشغال").await;
+    browser
+        .type_into("textarea[name='note']", "انطلقت الأشغال")
+        .await;
     browser.click("form[action$='/progress'] button").await;
     browser.wait_for("#tree-title").await;
     let followed = text(&browser).await;
-    assert!(followed.contains("40%") && followed.contains("انطلقت الأشغال"), "{followed}");
+    assert!(
+        followed.contains("40%") && followed.contains("انطلقت الأشغال"),
+        "{followed}"
+    );
     browser
         .assert_fits_the_screen("the action plan scrolls sideways at 360 px")
         .await;

@@ -40,5 +40,5 @@ mod stolen_database;
 mod store;
 mod support;
 // Issue 14 §3–4: the diagnosis and the action plan.
-mod planning;
 mod browser_committee;
+mod planning;

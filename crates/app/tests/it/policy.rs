@@ -619,15 +619,25 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
     let sections = json!({"services": hospital, "risks": centre, "information": centre, "resources": hospital, "coordination": hospital});
     let diagnosis = id_of(
         &secretariat
-            .post("/api/v1/diagnoses", &json!({"from": "2026-01", "to": "2026-10", "sections": sections}))
+            .post(
+                "/api/v1/diagnoses",
+                &json!({"from": "2026-01", "to": "2026-10", "sections": sections}),
+            )
             .await,
     );
     let cell = app
-        .signed_in(&format!("cell.{province}"), &centre, &[Role::TechnicalOfficer])
+        .signed_in(
+            &format!("cell.{province}"),
+            &centre,
+            &[Role::TechnicalOfficer],
+        )
         .await;
     let action_plan = id_of(
         &cell
-            .post("/api/v1/action-plans", &json!({"title": "خطة", "first_year": 2026}))
+            .post(
+                "/api/v1/action-plans",
+                &json!({"title": "خطة", "first_year": 2026}),
+            )
             .await,
     );
     Records {

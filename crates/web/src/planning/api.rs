@@ -6,8 +6,8 @@ use crate::error::AppError;
 use crate::extract::{ApiJson, Guard};
 use crate::state::AppState;
 use crate::times::rfc3339;
-use awladna_core::action_plans::{self as plans, Edit, NewPlan, Plan, ProgressInput};
 use awladna_core::act;
+use awladna_core::action_plans::{self as plans, Edit, NewPlan, Plan, ProgressInput};
 use awladna_core::committee::province;
 use awladna_core::diagnosis::{self as diagnoses, Diagnosis, OpenInput};
 use awladna_domain::Lang;
@@ -87,7 +87,12 @@ pub fn plan_json(p: &Plan) -> Value {
     out["indicators"] = p
         .indicators
         .iter()
-        .map(|(key, i)| (key.clone(), json!({"value": i.value, "target": i.target, "on_track": i.on_track})))
+        .map(|(key, i)| {
+            (
+                key.clone(),
+                json!({"value": i.value, "target": i.target, "on_track": i.on_track}),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into();
     out
@@ -100,7 +105,9 @@ pub async fn list_diagnoses(
 ) -> Result<Json<Value>, AppError> {
     let territory = province(&state, &permit, scope.territory.as_deref())?;
     let list = diagnoses::diagnoses(&state, &permit, &territory).await?;
-    Ok(Json(json!({"diagnoses": list.iter().map(diagnosis_line).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"diagnoses": list.iter().map(diagnosis_line).collect::<Vec<_>>()}),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -117,7 +124,9 @@ pub async fn open(
     ApiJson(body): ApiJson<OpenBody>,
 ) -> Result<Created, AppError> {
     let territory = province(&state, &permit, body.territory.as_deref())?;
-    Ok(created(diagnoses::open(&state, &permit, &territory, &body.input).await?))
+    Ok(created(
+        diagnoses::open(&state, &permit, &territory, &body.input).await?,
+    ))
 }
 
 pub async fn diagnosis(
@@ -143,7 +152,16 @@ pub async fn fill(
     Path((id, area)): Path<(String, String)>,
     ApiJson(body): ApiJson<SectionBody>,
 ) -> Result<Json<Value>, AppError> {
-    diagnoses::fill(&state, &permit, &id, &area, &body.answers, body.submit, body.version).await?;
+    diagnoses::fill(
+        &state,
+        &permit,
+        &id,
+        &area,
+        &body.answers,
+        body.submit,
+        body.version,
+    )
+    .await?;
     Ok(done())
 }
 
@@ -160,8 +178,15 @@ pub async fn consolidate(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ConsolidateBody>,
 ) -> Result<Json<Value>, AppError> {
-    diagnoses::consolidate(&state, &permit, &id, body.priorities.as_deref(), body.version, Lang::Ar)
-        .await?;
+    diagnoses::consolidate(
+        &state,
+        &permit,
+        &id,
+        body.priorities.as_deref(),
+        body.version,
+        Lang::Ar,
+    )
+    .await?;
     Ok(done())
 }
 
@@ -187,7 +212,9 @@ pub async fn compare(
     Guard(permit): Guard<act::ReadPlanning>,
 ) -> Result<Json<Value>, AppError> {
     let list = diagnoses::compare(&state, &permit).await?;
-    Ok(Json(json!({"provinces": list.iter().map(|(t, p)| json!({"territory": t, "profile": p})).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"provinces": list.iter().map(|(t, p)| json!({"territory": t, "profile": p})).collect::<Vec<_>>()}),
+    ))
 }
 
 pub async fn list_plans(
@@ -197,7 +224,9 @@ pub async fn list_plans(
 ) -> Result<Json<Value>, AppError> {
     let territory = province(&state, &permit, scope.territory.as_deref())?;
     let list = plans::plans(&state, &permit, &territory).await?;
-    Ok(Json(json!({"action_plans": list.iter().map(plan_line).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"action_plans": list.iter().map(plan_line).collect::<Vec<_>>()}),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -214,7 +243,9 @@ pub async fn create_plan(
     ApiJson(body): ApiJson<NewPlanBody>,
 ) -> Result<Created, AppError> {
     let territory = province(&state, &permit, body.territory.as_deref())?;
-    Ok(created(plans::create(&state, &permit, &territory, &body.input).await?))
+    Ok(created(
+        plans::create(&state, &permit, &territory, &body.input).await?,
+    ))
 }
 
 pub async fn plan(
@@ -266,7 +297,9 @@ pub async fn progress(
     Path((id, action)): Path<(String, String)>,
     ApiJson(body): ApiJson<ProgressInput>,
 ) -> Result<Created, AppError> {
-    Ok(created(plans::record_progress(&state, &permit, &id, &action, &body).await?))
+    Ok(created(
+        plans::record_progress(&state, &permit, &id, &action, &body).await?,
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -134,7 +134,15 @@ pub async fn diagnoses(
         return Ok(choose);
     }
     let territory = province(&state, &permit, scope.territory.as_deref())?;
-    list_page(&state, shell, permit.who().clone(), &territory, &OpenInput::default(), Vec::new()).await
+    list_page(
+        &state,
+        shell,
+        permit.who().clone(),
+        &territory,
+        &OpenInput::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn open(
@@ -156,7 +164,15 @@ pub async fn open(
         Ok(id) => Ok(Redirect::to(&format!("/diagnoses/{id}")).into_response()),
         Err(e) => {
             let errors = problems_of(shell.t, e)?;
-            list_page(&state, shell.at("/diagnoses"), permit.who().clone(), &territory, &input, errors).await
+            list_page(
+                &state,
+                shell.at("/diagnoses"),
+                permit.who().clone(),
+                &territory,
+                &input,
+                errors,
+            )
+            .await
         }
     }
 }
@@ -217,7 +233,10 @@ fn diagnosis_view(
                 status: t.get(&format!("diagnosis-section-{}", s.status)),
                 answered: p.answered,
                 questions: p.questions,
-                score: p.score.map(|s| format!("{s}%")).unwrap_or_else(|| "–".into()),
+                score: p
+                    .score
+                    .map(|s| format!("{s}%"))
+                    .unwrap_or_else(|| "–".into()),
                 gaps: p
                     .gaps
                     .iter()
@@ -321,7 +340,14 @@ pub async fn consolidate(
         Ok(()) => Ok(Redirect::to(&format!("/diagnoses/{id}")).into_response()),
         Err(e) => {
             let errors = problems_of(shell.t, e)?;
-            diagnosis_page(&state, shell.at(format!("/diagnoses/{id}")), permit.who().clone(), &id, errors).await
+            diagnosis_page(
+                &state,
+                shell.at(format!("/diagnoses/{id}")),
+                permit.who().clone(),
+                &id,
+                errors,
+            )
+            .await
         }
     }
 }
@@ -407,7 +433,12 @@ async fn section_page(
                 .map(|v| {
                     v.terms
                         .iter()
-                        .map(|term| (term.code.clone(), state.label(t, v.code.as_str(), &term.code)))
+                        .map(|term| {
+                            (
+                                term.code.clone(),
+                                state.label(t, v.code.as_str(), &term.code),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -431,7 +462,16 @@ pub async fn section(
     Guard(permit): Guard<act::ContributePlanning>,
     Path((id, area)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    section_page(&state, shell, permit.who().clone(), &id, &area, None, Vec::new()).await
+    section_page(
+        &state,
+        shell,
+        permit.who().clone(),
+        &id,
+        &area,
+        None,
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn fill(
@@ -463,13 +503,25 @@ pub async fn fill(
                                 || t.get_or(&format!("plan-field-{}", f.field), &f.field),
                                 |q| q.label.get(t.lang).to_owned(),
                             );
-                        format!("{label}: {}", t.with(f.problem.message_id(), &f.problem.arguments()))
+                        format!(
+                            "{label}: {}",
+                            t.with(f.problem.message_id(), &f.problem.arguments())
+                        )
                     })
                     .collect(),
                 e => return Err(e.into()),
             };
             let here = shell.at(format!("/diagnoses/{id}/sections/{area}"));
-            section_page(&state, here, permit.who().clone(), &id, &area, Some(&answers), errors).await
+            section_page(
+                &state,
+                here,
+                permit.who().clone(),
+                &id,
+                &area,
+                Some(&answers),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -492,9 +544,16 @@ pub async fn compare(
     let t = shell.t;
     let q = questionnaire(CURRENT).ok_or(AppError::NotFound)?;
     let list = use_case::compare(&state, &permit).await?;
-    let areas: Vec<String> = q.areas.iter().map(|a| a.label.get(t.lang).to_owned()).collect();
+    let areas: Vec<String> = q
+        .areas
+        .iter()
+        .map(|a| a.label.get(t.lang).to_owned())
+        .collect();
     let score = |profiles: &[awladna_domain::diagnosis::AreaProfile], code: &str| {
-        profiles.iter().find(|p| p.area == code).and_then(|p| p.score)
+        profiles
+            .iter()
+            .find(|p| p.area == code)
+            .and_then(|p| p.score)
     };
     let rows = list
         .iter()

@@ -25,7 +25,11 @@ pub fn draw(plan: &Plan, title: &str) -> String {
         let d = d.parse::<Date>().unwrap_or(start).clamp(start, end);
         left + inner * (d - start).get_days() as f64 / span
     };
-    let actions: Vec<_> = plan.doc.actions().filter_map(|a| plan.actions.get(&a.key)).collect();
+    let actions: Vec<_> = plan
+        .doc
+        .actions()
+        .filter_map(|a| plan.actions.get(&a.key))
+        .collect();
     let height = 28.0 + row * actions.len() as f64;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="gantt-title" direction="ltr"><title id="gantt-title">{}</title>"#,

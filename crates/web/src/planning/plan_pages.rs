@@ -126,7 +126,11 @@ pub async fn create(
     let input = NewPlan {
         title: field(&form, "title"),
         first_year: first,
-        last_year: field(&form, "last_year").trim().parse().ok().or(first.map(|f| f + 2)),
+        last_year: field(&form, "last_year")
+            .trim()
+            .parse()
+            .ok()
+            .or(first.map(|f| f + 2)),
         diagnosis: form.get("diagnosis").cloned(),
     };
     match use_case::create(&state, &permit, &territory, &input).await {
@@ -355,14 +359,19 @@ async fn plan_page(
                 label: t.get(&format!("plan-funding-{f}")),
             })
             .collect(),
-        sources: ["cases", "reports", "referral_response_hours", "referrals_overdue"]
-            .iter()
-            .filter_map(|c| awladna_domain::stats::registry().indicator(c))
-            .map(|i| Choice {
-                value: i.code.clone(),
-                label: i.name.get(t.lang).to_owned(),
-            })
-            .collect(),
+        sources: [
+            "cases",
+            "reports",
+            "referral_response_hours",
+            "referrals_overdue",
+        ]
+        .iter()
+        .filter_map(|c| awladna_domain::stats::registry().indicator(c))
+        .map(|i| Choice {
+            value: i.code.clone(),
+            label: i.name.get(t.lang).to_owned(),
+        })
+        .collect(),
         tree,
         gantt,
         errors,
@@ -383,7 +392,12 @@ pub async fn plan(
 /// The change a page form asks for (its `kind`).
 fn edit_of(form: &HashMap<String, String>) -> Edit {
     let f = |n: &str| field(form, n);
-    let decimal = |n: &str| f(n).trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
+    let decimal = |n: &str| {
+        f(n).trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .unwrap_or(f64::NAN)
+    };
     match f("kind").as_str() {
         "add_objective" => Edit::AddObjective {
             priority: f("priority"),
@@ -533,13 +547,10 @@ async fn national_lines(
             code: l.territory.clone(),
             status: t.get(&format!("plan-national-{}", l.status)),
             rate: l.execution_rate.map_or("–".into(), |r| format!("{r}%")),
-            on_track: l.on_track.map_or("–".into(), |(a, b)| {
-                if b == 0 {
-                    "–".into()
-                } else {
-                    format!("{}%", a * 100 / b)
-                }
-            }),
+            on_track: l
+                .on_track
+                .and_then(|(a, b)| (a * 100).checked_div(b))
+                .map_or("–".into(), |share| format!("{share}%")),
         })
         .collect())
 }
