@@ -1048,6 +1048,52 @@ mod tests {
     }
 
     #[test]
+    fn the_diagnosis_and_the_plan_are_the_secretariat_s_the_sectors_the_cell_s_and_the_chair_s() {
+        use Action::*;
+        for role in Role::ALL {
+            let user = actor(&[role], Some("sale"));
+            for (action, allowed) in [
+                (OpenDiagnosis, role == Role::Secretariat),
+                (ContributePlanning, role == Role::FocalPoint),
+                (DraftPlanning, role == Role::TechnicalOfficer),
+                (ApprovePlanning, role == Role::CommitteeChair),
+            ] {
+                assert!(!action.touches_identities());
+                let expected = if allowed {
+                    Decision::Allow
+                } else {
+                    Decision::Deny
+                };
+                assert_eq!(
+                    decide(Some(&user), action, Some("sale")),
+                    expected,
+                    "{role} {action:?}"
+                );
+                assert_eq!(decide(Some(&user), action, Some("rabat")), Decision::Hidden);
+            }
+        }
+        // The ministry compares every province; no province reads another's.
+        let national = actor(&[Role::NationalAnalyst], None);
+        assert_eq!(
+            decide(Some(&national), Action::ReadPlanning, Some("rabat")),
+            Decision::Allow
+        );
+        let chair = actor(&[Role::CommitteeChair], Some("sale"));
+        assert_eq!(
+            decide(Some(&chair), Action::ReadPlanning, Some("rabat")),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide(
+                Some(&actor(&[Role::CaseWorker], Some("sale"))),
+                Action::ReadPlanning,
+                None
+            ),
+            Decision::Deny
+        );
+    }
+
+    #[test]
     fn private_contacts_are_for_the_province_s_people_signed_in_whole() {
         let worker = actor(&[Role::CaseWorker], Some("sale"));
         assert!(reads_private_contacts(Some(&worker), false, "sale"));
