@@ -203,6 +203,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
     );
     let committees = demo::committee::committees(&core, options.now).await?;
+    let planning = demo::planning::plans(&core, options.now).await?;
     let trainings = demo::training::fill(&core, options.now).await?;
     // The demo writes its cards in bulk, without their statistics facts: count them now.
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
@@ -227,6 +228,10 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "Provincial committees: {} with {} meetings and {} decisions ({} overdue).",
         committees.committees, committees.meetings, committees.decisions, committees.overdue
+    );
+    println!(
+        "Territorial diagnoses: {}; provincial action plans: {} with {} actions.",
+        planning.diagnoses, planning.plans, planning.actions
     );
     println!(
         "Training, rollout and library: {} sessions with {} participants, {} milestones declared, {} documents.",

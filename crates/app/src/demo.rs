@@ -57,6 +57,8 @@ mod casework;
 pub mod committee;
 // Issue 15: training, rollout and library, through their use cases.
 pub mod training;
+// Issue 14 §3–4: diagnoses and action plans.
+pub mod planning;
 
 pub struct DemoOptions {
     pub children: u64,

@@ -45,6 +45,9 @@ pub mod times;
 pub mod library;
 pub mod rollout;
 pub mod training;
+// Issue 14 §3–4: the territorial diagnosis and the provincial action plan.
+pub mod action_plans;
+pub mod diagnosis;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -105,6 +105,11 @@ pub mod act {
         KeepRollout,
         ReadLibrary,
         KeepLibrary,
+        ReadPlanning,
+        OpenDiagnosis,
+        ContributePlanning,
+        DraftPlanning,
+        ApprovePlanning,
     );
 }
 

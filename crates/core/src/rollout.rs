@@ -37,13 +37,11 @@ fn local_day(ms: i64) -> Option<Date> {
         .map(|t| t.to_zoned(local_zone()).date())
 }
 
-/// Where a measure stands in one province: the day it became true, or not yet; or not
-/// measurable (yet) by this version of the system.
+/// Where a measure stands in one province: the day it became true, or not yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measured {
     Since(Date),
     NotYet,
-    NotMeasurable,
 }
 
 /// Every province's measured milestones: the day each became true.
@@ -80,6 +78,11 @@ impl Measures {
                 since.insert((t, Measure::DirectoryFilled.code()), d);
             }
         }
+        for (t, at) in core.store.first_plan_approvals().await? {
+            if let Some(d) = local_day(at) {
+                since.insert((t, Measure::PlanApproved.code()), d);
+            }
+        }
         for (t, at) in core.store.first_half_yearly().await? {
             if let Some(d) = local_day(at) {
                 since.insert((t, Measure::ReportSubmitted.code()), d);
@@ -94,19 +97,9 @@ impl Measures {
     }
 
     pub fn of(&self, territory: &str, measure: Measure) -> Measured {
-        match measure {
-            // Issue 14's action plan is being built beside this: the merge wires this
-            // arm to `core::…::approved_plan_on`. Until then: not yet measurable.
-            Measure::PlanApproved => Measured::NotMeasurable,
-            Measure::CommitteeMet
-            | Measure::CentreActive
-            | Measure::DirectoryFilled
-            | Measure::ReportSubmitted
-            | Measure::StaffTrained => self
-                .since
-                .get(&(territory.to_owned(), measure.code()))
-                .map_or(Measured::NotYet, |d| Measured::Since(*d)),
-        }
+        self.since
+            .get(&(territory.to_owned(), measure.code()))
+            .map_or(Measured::NotYet, |d| Measured::Since(*d))
     }
 }
 
@@ -119,8 +112,6 @@ pub struct Cell {
     pub evidence: String,
     /// Measured by the system (not declared).
     pub measured: bool,
-    /// A measured milestone this version cannot measure yet.
-    pub not_measurable: bool,
     pub planned: Option<String>,
     pub late: bool,
     /// The declaration's version (None: never declared).
@@ -188,22 +179,18 @@ pub async fn board(
             for m in &track.milestones {
                 let planned = tracks.planned(p.wave, m);
                 let d = declared.get(&(p.code.clone(), m.code.clone()));
-                let (status, on, evidence, not_measurable) = match m.measure {
+                let (status, on, evidence) = match m.measure {
                     Some(measure) => match measures.of(&p.code, measure) {
-                        Measured::Since(day) => {
-                            (Status::Done, Some(day.to_string()), String::new(), false)
-                        }
-                        Measured::NotYet => (Status::NotStarted, None, String::new(), false),
-                        Measured::NotMeasurable => (Status::NotStarted, None, String::new(), true),
+                        Measured::Since(day) => (Status::Done, Some(day.to_string()), String::new()),
+                        Measured::NotYet => (Status::NotStarted, None, String::new()),
                     },
                     None => match d {
                         Some(d) => (
                             d.status.parse().unwrap_or(Status::NotStarted),
                             d.reached_on.clone(),
                             d.evidence.clone(),
-                            false,
                         ),
-                        None => (Status::NotStarted, None, String::new(), false),
+                        None => (Status::NotStarted, None, String::new()),
                     },
                 };
                 all.push(status);
@@ -213,7 +200,6 @@ pub async fn board(
                     on,
                     evidence,
                     measured: m.measure.is_some(),
-                    not_measurable,
                     late: is_late(status, planned, today),
                     planned: planned.map(|d| d.to_string()),
                     version: d.map(|d| d.version),

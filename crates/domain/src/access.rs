@@ -228,6 +228,19 @@ pub enum Action {
     ReadLibrary,
     /// Publish a document or a new version of it in the toolkit library.
     KeepLibrary,
+    // Issue 14 §3–4: the territorial diagnosis and the provincial action plan.
+    /// Read a province's diagnoses and action plans, and the ministry's comparisons.
+    ReadPlanning,
+    /// Open a diagnosis for a period and assign its sections (the secretariat).
+    OpenDiagnosis,
+    /// Fill in one's organisation's diagnosis section and record progress on its
+    /// actions of the plan (a sector's focal point).
+    ContributePlanning,
+    /// Consolidate the diagnosis, draft the action plan, review progress (the
+    /// technical cell).
+    DraftPlanning,
+    /// Approve the diagnosis and the action plan on behalf of the committee (the chair).
+    ApprovePlanning,
 }
 
 impl Action {
@@ -268,7 +281,12 @@ impl Action {
             | Action::ReadRollout
             | Action::KeepRollout
             | Action::ReadLibrary
-            | Action::KeepLibrary => false,
+            | Action::KeepLibrary
+            | Action::ReadPlanning
+            | Action::OpenDiagnosis
+            | Action::ContributePlanning
+            | Action::DraftPlanning
+            | Action::ApprovePlanning => false,
         }
     }
 }
@@ -427,6 +445,22 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         // The library's internal documents serve every person of the mechanism.
         Action::ReadLibrary => actor.token_scope.is_none() && !actor.roles.is_empty(),
         Action::KeepLibrary => actor.has(Role::NationalAnalyst),
+        // Issue 14 §3–4: aggregates and plans only; the ministry compares provinces.
+        Action::ReadPlanning => [
+            Role::Secretariat,
+            Role::CommitteeMember,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+            Role::Coordinator,
+            Role::FocalPoint,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
+        Action::OpenDiagnosis => actor.has(Role::Secretariat),
+        Action::ContributePlanning => actor.has(Role::FocalPoint),
+        Action::DraftPlanning => actor.has(Role::TechnicalOfficer),
+        Action::ApprovePlanning => actor.has(Role::CommitteeChair),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1070,6 +1104,52 @@ mod tests {
     }
 
     #[test]
+    fn the_diagnosis_and_the_plan_are_the_secretariat_s_the_sectors_the_cell_s_and_the_chair_s() {
+        use Action::*;
+        for role in Role::ALL {
+            let user = actor(&[role], Some("sale"));
+            for (action, allowed) in [
+                (OpenDiagnosis, role == Role::Secretariat),
+                (ContributePlanning, role == Role::FocalPoint),
+                (DraftPlanning, role == Role::TechnicalOfficer),
+                (ApprovePlanning, role == Role::CommitteeChair),
+            ] {
+                assert!(!action.touches_identities());
+                let expected = if allowed {
+                    Decision::Allow
+                } else {
+                    Decision::Deny
+                };
+                assert_eq!(
+                    decide(Some(&user), action, Some("sale")),
+                    expected,
+                    "{role} {action:?}"
+                );
+                assert_eq!(decide(Some(&user), action, Some("rabat")), Decision::Hidden);
+            }
+        }
+        // The ministry compares every province; no province reads another's.
+        let national = actor(&[Role::NationalAnalyst], None);
+        assert_eq!(
+            decide(Some(&national), Action::ReadPlanning, Some("rabat")),
+            Decision::Allow
+        );
+        let chair = actor(&[Role::CommitteeChair], Some("sale"));
+        assert_eq!(
+            decide(Some(&chair), Action::ReadPlanning, Some("rabat")),
+            Decision::Hidden
+        );
+        assert_eq!(
+            decide(
+                Some(&actor(&[Role::CaseWorker], Some("sale"))),
+                Action::ReadPlanning,
+                None
+            ),
+            Decision::Deny
+        );
+    }
+
+    #[test]
     fn private_contacts_are_for_the_province_s_people_signed_in_whole() {
         let worker = actor(&[Role::CaseWorker], Some("sale"));
         assert!(reads_private_contacts(Some(&worker), false, "sale"));
@@ -1199,6 +1279,11 @@ mod tests {
             KeepRollout,
             ReadLibrary,
             KeepLibrary,
+            ReadPlanning,
+            OpenDiagnosis,
+            ContributePlanning,
+            DraftPlanning,
+            ApprovePlanning,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -35,3 +35,6 @@ pub mod uploads;
 // Issue 15.
 pub mod rollout;
 pub mod training;
+// Issue 14 §3–4.
+pub mod action_plan;
+pub mod diagnosis;

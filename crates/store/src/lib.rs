@@ -24,6 +24,8 @@ pub mod maintenance;
 pub mod name_search;
 pub mod periodic_reports;
 pub mod plan;
+// Issue 14 §3–4: the diagnosis and the action plan.
+pub mod planning;
 mod reference;
 pub mod referrals;
 pub mod register;

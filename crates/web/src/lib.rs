@@ -47,6 +47,8 @@ mod times;
 mod library;
 mod rollout;
 mod training;
+// Issue 14 §3–4: the diagnosis and the action plan.
+mod planning;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -189,6 +191,40 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/decisions", ReadCommittee, get(committee::api::decisions)),
         route(M::GET, "/api/v1/decisions/{id}", ReadCommittee, get(committee::api::decision)),
         route(M::POST, "/api/v1/decisions/{id}/follow-up", FollowDecisions, post(committee::api::follow_up)),
+        // The committee's planning (issue 14 §3–4): the diagnosis and the action plan.
+        route(M::GET, "/diagnoses", ReadPlanning, get(planning::diagnosis_pages::diagnoses)),
+        route(M::POST, "/diagnoses", OpenDiagnosis, post(planning::diagnosis_pages::open)),
+        route(M::GET, "/diagnoses/compare", ReadPlanning, get(planning::diagnosis_pages::compare)),
+        route(M::GET, "/diagnoses/{id}", ReadPlanning, get(planning::diagnosis_pages::diagnosis)),
+        route(M::GET, "/diagnoses/{id}/sections/{area}", ContributePlanning, get(planning::diagnosis_pages::section)),
+        route(M::POST, "/diagnoses/{id}/sections/{area}", ContributePlanning, post(planning::diagnosis_pages::fill)),
+        route(M::POST, "/diagnoses/{id}/consolidate", DraftPlanning, post(planning::diagnosis_pages::consolidate)),
+        route(M::POST, "/diagnoses/{id}/approve", ApprovePlanning, post(planning::diagnosis_pages::approve)),
+        route(M::GET, "/action-plans", ReadPlanning, get(planning::plan_pages::plans)),
+        route(M::POST, "/action-plans", DraftPlanning, post(planning::plan_pages::create)),
+        route(M::GET, "/action-plans/national", ReadPlanning, get(planning::plan_pages::national)),
+        route(M::GET, "/action-plans/national.xlsx", ReadPlanning, get(planning::plan_pages::national_xlsx)),
+        route(M::GET, "/action-plans/{id}", ReadPlanning, get(planning::plan_pages::plan)),
+        route(M::POST, "/action-plans/{id}/edit", DraftPlanning, post(planning::plan_pages::edit)),
+        route(M::POST, "/action-plans/{id}/approve", ApprovePlanning, post(planning::plan_pages::approve)),
+        route(M::POST, "/action-plans/{id}/revise", DraftPlanning, post(planning::plan_pages::revise)),
+        route(M::POST, "/action-plans/{id}/actions/{action}/progress", ContributePlanning, post(planning::plan_pages::progress)),
+        route(M::GET, "/api/v1/diagnoses", ReadPlanning, get(planning::api::list_diagnoses)),
+        route(M::POST, "/api/v1/diagnoses", OpenDiagnosis, post(planning::api::open)),
+        route(M::GET, "/api/v1/diagnoses/compare", ReadPlanning, get(planning::api::compare)),
+        route(M::GET, "/api/v1/diagnoses/{id}", ReadPlanning, get(planning::api::diagnosis)),
+        route(M::POST, "/api/v1/diagnoses/{id}/sections/{area}", ContributePlanning, post(planning::api::fill)),
+        route(M::POST, "/api/v1/diagnoses/{id}/consolidate", DraftPlanning, post(planning::api::consolidate)),
+        route(M::POST, "/api/v1/diagnoses/{id}/approve", ApprovePlanning, post(planning::api::approve_diagnosis)),
+        route(M::GET, "/api/v1/action-plans", ReadPlanning, get(planning::api::list_plans)),
+        route(M::POST, "/api/v1/action-plans", DraftPlanning, post(planning::api::create_plan)),
+        route(M::GET, "/api/v1/action-plans/national", ReadPlanning, get(planning::api::national)),
+        route(M::GET, "/api/v1/action-plans/{id}", ReadPlanning, get(planning::api::plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/edit", DraftPlanning, post(planning::api::edit_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/approve", ApprovePlanning, post(planning::api::approve_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/revise", DraftPlanning, post(planning::api::revise_plan)),
+        route(M::POST, "/api/v1/action-plans/{id}/actions/{action}/progress", ContributePlanning, post(planning::api::progress)),
+        route(M::POST, "/api/v1/action-plans/{id}/progress/{entry}/review", DraftPlanning, post(planning::api::review)),
         route(M::POST, "/api/v1/auth/login", ViewPublic, post(signin::api::login)),
         route(M::POST, "/api/v1/auth/logout", UseOwnAccount, post(signin::api::logout)),
         route(M::GET, "/reports/new", RecordReport, get(report_pages::new_report)),

@@ -50,6 +50,9 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/training", "training-title", Place::Footer),
     entry("/rollout", "rollout-title", Place::Footer),
     entry("/library", "library-title", Place::Footer),
+    // Issue 14 §3–4: the diagnosis and the action plan.
+    entry("/diagnoses", "diagnoses-title", Place::Footer),
+    entry("/action-plans", "plans-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

@@ -195,6 +195,23 @@ async fn demo_fills_either_backend(backend: Backend) {
         8
     );
     assert!(count("SELECT COUNT(*) FROM committee_members WHERE body = 'experts'").await >= 16);
+    // Issue 14 §3–4: an approved diagnosis and an approved action plan with progress for
+    // each pilot province, through the same use cases.
+    assert!(
+        text(&output)
+            .contains("Territorial diagnoses: 8; provincial action plans: 8 with 32 actions."),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM diagnoses WHERE status = 'approved'").await,
+        8
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM action_plans WHERE status = 'approved'").await,
+        8
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM action_progress").await, 32);
     // The demo's bulk load is followed by a rebuild of the statistics.
     assert!(
         text(&output).contains("Statistics rebuilt from"),

@@ -44,3 +44,6 @@ mod browser_training;
 mod library;
 mod rollout;
 mod training;
+// Issue 14 §3–4: the diagnosis and the action plan.
+mod browser_committee;
+mod planning;

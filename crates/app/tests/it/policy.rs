@@ -53,6 +53,20 @@ const COMMITTEE_READERS: &[Role] = &[
 const COMMITTEE_KEEPERS: &[Role] = &[Role::Secretariat];
 const MINUTES_APPROVERS: &[Role] = &[Role::CommitteeChair];
 const DECISION_FOLLOWERS: &[Role] = &[Role::Secretariat, Role::TechnicalOfficer];
+/// The diagnosis and the action plan (issue 14 §3–4).
+const PLANNING_READERS: &[Role] = &[
+    Role::Coordinator,
+    Role::FocalPoint,
+    Role::Secretariat,
+    Role::CommitteeMember,
+    Role::NationalAnalyst,
+    Role::CommitteeChair,
+    Role::TechnicalOfficer,
+];
+const DIAGNOSIS_OPENERS: &[Role] = &[Role::Secretariat];
+const PLANNING_CONTRIBUTORS: &[Role] = &[Role::FocalPoint];
+const PLANNING_DRAFTERS: &[Role] = &[Role::TechnicalOfficer];
+const PLANNING_APPROVERS: &[Role] = &[Role::CommitteeChair];
 
 const REPORT_PREPARERS: &[Role] = &[
     Role::InformationOfficer,
@@ -333,6 +347,40 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/forms", Who::Anyone),
     ("GET", "/api/v1/forms/{code}", Who::Anyone),
     ("POST", "/api/v1/forms/{code}/check", Who::Anyone),
+    // Issue 14 §3–4: the diagnosis and the action plan.
+    ("GET", "/diagnoses", Who::Only(PLANNING_READERS)),
+    ("POST", "/diagnoses", Who::Only(DIAGNOSIS_OPENERS)),
+    ("GET", "/diagnoses/compare", Who::Only(PLANNING_READERS)),
+    ("GET", "/diagnoses/{id}", Who::Only(PLANNING_READERS)),
+    ("GET", "/diagnoses/{id}/sections/{area}", Who::Only(PLANNING_CONTRIBUTORS)),
+    ("POST", "/diagnoses/{id}/sections/{area}", Who::Only(PLANNING_CONTRIBUTORS)),
+    ("POST", "/diagnoses/{id}/consolidate", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/diagnoses/{id}/approve", Who::Only(PLANNING_APPROVERS)),
+    ("GET", "/action-plans", Who::Only(PLANNING_READERS)),
+    ("POST", "/action-plans", Who::Only(PLANNING_DRAFTERS)),
+    ("GET", "/action-plans/national", Who::Only(PLANNING_READERS)),
+    ("GET", "/action-plans/national.xlsx", Who::Only(PLANNING_READERS)),
+    ("GET", "/action-plans/{id}", Who::Only(PLANNING_READERS)),
+    ("POST", "/action-plans/{id}/edit", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/action-plans/{id}/approve", Who::Only(PLANNING_APPROVERS)),
+    ("POST", "/action-plans/{id}/revise", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/action-plans/{id}/actions/{action}/progress", Who::Only(PLANNING_CONTRIBUTORS)),
+    ("GET", "/api/v1/diagnoses", Who::Only(PLANNING_READERS)),
+    ("POST", "/api/v1/diagnoses", Who::Only(DIAGNOSIS_OPENERS)),
+    ("GET", "/api/v1/diagnoses/compare", Who::Only(PLANNING_READERS)),
+    ("GET", "/api/v1/diagnoses/{id}", Who::Only(PLANNING_READERS)),
+    ("POST", "/api/v1/diagnoses/{id}/sections/{area}", Who::Only(PLANNING_CONTRIBUTORS)),
+    ("POST", "/api/v1/diagnoses/{id}/consolidate", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/api/v1/diagnoses/{id}/approve", Who::Only(PLANNING_APPROVERS)),
+    ("GET", "/api/v1/action-plans", Who::Only(PLANNING_READERS)),
+    ("POST", "/api/v1/action-plans", Who::Only(PLANNING_DRAFTERS)),
+    ("GET", "/api/v1/action-plans/national", Who::Only(PLANNING_READERS)),
+    ("GET", "/api/v1/action-plans/{id}", Who::Only(PLANNING_READERS)),
+    ("POST", "/api/v1/action-plans/{id}/edit", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/api/v1/action-plans/{id}/approve", Who::Only(PLANNING_APPROVERS)),
+    ("POST", "/api/v1/action-plans/{id}/revise", Who::Only(PLANNING_DRAFTERS)),
+    ("POST", "/api/v1/action-plans/{id}/actions/{action}/progress", Who::Only(PLANNING_CONTRIBUTORS)),
+    ("POST", "/api/v1/action-plans/{id}/progress/{entry}/review", Who::Only(PLANNING_DRAFTERS)),
 ];
 
 /// A concrete path for a route pattern.
@@ -347,6 +395,8 @@ fn sample(path: &str) -> String {
         .replace("{document}", "00000000-0000-0000-0000-000000000000")
         .replace("{card}", "00000000-0000-0000-0000-000000000000")
         .replace("{step}", "accept")
+        .replace("{area}", "services")
+        .replace("{entry}", "00000000-0000-0000-0000-000000000000")
         .replace("{vocabulary}", "sources")
         .replace("{id}", "00000000-0000-0000-0000-000000000000")
         .replace("{*path}", "style.css")
@@ -445,6 +495,9 @@ on_each_backend!(every_route_answers_each_role_as_the_matrix_says);
 
 /// The records of one province, made through the API, for the routes that name a record.
 struct Records {
+    // Issue 14 §3–4.
+    diagnosis: String,
+    action_plan: String,
     report: String,
     alert: String,
     case: String,
@@ -668,7 +721,34 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
             )
             .await,
     );
+    // Issue 14 §3–4: a diagnosis and an action plan of the province.
+    let sections = json!({"services": hospital, "risks": centre, "information": centre, "resources": hospital, "coordination": hospital});
+    let diagnosis = id_of(
+        &secretariat
+            .post(
+                "/api/v1/diagnoses",
+                &json!({"from": "2026-01", "to": "2026-10", "sections": sections}),
+            )
+            .await,
+    );
+    let cell = app
+        .signed_in(
+            &format!("cell.{province}"),
+            &centre,
+            &[Role::TechnicalOfficer],
+        )
+        .await;
+    let action_plan = id_of(
+        &cell
+            .post(
+                "/api/v1/action-plans",
+                &json!({"title": "خطة", "first_year": 2026}),
+            )
+            .await,
+    );
     Records {
+        diagnosis,
+        action_plan,
         report,
         alert,
         case,
@@ -722,6 +802,10 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.session)
     } else if id("/training/trainees/") {
         Some(&r.trainee)
+    } else if id("/diagnoses/") {
+        Some(&r.diagnosis)
+    } else if id("/action-plans/") {
+        Some(&r.action_plan)
     } else {
         panic!("{path} names a record the cross-province check does not know: add it");
     };
@@ -740,7 +824,9 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         .replace("{form}", "followup")
         .replace("{part}", "social")
         .replace("{step}", "accept")
-        .replace("{trainee}", &r.trainee);
+        .replace("{trainee}", &r.trainee)
+        .replace("{area}", "services")
+        .replace("{entry}", &r.report);
     if organisation {
         path = path.replace("{code}", &r.organisation);
     }
@@ -767,6 +853,7 @@ fn json_body(pattern: &str) -> &'static str {
         "/api/v1/plan-actions/{id}/status" => r#"{"status": "in_progress"}"#,
         "/api/v1/reports/{id}/versions" => r#"{"version": 1, "values": {}}"#,
         "/api/v1/referrals/{id}/entries" => r#"{"part": "social", "values": {}}"#,
+        "/api/v1/action-plans/{id}/edit" => r#"{"kind": "add_priority", "title": "x"}"#,
         _ => "{}",
     }
 }
@@ -776,6 +863,8 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
     let sale = province_records(&app, "sale").await;
     let rabat = province_records(&app, "rabat").await;
     let nothing = Records {
+        diagnosis: uuid::Uuid::now_v7().to_string(),
+        action_plan: uuid::Uuid::now_v7().to_string(),
         report: uuid::Uuid::now_v7().to_string(),
         alert: uuid::Uuid::now_v7().to_string(),
         case: uuid::Uuid::now_v7().to_string(),

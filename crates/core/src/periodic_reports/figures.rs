@@ -114,6 +114,10 @@ pub struct Contents {
     /// Reports and cases by month, sex and age band, per province (for DHIS2).
     #[serde(default)]
     pub dhis2: Vec<SexAge>,
+    /// Section (d): the provincial action plan's achievements (issue 14 §4), when the
+    /// province has an approved plan.
+    #[serde(default)]
+    pub achievements: Option<crate::action_plans::Achievements>,
 }
 
 impl Contents {
@@ -216,12 +220,15 @@ async fn provincial(
             figures,
         });
     }
+    let mut achievements = None;
     if kind.has_action_plan() {
         sections.push(action_plan());
+        achievements = crate::action_plans::achievements(core, &scope.code, &period.to).await?;
     }
     Ok(Contents {
         sections,
         dhis2: sex_age(core, scope, period).await?,
+        achievements,
         ..Contents::default()
     })
 }
@@ -372,6 +379,7 @@ async fn national(core: &Core, scope: &Scope, period: &Period) -> Result<Content
         submitted: latest.keys().cloned().collect(),
         dhis2: latest.values().flat_map(|c| c.dhis2.clone()).collect(),
         comparison,
+        achievements: None,
     })
 }
 

@@ -98,7 +98,6 @@ rollout-late = متأخر
 rollout-planned = مبرمج في
 rollout-reached = أُنجز في
 rollout-measured = يقيسه النظام
-rollout-not-measurable = يقيسه النظام — غير قابل للقياس بعد
 rollout-evidence = الدليل
 rollout-declare = التصريح بالحالة
 rollout-all = كل الأقاليم

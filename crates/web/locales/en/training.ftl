@@ -98,7 +98,6 @@ rollout-late = Late
 rollout-planned = Planned
 rollout-reached = Reached
 rollout-measured = Measured by the system
-rollout-not-measurable = Measured by the system — not measurable yet
 rollout-evidence = Evidence
 rollout-declare = Declare the status
 rollout-all = All provinces

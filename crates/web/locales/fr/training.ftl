@@ -98,7 +98,6 @@ rollout-late = En retard
 rollout-planned = Prévu le
 rollout-reached = Atteint le
 rollout-measured = Mesuré par le système
-rollout-not-measurable = Mesuré par le système — pas encore mesurable
 rollout-evidence = Preuve
 rollout-declare = Déclarer le statut
 rollout-all = Toutes les provinces

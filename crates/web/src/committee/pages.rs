@@ -43,13 +43,19 @@ pub(super) fn choices<T: Copy>(
 
 /// The problems of a refused form, each with its field's label.
 pub(super) fn problems(t: Tr, errors: &[FieldError]) -> Vec<String> {
+    labelled_problems(t, errors, "committee-field")
+}
+
+/// The problems of a refused form, each with its field's label `{prefix}-{field}` (or
+/// the field's code when it has none: a question of the diagnosis).
+pub(crate) fn labelled_problems(t: Tr, errors: &[FieldError], prefix: &str) -> Vec<String> {
     errors
         .iter()
         .map(|e| {
             let field = e.field.split('.').next().unwrap_or(&e.field);
             format!(
                 "{}: {}",
-                t.get(&format!("committee-field-{field}")),
+                t.get_or(&format!("{prefix}-{field}"), &e.field),
                 t.with(e.problem.message_id(), &e.problem.arguments())
             )
         })
@@ -74,15 +80,15 @@ pub(super) fn refused_input<A: Act, T>(
 }
 
 /// Whether the caller may do `action` in `territory`.
-pub(super) fn may<A: Act>(permit: &Permit<A>, action: Action, territory: &str) -> bool {
+pub(crate) fn may<A: Act>(permit: &Permit<A>, action: Action, territory: &str) -> bool {
     decide(Some(permit.actor()), action, Some(territory)) == Decision::Allow
 }
 
-pub(super) fn version(text: &str) -> Option<i64> {
+pub(crate) fn version(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
-pub(super) fn province_label(state: &AppState, t: Tr, code: &str) -> String {
+pub(crate) fn province_label(state: &AppState, t: Tr, code: &str) -> String {
     state
         .reference
         .territory(code)
@@ -278,7 +284,7 @@ pub struct ChooseProvincePage {
     provinces: Vec<crate::forms::GroupView>,
 }
 
-pub(super) fn choose_province<A: Act>(
+pub(crate) fn choose_province<A: Act>(
     state: &AppState,
     shell: &Shell,
     permit: &Permit<A>,

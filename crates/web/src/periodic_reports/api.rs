@@ -65,6 +65,8 @@ fn report_json(t: Tr, o: &Opened) -> Value {
         "submitted_provinces": c.submitted,
         "missing_provinces": c.missing,
         "comparison": c.comparison.iter().map(|e| figure_value(t, &e.shown)).collect::<Vec<_>>(),
+        // Section (d), issue 14 §4: the approved action plan's achievements.
+        "action_plan_achievements": c.achievements,
     })
 }
 

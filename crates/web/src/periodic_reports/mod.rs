@@ -180,17 +180,20 @@ fn section_tables(state: &AppState, t: Tr, c: &Contents) -> Vec<SectionTables> {
         .sections
         .iter()
         .map(|s| {
-            let lead = if s.code == ACTION_PLAN {
-                t.get("periodic-action-plan-empty")
-            } else {
-                String::new()
+            let lead = match (&c.achievements, s.code == ACTION_PLAN) {
+                (None, true) => t.get("periodic-action-plan-empty"),
+                (Some(a), true) => crate::planning::report::lead(t, a),
+                _ => String::new(),
             };
-            let tables = s
+            let mut tables: Vec<Table> = s
                 .figures
                 .iter()
                 .filter_map(|e| e.shown.figure())
                 .map(|f| table(state, t, &f))
                 .collect();
+            if let (Some(a), true) = (&c.achievements, s.code == ACTION_PLAN) {
+                tables.extend(crate::planning::report::tables(t, a));
+            }
             (section_title(t, &s.code), lead, tables)
         })
         .collect();

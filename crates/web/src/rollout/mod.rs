@@ -54,7 +54,6 @@ pub struct MilestoneView {
     pub on: String,
     pub evidence: String,
     pub measured: bool,
-    pub not_measurable: bool,
     pub late: bool,
     pub version: String,
 }
@@ -120,7 +119,6 @@ fn milestones(t: Tr, board: &Board, row: &ProvinceRow) -> Vec<MilestoneView> {
                 on: c.on.clone().unwrap_or_default(),
                 evidence: c.evidence.clone(),
                 measured: c.measured,
-                not_measurable: c.not_measurable,
                 late: c.late,
                 version: c.version.map(|v| v.to_string()).unwrap_or_default(),
             });

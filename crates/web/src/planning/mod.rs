@@ -1,0 +1,29 @@
+//! The committee's planning in the interface (issue 14 §3–4): the territorial diagnosis
+//! (by section, with progress per sector; the ministry's comparison) and the provincial
+//! action plan (tree, timeline, progress; the ministry's national view and its XLSX),
+//! and the same under `/api/v1/diagnoses` and `/api/v1/action-plans`. The use cases are
+//! `awladna_core::diagnosis`'s and `awladna_core::action_plans`'.
+
+pub mod api;
+pub mod diagnosis_pages;
+pub mod gantt;
+pub mod plan_pages;
+pub mod report;
+
+use crate::error::AppError;
+use awladna_core::diagnosis::PlanningError;
+use axum::http::StatusCode;
+
+impl From<PlanningError> for AppError {
+    fn from(e: PlanningError) -> Self {
+        match e {
+            PlanningError::Core(awladna_core::CoreError::Stale) => {
+                AppError::refused(StatusCode::CONFLICT, "stale", "committee-stale")
+            }
+            PlanningError::Core(e) => e.into(),
+            PlanningError::WrongStep => {
+                AppError::refused(StatusCode::CONFLICT, "wrong_step", "planning-wrong-step")
+            }
+        }
+    }
+}
