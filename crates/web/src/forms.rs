@@ -418,3 +418,21 @@ pub(crate) fn commune_choices(
         })
         .collect()
 }
+
+/// A yes/no field as a JSON boolean or a form's value (`1`, `true`, `on`); anything
+/// else, or nothing, is no.
+pub(crate) fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(
+        match <Option<Flag> as serde::Deserialize>::deserialize(d)? {
+            Some(Flag::Bool(b)) => b,
+            Some(Flag::Text(s)) => matches!(s.as_str(), "1" | "true" | "on"),
+            None => false,
+        },
+    )
+}

@@ -39,3 +39,5 @@ mod stats_export;
 mod stolen_database;
 mod store;
 mod support;
+// journeys2 (issue 18): explicit step back, flags, approvals, merge
+mod explicit_back;

@@ -909,3 +909,7 @@ convocation-text = يشرفنا دعوتكم لحضور اجتماع اللجن�
 convocation-to = المدعوون
 committee-change-member = تعديل أو إنهاء الانتداب
 committee-choose-province = لكل إقليم لجنته: اختاروا الإقليم أو العمالة.
+
+# journeys2 (issue 18): the explicit step back, flags on a case, approvals, merging two children
+move-back-not-explicit = هذه المرحلة سابقة لمرحلة الملف. لإرجاعه استعمل «إرجاع الملف إلى المرحلة السابقة» واكتب السبب.
+move-not-back = «إرجاع الملف» لا يكون إلا إلى المرحلة السابقة. للتقدم استعمل «نقل الملف إلى مرحلة».

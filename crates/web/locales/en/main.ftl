@@ -909,3 +909,7 @@ convocation-text = You are invited to the meeting of the provincial child-protec
 convocation-to = Invited
 committee-change-member = Change or end the mandate
 committee-choose-province = Each province has its own committee: choose the province or prefecture.
+
+# journeys2 (issue 18): the explicit step back, flags on a case, approvals, merging two children
+move-back-not-explicit = This stage comes before the case's stage. To take the case back, use «Take the case back to the previous stage» and write the reason.
+move-not-back = «Take the case back» only leads to the previous stage. To go forward, use «Move the case».

@@ -909,3 +909,7 @@ convocation-text = Nous avons l'honneur de vous convier à la réunion du comit�
 convocation-to = Destinataires
 committee-change-member = Modifier ou mettre fin au mandat
 committee-choose-province = Chaque province a son comité : choisissez la province ou la préfecture.
+
+# journeys2 (issue 18): the explicit step back, flags on a case, approvals, merging two children
+move-back-not-explicit = Cette étape est antérieure à celle du dossier. Pour le faire reculer, utilisez « Ramener le dossier à l'étape précédente » et écrivez la raison.
+move-not-back = « Ramener le dossier » ne mène qu'à l'étape précédente. Pour avancer, utilisez « Faire avancer le dossier ».
