@@ -40,6 +40,8 @@ pub mod stats;
 pub mod subject_access;
 pub mod tasks;
 pub mod times;
+// journeys2 (issue 18)
+pub mod flags;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -30,6 +30,8 @@ pub mod retention;
 pub mod sealer;
 pub mod stats;
 mod tally;
+// journeys2 (issue 18)
+pub mod flags;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -276,6 +276,13 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/forms", ViewPublic, get(public::api::forms)),
         route(M::GET, "/api/v1/forms/{code}", ViewPublic, get(public::api::form)),
         route(M::POST, "/api/v1/forms/{code}/check", ViewPublic, post(public::api::check_form)),
+        // journeys2 (issue 18): flags on a case, with their reasons.
+        route(M::GET, "/cases/{id}/flags", WorkOnCase, get(cases::flags::show)),
+        route(M::POST, "/cases/{id}/flags", WorkOnCase, post(cases::flags::add_page)),
+        route(M::POST, "/cases/{id}/flags/remove", WorkOnCase, post(cases::flags::remove_page)),
+        route(M::GET, "/api/v1/cases/{id}/flags", WorkOnCase, get(cases::flags::list_api)),
+        route(M::POST, "/api/v1/cases/{id}/flags", WorkOnCase, post(cases::flags::add_api)),
+        route(M::POST, "/api/v1/cases/{id}/flags/remove", WorkOnCase, post(cases::flags::remove_api)),
     ]
 }
 

@@ -264,6 +264,13 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/forms", Who::Anyone),
     ("GET", "/api/v1/forms/{code}", Who::Anyone),
     ("POST", "/api/v1/forms/{code}/check", Who::Anyone),
+    // journeys2 (issue 18): flags on a case.
+    ("GET", "/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/flags/remove", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/flags/remove", Who::Only(CASE_WORKERS)),
 ];
 
 /// A concrete path for a route pattern.

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod cards;
 pub mod children;
+pub mod flags;
 pub mod list;
 pub mod pages;
 pub mod queues;

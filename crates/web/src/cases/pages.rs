@@ -72,6 +72,8 @@ pub struct CasePage {
     risk: Option<String>,
     steps: Vec<StepView>,
     timeline: Vec<EntryView>,
+    /// The flags in place on the case, shown above everything.
+    flags: Vec<super::flags::FlagView>,
     /// The moves forward (the next stage first) and the step back, if any.
     moves: Vec<(String, String)>,
     back: Vec<(String, String)>,
@@ -291,7 +293,31 @@ async fn case_page(
             done: *s < stage,
         })
         .collect();
-    let timeline = timeline_views(state, t, &opened).await?;
+    // The flags added and removed, each at its time among the case's other entries.
+    let flags = awladna_core::flags::of_case(state, &case.id).await?;
+    let mut timeline: Vec<(i64, EntryView)> =
+        opened
+            .timeline
+            .iter()
+            .map(read::Entry::at_ms)
+            .zip(timeline_views(state, t, &opened).await?)
+            .chain(super::flags::timeline_lines(t, &flags).into_iter().map(
+                |(at_ms, text, reason)| {
+                    let at = local_time(at_ms);
+                    (
+                        at_ms,
+                        EntryView {
+                            at,
+                            text,
+                            reason,
+                            link: None,
+                        },
+                    )
+                },
+            ))
+            .collect();
+    timeline.sort_by_key(|(at_ms, _)| *at_ms);
+    let timeline = timeline.into_iter().map(|(_, v)| v).collect();
     // Only the moves this stage allows are offered: nothing greyed out that cannot be done.
     // Forward first, the next stage chosen; a step back is its own, explicit form (a
     // reason typed and saved must never send a child back by default).
@@ -351,6 +377,11 @@ async fn case_page(
         risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
         timeline,
+        flags: flags
+            .iter()
+            .filter(|f| f.active())
+            .map(super::flags::FlagView::of)
+            .collect(),
         moves,
         back,
         closure_reasons: state.choices(t, "closure_reasons"),
