@@ -155,7 +155,8 @@ pub async fn remove(
         .case_flag(flag_id)
         .await?
         .filter(|f| f.case_id == case.id)
-        .ok_or(CoreError::NotFound)?;
+        // The case is the caller's: a flag that is not its own is a wrong field.
+        .ok_or_else(|| CoreError::field("flag_id", Problem::UnknownCode))?;
     let reason = checked("reason", reason, MAX_REASON)?;
     let now = core.now_ms();
     let sealed = seal(core, "removal_reason", &flag.id, reason)?;

@@ -41,6 +41,7 @@ pub mod subject_access;
 pub mod tasks;
 pub mod times;
 // journeys2 (issue 18)
+pub mod approvals;
 pub mod flags;
 
 pub use error::CoreError;

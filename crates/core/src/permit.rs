@@ -99,6 +99,7 @@ pub mod act {
         KeepCommittee,
         ApproveMinutes,
         FollowDecisions,
+        SuperviseCase,
     );
 }
 

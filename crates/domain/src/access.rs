@@ -214,6 +214,9 @@ pub enum Action {
     ApproveMinutes,
     /// Record progress on the committee's decisions and change their status.
     FollowDecisions,
+    /// journeys2 (issue 18): approve or return a case's step the province asks to
+    /// approve (the coordinator), with a comment.
+    SuperviseCase,
 }
 
 impl Action {
@@ -235,7 +238,8 @@ impl Action {
             | Action::Refer
             | Action::UseReferrals
             | Action::SubjectAccess
-            | Action::RectifyIdentity => true,
+            | Action::RectifyIdentity
+            | Action::SuperviseCase => true,
             Action::ViewPublic
             | Action::UseOwnAccount
             | Action::ManageOrganisations
@@ -302,6 +306,7 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::BreakGlass => actor.reads_identities(),
         Action::WorkOnCase => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::AssignCase => actor.has(Role::Coordinator),
+        Action::SuperviseCase => actor.has(Role::Coordinator),
         Action::Refer => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::UseReferrals => {
             actor.has(Role::CaseWorker)
@@ -1089,6 +1094,7 @@ mod tests {
             KeepCommittee,
             ApproveMinutes,
             FollowDecisions,
+            SuperviseCase,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -32,3 +32,5 @@ pub use clock::Clock;
 pub use lang::{Labels, Lang};
 pub use reference::{Reference, ReferenceError};
 pub mod uploads;
+// journeys2 (issue 18)
+pub mod approvals;

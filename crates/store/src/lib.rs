@@ -31,6 +31,7 @@ pub mod sealer;
 pub mod stats;
 mod tally;
 // journeys2 (issue 18)
+pub mod approvals;
 pub mod flags;
 
 pub use error::StoreError;

@@ -283,6 +283,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/cases/{id}/flags", WorkOnCase, get(cases::flags::list_api)),
         route(M::POST, "/api/v1/cases/{id}/flags", WorkOnCase, post(cases::flags::add_api)),
         route(M::POST, "/api/v1/cases/{id}/flags/remove", WorkOnCase, post(cases::flags::remove_api)),
+        // journeys2 (issue 18): supervisor approval with comments.
+        route(M::POST, "/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_page)),
+        route(M::GET, "/cases/{id}/approvals", SuperviseCase, get(cases::approvals::show)),
+        route(M::POST, "/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_page)),
+        route(M::POST, "/api/v1/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_api)),
+        route(M::POST, "/api/v1/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_api)),
     ]
 }
 

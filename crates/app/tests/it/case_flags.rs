@@ -213,7 +213,12 @@ async fn flags_are_refused_to_other_roles_provinces_and_bad_input(backend: Backe
             &json!({"flag_id": id, "reason": "x"}),
         )
         .await;
-    assert_eq!(across.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        across.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        across.body
+    );
     let listed = nadia
         .get(&format!("/api/v1/cases/{other}/flags"))
         .await

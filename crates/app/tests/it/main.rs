@@ -40,5 +40,6 @@ mod stolen_database;
 mod store;
 mod support;
 // journeys2 (issue 18): explicit step back, flags, approvals, merge
+mod approvals;
 mod case_flags;
 mod explicit_back;

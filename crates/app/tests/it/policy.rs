@@ -271,6 +271,12 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/flags/remove", Who::Only(CASE_WORKERS)),
+    // journeys2 (issue 18): supervisor approval.
+    ("POST", "/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/approvals", Who::Only(&[Role::Coordinator])),
+    ("POST", "/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
+    ("POST", "/api/v1/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
 ];
 
 /// A concrete path for a route pattern.

@@ -23,6 +23,9 @@ pub enum MoveError {
     /// The case moved since the caller read it.
     #[error("the case changed since it was read")]
     Stale,
+    /// The province asks its coordinator to approve this closure (or transfer) first.
+    #[error("the step needs the coordinator's approval")]
+    NeedsApproval(awladna_domain::approvals::ApprovalStep),
 }
 
 crate::wraps_core_error!(MoveError);
@@ -90,6 +93,15 @@ pub async fn move_case(
         (Stage::Closed, Some(_)) => return Err(invalid("closure_reason", Problem::UnknownCode)),
         _ => None,
     };
+    // A closure the province asks to approve uses an approval (issue 18).
+    let approval = match to {
+        Stage::Closed => {
+            crate::approvals::for_closure(core, &case.territory, &case.id, closure_reason)
+                .await?
+                .map_err(MoveError::NeedsApproval)?
+        }
+        _ => None,
+    };
     let version = request.version.unwrap_or(case.version);
     let move_id = uuid::Uuid::now_v7().to_string();
     let sealed = core.keyring.seal(
@@ -110,6 +122,11 @@ pub async fn move_case(
     };
     let mut tx = core.store.begin().await?;
     if !tx.move_case(&step).await? {
+        return Err(MoveError::Stale);
+    }
+    if let Some(approval) = &approval
+        && !tx.use_approval(approval).await?
+    {
         return Err(MoveError::Stale);
     }
     let detail = json!({"from": from.code(), "to": to.code(), "closure_reason": closure_reason, "back": request.back});

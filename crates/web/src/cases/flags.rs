@@ -198,6 +198,7 @@ pub async fn add_page(
 
 #[derive(Deserialize)]
 pub struct RemoveForm {
+    #[serde(default)]
     flag_id: String,
     #[serde(default)]
     reason: String,
