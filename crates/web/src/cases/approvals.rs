@@ -188,10 +188,16 @@ pub async fn decide_page(
     let approve = form.decision == "approve";
     if !given(form.confirmed.as_deref()) {
         let all = of_case(&state, &case.id).await?;
-        let asked = all
-            .iter()
-            .find(|a| a.id == form.approval_id)
-            .ok_or(AppError::NotFound)?;
+        let Some(asked) = all.iter().find(|a| a.id == form.approval_id) else {
+            // The case is the reader's: a request that is not its own is a wrong field.
+            let message = format!(
+                "{}: {}",
+                t.get("approval-field-approval_id"),
+                t.get("form-error-unknown-code")
+            );
+            let shell = shell.at(format!("/cases/{id}/approvals"));
+            return page(&state, shell, &permit, &id, Some(message)).await;
+        };
         let verb = if approve { "approve" } else { "return" };
         return Ok(ConfirmPage {
             title: t.get(&format!("approval-confirm-{verb}")),
@@ -253,6 +259,7 @@ pub async fn decide_api(
     Path(id): Path<String>,
     ApiJson(form): ApiJson<DecideForm>,
 ) -> Result<Json<Value>, AppError> {
+    state.case_of(&permit, &id, Use::Read).await?;
     let approve = match form.decision.as_str() {
         "approve" => true,
         "return" => false,
@@ -264,7 +271,6 @@ pub async fn decide_api(
             ));
         }
     };
-    state.case_of(&permit, &id, Use::Read).await?;
     decide(
         &state,
         &permit,
