@@ -43,3 +43,4 @@ mod support;
 mod approvals;
 mod case_flags;
 mod explicit_back;
+mod browser_journeys2;
