@@ -28,15 +28,27 @@ async fn journey2_a_flag_is_added_with_its_reason_and_shows_on_every_page_of_the
     let Some((browser, base)) = phone(&app, 1600).await else {
         return;
     };
-    open_as(&browser, &base, &app, ("nadia", &user), &format!("{base}/cases/{case}")).await;
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}"),
+    )
+    .await;
     // From the case page, the flags' page.
-    browser.click(&format!("a[href='/cases/{case}/flags']")).await;
+    browser
+        .click(&format!("a[href='/cases/{case}/flags']"))
+        .await;
     browser.wait_for("#flag-text").await;
     // Saved without a reason: told, and the flag typed is kept.
     browser.type_into("#flag-text", "لا يُتصل بالأب").await;
     browser
         .client
-        .execute("document.getElementById('flag-reason').removeAttribute('required')", vec![])
+        .execute(
+            "document.getElementById('flag-reason').removeAttribute('required')",
+            vec![],
+        )
         .await
         .expect("script");
     browser.click("form[action$='/flags'] button.primary").await;
@@ -53,7 +65,9 @@ async fn journey2_a_flag_is_added_with_its_reason_and_shows_on_every_page_of_the
     browser
         .type_into("#flag-reason", "أمر قضائي بالإبعاد منذ 2026-11-20")
         .await;
-    browser.click("form[action$='/flags'] input[name=shareable] + span").await;
+    browser
+        .click("form[action$='/flags'] input[name=shareable] + span")
+        .await;
     browser.click("form[action$='/flags'] button.primary").await;
     // Back on the case: the flag heads it.
     browser.wait_for(".case-flags").await;
@@ -95,18 +109,33 @@ async fn journey2_a_coordinator_approves_a_closure_after_a_confirmation() {
     let Some((browser, base)) = phone(&app, 1600).await else {
         return;
     };
-    open_as(&browser, &base, &app, ("chief", &user), &format!("{base}/cases/{case}")).await;
-    browser.click(&format!("a[href='/cases/{case}/approvals']")).await;
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("chief", &user),
+        &format!("{base}/cases/{case}"),
+    )
+    .await;
+    browser
+        .click(&format!("a[href='/cases/{case}/approvals']"))
+        .await;
     browser.wait_for("button[value=approve]").await;
     browser
         .assert_fits_the_screen("the approvals page scrolls sideways at 360 px")
         .await;
     browser.screenshot("journey2-approvals-ar-360").await;
-    browser.type_into("textarea[name=comment]", "موافق، مع زيارة بعد شهر").await;
+    browser
+        .type_into("textarea[name=comment]", "موافق، مع زيارة بعد شهر")
+        .await;
     browser.click("button[value=approve]").await;
     // A confirmation first, saying what is decided.
     browser.wait_for("input[name=confirmed]").await;
-    assert!(body_text(&browser).await.contains("موافق، مع زيارة بعد شهر"));
+    assert!(
+        body_text(&browser)
+            .await
+            .contains("موافق، مع زيارة بعد شهر")
+    );
     browser
         .assert_fits_the_screen("the confirmation scrolls sideways at 360 px")
         .await;
@@ -115,7 +144,9 @@ async fn journey2_a_coordinator_approves_a_closure_after_a_confirmation() {
     browser.wait_for(".case-stepper").await;
     let page = body_text(&browser).await;
     assert!(page.contains("تمت الموافقة") && page.contains("موافق، مع زيارة بعد شهر"));
-    browser.screenshot("journey2-approval-timeline-ar-360").await;
+    browser
+        .screenshot("journey2-approval-timeline-ar-360")
+        .await;
     browser.close().await;
     app.finish().await;
 }

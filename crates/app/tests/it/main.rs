@@ -41,6 +41,6 @@ mod store;
 mod support;
 // journeys2 (issue 18): explicit step back, flags, approvals, merge
 mod approvals;
+mod browser_journeys2;
 mod case_flags;
 mod explicit_back;
-mod browser_journeys2;
