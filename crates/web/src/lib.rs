@@ -43,6 +43,8 @@ mod state;
 mod stats;
 pub mod throttle;
 mod times;
+// journeys2 (issue 18): the language switch of a form page without JavaScript.
+mod lang_switch;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -289,6 +291,7 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_page)),
         route(M::POST, "/api/v1/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_api)),
         route(M::POST, "/api/v1/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_api)),
+        route(M::POST, "/lang/form", ViewPublic, post(lang_switch::switch_on_form)),
     ]
 }
 

@@ -44,3 +44,4 @@ mod approvals;
 mod browser_journeys2;
 mod case_flags;
 mod explicit_back;
+mod lang_switch;

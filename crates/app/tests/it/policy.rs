@@ -277,6 +277,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
     ("POST", "/api/v1/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
+    ("POST", "/lang/form", Who::Anyone),
 ];
 
 /// A concrete path for a route pattern.

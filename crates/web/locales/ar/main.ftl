@@ -990,3 +990,4 @@ audit-action-second_factor-enrolled = تفعيل التحقق بخطوتين
 audit-action-token-created = إنشاء رمز ولوج آلي
 audit-action-token-revoked = إلغاء رمز ولوج آلي
 audit-action-user-moved = نقل مستخدم إلى مؤسسة أخرى
+form-langs-hint = تغيير اللغة دون فقدان ما كُتب (لا يُسجَّل شيء):

@@ -990,3 +990,4 @@ audit-action-second_factor-enrolled = Second factor enrolled
 audit-action-token-created = Access token created
 audit-action-token-revoked = Access token revoked
 audit-action-user-moved = User moved
+form-langs-hint = Change the language without losing what you typed (nothing is saved):

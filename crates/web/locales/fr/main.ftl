@@ -990,3 +990,4 @@ audit-action-second_factor-enrolled = Double authentification activée
 audit-action-token-created = Jeton d'accès créé
 audit-action-token-revoked = Jeton d'accès révoqué
 audit-action-user-moved = Utilisateur déplacé
+form-langs-hint = Changer de langue sans perdre la saisie (rien n'est enregistré) :
