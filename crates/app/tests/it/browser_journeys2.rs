@@ -150,3 +150,67 @@ async fn journey2_a_coordinator_approves_a_closure_after_a_confirmation() {
     browser.close().await;
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey2_the_forms_own_language_buttons_keep_what_was_typed_without_script() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some((browser, base)) = phone(&app, 2400).await else {
+        return;
+    };
+    let path = format!("/cases/{case}/cards/followup");
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}{path}"),
+    )
+    .await;
+    browser.wait_for("#f-situation-notes").await;
+    browser
+        .type_into("#f-situation-notes", "زيارة منزلية: الطفلة بخير")
+        .await;
+    // The form's own button (no script involved: a submit with formaction).
+    browser
+        .click("button[formaction='/lang/form'][value=fr]")
+        .await;
+    browser.wait_for("html[lang=fr]").await;
+    let kept = browser
+        .client
+        .find(Locator::Css("#f-situation-notes"))
+        .await
+        .expect("notes")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("زيارة منزلية: الطفلة بخير"));
+    browser
+        .assert_fits_the_screen("the form in French scrolls sideways at 360 px")
+        .await;
+    browser.screenshot("journey2-form-language-fr-360").await;
+    // And back to Arabic, still kept.
+    browser
+        .click("button[formaction='/lang/form'][value=ar]")
+        .await;
+    browser.wait_for("html[lang=ar]").await;
+    assert!(
+        body_text(&browser).await.contains("الطفلة") || {
+            let v = browser
+                .client
+                .find(Locator::Css("#f-situation-notes"))
+                .await
+                .expect("notes")
+                .prop("value")
+                .await
+                .expect("value");
+            v.as_deref() == Some("زيارة منزلية: الطفلة بخير")
+        }
+    );
+    browser.screenshot("journey2-form-language-ar-360").await;
+    browser.close().await;
+    app.finish().await;
+}
