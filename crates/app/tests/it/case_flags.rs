@@ -72,7 +72,7 @@ async fn a_flag_shows_on_every_page_of_the_case_and_on_shared_cards(backend: Bac
         assert!(!page.body.contains("<b>2026"), "{path}");
     }
     let timeline = nadia.get(&format!("/cases/{case}")).await;
-    assert!(timeline.body.contains("أضيف تنبيه"), "on the timeline");
+    assert!(timeline.body.contains("أضيف تحذير"), "on the timeline");
 
     // Sealed at rest: the flag's words are nowhere in the database in clear.
     let raw = app.store.case_flags(&case).await.expect("flags");
@@ -132,7 +132,7 @@ async fn a_flag_shows_on_every_page_of_the_case_and_on_shared_cards(backend: Bac
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = nadia.get(&format!("/cases/{case}")).await;
-    assert!(page.body.contains("رُفع تنبيه") && page.body.contains("رُفع الأمر"));
+    assert!(page.body.contains("رُفع تحذير") && page.body.contains("رُفع الأمر"));
     let card = doctor.get(&format!("/referrals/{referral}")).await;
     assert!(
         !card.body.contains(FLAG),
