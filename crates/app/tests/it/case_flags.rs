@@ -139,6 +139,23 @@ async fn a_flag_shows_on_every_page_of_the_case_and_on_shared_cards(backend: Bac
         "a removed flag no longer travels"
     );
 
+    // The subject-access export holds the flags, the removed one with its reason.
+    let coordinator = app
+        .signed_in("chief", "sale-centre", &[Role::Coordinator])
+        .await;
+    let exported = coordinator
+        .post_page(
+            &format!("/cases/{case}/subject-access"),
+            &[
+                ("requester", "Fatima Zahra, mère de l'enfant"),
+                ("requested_on", "2026-11-20"),
+                ("basis", "parent_or_guardian"),
+                ("format", "json"),
+            ],
+        )
+        .await;
+    assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
+    assert!(exported.body.contains(FLAG) && exported.body.contains("رُفع الأمر"));
     // Audited.
     let entries = app
         .store
