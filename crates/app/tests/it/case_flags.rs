@@ -244,3 +244,43 @@ async fn flags_are_refused_to_other_roles_provinces_and_bad_input(backend: Backe
     app.finish().await;
 }
 on_each_backend!(flags_are_refused_to_other_roles_provinces_and_bad_input);
+
+/// Under the retention rule a flag's words go with the case's other reasons; the case
+/// page still opens, without a banner that has nothing left to say.
+async fn a_flags_words_are_erased_with_the_case_s_reasons(backend: Backend) {
+    let app = sale(backend).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    assert_eq!(
+        flag(&nadia, &case, FLAG, true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let closed = nadia.move_case(&case, "closed", Some("reintegrated")).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let when: jiff::Timestamp = "2060-01-01T00:00:00Z".parse().expect("timestamp");
+    awladna_web::retention::run(
+        &app.store,
+        &crate::support::reference(),
+        &app.keyring,
+        when,
+        false,
+    )
+    .await
+    .expect("retention run");
+    let reader = app
+        .signed_in("reader", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let listed = reader
+        .get(&format!("/api/v1/cases/{case}/flags"))
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["text"], "", "erased: {listed}");
+    assert_eq!(listed["items"][0]["reason"], "");
+    let page = reader.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(FLAG) && !page.body.contains("case-flags"));
+    app.finish().await;
+}
+on_each_backend!(a_flags_words_are_erased_with_the_case_s_reasons);

@@ -51,7 +51,8 @@ pub async fn banner(state: &AppState, case_id: &str) -> Result<Vec<FlagView>, Ap
     Ok(of_case(state, case_id)
         .await?
         .iter()
-        .filter(|f| f.active())
+        // A flag erased under the retention rule has no words left to warn with.
+        .filter(|f| f.active() && !f.text.is_empty())
         .map(FlagView::of)
         .collect())
 }

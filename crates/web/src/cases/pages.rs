@@ -257,7 +257,7 @@ async fn case_page(
         timeline,
         flags: flags
             .iter()
-            .filter(|f| f.active())
+            .filter(|f| f.active() && !f.text.is_empty())
             .map(super::flags::FlagView::of)
             .collect(),
         approval_steps: match open && allowed(Action::WorkOnCase) {
