@@ -48,6 +48,9 @@ pub mod training;
 // Issue 14 §3–4: the territorial diagnosis and the provincial action plan.
 pub mod action_plans;
 pub mod diagnosis;
+// journeys2 (issue 18)
+pub mod approvals;
+pub mod flags;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

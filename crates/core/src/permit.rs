@@ -110,6 +110,7 @@ pub mod act {
         ContributePlanning,
         DraftPlanning,
         ApprovePlanning,
+        SuperviseCase,
     );
 }
 

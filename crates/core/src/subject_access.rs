@@ -336,9 +336,20 @@ async fn case_json(
         }
         referrals.push(json!({"id": r.id, "from_org": r.from_org, "to_org": r.to_org, "service": r.service, "stage": r.stage, "urgency": r.urgency, "status": r.status, "consent": r.consent, "sent_at": rfc3339(r.sent_at), "reason": sealed.get("reason"), "legal_ground": sealed.get("legal_ground"), "steps": steps}));
     }
+    // The case's flags and approvals, with their reasons and comments (issue 18).
+    let flags: Vec<Value> = crate::flags::of_case(core, &case.id).await?.into_iter().map(|f| {
+        json!({"text": f.text, "reason": f.reason, "shareable": f.shareable, "added_by": f.added_by, "added_at": rfc3339(f.added_at),
+            "removed_by": f.removed_by, "removed_at": f.removed_at.map(rfc3339), "removal_reason": f.removal_reason})
+    }).collect();
+    let approvals: Vec<Value> = crate::approvals::of_case(core, &case.id).await?.into_iter().map(|a| {
+        json!({"step": a.step, "status": a.status, "requested_by": a.requested_by, "requested_at": rfc3339(a.requested_at),
+            "request_comment": a.request_comment, "decided_by": a.decided_by, "decided_at": a.decided_at.map(rfc3339),
+            "decision_comment": a.decision_comment})
+    }).collect();
     Ok(json!({
         "id": case.id, "number": case.number, "territory": case.territory, "stage": case.stage, "risk": case.risk,
         "opened_at": rfc3339(case.opened_at), "closed_at": case.closed_at.map(rfc3339),
         "moves": moves, "cards": cards, "plan": plan, "documents": documents, "referrals": referrals,
+        "flags": flags, "approvals": approvals,
     }))
 }

@@ -241,6 +241,9 @@ pub enum Action {
     DraftPlanning,
     /// Approve the diagnosis and the action plan on behalf of the committee (the chair).
     ApprovePlanning,
+    /// journeys2 (issue 18): approve or return a case's step the province asks to
+    /// approve (the coordinator), with a comment.
+    SuperviseCase,
 }
 
 impl Action {
@@ -262,7 +265,8 @@ impl Action {
             | Action::Refer
             | Action::UseReferrals
             | Action::SubjectAccess
-            | Action::RectifyIdentity => true,
+            | Action::RectifyIdentity
+            | Action::SuperviseCase => true,
             Action::ViewPublic
             | Action::UseOwnAccount
             | Action::ManageOrganisations
@@ -340,6 +344,7 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::BreakGlass => actor.reads_identities(),
         Action::WorkOnCase => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::AssignCase => actor.has(Role::Coordinator),
+        Action::SuperviseCase => actor.has(Role::Coordinator),
         Action::Refer => actor.has(Role::CaseWorker) || actor.has(Role::Coordinator),
         Action::UseReferrals => {
             actor.has(Role::CaseWorker)
@@ -1284,6 +1289,7 @@ mod tests {
             ContributePlanning,
             DraftPlanning,
             ApprovePlanning,
+            SuperviseCase,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -38,3 +38,5 @@ pub mod training;
 // Issue 14 §3–4.
 pub mod action_plan;
 pub mod diagnosis;
+// journeys2 (issue 18)
+pub mod approvals;

@@ -70,6 +70,10 @@ pub enum IllegalMove {
     SameStage,
     SkipsDiagnosis,
     TooFarBack,
+    /// A move to an earlier stage that did not say it is a step back.
+    BackNotExplicit,
+    /// A step back asked for a stage that is not behind the case.
+    NotBack,
 }
 
 impl IllegalMove {
@@ -78,6 +82,8 @@ impl IllegalMove {
             IllegalMove::SameStage => "move-same-stage",
             IllegalMove::SkipsDiagnosis => "move-skips-diagnosis",
             IllegalMove::TooFarBack => "move-too-far-back",
+            IllegalMove::BackNotExplicit => "move-back-not-explicit",
+            IllegalMove::NotBack => "move-not-back",
         }
     }
 }
@@ -104,6 +110,24 @@ pub fn check_move(from: Stage, to: Stage) -> Result<(), IllegalMove> {
         Ok(())
     } else {
         Err(IllegalMove::TooFarBack)
+    }
+}
+
+/// Whether a move goes to an earlier stage of the pathway (closing and reopening
+/// are not steps back).
+pub fn is_back(from: Stage, to: Stage) -> bool {
+    from != Stage::Closed && to != Stage::Closed && to < from
+}
+
+/// Checks a move and that it says what it is: a step back must be asked for as one
+/// (`back`), so a reason typed and saved never sends a child back by default, and a
+/// step back cannot go forward.
+pub fn check_explicit_move(from: Stage, to: Stage, back: bool) -> Result<(), IllegalMove> {
+    check_move(from, to)?;
+    match (is_back(from, to), back) {
+        (true, false) => Err(IllegalMove::BackNotExplicit),
+        (false, true) => Err(IllegalMove::NotBack),
+        _ => Ok(()),
     }
 }
 
@@ -171,5 +195,30 @@ mod tests {
         let ours: Vec<&str> = Stage::ALL.iter().map(|s| s.code()).collect();
         assert_eq!(codes, ours);
         assert_eq!("care".parse::<Stage>(), Ok(Care));
+    }
+
+    #[test]
+    fn a_step_back_must_say_so_and_only_a_step_back_may() {
+        assert_eq!(
+            check_explicit_move(Care, InitialDiagnosis, false),
+            Err(IllegalMove::BackNotExplicit)
+        );
+        assert_eq!(check_explicit_move(Care, InitialDiagnosis, true), Ok(()));
+        assert_eq!(
+            check_explicit_move(Care, Reintegration, true),
+            Err(IllegalMove::NotBack)
+        );
+        assert_eq!(check_explicit_move(Care, Reintegration, false), Ok(()));
+        assert_eq!(check_explicit_move(Care, Closed, false), Ok(()), "closing");
+        assert_eq!(
+            check_explicit_move(Closed, Care, false),
+            Ok(()),
+            "reopening"
+        );
+        assert_eq!(
+            check_explicit_move(FollowUp, InitialDiagnosis, true),
+            Err(IllegalMove::TooFarBack),
+            "the pathway's own rule comes first"
+        );
     }
 }

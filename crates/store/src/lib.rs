@@ -37,6 +37,9 @@ mod tally;
 pub mod library;
 pub mod rollout;
 pub mod training;
+// journeys2 (issue 18)
+pub mod approvals;
+pub mod flags;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -123,12 +123,18 @@ fn columns_of(kind: RecordKind) -> Vec<(&'static str, &'static str, String, Repl
                 Replacement::EmptyBytes,
             ),
         ],
-        RecordKind::StageMoves => vec![(
-            "stage_moves",
-            "reason",
-            format!("case_id IN ({CASES_OF_CHILD})"),
-            Replacement::Null,
-        )],
+        // The case's reasons: its moves', and (issue 18) its flags' and approvals'.
+        RecordKind::StageMoves => {
+            let of_case = || format!("case_id IN ({CASES_OF_CHILD})");
+            vec![
+                ("stage_moves", "reason", of_case(), Replacement::Null),
+                ("case_flags", "flag_text", of_case(), Replacement::EmptyBytes),
+                ("case_flags", "reason", of_case(), Replacement::EmptyBytes),
+                ("case_flags", "removal_reason", of_case(), Replacement::Null),
+                ("case_approvals", "request_comment", of_case(), Replacement::Null),
+                ("case_approvals", "decision_comment", of_case(), Replacement::Null),
+            ]
+        }
     }
 }
 

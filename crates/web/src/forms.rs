@@ -88,6 +88,8 @@ pub(crate) struct FormPage {
     pub(crate) draft_version: Option<i64>,
     /// The offline quick capture: the form is queued in the browser (offline.js).
     pub(crate) offline: bool,
+    /// The flags of the case the form is filled for, shown above it.
+    pub(crate) flags: Vec<crate::cases::flags::FlagView>,
 }
 
 /// What a record's page is told by the form that led to it: just saved, or already
@@ -304,6 +306,7 @@ pub(crate) fn render_form(
         outcome,
         key: String::new(),
         on_case: None,
+        flags: Vec::new(),
         draft_version: None,
         offline: false,
     }
@@ -417,4 +420,22 @@ pub(crate) fn commune_choices(
             checked: c.hcp_code == selected,
         })
         .collect()
+}
+
+/// A yes/no field as a JSON boolean or a form's value (`1`, `true`, `on`); anything
+/// else, or nothing, is no.
+pub(crate) fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(
+        match <Option<Flag> as serde::Deserialize>::deserialize(d)? {
+            Some(Flag::Bool(b)) => b,
+            Some(Flag::Text(s)) => matches!(s.as_str(), "1" | "true" | "on"),
+            None => false,
+        },
+    )
 }

@@ -49,6 +49,8 @@ mod rollout;
 mod training;
 // Issue 14 §3–4: the diagnosis and the action plan.
 mod planning;
+// journeys2 (issue 18): the language switch of a form page without JavaScript.
+mod lang_switch;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -360,6 +362,20 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/library/public", ViewPublic, get(training::api::public_library)),
         route(M::GET, "/api/v1/library/{series}", ReadLibrary, get(training::api::series)),
         route(M::POST, "/api/v1/library/{series}", KeepLibrary, post(training::api::new_version)),
+        // journeys2 (issue 18): flags on a case, with their reasons.
+        route(M::GET, "/cases/{id}/flags", WorkOnCase, get(cases::flags::show)),
+        route(M::POST, "/cases/{id}/flags", WorkOnCase, post(cases::flags::add_page)),
+        route(M::POST, "/cases/{id}/flags/remove", WorkOnCase, post(cases::flags::remove_page)),
+        route(M::GET, "/api/v1/cases/{id}/flags", WorkOnCase, get(cases::flags::list_api)),
+        route(M::POST, "/api/v1/cases/{id}/flags", WorkOnCase, post(cases::flags::add_api)),
+        route(M::POST, "/api/v1/cases/{id}/flags/remove", WorkOnCase, post(cases::flags::remove_api)),
+        // journeys2 (issue 18): supervisor approval with comments.
+        route(M::POST, "/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_page)),
+        route(M::GET, "/cases/{id}/approvals", SuperviseCase, get(cases::approvals::show)),
+        route(M::POST, "/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_page)),
+        route(M::POST, "/api/v1/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_api)),
+        route(M::POST, "/api/v1/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_api)),
+        route(M::POST, "/lang/form", ViewPublic, post(lang_switch::switch_on_form)),
     ]
 }
 

@@ -7,7 +7,12 @@ use awladna_domain::access::Role;
 use fantoccini::Locator;
 
 /// A user of `org` with `role`, and a session of theirs for setting things up by API.
-async fn person<'a>(app: &'a TestApp, name: &str, org: &str, role: Role) -> (TestUser, Signed<'a>) {
+pub(crate) async fn person<'a>(
+    app: &'a TestApp,
+    name: &str,
+    org: &str,
+    role: Role,
+) -> (TestUser, Signed<'a>) {
     let user = app.user(name, org, &[role], true).await;
     let (cookie, csrf) = app.session(&user).await;
     (user, Signed { app, cookie, csrf })
@@ -30,13 +35,19 @@ async fn nadia_and_her_case() -> (TestApp, TestUser, String) {
 }
 
 /// A phone of this height serving `app`, or None without chromium.
-async fn phone(app: &TestApp, height: u32) -> Option<(Browser, String)> {
+pub(crate) async fn phone(app: &TestApp, height: u32) -> Option<(Browser, String)> {
     let browser = Browser::start(360, height).await?;
     Some((browser, serve(app).await))
 }
 
 /// Signs in as `who` and opens `url` (the home page first: signing in lands there).
-async fn open_as(browser: &Browser, base: &str, app: &TestApp, who: (&str, &TestUser), url: &str) {
+pub(crate) async fn open_as(
+    browser: &Browser,
+    base: &str,
+    app: &TestApp,
+    who: (&str, &TestUser),
+    url: &str,
+) {
     sign_in(browser, base, app, who.0, who.1).await;
     browser.wait_for("a.tile").await;
     browser.client.goto(url).await.expect("open");

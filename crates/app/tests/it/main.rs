@@ -47,3 +47,9 @@ mod training;
 // Issue 14 §3–4: the diagnosis and the action plan.
 mod browser_committee;
 mod planning;
+// journeys2 (issue 18): explicit step back, flags, approvals, merge
+mod approvals;
+mod browser_journeys2;
+mod case_flags;
+mod explicit_back;
+mod lang_switch;

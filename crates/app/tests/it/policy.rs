@@ -381,6 +381,20 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/action-plans/{id}/revise", Who::Only(PLANNING_DRAFTERS)),
     ("POST", "/api/v1/action-plans/{id}/actions/{action}/progress", Who::Only(PLANNING_CONTRIBUTORS)),
     ("POST", "/api/v1/action-plans/{id}/progress/{entry}/review", Who::Only(PLANNING_DRAFTERS)),
+    // journeys2 (issue 18): flags on a case.
+    ("GET", "/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/flags/remove", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/flags", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/flags/remove", Who::Only(CASE_WORKERS)),
+    // journeys2 (issue 18): supervisor approval.
+    ("POST", "/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
+    ("GET", "/cases/{id}/approvals", Who::Only(&[Role::Coordinator])),
+    ("POST", "/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
+    ("POST", "/api/v1/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
+    ("POST", "/lang/form", Who::Anyone),
 ];
 
 /// A concrete path for a route pattern.

@@ -5,7 +5,7 @@
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::forms::Problem;
-use awladna_domain::pathway::{IllegalMove, Stage, check_move};
+use awladna_domain::pathway::{IllegalMove, Stage, check_explicit_move};
 use awladna_store::cases::CaseMove;
 use awladna_store::keys::sealed_aad;
 use serde_json::json;
@@ -23,6 +23,9 @@ pub enum MoveError {
     /// The case moved since the caller read it.
     #[error("the case changed since it was read")]
     Stale,
+    /// The province asks its coordinator to approve this closure (or transfer) first.
+    #[error("the step needs the coordinator's approval")]
+    NeedsApproval(awladna_domain::approvals::ApprovalStep),
 }
 
 crate::wraps_core_error!(MoveError);
@@ -35,6 +38,9 @@ pub struct MoveRequest<'a> {
     pub closure_reason: Option<&'a str>,
     /// The version the client read; none takes the current one.
     pub version: Option<i64>,
+    /// The mover asked for a step back: required for a move to an earlier stage, and
+    /// refused for any other (a saved reason never sends a child back by default).
+    pub back: bool,
 }
 
 pub struct Moved {
@@ -66,7 +72,7 @@ pub async fn move_case(
         return Err(invalid("reason", Problem::TooLong { max: MAX_REASON }));
     }
     let from = case.stage.parse::<Stage>().unwrap_or(Stage::Detection);
-    check_move(from, to).map_err(MoveError::Illegal)?;
+    check_explicit_move(from, to, request.back).map_err(MoveError::Illegal)?;
     // A case closes with a reason that statistics can count; the free text is its summary.
     let closure_reason = match (
         to,
@@ -85,6 +91,15 @@ pub async fn move_case(
             Some(code)
         }
         (Stage::Closed, Some(_)) => return Err(invalid("closure_reason", Problem::UnknownCode)),
+        _ => None,
+    };
+    // A closure the province asks to approve uses an approval (issue 18).
+    let approval = match to {
+        Stage::Closed => {
+            crate::approvals::for_closure(core, &case.territory, &case.id, closure_reason)
+                .await?
+                .map_err(MoveError::NeedsApproval)?
+        }
         _ => None,
     };
     let version = request.version.unwrap_or(case.version);
@@ -109,7 +124,12 @@ pub async fn move_case(
     if !tx.move_case(&step).await? {
         return Err(MoveError::Stale);
     }
-    let detail = json!({"from": from.code(), "to": to.code(), "closure_reason": closure_reason});
+    if let Some(approval) = &approval
+        && !tx.use_approval(approval).await?
+    {
+        return Err(MoveError::Stale);
+    }
+    let detail = json!({"from": from.code(), "to": to.code(), "closure_reason": closure_reason, "back": request.back});
     tx.audit(who.audit(
         core.now_ms(),
         "case.moved",

@@ -113,6 +113,10 @@ pub struct MoveBody {
     version: Option<i64>,
     /// Required when closing: a code of the closure_reasons vocabulary.
     closure_reason: Option<String>,
+    /// The explicit step back: `true` (API) or `1` (the page's step-back form); a
+    /// move to an earlier stage without it is refused.
+    #[serde(default, deserialize_with = "crate::forms::flag")]
+    back: bool,
 }
 
 impl MoveBody {
@@ -122,6 +126,7 @@ impl MoveBody {
             reason: &self.reason,
             closure_reason: self.closure_reason.as_deref(),
             version: self.version,
+            back: self.back,
         }
     }
 }

@@ -79,7 +79,7 @@ pub async fn form_on_case(
     errors: &[awladna_domain::forms::FieldError],
 ) -> Result<Response, AppError> {
     let case = state.store.case(case_id).await?;
-    Ok(crate::forms::storing_form(
+    let (status, mut page) = crate::forms::storing_page(
         shell.t,
         shell.here,
         caller,
@@ -89,7 +89,9 @@ pub async fn form_on_case(
         values,
         errors,
         case.as_ref(),
-    ))
+    );
+    page.flags = super::flags::banner(state, case_id).await?;
+    Ok((status, page).into_response())
 }
 
 pub async fn save_page(
@@ -187,6 +189,7 @@ pub struct CaseCardPage {
     already: bool,
     result: Option<ResultView>,
     sections: Vec<ShownSection>,
+    flags: Vec<super::flags::FlagView>,
 }
 
 /// A card recorded on a case, to read and print: who recorded it and when, and for an
@@ -236,6 +239,7 @@ pub async fn show_card(
         already: told.already(),
         result,
         sections: shown_sections(t, &state.reference, form, &opened.values),
+        flags: super::flags::banner(&state, &opened.case.id).await?,
         shell,
     }
     .into_response())

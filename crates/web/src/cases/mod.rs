@@ -5,13 +5,16 @@
 //! `assignment`' and `children`'; these modules extract, call and render.
 
 pub mod api;
+pub mod approvals;
 pub mod cards;
 pub mod children;
+pub mod flags;
 pub mod list;
 pub mod pages;
 pub mod queues;
 pub mod register;
 pub mod tasks;
+pub mod timeline;
 
 use crate::error::AppError;
 use awladna_core::cases::CaseError;
@@ -62,6 +65,11 @@ impl From<MoveError> for AppError {
                 illegal.message_id(),
             ),
             MoveError::Stale => AppError::refused(StatusCode::CONFLICT, "stale", "case-stale"),
+            MoveError::NeedsApproval(_) => AppError::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "needs_approval",
+                "approval-needed",
+            ),
         }
     }
 }

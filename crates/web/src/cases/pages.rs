@@ -8,12 +8,11 @@ use crate::error::AppError;
 use crate::extract::{Guard, Shell};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::times::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::act;
 use awladna_core::cases::moves::{MoveError, move_case};
-use awladna_core::cases::read::{self, Entry, OpenedCase};
+use awladna_core::cases::read::{self, OpenedCase};
 use awladna_core::cases::triage::{ChildChoice, triage as triage_report};
 use awladna_core::evaluations::{FORM as EVALUATION, evaluate as evaluate_case};
 use awladna_core::sealing::display_name;
@@ -54,13 +53,6 @@ pub struct StepView {
     done: bool,
 }
 
-pub struct EntryView {
-    at: String,
-    text: String,
-    reason: Option<String>,
-    link: Option<String>,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "case.html")]
 pub struct CasePage {
@@ -71,7 +63,14 @@ pub struct CasePage {
     closed: bool,
     risk: Option<String>,
     steps: Vec<StepView>,
-    timeline: Vec<EntryView>,
+    timeline: Vec<super::timeline::EntryView>,
+    /// The flags in place on the case, shown above everything.
+    flags: Vec<super::flags::FlagView>,
+    /// The steps the province asks to approve (the request form), and whether the
+    /// reader decides them, with how many wait (issue 18).
+    approval_steps: Vec<(String, String)>,
+    can_supervise: bool,
+    approvals_waiting: usize,
     /// The moves forward (the next stage first) and the step back, if any.
     moves: Vec<(String, String)>,
     back: Vec<(String, String)>,
@@ -161,103 +160,6 @@ async fn child_view(state: &AppState, t: Tr, opened: &OpenedCase) -> Result<Chil
     })
 }
 
-/// The timeline as the page tells it, in the reader's language.
-async fn timeline_views(
-    state: &AppState,
-    t: Tr,
-    opened: &OpenedCase,
-) -> Result<Vec<EntryView>, AppError> {
-    let usernames = read::usernames(state, opened).await?;
-    Ok(opened
-        .timeline
-        .iter()
-        .map(|entry| match entry {
-            Entry::Stage {
-                at_ms,
-                to,
-                by,
-                reason,
-                ..
-            } => {
-                let who = by.as_ref().map(|id| usernames.get(id).unwrap_or(id));
-                let text = format!(
-                    "{} {}{}",
-                    t.get("case-moved-to"),
-                    state.label(t, "stages", to),
-                    who.map(|w| format!(" — {w}")).unwrap_or_default()
-                );
-                EntryView {
-                    at: local_time(*at_ms),
-                    text,
-                    reason: reason.clone(),
-                    link: None,
-                }
-            }
-            Entry::Assigned { at_ms, to, by } => {
-                let name = |id: &String| usernames.get(id).unwrap_or(id).clone();
-                let to = to
-                    .as_ref()
-                    .map_or_else(|| t.get("case-assignee-none"), name);
-                EntryView {
-                    at: local_time(*at_ms),
-                    text: format!("{} {to} — {}", t.get("case-assigned-to"), name(by)),
-                    reason: None,
-                    link: None,
-                }
-            }
-            Entry::Card {
-                at_ms,
-                form,
-                id,
-                complete,
-            } => {
-                let title = state
-                    .reference
-                    .form(form)
-                    .map(|f| f.labels.get(t.lang).to_owned())
-                    .unwrap_or(form.clone());
-                let state_label = t.get(if *complete {
-                    "report-complete"
-                } else {
-                    "report-draft"
-                });
-                EntryView {
-                    at: local_time(*at_ms),
-                    text: format!("{title} ({state_label})"),
-                    reason: None,
-                    link: Some(if form == "report" {
-                        format!("/reports/{id}")
-                    } else {
-                        format!("/cases/{}/records/{id}", opened.case.id)
-                    }),
-                }
-            }
-            Entry::Contribution {
-                at_ms,
-                kind,
-                code,
-                part,
-                organisation_name,
-                ..
-            } => {
-                let what = match *kind {
-                    "card" => state
-                        .reference
-                        .form(code)
-                        .map_or_else(|| code.clone(), |f| f.labels.get(t.lang).to_owned()),
-                    _ => state.label(t, "document_kinds", code),
-                };
-                EntryView {
-                    at: local_time(*at_ms),
-                    text: format!("{what} — {} {organisation_name}", t.get("case-by-service")),
-                    reason: None,
-                    link: Some(format!("/cases/{}/files/{}", opened.case.id, part.code())),
-                }
-            }
-        })
-        .collect())
-}
-
 /// What the case page tells above its content: a refused move, or what was done.
 pub enum Told {
     Refused(String),
@@ -291,7 +193,9 @@ async fn case_page(
             done: *s < stage,
         })
         .collect();
-    let timeline = timeline_views(state, t, &opened).await?;
+    let flags = awladna_core::flags::of_case(state, &case.id).await?;
+    let approvals = awladna_core::approvals::of_case(state, &case.id).await?;
+    let timeline = super::timeline::timeline(state, t, &opened, &flags, &approvals).await?;
     // Only the moves this stage allows are offered: nothing greyed out that cannot be done.
     // Forward first, the next stage chosen; a step back is its own, explicit form (a
     // reason typed and saved must never send a child back by default).
@@ -351,6 +255,17 @@ async fn case_page(
         risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
         timeline,
+        flags: flags
+            .iter()
+            .filter(|f| f.active() && !f.text.is_empty())
+            .map(super::flags::FlagView::of)
+            .collect(),
+        approval_steps: match open && allowed(Action::WorkOnCase) {
+            true => super::approvals::steps(t, &case.territory),
+            false => Vec::new(),
+        },
+        can_supervise: allowed(Action::SuperviseCase),
+        approvals_waiting: approvals.iter().filter(|a| a.status == "requested").count(),
         moves,
         back,
         closure_reasons: state.choices(t, "closure_reasons"),
@@ -382,6 +297,8 @@ pub struct ShowQuery {
     followups: Option<String>,
     /// A form sent twice led here: it stored once.
     already: Option<String>,
+    /// An approval was asked for.
+    approval: Option<String>,
 }
 
 pub async fn show(
@@ -392,10 +309,11 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let all = query.followups.as_deref() == Some("all");
-    let told = query
-        .already
-        .is_some()
-        .then(|| Told::Done(shell.t.get("form-already-saved")));
+    let told = match (&query.already, &query.approval) {
+        (Some(_), _) => Some(Told::Done(shell.t.get("form-already-saved"))),
+        (None, Some(_)) => Some(Told::Done(shell.t.get("approval-request-sent"))),
+        (None, None) => None,
+    };
     case_page(&state, shell, &permit, &id, told, all).await
 }
 
@@ -420,6 +338,7 @@ pub async fn move_to(
         }),
         Err(MoveError::Illegal(illegal)) => Some(t.get(illegal.message_id())),
         Err(MoveError::Stale) => Some(t.get("case-stale")),
+        Err(MoveError::NeedsApproval(_)) => Some(t.get("approval-needed")),
         Err(e) => return Err(e.into()),
     };
     // The mover reads the case they could not move (the policy lets movers read).

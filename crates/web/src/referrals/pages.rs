@@ -99,6 +99,8 @@ pub struct ReferralPage {
     already: bool,
     /// The receiving service's answers and answer form (`referral_answer.html`).
     answer: super::contributions::AnswerPart,
+    /// The case's flags marked shareable (issue 18): what the service must know.
+    flags: Vec<crate::cases::flags::FlagView>,
 }
 
 /// The card's page; with a `message`, the answer to a step that was refused.
@@ -134,6 +136,11 @@ async fn referral_page(
         super::contributions::answer_part(state, t, permit.actor(), &opened, |org| names.of(org))
             .await?;
     let page = ReferralPage {
+        flags: awladna_core::flags::shared(state, &r.case_id)
+            .await?
+            .iter()
+            .map(crate::cases::flags::FlagView::of)
+            .collect(),
         answer,
         id: r.id.clone(),
         version: r.version,

@@ -24,7 +24,18 @@ pub async fn card_pdf(
 ) -> Result<impl IntoResponse, AppError> {
     let opened = open(&state, &permit, &state, &id).await?;
     let names = Names::read(&state).await.map_err(AppError::Internal)?;
-    let document = card_document(&state, t, &opened, &names);
+    let flags = awladna_core::flags::shared(&state, &opened.referral.case_id).await?;
+    let mut document = card_document(&state, t, &opened, &names);
+    // The case's shareable flags, first thing after the notice (issue 18).
+    if !flags.is_empty() {
+        let lines = flags.iter().map(|f| (f.text.clone(), f.reason.clone()));
+        document
+            .blocks
+            .insert(1, awladna_pdf::Block::Heading(t.get("flags-title")));
+        document
+            .blocks
+            .insert(2, awladna_pdf::Block::Facts(lines.collect()));
+    }
     let bytes = tokio::task::spawn_blocking(move || awladna_pdf::render(&document))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
