@@ -30,6 +30,8 @@ pub mod retention;
 pub mod sealer;
 pub mod stats;
 mod tally;
+// Offline field work (issue 16 §3).
+pub mod field;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -88,6 +88,10 @@ pub(crate) struct FormPage {
     pub(crate) draft_version: Option<i64>,
     /// The offline quick capture: the form is queued in the browser (offline.js).
     pub(crate) offline: bool,
+    /// Offline: the form's rules as data (JSON), checked in the browser before queueing.
+    pub(crate) offline_rules: String,
+    /// Offline: a card on a followed case, chosen from the phone's copy.
+    pub(crate) offline_case: bool,
 }
 
 /// What a record's page is told by the form that led to it: just saved, or already
@@ -306,6 +310,8 @@ pub(crate) fn render_form(
         on_case: None,
         draft_version: None,
         offline: false,
+        offline_rules: String::new(),
+        offline_case: false,
     }
 }
 

@@ -39,3 +39,5 @@ mod stats_export;
 mod stolen_database;
 mod store;
 mod support;
+// Offline field work (issue 16 §3).
+mod field_sync;
