@@ -50,3 +50,40 @@ impl Store {
             .collect()
     }
 }
+
+/// A replaced version of a card with its values (`data` in clear, `sealed` under
+/// `card_versions/sealed/{card}:{version}`), for the subject-access export.
+pub struct VersionValues {
+    pub version: i64,
+    pub complete: bool,
+    pub data: String,
+    pub sealed: Option<Vec<u8>>,
+    pub replaced_by: String,
+    pub replaced_at: i64,
+}
+
+impl Store {
+    pub async fn card_version_values(
+        &self,
+        card_id: &str,
+    ) -> Result<Vec<VersionValues>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, complete, data, sealed, replaced_by, replaced_at FROM card_versions WHERE card_id = $1 ORDER BY version",
+        )
+        .bind(card_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VersionValues {
+                    version: r.try_get("version")?,
+                    complete: r.try_get::<i64, _>("complete")? != 0,
+                    data: r.try_get("data")?,
+                    sealed: r.try_get("sealed")?,
+                    replaced_by: r.try_get("replaced_by")?,
+                    replaced_at: r.try_get("replaced_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -387,7 +387,9 @@
   // The copy of the followed cases: taken with a link, kept sealed like the queue.
   function takeCopy() {
     if (!onCase || !dataKey) { return Promise.resolve(); }
-    return fetch('/api/v1/field/copy', { cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
+    return fetch('/api/v1/field/copy', {
+      cache: 'no-store', credentials: 'same-origin', headers: { 'accept-language': document.documentElement.lang }
+    }).then(function (r) {
       if (!r.ok || r.redirected) { throw new Error('no copy'); }
       return r.json();
     }).then(function (taken) {

@@ -41,3 +41,4 @@ mod store;
 mod support;
 // Offline field work (issue 16 §3).
 mod field_sync;
+mod browser_field;
