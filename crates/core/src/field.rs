@@ -54,7 +54,9 @@ pub async fn offline_copy(
         // Followed but moved out of the caller's reach: not copied.
         let case = match core.case_for(who, &id, Action::WorkOnCase, Use::Read).await {
             Ok(case) => case,
-            Err(CaseError::Core(CoreError::Forbidden | CoreError::NotFound) | CaseError::Closed) => {
+            Err(
+                CaseError::Core(CoreError::Forbidden | CoreError::NotFound) | CaseError::Closed,
+            ) => {
                 continue;
             }
             Err(CaseError::Core(e)) => return Err(e),
@@ -250,11 +252,7 @@ async fn changes_since(
     }
     let me = &permit.who().audit_name;
     let mut forms: Vec<String> = Vec::new();
-    for card in core
-        .store
-        .case_cards_since(&case.id, based_on.at)
-        .await?
-    {
+    for card in core.store.case_cards_since(&case.id, based_on.at).await? {
         if card.created_by.as_deref() != Some(me.as_str()) && !forms.contains(&card.form_code) {
             forms.push(card.form_code);
         }

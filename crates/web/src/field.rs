@@ -250,10 +250,7 @@ pub async fn sync(
     )
     .await?;
     let changes = |changes: &[Change]| -> Vec<Value> {
-        changes
-            .iter()
-            .map(|c| change_json(&state, t, c))
-            .collect()
+        changes.iter().map(|c| change_json(&state, t, c)).collect()
     };
     Ok(match synced {
         Synced::Stored {

@@ -37,8 +37,15 @@ async fn cdp(browser: &Browser, cmd: &str, params: Value) -> Value {
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
     let (head, body_at) = loop {
-        let n = stream.read(&mut chunk).await.expect("chromedriver's answer");
-        assert!(n > 0, "{cmd}: chromedriver closed: {}", String::from_utf8_lossy(&bytes));
+        let n = stream
+            .read(&mut chunk)
+            .await
+            .expect("chromedriver's answer");
+        assert!(
+            n > 0,
+            "{cmd}: chromedriver closed: {}",
+            String::from_utf8_lossy(&bytes)
+        );
         bytes.extend_from_slice(&chunk[..n]);
         if let Some(at) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
             break (String::from_utf8_lossy(&bytes[..at]).into_owned(), at + 4);
@@ -53,7 +60,10 @@ async fn cdp(browser: &Browser, cmd: &str, params: Value) -> Value {
         })
         .unwrap_or(0);
     while bytes.len() < body_at + length {
-        let n = stream.read(&mut chunk).await.expect("chromedriver's answer");
+        let n = stream
+            .read(&mut chunk)
+            .await
+            .expect("chromedriver's answer");
         assert!(n > 0, "{cmd}: chromedriver closed early");
         bytes.extend_from_slice(&chunk[..n]);
     }
@@ -219,7 +229,9 @@ async fn a_field_worker_records_offline_and_meets_a_closed_case(backend: Backend
         .wait_for_count("#offline-queue li[data-state='waiting']", 2, 5)
         .await;
     browser.screenshot("offline-followup-errors-ar-360").await;
-    browser.follow_up_offline(&open, "ملاحظة سرية عن Kenzafollowed").await;
+    browser
+        .follow_up_offline(&open, "ملاحظة سرية عن Kenzafollowed")
+        .await;
     browser
         .wait_for_count("#offline-queue li[data-state='waiting']", 3, 10)
         .await;
@@ -273,7 +285,9 @@ async fn a_field_worker_records_offline_and_meets_a_closed_case(backend: Backend
     app.clock.advance(jiff::SignedDuration::from_mins(1));
     let moved = amina.move_case(&open, "immediate_assistance", None).await;
     assert_eq!(moved.status, axum::http::StatusCode::OK, "{}", moved.body);
-    let closed = amina.move_case(&closing, "closed", Some("moved_away")).await;
+    let closed = amina
+        .move_case(&closing, "closed", Some("moved_away"))
+        .await;
     assert_eq!(closed.status, axum::http::StatusCode::OK, "{}", closed.body);
 
     network(&browser, false).await;
@@ -284,7 +298,11 @@ async fn a_field_worker_records_offline_and_meets_a_closed_case(backend: Backend
         .wait_for_count("#offline-queue li[data-state='refused']", 1, 10)
         .await;
     assert_eq!(count(&app, new_reports).await, 2, "each report once");
-    assert_eq!(count(&app, &followups(&open)).await, 1, "the follow-up once");
+    assert_eq!(
+        count(&app, &followups(&open)).await,
+        1,
+        "the follow-up once"
+    );
     assert_eq!(count(&app, &followups(&closing)).await, 0);
     // The stored follow-up says what changed; the refused one why, with its fixes.
     let changed = browser

@@ -182,7 +182,11 @@ async fn a_follow_up_filled_offline_is_stored_once_and_told_what_changed(backend
             .unwrap_or_default()
             .contains("أُغلق الملف")
     );
-    assert!(refused.body.contains("\"to\":\"closed\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("\"to\":\"closed\""),
+        "{}",
+        refused.body
+    );
     assert_eq!(followups(&app, &case).await, 3, "nothing stored");
     // A retry of a card stored before the closure is still that card.
     let retried = sync(&nadia, &case, key, &device, &based_on, followup("زيارة")).await;
@@ -284,15 +288,7 @@ async fn offline_cards_are_refused_to_the_wrong_people_and_bad_input(backend: Ba
     )
     .await;
     assert_eq!(hostile.status, StatusCode::NOT_FOUND, "{}", hostile.body);
-    let broken = sync(
-        &nadia,
-        &case,
-        "k-b",
-        &device,
-        &json!("أمس"),
-        followup("x"),
-    )
-    .await;
+    let broken = sync(&nadia, &case, "k-b", &device, &json!("أمس"), followup("x")).await;
     assert!(
         broken.status.is_client_error(),
         "{}: {}",
@@ -336,7 +332,15 @@ async fn the_capture_page_travels_gzipped_within_its_budget(backend: Backend) {
     // `browser_field::capture_on_slow_3g` (BENCHMARKS.md).
     let page = nadia.get("/capture").await;
     let mut paths = vec!["/capture".to_owned(), "/manifest.webmanifest".to_owned()];
-    for asset in ["style.css", "htmx.min.js", "print.js", "keep.js", "live.js", "offline.js", "logo.svg"] {
+    for asset in [
+        "style.css",
+        "htmx.min.js",
+        "print.js",
+        "keep.js",
+        "live.js",
+        "offline.js",
+        "logo.svg",
+    ] {
         let at = page
             .body
             .find(&format!("/assets/{asset}?v="))
@@ -378,7 +382,10 @@ async fn the_capture_page_travels_gzipped_within_its_budget(backend: Backend) {
             .expect("body");
         total += bytes.len();
     }
-    assert!(total < 150 * 1024, "the capture's cold load is {total} bytes");
+    assert!(
+        total < 150 * 1024,
+        "the capture's cold load is {total} bytes"
+    );
     app.finish().await;
 }
 on_each_backend!(the_capture_page_travels_gzipped_within_its_budget);

@@ -40,5 +40,5 @@ mod stolen_database;
 mod store;
 mod support;
 // Offline field work (issue 16 §3).
-mod field_sync;
 mod browser_field;
+mod field_sync;
