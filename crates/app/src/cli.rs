@@ -202,8 +202,6 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         opened.keyring.clone(),
     );
     let committees = demo::committee::committees(&core, options.now).await?;
-    // Some accepted linking cards get the receiving service's answer, through its use case.
-    let answered = demo::answers::answers(&core).await?;
     // The demo writes its cards in bulk, without their statistics facts: count them now.
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
     println!(
@@ -228,7 +226,6 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         "Provincial committees: {} with {} meetings and {} decisions ({} overdue).",
         committees.committees, committees.meetings, committees.decisions, committees.overdue
     );
-    println!("Receiving services' answers to accepted linking cards: {answered}.");
     println!(
         "Statistics rebuilt from {records} reports, cases and linking cards in {:.1} s.",
         took.as_secs_f64()

@@ -55,8 +55,6 @@ use std::collections::HashMap;
 
 mod casework;
 pub mod committee;
-// The receiving services' answers (issue 16 §4).
-pub mod answers;
 
 pub struct DemoOptions {
     pub children: u64,

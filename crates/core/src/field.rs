@@ -171,7 +171,7 @@ pub async fn sync_card(
     case_id: &str,
     form_code: &str,
     input: &Value,
-    key: &str,
+    key: Option<&str>,
     based_on: BasedOn,
 ) -> Result<Synced, CaseError> {
     if !OFFLINE_CASE_FORMS.contains(&form_code) {
@@ -181,6 +181,14 @@ pub async fn sync_card(
     let case = core
         .case_for(who, case_id, Action::WorkOnCase, Use::Read)
         .await?;
+    // A card from a phone always carries its key: a retry must never store it twice.
+    let Some(key) = once::usable(key) else {
+        return Err(CoreError::Invalid(vec![awladna_domain::forms::FieldError {
+            field: "idempotency-key".to_owned(),
+            problem: awladna_domain::forms::Problem::Required,
+        }])
+        .into());
+    };
     let changes = changes_since(core, permit, &case, based_on).await?;
     // A retry of a card already stored (its answer lost) is the same card.
     if let Some(id) = once::stored_before(core, who, Kept::Card, Some(key)).await? {

@@ -87,21 +87,3 @@ impl Store {
             .collect()
     }
 }
-
-impl Store {
-    /// The linking cards a receiving service may still add to (accepted or delivered,
-    /// on an open case), oldest first: the demo's services answer some of them.
-    pub async fn referrals_taking_contributions(
-        &self,
-        limit: i64,
-    ) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT r.id FROM referrals r JOIN cases c ON c.id = r.case_id \
-             WHERE r.status IN ('accepted', 'delivered') AND c.stage <> 'closed' \
-             ORDER BY r.sent_at, r.id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-}

@@ -234,18 +234,14 @@ pub async fn sync(
     ApiJson(card): ApiJson<OfflineCard>,
 ) -> Result<Response, AppError> {
     check_device(&state, &permit, &headers).await?;
-    let key = crate::reports::idempotency_key(&headers)?.ok_or(AppError::refused(
-        StatusCode::BAD_REQUEST,
-        "bad_idempotency_key",
-        "reports-bad-idempotency-key",
-    ))?;
+    let key = crate::reports::idempotency_key(&headers)?;
     let synced = awladna_core::field::sync_card(
         &state,
         &permit,
         &case_id,
         &form_code,
         &card.values,
-        &key,
+        key.as_deref(),
         card.based_on,
     )
     .await?;

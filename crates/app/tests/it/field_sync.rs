@@ -265,7 +265,13 @@ async fn offline_cards_are_refused_to_the_wrong_people_and_bad_input(backend: Ba
             &json!({"based_on": based_on, "values": followup("x")}),
         )
         .await;
-    assert_eq!(no_key.status, StatusCode::BAD_REQUEST, "{}", no_key.body);
+    assert_eq!(
+        no_key.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        no_key.body
+    );
+    assert!(no_key.body.contains("idempotency-key"), "{}", no_key.body);
     let medical = app
         .post_json(
             &format!("/api/v1/cases/{case}/cards/medical_entry/offline"),
