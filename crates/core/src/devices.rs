@@ -90,10 +90,11 @@ pub async fn revoke(
     Ok(())
 }
 
-/// Whether a card queued on `device_id` may be stored for the caller now.
-pub async fn check_sender(
+/// Whether a card queued on `device_id` may be stored for the caller now (a report, or
+/// a card on a followed case).
+pub async fn check_sender<A: crate::Act>(
     core: &Core,
-    permit: &Permit<act::RecordReport>,
+    permit: &Permit<A>,
     device_id: &str,
 ) -> Result<(), DeviceError> {
     let device = core.store.device(device_id).await?;

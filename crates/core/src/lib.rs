@@ -24,6 +24,8 @@ pub mod devices;
 pub mod directory;
 pub mod error;
 pub mod evaluations;
+// Offline field work (issue 16 §3).
+pub mod field;
 pub mod files;
 pub mod grants;
 pub mod maintenance;

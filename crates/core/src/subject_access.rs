@@ -303,7 +303,8 @@ async fn case_json(
         };
         records.insert(card.id.clone());
         let values = core.card_values(&card)?;
-        cards.push(json!({"id": card.id, "form": card.form_code, "form_version": card.form_version, "created_at": rfc3339(card.created_at), "created_by": card.created_by, "values": values}));
+        let versions = card_versions(core, &card.id).await?;
+        cards.push(json!({"id": card.id, "form": card.form_code, "form_version": card.form_version, "created_at": rfc3339(card.created_at), "created_by": card.created_by, "values": values, "versions": versions}));
     }
     let mut plan = Vec::new();
     for a in store.plan_actions(&case.id).await? {
@@ -334,7 +335,13 @@ async fn case_json(
             )?;
             steps.push(json!({"status": s.status, "at": rfc3339(s.taken_at), "by": s.taken_by, "note": note}));
         }
-        referrals.push(json!({"id": r.id, "from_org": r.from_org, "to_org": r.to_org, "service": r.service, "stage": r.stage, "urgency": r.urgency, "status": r.status, "consent": r.consent, "sent_at": rfc3339(r.sent_at), "reason": sealed.get("reason"), "legal_ground": sealed.get("legal_ground"), "steps": steps}));
+        // The receiving service's answers (issue 16 §4).
+        let answers: Vec<Value> = crate::referrals::answers(core, &r)
+            .await?
+            .into_iter()
+            .map(|a| json!({"id": a.id, "organisation": a.organisation, "services": a.services, "appointment_date": a.appointment_date, "outcome": a.outcome, "document": a.document_id, "answered_by": a.answered_by, "answered_at": rfc3339(a.answered_at)}))
+            .collect();
+        referrals.push(json!({"id": r.id, "from_org": r.from_org, "to_org": r.to_org, "service": r.service, "stage": r.stage, "urgency": r.urgency, "status": r.status, "consent": r.consent, "sent_at": rfc3339(r.sent_at), "reason": sealed.get("reason"), "legal_ground": sealed.get("legal_ground"), "steps": steps, "answers": answers}));
     }
     // The case's flags and approvals, with their reasons and comments (issue 18).
     let flags: Vec<Value> = crate::flags::of_case(core, &case.id).await?.into_iter().map(|f| {
@@ -346,10 +353,39 @@ async fn case_json(
             "request_comment": a.request_comment, "decided_by": a.decided_by, "decided_at": a.decided_at.map(rfc3339),
             "decision_comment": a.decision_comment})
     }).collect();
+    // What the receiving services added to the file (issue 16 §2): the entries and
+    // documents above, each named with its service and linking card.
+    let contributions: Vec<Value> = store
+        .case_contributions(&case.id)
+        .await?
+        .into_iter()
+        .map(|c| json!({"id": c.id, "kind": c.kind, "code": c.code, "part": c.part, "organisation": c.organisation, "referral": c.referral_id, "at": rfc3339(c.at_ms)}))
+        .collect();
     Ok(json!({
         "id": case.id, "number": case.number, "territory": case.territory, "stage": case.stage, "risk": case.risk,
         "opened_at": rfc3339(case.opened_at), "closed_at": case.closed_at.map(rfc3339),
         "moves": moves, "cards": cards, "plan": plan, "documents": documents, "referrals": referrals,
         "flags": flags, "approvals": approvals,
+        "contributions": contributions,
     }))
+}
+
+/// The versions a card's edits replaced (a draft report finished later), each with
+/// its values opened.
+async fn card_versions(core: &Core, card_id: &str) -> Result<Vec<Value>, CoreError> {
+    let mut versions = Vec::new();
+    for v in core.store.card_version_values(card_id).await? {
+        let mut values: serde_json::Map<String, Value> =
+            serde_json::from_str(&v.data).unwrap_or_default();
+        if let Some(sealed) = &v.sealed {
+            let place = format!("{card_id}:{}", v.version);
+            if let Value::Object(personal) =
+                open_object(core, sealed, &sealed_aad("card_versions", "sealed", &place))?
+            {
+                values.extend(personal);
+            }
+        }
+        versions.push(json!({"version": v.version, "complete": v.complete, "replaced_by": v.replaced_by, "replaced_at": rfc3339(v.replaced_at), "values": values}));
+    }
+    Ok(versions)
 }

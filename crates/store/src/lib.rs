@@ -40,6 +40,8 @@ pub mod training;
 // journeys2 (issue 18)
 pub mod approvals;
 pub mod flags;
+// Offline field work (issue 16 §3).
+pub mod field;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -3,12 +3,19 @@
 // usual; nothing about a child is ever cached here (queued cards live encrypted in
 // IndexedDB, see offline.js).
 'use strict';
-var CACHE = 'awladna-shell-v1';
-var SHELL = ['/capture', '/assets/style.css', '/assets/offline.js', '/assets/logo.svg', '/manifest.webmanifest'];
+var CACHE = 'awladna-shell-v2';
+var SHELL = ['/capture', '/capture/followup', '/capture/evaluation', '/assets/style.css', '/assets/offline.js',
+  '/assets/logo.svg', '/manifest.webmanifest'];
 
+// Each piece is kept on its own: a page the user may not open (a mobile team records
+// reports but follows no case) is simply not kept.
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll(SHELL);
+    return Promise.all(SHELL.map(function (path) {
+      return fetch(path, { credentials: 'same-origin' }).then(function (response) {
+        if (response.ok && !response.redirected) { return cache.put(path, response); }
+      }).catch(function () {});
+    }));
   }).then(function () { return self.skipWaiting(); }));
 });
 

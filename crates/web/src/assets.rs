@@ -1,6 +1,6 @@
 //! Static assets compiled into the binary: no CDN, works offline on a LAN.
 
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -42,12 +42,41 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-pub async fn serve(Path(path): Path<String>) -> Response {
+/// The assets' version: a hash of their bytes (FNV-1a), computed when the binary is
+/// built. Pages name each asset `?v={VERSION}`, so a browser may keep it a year: a new
+/// binary with changed assets names them anew.
+pub const VERSION: u64 = {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < ASSETS.len() {
+        let bytes = ASSETS[i].2;
+        let mut j = 0;
+        while j < bytes.len() {
+            hash ^= bytes[j] as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            j += 1;
+        }
+        i += 1;
+    }
+    hash
+};
+
+/// A long cache for an asset named with this binary's version, an hour otherwise.
+fn cache_for(query: Option<&str>) -> &'static str {
+    let current = format!("v={VERSION}");
+    if query.is_some_and(|q| q.split('&').any(|pair| pair == current)) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    }
+}
+
+pub async fn serve(Path(path): Path<String>, RawQuery(query): RawQuery) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == path) {
         Some((_, content_type, bytes)) => (
             [
                 (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
+                (header::CACHE_CONTROL, cache_for(query.as_deref())),
             ],
             *bytes,
         )

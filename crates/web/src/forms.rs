@@ -90,6 +90,10 @@ pub(crate) struct FormPage {
     pub(crate) offline: bool,
     /// The flags of the case the form is filled for, shown above it.
     pub(crate) flags: Vec<crate::cases::flags::FlagView>,
+    /// Offline: the form's rules as data (JSON), checked in the browser before queueing.
+    pub(crate) offline_rules: String,
+    /// Offline: a card on a followed case, chosen from the phone's copy.
+    pub(crate) offline_case: bool,
 }
 
 /// What a record's page is told by the form that led to it: just saved, or already
@@ -309,6 +313,8 @@ pub(crate) fn render_form(
         flags: Vec::new(),
         draft_version: None,
         offline: false,
+        offline_rules: String::new(),
+        offline_case: false,
     }
 }
 

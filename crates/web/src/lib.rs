@@ -51,6 +51,8 @@ mod training;
 mod planning;
 // journeys2 (issue 18): the language switch of a form page without JavaScript.
 mod lang_switch;
+// Offline field work (issue 16 §3).
+mod field;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -118,6 +120,10 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/account/devices/{id}/revoke", UseOwnAccount, post(signin::account::revoke_device)),
         route(M::POST, "/api/v1/devices", UseOwnAccount, post(signin::account::register_device)),
         route(M::POST, "/api/v1/devices/{id}/revoke", UseOwnAccount, post(signin::account::revoke_device_api)),
+        // Offline follow-up and evaluation cards, the copy of the followed cases, their sync (issue 16 §3).
+        route(M::GET, "/capture/{form}", WorkOnCase, get(field::offline_case_card)),
+        route(M::GET, "/api/v1/field/copy", WorkOnCase, get(field::copy)),
+        route(M::POST, "/api/v1/cases/{id}/cards/{form}/offline", WorkOnCase, post(field::sync)),
         route(M::GET, "/admin/users", ManageUsers, get(admin::users::list)),
         route(M::POST, "/admin/users", ManageUsers, post(admin::users::add)),
         route(M::POST, "/admin/users/{id}/disable", ManageUsers, post(admin::users::disable)),
@@ -404,5 +410,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(error::operation_id))
         .layer(axum::middleware::from_fn(security::finish_reading))
+        // Pages, scripts and JSON travel gzipped: the offline capture fits a slow 3G
+        // link (issue 16 §3, BENCHMARKS.md); event streams are left as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

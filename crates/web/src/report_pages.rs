@@ -76,6 +76,7 @@ pub async fn offline_capture(
         None,
     );
     page.offline = true;
+    page.offline_rules = crate::field::rules(t, form, &state.reference);
     Ok((status, page).into_response())
 }
 

@@ -57,7 +57,7 @@ impl DraftQuery {
 }
 
 /// The `Idempotency-Key` header, if any: a retry with the same key stores nothing new.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     match headers
         .get("idempotency-key")
         .map(|v| v.to_str().map(str::trim))
@@ -81,17 +81,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let key = idempotency_key(&headers)?;
     // A card queued offline names its device: a revoked or expired one is refused.
-    if let Some(device) = headers.get("x-device") {
-        let device = device.to_str().unwrap_or_default();
-        awladna_core::devices::check_sender(&state, &permit, device)
-            .await
-            .map_err(|e| match e {
-                awladna_core::devices::DeviceError::Core(e) => AppError::from(e),
-                awladna_core::devices::DeviceError::Refused => {
-                    AppError::refused(StatusCode::FORBIDDEN, "device_refused", "devices-refused")
-                }
-            })?;
-    }
+    crate::field::check_device(&state, &permit, &headers).await?;
     let recorded = record(
         &state,
         &permit,

@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 pub(crate) struct Browser {
     pub(crate) client: Client,
     driver: Child,
+    /// chromedriver's port, for the DevTools commands it relays (browser_field.rs).
+    pub(crate) port: u16,
 }
 
 fn chromedriver() -> Option<PathBuf> {
@@ -71,7 +73,11 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("connect to chromedriver");
-        Some(Browser { client, driver })
+        Some(Browser {
+            client,
+            driver,
+            port,
+        })
     }
 
     pub(crate) async fn screenshot(&self, name: &str) {
@@ -808,7 +814,7 @@ impl Link {
 
 impl Browser {
     /// Runs `body` as an async script whose last argument is the callback; its answer.
-    async fn run_async(&self, body: &str) -> serde_json::Value {
+    pub(crate) async fn run_async(&self, body: &str) -> serde_json::Value {
         self.client
             .execute_async(body, vec![])
             .await
@@ -816,7 +822,7 @@ impl Browser {
     }
 
     /// Waits up to `seconds` for `count` elements matching `css`.
-    async fn wait_for_count(&self, css: &str, count: usize, seconds: u64) {
+    pub(crate) async fn wait_for_count(&self, css: &str, count: usize, seconds: u64) {
         for _ in 0..seconds * 4 {
             let found = self.client.find_all(Locator::Css(css)).await.expect("find");
             if found.len() == count {
@@ -829,12 +835,12 @@ impl Browser {
     }
 
     /// Scrolls the element into view, for the screenshot.
-    async fn show(&self, css: &str) {
+    pub(crate) async fn show(&self, css: &str) {
         let script = format!("document.querySelector({css:?}).scrollIntoView()");
         self.client.execute(&script, vec![]).await.expect("scroll");
     }
 
-    async fn unlock_offline(&self, pin: &str) {
+    pub(crate) async fn unlock_offline(&self, pin: &str) {
         self.wait_for("#offline-pin").await;
         self.type_into("#offline-pin", pin).await;
         self.click("#offline-unlock button").await;
@@ -842,7 +848,7 @@ impl Browser {
         self.wait_for("#offline[data-unlocked]").await;
     }
 
-    async fn capture_offline(&self, first_name: &str) {
+    pub(crate) async fn capture_offline(&self, first_name: &str) {
         for chip in [
             "source'][value='police",
             "child.sex'][value='female",

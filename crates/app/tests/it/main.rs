@@ -53,3 +53,6 @@ mod browser_journeys2;
 mod case_flags;
 mod explicit_back;
 mod lang_switch;
+// Offline field work (issue 16 §3).
+mod browser_field;
+mod field_sync;

@@ -162,6 +162,9 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/sw.js", Who::Anyone),
     ("GET", "/manifest.webmanifest", Who::Anyone),
     ("GET", "/capture", Who::Only(IDENTITY_READERS)),
+    ("GET", "/capture/{form}", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/field/copy", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/cards/{form}/offline", Who::Only(CASE_WORKERS)),
     ("GET", "/login", Who::Anyone),
     ("POST", "/login", Who::Anyone),
     ("GET", "/login/second-factor", Who::SignedIn),
@@ -868,6 +871,9 @@ fn json_body(pattern: &str) -> &'static str {
         "/api/v1/reports/{id}/versions" => r#"{"version": 1, "values": {}}"#,
         "/api/v1/referrals/{id}/entries" => r#"{"part": "social", "values": {}}"#,
         "/api/v1/action-plans/{id}/edit" => r#"{"kind": "add_priority", "title": "x"}"#,
+        "/api/v1/cases/{id}/cards/{form}/offline" => {
+            r#"{"based_on": {"version": 1, "at": 0}, "values": {}}"#
+        }
         _ => "{}",
     }
 }

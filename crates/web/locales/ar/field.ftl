@@ -1,0 +1,19 @@
+# Offline field work (issue 16 §3): the follow-up and evaluation cards without a link.
+field-edit = تعديل
+field-discard = حذف
+field-changed = حُفظت. تغيّر في الملف منذ النسخة:
+field-no-copy = لا توجد نسخة من ملفاتكم على هذا الجهاز: افتحوا هذه الصفحة مع الاتصال بعد إدخال الرقم السري.
+field-choose-case = الملف المتتبَّع
+field-edit-here = افتحوا صفحة هذه البطاقة لتعديلها.
+field-last-followup = آخر تتبع:
+field-open-actions = إجراءات مفتوحة:
+field-copy-at = نسخة بتاريخ:
+field-form-report = بطاقة التبليغ
+field-form-followup = بطاقة التتبع
+field-form-evaluation = بطاقة التقييم
+field-case-title = الملف
+field-change-stage = انتقل الملف إلى
+field-change-reassigned = أُسند الملف إلى شخص آخر.
+field-change-other-cards = سُجّلت بطاقات أخرى من طرف زملاء:
+field-refused-case-closed = أُغلق الملف منذ النسخة: لم تُحفظ البطاقة. عدّلوها لملف آخر أو احذفوها، أو اطلبوا من المنسق إعادة فتح الملف.
+field-case-required = اختاروا الملف أولا.

@@ -1,0 +1,19 @@
+# Offline field work (issue 16 §3): the follow-up and evaluation cards without a link.
+field-edit = Edit
+field-discard = Discard
+field-changed = Stored. Since the copy, the case changed:
+field-no-copy = No copy of your cases on this device: open this page with a link after typing the PIN.
+field-choose-case = Followed case
+field-edit-here = Open this card's page to edit it.
+field-last-followup = Last follow-up:
+field-open-actions = Open actions:
+field-copy-at = Copy of:
+field-form-report = Reporting card
+field-form-followup = Follow-up card
+field-form-evaluation = Evaluation card
+field-case-title = The case
+field-change-stage = The case moved to
+field-change-reassigned = The case was given to someone else.
+field-change-other-cards = Colleagues recorded other cards:
+field-refused-case-closed = The case was closed since the copy: the card is not stored. Edit it for another case or discard it, or ask the coordinator to reopen the case.
+field-case-required = Choose the case first.

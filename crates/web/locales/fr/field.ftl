@@ -1,0 +1,19 @@
+# Offline field work (issue 16 §3): the follow-up and evaluation cards without a link.
+field-edit = Modifier
+field-discard = Supprimer
+field-changed = Enregistrée. Depuis la copie, le dossier a changé :
+field-no-copy = Aucune copie de vos dossiers sur cet appareil : ouvrez cette page avec une connexion après avoir saisi le code.
+field-choose-case = Dossier suivi
+field-edit-here = Ouvrez la page de cette fiche pour la modifier.
+field-last-followup = Dernier suivi :
+field-open-actions = Actions ouvertes :
+field-copy-at = Copie du :
+field-form-report = Fiche de signalement
+field-form-followup = Fiche de suivi
+field-form-evaluation = Fiche d'évaluation
+field-case-title = Le dossier
+field-change-stage = Le dossier est passé à
+field-change-reassigned = Le dossier a été confié à une autre personne.
+field-change-other-cards = D'autres fiches ont été enregistrées par des collègues :
+field-refused-case-closed = Le dossier a été clôturé depuis la copie : la fiche n'est pas enregistrée. Modifiez-la pour un autre dossier ou supprimez-la, ou demandez au coordinateur de rouvrir le dossier.
+field-case-required = Choisissez d'abord le dossier.
