@@ -181,7 +181,9 @@ pub async fn board(
                 let d = declared.get(&(p.code.clone(), m.code.clone()));
                 let (status, on, evidence) = match m.measure {
                     Some(measure) => match measures.of(&p.code, measure) {
-                        Measured::Since(day) => (Status::Done, Some(day.to_string()), String::new()),
+                        Measured::Since(day) => {
+                            (Status::Done, Some(day.to_string()), String::new())
+                        }
                         Measured::NotYet => (Status::NotStarted, None, String::new()),
                     },
                     None => match d {

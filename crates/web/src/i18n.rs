@@ -136,7 +136,11 @@ mod tests {
             .map(|entry| entry.expect("entry").path())
             .filter(|path| path.extension().is_some_and(|e| e == "ftl"))
             .map(|path| {
-                let name = path.file_name().expect("name").to_string_lossy().into_owned();
+                let name = path
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned();
                 (name, std::fs::read_to_string(&path).expect("readable"))
             })
             .collect();
@@ -157,7 +161,11 @@ mod tests {
         let ar = ids_by_file("ar");
         assert!(ar.iter().map(|(_, ids)| ids.len()).sum::<usize>() > 20);
         for other in ["fr", "en"] {
-            assert_eq!(ids_by_file(other).len(), ar.len(), "ar vs {other}: the same files");
+            assert_eq!(
+                ids_by_file(other).len(),
+                ar.len(),
+                "ar vs {other}: the same files"
+            );
             for ((name, ar_ids), (other_name, other_ids)) in ar.iter().zip(ids_by_file(other)) {
                 assert_eq!(name, &other_name, "ar vs {other}: the same files");
                 assert_eq!(
