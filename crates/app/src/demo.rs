@@ -53,6 +53,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+mod author;
 mod casework;
 pub mod committee;
 // Issue 15: training, rollout and library, through their use cases.

@@ -91,6 +91,17 @@ pub struct ChildRecord {
     pub identity: Option<Vec<u8>>,
 }
 
+/// A child's row (`id, territory_code, sex, birth_year, identity`).
+pub(crate) fn child_record(r: &sqlx::any::AnyRow) -> Result<ChildRecord, StoreError> {
+    Ok(ChildRecord {
+        id: r.try_get("id")?,
+        territory: r.try_get("territory_code")?,
+        sex: r.try_get("sex")?,
+        birth_year: r.try_get("birth_year")?,
+        identity: r.try_get("identity")?,
+    })
+}
+
 pub struct NewChild<'a> {
     pub id: &'a str,
     pub territory: &'a str,
@@ -484,17 +495,7 @@ impl Store {
             .fold(sqlx::query(&sql), |q, id| q.bind(id.as_str()))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ChildRecord {
-                    id: r.try_get("id")?,
-                    territory: r.try_get("territory_code")?,
-                    sex: r.try_get("sex")?,
-                    birth_year: r.try_get("birth_year")?,
-                    identity: r.try_get("identity")?,
-                })
-            })
-            .collect()
+        rows.iter().map(child_record).collect()
     }
 }
 

@@ -2,7 +2,7 @@
 //! resumes after the last row it finished (`maintenance_passes.cursor`) and runs once.
 
 use crate::audit::Tx;
-use crate::cases::ChildRecord;
+use crate::cases::{ChildRecord, child_record};
 use crate::{Store, StoreError};
 use sqlx::Row;
 
@@ -48,17 +48,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ChildRecord {
-                    id: r.try_get("id")?,
-                    territory: r.try_get("territory_code")?,
-                    sex: r.try_get("sex")?,
-                    birth_year: r.try_get("birth_year")?,
-                    identity: r.try_get("identity")?,
-                })
-            })
-            .collect()
+        rows.iter().map(child_record).collect()
     }
 }
 

@@ -6,17 +6,17 @@
 //! (`awladna_core::committee`), acting as the province's secretariat, chair and technical
 //! cell. Names are fictional; nothing here names a child.
 
+use super::author::{day, permit};
 use anyhow::anyhow;
 use awladna_core::committee::{
     self as use_case, DecisionInput, FollowUp, ItemInput, MeetingInput, Presence,
 };
-use awladna_core::{Act, Core, Permit, Who, accounts};
-use awladna_domain::access::{Actor, Role};
+use awladna_core::{Core, Permit, Who, accounts};
+use awladna_domain::access::Role;
 use awladna_domain::committee::MemberInput;
 use awladna_domain::forms::local_zone;
 use awladna_store::identity::Organisation;
 use jiff::{Span, Timestamp};
-use std::collections::BTreeSet;
 
 /// What the committees of the demo hold.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -84,27 +84,15 @@ const EXPERTS: [(&str, &str, &str, &str); 2] = [
 ];
 
 fn demo_who(territory: &str, organisation: &str) -> Who {
-    Who {
-        actor: Actor {
-            user_id: super::DEMO_AUTHOR.to_owned(),
-            organisation: organisation.to_owned(),
-            sector: "family_solidarity".to_owned(),
-            territory: Some(territory.to_owned()),
-            roles: BTreeSet::from([
-                Role::Secretariat,
-                Role::CommitteeChair,
-                Role::TechnicalOfficer,
-            ]),
-            token_scope: None,
-        },
-        audit_name: super::DEMO_AUTHOR.to_owned(),
-        origin: None,
-        machine: false,
-    }
-}
-
-fn permit<A: Act>(who: &Who) -> anyhow::Result<Permit<A>> {
-    Permit::check(who.clone()).map_err(|e| anyhow!("{e}"))
+    super::author::who(
+        Some(territory),
+        organisation,
+        &[
+            Role::Secretariat,
+            Role::CommitteeChair,
+            Role::TechnicalOfficer,
+        ],
+    )
 }
 
 /// The meeting's version now: each step of the demo names it, as a page does.
@@ -128,14 +116,6 @@ fn local_at(now: Timestamp, days: i64, hour: i8) -> anyhow::Result<String> {
         .date()
         .checked_add(Span::new().days(days))?;
     Ok(format!("{day}T{hour:02}:00"))
-}
-
-fn day(now: Timestamp, days: i64) -> anyhow::Result<String> {
-    Ok(now
-        .to_zoned(local_zone())
-        .date()
-        .checked_add(Span::new().days(days))?
-        .to_string())
 }
 
 /// Creates the committees of the pilot provinces that have none yet.

@@ -5,17 +5,18 @@
 //! recorded by the responsible organisations. Written through the same use cases as the
 //! pages (`awladna_core::diagnosis`, `awladna_core::action_plans`).
 
+use super::author::{permit, who};
 use anyhow::anyhow;
 use awladna_core::action_plans::{self as plans, Edit, NewPlan, ProgressInput};
 use awladna_core::diagnosis::{self as diagnoses, OpenInput};
-use awladna_core::{Act, Core, Permit, Who, act};
-use awladna_domain::access::{Actor, Role};
+use awladna_core::{Core, act};
+use awladna_domain::access::Role;
 use awladna_domain::action_plan::{Action, BudgetLine, Indicator};
 use awladna_domain::diagnosis::Answers;
 use awladna_domain::forms::local_zone;
 use awladna_domain::lang::Lang;
 use jiff::Timestamp;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// What the demo's planning holds.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -23,26 +24,6 @@ pub struct PlanningSummary {
     pub diagnoses: u64,
     pub plans: u64,
     pub actions: u64,
-}
-
-fn who(territory: &str, organisation: &str, roles: &[Role]) -> Who {
-    Who {
-        actor: Actor {
-            user_id: super::DEMO_AUTHOR.to_owned(),
-            organisation: organisation.to_owned(),
-            sector: "family_solidarity".to_owned(),
-            territory: Some(territory.to_owned()),
-            roles: roles.iter().copied().collect::<BTreeSet<_>>(),
-            token_scope: None,
-        },
-        audit_name: super::DEMO_AUTHOR.to_owned(),
-        origin: None,
-        machine: false,
-    }
-}
-
-fn permit<A: Act>(who: &Who) -> anyhow::Result<Permit<A>> {
-    Permit::check(who.clone()).map_err(|e| anyhow!("{e}"))
 }
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Error {
@@ -105,7 +86,7 @@ async fn one_province(
     summary: &mut PlanningSummary,
 ) -> anyhow::Result<()> {
     let office = who(
-        code,
+        Some(code),
         centre,
         &[
             Role::Secretariat,
@@ -192,7 +173,7 @@ async fn one_province(
         ),
     ];
     for (org, area, given) in &filled {
-        let focal = who(code, org, &[Role::FocalPoint]);
+        let focal = who(Some(code), org, &[Role::FocalPoint]);
         diagnoses::fill(core, &permit(&focal)?, &id, area, given, true, Some(1))
             .await
             .map_err(fail)?;
@@ -326,7 +307,7 @@ async fn one_province(
     // Progress by each responsible organisation.
     let p = plans::plan(core, &read, &plan).await.map_err(fail)?;
     for (k, a) in p.doc.actions().enumerate() {
-        let focal = who(code, &a.organisation, &[Role::FocalPoint]);
+        let focal = who(Some(code), &a.organisation, &[Role::FocalPoint]);
         plans::record_progress(
             core,
             &permit(&focal)?,

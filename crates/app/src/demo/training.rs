@@ -4,17 +4,16 @@
 //! tests, satisfaction), rollout milestones declared by each pilot's secretariat, and
 //! the toolkit library's documents (one with two versions). Names are fictional.
 
+use super::author::{day, permit, who};
 use anyhow::anyhow;
 use awladna_core::library::{self, DocumentInput};
-use awladna_core::{Act, Core, Permit, Who, rollout, training};
-use awladna_domain::access::{Actor, Role};
-use awladna_domain::forms::local_zone;
+use awladna_core::{Core, rollout, training};
+use awladna_domain::access::Role;
 use awladna_domain::rollout::DeclarationInput;
 use awladna_domain::training::{
     ModuleInput, ParticipantInput, ResultInput, SessionInput, TrainerInput,
 };
-use jiff::{Span, Timestamp};
-use std::collections::BTreeSet;
+use jiff::Timestamp;
 
 /// What the demo's training, rollout and library hold.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -23,26 +22,6 @@ pub struct TrainingSummary {
     pub participants: u64,
     pub declarations: u64,
     pub documents: u64,
-}
-
-fn who(territory: Option<&str>, roles: &[Role]) -> Who {
-    Who {
-        actor: Actor {
-            user_id: super::DEMO_AUTHOR.to_owned(),
-            organisation: territory.map(|t| format!("{t}-centre")).unwrap_or_default(),
-            sector: "family_solidarity".to_owned(),
-            territory: territory.map(str::to_owned),
-            roles: roles.iter().copied().collect::<BTreeSet<_>>(),
-            token_scope: None,
-        },
-        audit_name: super::DEMO_AUTHOR.to_owned(),
-        origin: None,
-        machine: false,
-    }
-}
-
-fn permit<A: Act>(who: &Who) -> anyhow::Result<Permit<A>> {
-    Permit::check(who.clone()).map_err(fail)
 }
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Error {
@@ -87,21 +66,13 @@ const PEOPLE: [(&str, &str, &str); 8] = [
     ("security", "مفتشة سلمى الودغيري", "مفتشة شرطة"),
 ];
 
-fn day(now: Timestamp, days: i64) -> anyhow::Result<String> {
-    Ok(now
-        .to_zoned(local_zone())
-        .date()
-        .checked_add(Span::new().days(days))?
-        .to_string())
-}
-
 /// Fills training, rollout and library, once (nothing when modules exist already).
 pub async fn fill(core: &Core, now: Timestamp) -> anyhow::Result<TrainingSummary> {
     let mut summary = TrainingSummary::default();
     if !core.store.training_modules().await?.is_empty() {
         return Ok(summary);
     }
-    let ministry = who(None, &[Role::NationalAnalyst]);
+    let ministry = who(None, "", &[Role::NationalAnalyst]);
     let run = permit::<awladna_core::act::RunTraining>(&ministry)?;
     let mut modules = Vec::new();
     for (code, title, audience, materials) in MODULES {
@@ -145,7 +116,11 @@ pub async fn fill(core: &Core, now: Timestamp) -> anyhow::Result<TrainingSummary
         .map(|t| t.code.clone())
         .collect();
     for (i, code) in pilots.iter().enumerate() {
-        let coordinator = who(Some(code), &[Role::Coordinator, Role::Secretariat]);
+        let coordinator = who(
+            Some(code),
+            &format!("{code}-centre"),
+            &[Role::Coordinator, Role::Secretariat],
+        );
         let run = permit::<awladna_core::act::RunTraining>(&coordinator)?;
         let read = permit::<awladna_core::act::ReadTraining>(&coordinator)?;
         let offset = -40 + i64::try_from(i).unwrap_or(0) * 3;
