@@ -3,11 +3,11 @@
 //! (the technical cell consolidates, the chair approves), one section's form for its
 //! organisation's focal point, and the ministry's comparison of provinces' profiles.
 
+use super::problems_of;
 use crate::committee::Scope;
-use crate::committee::pages::{choose_province, labelled_problems, may, province_label, version};
+use crate::committee::pages::{choose_province, may, province_label, version};
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
-use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,16 +22,6 @@ use awladna_domain::diagnosis::{
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-
-/// A refused input comes back to its page with the problems in the user's language.
-fn problems_of(t: Tr, e: PlanningError) -> Result<Vec<String>, AppError> {
-    match e {
-        PlanningError::Core(CoreError::Invalid(errors)) => {
-            Ok(labelled_problems(t, &errors, "plan-field"))
-        }
-        e => Err(e.into()),
-    }
-}
 
 pub struct Line {
     pub id: String,

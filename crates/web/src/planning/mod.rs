@@ -7,12 +7,26 @@
 pub mod api;
 pub mod diagnosis_pages;
 pub mod gantt;
+pub mod national_pages;
 pub mod plan_pages;
 pub mod report;
 
+use crate::committee::pages::labelled_problems;
 use crate::error::AppError;
+use crate::i18n::Tr;
+use awladna_core::CoreError;
 use awladna_core::diagnosis::PlanningError;
 use axum::http::StatusCode;
+
+/// A refused input comes back to its page with the problems in the user's language.
+fn problems_of(t: Tr, e: PlanningError) -> Result<Vec<String>, AppError> {
+    match e {
+        PlanningError::Core(CoreError::Invalid(errors)) => {
+            Ok(labelled_problems(t, &errors, "plan-field"))
+        }
+        e => Err(e.into()),
+    }
+}
 
 impl From<PlanningError> for AppError {
     fn from(e: PlanningError) -> Self {

@@ -4,21 +4,19 @@
 //! a draft, the chair's approval with the meeting, each organisation's progress form),
 //! and the ministry's national view with its XLSX.
 
+use super::problems_of;
 use crate::committee::Scope;
-use crate::committee::pages::{choose_province, labelled_problems, may, province_label, version};
+use crate::committee::pages::{choose_province, may, province_label, version};
 use crate::error::AppError;
 use crate::extract::{Guard, Shell};
-use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use awladna_core::action_plans::{self as use_case, Edit, NewPlan, Plan, ProgressInput};
 use awladna_core::committee::province;
-use awladna_core::diagnosis::PlanningError;
 use awladna_core::{CoreError, Permit, Who, act};
 use awladna_domain::access::Action;
 use awladna_domain::action_plan::{BudgetLine, FUNDING, Indicator};
-use awladna_export::{Cell, Table, Workbook};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
@@ -27,15 +25,6 @@ type Form = axum::Form<HashMap<String, String>>;
 
 fn field(form: &HashMap<String, String>, name: &str) -> String {
     form.get(name).cloned().unwrap_or_default()
-}
-
-fn problems_of(t: Tr, e: PlanningError) -> Result<Vec<String>, AppError> {
-    match e {
-        PlanningError::Core(CoreError::Invalid(errors)) => {
-            Ok(labelled_problems(t, &errors, "plan-field"))
-        }
-        e => Err(e.into()),
-    }
 }
 
 pub struct PlanLine {
@@ -517,92 +506,4 @@ pub async fn progress(
             plan_page(&state, here, permit.who().clone(), &id, errors).await
         }
     }
-}
-
-pub struct ProvinceView {
-    pub name: String,
-    pub code: String,
-    pub status: String,
-    pub rate: String,
-    pub on_track: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "action_plans_national.html")]
-pub struct NationalPage {
-    shell: Shell,
-    provinces: Vec<ProvinceView>,
-}
-
-async fn national_lines(
-    state: &AppState,
-    t: Tr,
-    permit: &Permit<act::ReadPlanning>,
-) -> Result<Vec<ProvinceView>, AppError> {
-    Ok(use_case::national(state, permit)
-        .await?
-        .into_iter()
-        .map(|l| ProvinceView {
-            name: province_label(state, t, &l.territory),
-            code: l.territory.clone(),
-            status: t.get(&format!("plan-national-{}", l.status)),
-            rate: l.execution_rate.map_or("–".into(), |r| format!("{r}%")),
-            on_track: l
-                .on_track
-                .and_then(|(a, b)| (a * 100).checked_div(b))
-                .map_or("–".into(), |share| format!("{share}%")),
-        })
-        .collect())
-}
-
-pub async fn national(
-    State(state): State<AppState>,
-    shell: Shell,
-    Guard(permit): Guard<act::ReadPlanning>,
-) -> Result<NationalPage, AppError> {
-    Ok(NationalPage {
-        provinces: national_lines(&state, shell.t, &permit).await?,
-        shell,
-    })
-}
-
-pub async fn national_xlsx(
-    State(state): State<AppState>,
-    t: Tr,
-    Guard(permit): Guard<act::ReadPlanning>,
-) -> Result<Response, AppError> {
-    let lines = national_lines(&state, t, &permit).await?;
-    let title = t.get("plans-national-title");
-    let book = Workbook {
-        title: title.clone(),
-        rtl: t.lang == awladna_domain::Lang::Ar,
-        tables: vec![Table {
-            title,
-            headers: vec![
-                t.get("plan-field-province"),
-                t.get("plans-status"),
-                t.get("plan-execution-rate"),
-                t.get("plan-indicators-on-track"),
-            ],
-            rows: lines
-                .into_iter()
-                .map(|l| {
-                    vec![
-                        Cell::Text(l.name),
-                        Cell::Text(l.status),
-                        Cell::Text(l.rate),
-                        Cell::Text(l.on_track),
-                    ]
-                })
-                .collect(),
-            note: None,
-        }],
-        ..Workbook::default()
-    };
-    let bytes = crate::stats::written(move || awladna_export::xlsx(&book)).await?;
-    Ok(crate::stats::attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "action-plans.xlsx".into(),
-        bytes,
-    ))
 }
