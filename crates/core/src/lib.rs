@@ -53,6 +53,8 @@ pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
 pub mod flags;
+pub mod merges;
+pub mod transfers;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

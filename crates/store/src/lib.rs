@@ -39,6 +39,8 @@ pub mod rollout;
 pub mod training;
 // journeys2 (issue 18)
 pub mod approvals;
+pub mod merges;
+pub mod transfers;
 pub mod flags;
 // Offline field work (issue 16 §3).
 pub mod field;

@@ -25,7 +25,7 @@ impl Store {
         offset: i64,
     ) -> Result<(Vec<RegisterRow>, i64), StoreError> {
         let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE territory_code = $1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE territory_code = $1 AND merged_into IS NULL")
                 .bind(territory)
                 .fetch_one(&self.pool)
                 .await?;
@@ -35,7 +35,7 @@ impl Store {
                     l.id AS last_id, l.number AS last_number, l.stage AS last_stage
              FROM children ch
              LEFT JOIN cases l ON l.id = (SELECT c.id FROM cases c WHERE c.child_id = ch.id ORDER BY c.opened_at DESC, c.id DESC LIMIT 1)
-             WHERE ch.territory_code = $1
+             WHERE ch.territory_code = $1 AND ch.merged_into IS NULL
              ORDER BY ch.created_at DESC, ch.id DESC LIMIT $2 OFFSET $3",
         )
         .bind(territory)

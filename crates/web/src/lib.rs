@@ -381,6 +381,23 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_page)),
         route(M::POST, "/api/v1/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_api)),
         route(M::POST, "/api/v1/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_api)),
+        // Issue 15 §4: a case transferred to another province and back.
+        route(M::GET, "/cases/{id}/transfer", MoveCase, get(cases::transfers::request_show)),
+        route(M::POST, "/cases/{id}/transfer", MoveCase, post(cases::transfers::request_page)),
+        route(M::GET, "/transfers", ReadCase, get(cases::transfers::list)),
+        route(M::GET, "/transfers/{id}", ReadCase, get(cases::transfers::sent)),
+        route(M::POST, "/transfers/{id}/answer", AssignCase, post(cases::transfers::answer_page)),
+        route(M::POST, "/transfers/{id}/release", MoveCase, post(cases::transfers::release_page)),
+        route(M::POST, "/api/v1/cases/{id}/transfers", MoveCase, post(cases::transfers::request_api)),
+        route(M::GET, "/api/v1/transfers", ReadCase, get(cases::transfers::list_api)),
+        route(M::POST, "/api/v1/transfers/{id}/answer", AssignCase, post(cases::transfers::answer_api)),
+        route(M::POST, "/api/v1/transfers/{id}/release", MoveCase, post(cases::transfers::release_api)),
+        // Issue 18: two records of one child compared and merged, and the merge undone.
+        route(M::GET, "/cases/{id}/merge", RectifyIdentity, get(cases::merges::show)),
+        route(M::POST, "/cases/{id}/merge", RectifyIdentity, post(cases::merges::merge_page)),
+        route(M::POST, "/cases/{id}/merge/undo", RectifyIdentity, post(cases::merges::undo_page)),
+        route(M::POST, "/api/v1/children/merges", RectifyIdentity, post(cases::merges::merge_api)),
+        route(M::POST, "/api/v1/children/merges/{id}/undo", RectifyIdentity, post(cases::merges::undo_api)),
         route(M::POST, "/lang/form", ViewPublic, post(lang_switch::switch_on_form)),
     ]
 }

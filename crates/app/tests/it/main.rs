@@ -56,3 +56,6 @@ mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
 mod field_sync;
+mod browser_moves;
+mod child_merge;
+mod transfer;

@@ -398,6 +398,23 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/cases/{id}/approvals", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/approvals/decide", Who::Only(&[Role::Coordinator])),
     ("POST", "/lang/form", Who::Anyone),
+    // Issue 15 §4: transfers between provinces.
+    ("GET", "/cases/{id}/transfer", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/transfer", Who::Only(CASE_WORKERS)),
+    ("GET", "/transfers", Who::Only(CASE_READERS)),
+    ("GET", "/transfers/{id}", Who::Only(CASE_READERS)),
+    ("POST", "/transfers/{id}/answer", Who::Only(&[Role::Coordinator])),
+    ("POST", "/transfers/{id}/release", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/cases/{id}/transfers", Who::Only(CASE_WORKERS)),
+    ("GET", "/api/v1/transfers", Who::Only(CASE_READERS)),
+    ("POST", "/api/v1/transfers/{id}/answer", Who::Only(&[Role::Coordinator])),
+    ("POST", "/api/v1/transfers/{id}/release", Who::Only(CASE_WORKERS)),
+    // Issue 18: two records of one child merged.
+    ("GET", "/cases/{id}/merge", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/merge", Who::Only(CASE_WORKERS)),
+    ("POST", "/cases/{id}/merge/undo", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/children/merges", Who::Only(CASE_WORKERS)),
+    ("POST", "/api/v1/children/merges/{id}/undo", Who::Only(CASE_WORKERS)),
 ];
 
 /// A concrete path for a route pattern.

@@ -72,6 +72,32 @@ pub async fn read(
     let case = core.store.case(id).await?.ok_or(CoreError::NotFound)?;
     let decision = permit.decide_on(&case.territory);
     crate::error::allowed(core.with_grant(permit, &case.id, decision).await?)?;
+    let timeline = timeline_of(core, permit.actor(), &case, &case.territory).await?;
+    let entry = permit.who().audit(
+        core.now_ms(),
+        "case.read",
+        ("case", &case.id),
+        &case.territory,
+        json!({}),
+    );
+    core.audit_alone(entry).await?;
+    let concerns = core.store.case_concerns(&case.id).await?;
+    Ok(OpenedCase {
+        case,
+        concerns,
+        timeline,
+    })
+}
+
+/// The timeline of `case` as `actor` may know it, reading its files as a person of
+/// `territory` (the case's province, or the province that sent it, issue 15 §4), in
+/// time order. Not audited: the caller audits the read.
+pub(crate) async fn timeline_of(
+    core: &Core,
+    actor: &awladna_domain::access::Actor,
+    case: &CaseRecord,
+    territory: &str,
+) -> Result<Vec<Entry>, CoreError> {
     let mut timeline = Vec::new();
     for m in core.store.stage_moves(&case.id).await? {
         let reason = match &m.reason {
@@ -93,11 +119,7 @@ pub async fn read(
     }
     // An entry of a file the reader may not open is not theirs to know of.
     let reads = |part: FilePart| {
-        decide(
-            Some(permit.actor()),
-            Action::ReadFile(part),
-            Some(&case.territory),
-        ) == Decision::Allow
+        decide(Some(actor), Action::ReadFile(part), Some(territory)) == Decision::Allow
     };
     let contributions = contributions(core, &case.id).await?;
     for (card_id, form, at_ms, complete) in core.store.case_cards(&case.id).await? {
@@ -124,20 +146,7 @@ pub async fn read(
         _ => false,
     }));
     timeline.sort_by_key(Entry::at_ms);
-    let entry = permit.who().audit(
-        core.now_ms(),
-        "case.read",
-        ("case", &case.id),
-        &case.territory,
-        json!({}),
-    );
-    core.audit_alone(entry).await?;
-    let concerns = core.store.case_concerns(&case.id).await?;
-    Ok(OpenedCase {
-        case,
-        concerns,
-        timeline,
-    })
+    Ok(timeline)
 }
 
 /// What the receiving services added to a case, as timeline entries (every part; the

@@ -15,6 +15,8 @@ pub mod queues;
 pub mod register;
 pub mod tasks;
 pub mod timeline;
+pub mod transfers;
+pub mod merges;
 
 use crate::error::AppError;
 use awladna_core::cases::CaseError;

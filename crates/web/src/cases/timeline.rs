@@ -1,6 +1,7 @@
 //! The case's timeline as the case page tells it, in the reader's language: its moves,
 //! assignments, cards and services' contributions, with the flags added and removed
-//! and the approvals asked and decided (issue 18), each at its time.
+//! and the approvals asked and decided (issue 18), and its transfers between provinces
+//! (issue 15 §4), each at its time.
 
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -25,9 +26,24 @@ pub async fn timeline(
     flags: &[OpenedFlag],
     approvals: &[OpenedApproval],
 ) -> Result<Vec<EntryView>, AppError> {
+    let transfers = awladna_core::transfers::of_case(state, &opened.case.id).await?;
     let extra = super::flags::timeline_lines(t, flags)
         .into_iter()
         .chain(super::approvals::timeline_lines(t, approvals))
+        .chain(super::transfers::timeline_lines(state, t, &transfers))
+        .collect();
+    with_lines(state, t, opened, extra).await
+}
+
+/// The case's own timeline with these other lines (time, text, reason), oldest first.
+pub async fn with_lines(
+    state: &AppState,
+    t: Tr,
+    opened: &OpenedCase,
+    lines: Vec<(i64, String, Option<String>)>,
+) -> Result<Vec<EntryView>, AppError> {
+    let extra = lines
+        .into_iter()
         .map(|(at_ms, text, reason)| {
             let at = local_time(at_ms);
             (
