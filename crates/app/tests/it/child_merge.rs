@@ -52,6 +52,13 @@ async fn merge(worker: &Signed<'_>, kept: (&str, i64), merged: (&str, i64)) -> c
 
 /// The children a name search finds.
 async fn found(worker: &Signed<'_>, q: &str) -> Vec<String> {
+    let q: String = q
+        .bytes()
+        .map(|b| match b.is_ascii_alphanumeric() {
+            true => char::from(b).to_string(),
+            false => format!("%{b:02X}"),
+        })
+        .collect();
     let answer = worker.get(&format!("/api/v1/children?q={q}")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer
