@@ -316,6 +316,18 @@ async fn listed(core: &Core, found: Vec<TransferRecord>) -> Result<Vec<Listed>, 
     Ok(all)
 }
 
+/// A transfer waiting for (or answered by) the reader's province, with its case's
+/// number: what the answer's confirmation shows. Another province's is not found.
+pub async fn to_answer(
+    core: &Core,
+    permit: &Permit<act::AssignCase>,
+    transfer_id: &str,
+) -> Result<Listed, CoreError> {
+    let t = find(core, transfer_id).await?;
+    permit.on(&t.to_territory)?;
+    listed(core, vec![t]).await?.pop().ok_or(CoreError::NotFound)
+}
+
 /// The transfers waiting for the answer of the reader's province (none for a national
 /// body), and those it sent that are still open (waiting, or accepted with its part
 /// not closed).

@@ -1,7 +1,7 @@
 //! Every route × every role: the policy's answer must match the matrix written here.
 //! A route added without a line in this matrix fails the test.
 
-use crate::support::{Backend, TestApp, linking_card, on_each_backend};
+use crate::support::{Backend, Signed, TestApp, linking_card, on_each_backend};
 use awladna_domain::access::Role;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
@@ -550,6 +550,12 @@ struct Records {
     /// Issue 15: a training session of the province and a participant of it.
     session: String,
     trainee: String,
+    /// Issue 15 §4: a transfer waiting for the province's answer (from Kénitra), and one
+    /// it sent that Kénitra accepted (its part still open). Issue 18: a merge of two of
+    /// its children.
+    transfer_in: String,
+    transfer_out: String,
+    merge: String,
 }
 
 const PDF: &[u8] =
@@ -780,7 +786,12 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
             )
             .await,
     );
+    let (transfer_in, transfer_out) = transfers_of(app, province, &worker).await;
+    let merge = merge_of(app, province, &worker).await;
     Records {
+        transfer_in,
+        transfer_out,
+        merge,
         diagnosis,
         action_plan,
         report,
@@ -802,6 +813,106 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
     }
 }
 
+/// A case of `territory` recorded by `worker` about a new child: (case, child).
+async fn new_case(worker: &Signed<'_>, territory: &str, first_name: &str) -> (String, String) {
+    let report = worker
+        .record_report(&json!({
+            "source": "school", "received_at": "2026-11-22T09:00:00Z", "territory": territory,
+            "child": {"first_name": first_name, "last_name": "Idrissi", "sex": "female", "age_years": 9},
+            "concerns": ["neglect"], "urgency": "high"
+        }))
+        .await;
+    let opened = worker.triage(&report, None).await;
+    let id = |k: &str| opened[k].as_str().expect(k).to_owned();
+    (id("case_id"), id("child_id"))
+}
+
+/// Issue 15 §4: a transfer from Kénitra waiting for `province`'s answer, and one
+/// `province` sent to Kénitra, accepted there (after its coordinator's approval where
+/// the province asks for one).
+async fn transfers_of(app: &TestApp, province: &str, worker: &Signed<'_>) -> (String, String) {
+    let kenitra = format!("kenitra-for-{province}");
+    app.organisation(&kenitra, "family_solidarity", Some("kenitra"))
+        .await;
+    let k_worker = app
+        .signed_in(&format!("kworker.{province}"), &kenitra, &[Role::CaseWorker])
+        .await;
+    let k_chief = app
+        .signed_in(&format!("kchief.{province}"), &kenitra, &[Role::Coordinator])
+        .await;
+    let chief = app
+        .signed_in(
+            &format!("chief.{province}"),
+            &format!("{province}-centre"),
+            &[Role::Coordinator],
+        )
+        .await;
+    let (incoming, _) = new_case(&k_worker, "kenitra", "Hind").await;
+    let transfer_in = id_of(
+        &k_worker
+            .post(
+                &format!("/api/v1/cases/{incoming}/transfers"),
+                &json!({"to": province, "reason": "انتقال الأسرة"}),
+            )
+            .await,
+    );
+    let (outgoing, _) = new_case(worker, province, "Amina").await;
+    let asked = worker
+        .post(
+            &format!("/api/v1/cases/{outgoing}/approvals"),
+            &json!({"step": "transfer"}),
+        )
+        .await;
+    if asked.status.is_success() {
+        let decided = chief
+            .post(
+                &format!("/api/v1/cases/{outgoing}/approvals/decide"),
+                &json!({"approval_id": id_of(&asked), "decision": "approve"}),
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    }
+    let transfer_out = id_of(
+        &worker
+            .post(
+                &format!("/api/v1/cases/{outgoing}/transfers"),
+                &json!({"to": "kenitra", "reason": "انتقال الأسرة"}),
+            )
+            .await,
+    );
+    let accepted = k_chief
+        .post(
+            &format!("/api/v1/transfers/{transfer_out}/answer"),
+            &json!({"decision": "accept"}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    (transfer_in, transfer_out)
+}
+
+/// Issue 18: two children of `province` merged.
+async fn merge_of(app: &TestApp, province: &str, worker: &Signed<'_>) -> String {
+    let (_, kept) = new_case(worker, province, "Nora").await;
+    let (_, merged) = new_case(worker, province, "Noura").await;
+    let version = |id: String| async move {
+        app.store
+            .child_standing(&id)
+            .await
+            .expect("standing")
+            .expect("child")
+            .version
+    };
+    id_of(
+        &worker
+            .post(
+                "/api/v1/children/merges",
+                &json!({"kept": kept, "kept_version": version(kept.clone()).await,
+                    "merged": merged, "merged_version": version(merged.clone()).await}),
+            )
+            .await,
+    )
+}
+
 /// A route's path with the records of one province, or `None` for a route that names no
 /// record. A route with a record id this function does not know fails the test: a new
 /// record route is checked across provinces as soon as it exists.
@@ -810,6 +921,12 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         |prefix: &str| path.starts_with(prefix) || path.starts_with(&format!("/api/v1{prefix}"));
     let record = if !path.contains("{id}") {
         None
+    } else if id("/transfers/") && path.ends_with("/answer") {
+        Some(&r.transfer_in)
+    } else if id("/transfers/") {
+        Some(&r.transfer_out)
+    } else if id("/children/merges/") {
+        Some(&r.merge)
     } else if id("/reports/") {
         Some(&r.report)
     } else if id("/alerts/") {
@@ -918,6 +1035,9 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         decision: uuid::Uuid::now_v7().to_string(),
         session: uuid::Uuid::now_v7().to_string(),
         trainee: uuid::Uuid::now_v7().to_string(),
+        transfer_in: uuid::Uuid::now_v7().to_string(),
+        transfer_out: uuid::Uuid::now_v7().to_string(),
+        merge: uuid::Uuid::now_v7().to_string(),
     };
     // Salé's people, every role; the focal point at the hospital the cards go to.
     let mut callers = Vec::new();

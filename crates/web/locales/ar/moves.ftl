@@ -55,3 +55,4 @@ audit-action-case-transfer_released = إغلاق جزء الإقليم المر�
 audit-action-child-identity_read = الاطلاع على هوية طفل للمقارنة
 audit-action-child-merged = دمج سجلين لنفس الطفل
 audit-action-child-merge_undone = التراجع عن دمج سجلين
+transfer-from = الإقليم المرسل

@@ -55,3 +55,4 @@ audit-action-case-transfer_released = Sending province's part of a transferred c
 audit-action-child-identity_read = A child's identity read for a comparison
 audit-action-child-merged = Two records of one child merged
 audit-action-child-merge_undone = Merge of two records undone
+transfer-from = Sending province

@@ -55,3 +55,4 @@ audit-action-case-transfer_released = Part de la province d'origine clôturée
 audit-action-child-identity_read = Identité d'un enfant lue pour comparaison
 audit-action-child-merged = Deux fiches du même enfant fusionnées
 audit-action-child-merge_undone = Fusion de deux fiches annulée
+transfer-from = Province d'origine

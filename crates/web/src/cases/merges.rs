@@ -194,6 +194,18 @@ pub struct MergeForm {
     merged_version: Option<i64>,
 }
 
+/// The case a page's merge form was posted from, if the reader may edit its child.
+async fn from_case(
+    state: &AppState,
+    permit: &awladna_core::Permit<act::RectifyIdentity>,
+    case_id: &str,
+) -> Result<(), AppError> {
+    state
+        .case_for(permit.who(), case_id, Action::RectifyIdentity, Use::Read)
+        .await?;
+    Ok(())
+}
+
 async fn merge_form(
     state: &AppState,
     permit: &awladna_core::Permit<act::RectifyIdentity>,
@@ -222,6 +234,7 @@ pub async fn merge_page(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<MergeForm>,
 ) -> Result<Response, AppError> {
+    from_case(&state, &permit, &id).await?;
     merge_form(&state, &permit, &form).await?;
     Ok(Redirect::to(&format!("/cases/{id}/merge?done=merge")).into_response())
 }
@@ -248,6 +261,14 @@ pub async fn undo_page(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<UndoForm>,
 ) -> Result<Response, AppError> {
+    from_case(&state, &permit, &id).await?;
+    if form.merge_id.is_empty() {
+        return Err(AppError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "form-error-unknown-code",
+        ));
+    }
     undo(&state, &permit, &form.merge_id, form.version.unwrap_or(-1)).await?;
     Ok(Redirect::to(&format!("/cases/{id}/merge?done=undo")).into_response())
 }

@@ -17,7 +17,7 @@ use awladna_core::cases::Use;
 use awladna_core::cases::moves::MoveError;
 use awladna_core::transfers::{
     Answered, Listed, MAX_REASON, OpenedTransfer, answer, of_province, read_sent, release,
-    request,
+    request, to_answer,
 };
 use awladna_core::{CoreError, Permit, act};
 use awladna_domain::access::{Action, Decision, decide};
@@ -291,13 +291,21 @@ pub async fn answer_page(
     axum::Form(form): axum::Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     let t = shell.t;
+    let asked = to_answer(&state, &permit, &id).await?;
     let accept = form.decision == "accept";
     if !given(form.confirmed.as_deref()) {
         let verb = if accept { "accept" } else { "refuse" };
         return Ok(ConfirmPage {
             title: t.get(&format!("transfer-confirm-{verb}")),
             question: t.get("transfer-confirm-question"),
-            facts: vec![(t.get("transfer-field-reason"), form.reason.trim().to_owned())],
+            facts: vec![
+                (t.get("case-card-of-case"), asked.number),
+                (
+                    t.get("transfer-from"),
+                    place_name(&state, t, &asked.transfer.from_territory),
+                ),
+                (t.get("transfer-field-reason"), form.reason.trim().to_owned()),
+            ],
             action: format!("/transfers/{id}/answer"),
             fields: vec![
                 ("decision".into(), form.decision.clone()),
@@ -330,6 +338,7 @@ pub async fn answer_api(
     Path(id): Path<String>,
     ApiJson(form): ApiJson<AnswerForm>,
 ) -> Result<Json<Value>, AppError> {
+    to_answer(&state, &permit, &id).await?;
     let accept = match form.decision.as_str() {
         "accept" => true,
         "refuse" => false,
