@@ -238,7 +238,10 @@ pub async fn undo(
     if !tx.undo_merge(&merge, version, &who.audit_name, now).await? {
         return Err(MergeError::Stale);
     }
-    for (child, tokens) in [&merge.survivor_id, &merge.merged_id].into_iter().zip(&tokens) {
+    for (child, tokens) in [&merge.survivor_id, &merge.merged_id]
+        .into_iter()
+        .zip(&tokens)
+    {
         tx.insert_name_tokens(child, &survivor.territory, tokens)
             .await?;
     }

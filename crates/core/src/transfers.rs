@@ -12,9 +12,9 @@
 //! do not change and no case is counted twice; the reports that opened it stay counted
 //! where they were received.
 
+use crate::cases::moves::MoveError;
 use crate::cases::read::{Entry, OpenedCase, timeline_of};
 use crate::cases::{CaseError, Use};
-use crate::cases::moves::MoveError;
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::forms::{Problem, clean_text};
@@ -216,7 +216,10 @@ pub async fn answer(
         at_ms: now,
         reason: sealed.as_deref(),
     };
-    if !tx.answer_transfer(&answer, &t.case_id, &t.to_territory).await? {
+    if !tx
+        .answer_transfer(&answer, &t.case_id, &t.to_territory)
+        .await?
+    {
         return Err(CoreError::Stale);
     }
     // Told to both provinces' audit pages.
@@ -278,10 +281,7 @@ async fn find(core: &Core, id: &str) -> Result<TransferRecord, CoreError> {
     if id.chars().any(char::is_control) {
         return Err(CoreError::NotFound);
     }
-    core.store
-        .transfer(id)
-        .await?
-        .ok_or(CoreError::NotFound)
+    core.store.transfer(id).await?.ok_or(CoreError::NotFound)
 }
 
 /// The transfers of a case whose reader was let read it, oldest first.
@@ -325,7 +325,10 @@ pub async fn to_answer(
 ) -> Result<Listed, CoreError> {
     let t = find(core, transfer_id).await?;
     permit.on(&t.to_territory)?;
-    listed(core, vec![t]).await?.pop().ok_or(CoreError::NotFound)
+    listed(core, vec![t])
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound)
 }
 
 /// The transfers waiting for the answer of the reader's province (none for a national
@@ -353,11 +356,17 @@ pub async fn read_sent(
 ) -> Result<(OpenedTransfer, OpenedCase), CoreError> {
     let t = find(core, transfer_id).await?;
     permit.on(&t.from_territory)?;
-    let (Some(accepted_at), None) = (t.decided_at.filter(|_| t.status == "accepted"), t.released_at)
-    else {
+    let (Some(accepted_at), None) = (
+        t.decided_at.filter(|_| t.status == "accepted"),
+        t.released_at,
+    ) else {
         return Err(CoreError::NotFound);
     };
-    let case = core.store.case(&t.case_id).await?.ok_or(CoreError::NotFound)?;
+    let case = core
+        .store
+        .case(&t.case_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
     let timeline: Vec<Entry> = timeline_of(core, permit.actor(), &case, &t.from_territory)
         .await?
         .into_iter()

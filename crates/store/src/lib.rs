@@ -39,9 +39,9 @@ pub mod rollout;
 pub mod training;
 // journeys2 (issue 18)
 pub mod approvals;
+pub mod flags;
 pub mod merges;
 pub mod transfers;
-pub mod flags;
 // Offline field work (issue 16 §3).
 pub mod field;
 

@@ -24,11 +24,12 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<RegisterRow>, i64), StoreError> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE territory_code = $1 AND merged_into IS NULL")
-                .bind(territory)
-                .fetch_one(&self.pool)
-                .await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM children WHERE territory_code = $1 AND merged_into IS NULL",
+        )
+        .bind(territory)
+        .fetch_one(&self.pool)
+        .await?;
         let rows = sqlx::query(
             "SELECT ch.id, ch.sex, ch.birth_year, ch.identity, ch.created_at,
                     (SELECT COUNT(*) FROM cases c WHERE c.child_id = ch.id) AS cases,

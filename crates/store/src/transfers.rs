@@ -78,10 +78,7 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM case_transfers WHERE {condition} ORDER BY requested_at, id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(value)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(value).fetch_all(&self.pool).await?;
         rows.iter().map(record).collect()
     }
 

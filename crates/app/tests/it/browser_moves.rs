@@ -31,7 +31,14 @@ async fn moves_a_case_is_transferred_to_another_province_which_accepts_it() {
     let Some((browser, base)) = phone(&app, 1600).await else {
         return;
     };
-    open_as(&browser, &base, &app, ("nadia", &user), &format!("{base}/cases/{case}")).await;
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}"),
+    )
+    .await;
     browser
         .click(&format!("a[href='/cases/{case}/transfer']"))
         .await;
@@ -51,7 +58,9 @@ async fn moves_a_case_is_transferred_to_another_province_which_accepts_it() {
         .assert_fits_the_screen("the transfer form scrolls sideways at 360 px")
         .await;
     browser.screenshot("moves-transfer-request-ar-360").await;
-    browser.click("form[action$='/transfer'] button.primary").await;
+    browser
+        .click("form[action$='/transfer'] button.primary")
+        .await;
     browser.wait_for(".case-stepper").await;
     assert!(main_text(&browser).await.contains("طلب نقل الملف"));
     browser.close().await;
@@ -60,9 +69,20 @@ async fn moves_a_case_is_transferred_to_another_province_which_accepts_it() {
     let Some((browser, base)) = phone(&app, 1600).await else {
         return;
     };
-    open_as(&browser, &base, &app, ("kchief", &chief), &format!("{base}/transfers")).await;
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("kchief", &chief),
+        &format!("{base}/transfers"),
+    )
+    .await;
     browser.wait_for("button[value=accept]").await;
-    assert!(main_text(&browser).await.contains("انتقلت الأسرة إلى القنيطرة"));
+    assert!(
+        main_text(&browser)
+            .await
+            .contains("انتقلت الأسرة إلى القنيطرة")
+    );
     browser
         .assert_fits_the_screen("the transfers page scrolls sideways at 360 px")
         .await;
@@ -98,7 +118,14 @@ async fn moves_two_records_of_one_child_are_compared_and_merged() {
     let Some((browser, base)) = phone(&app, 1600).await else {
         return;
     };
-    open_as(&browser, &base, &app, ("nadia", &user), &format!("{base}/cases/{case1}")).await;
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case1}"),
+    )
+    .await;
     browser
         .click(&format!("a[href='/cases/{case1}/merge']"))
         .await;

@@ -41,7 +41,11 @@ async fn version(app: &TestApp, child: &str) -> i64 {
         .version
 }
 
-async fn merge(worker: &Signed<'_>, kept: (&str, i64), merged: (&str, i64)) -> crate::support::Answer {
+async fn merge(
+    worker: &Signed<'_>,
+    kept: (&str, i64),
+    merged: (&str, i64),
+) -> crate::support::Answer {
     worker
         .post(
             "/api/v1/children/merges",
@@ -76,15 +80,23 @@ async fn the_child_of(worker: &Signed<'_>, case: &str) -> Value {
 
 async fn two_records_merge_keeping_both_histories_and_the_merge_is_undone(backend: Backend) {
     let app = sale(backend).await;
-    let nadia = app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let (case1, child1) = new_child(&nadia, "سلمى", "الإدريسي").await;
     let (case2, child2) = new_child(&nadia, "سلمى", "الادريسي").await;
 
     // The comparison: the duplicate is proposed, then both side by side.
     let list = nadia.get(&format!("/cases/{case1}/merge")).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-    assert!(list.body.contains(&format!("with={child2}")), "{}", list.body);
-    let side = nadia.get(&format!("/cases/{case1}/merge?with={child2}")).await;
+    assert!(
+        list.body.contains(&format!("with={child2}")),
+        "{}",
+        list.body
+    );
+    let side = nadia
+        .get(&format!("/cases/{case1}/merge?with={child2}"))
+        .await;
     assert_eq!(side.status, StatusCode::OK);
     assert!(side.body.contains("الإدريسي") && side.body.contains("الادريسي"));
     assert!(side.body.contains("name=\"merged\""));
@@ -96,30 +108,55 @@ async fn two_records_merge_keeping_both_histories_and_the_merge_is_undone(backen
     let merged = merge(&nadia, (&child1, v1), (&child2, v2)).await;
     assert_eq!(merged.status, StatusCode::CREATED, "{}", merged.body);
     let merge_id = merged.json()["id"].as_str().expect("id").to_owned();
-    assert_eq!(merge(&nadia, (&child1, v1), (&child2, v2)).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        merge(&nadia, (&child1, v1), (&child2, v2)).await.status,
+        StatusCode::CONFLICT
+    );
 
     // Both cases under the child kept, nothing deleted; the merged one is found only
     // through the child kept, and not proposed as a duplicate.
     assert_eq!(the_child_of(&nadia, &case2).await, json!(child1));
     let case2_page = nadia.get(&format!("/cases/{case2}")).await;
     assert_eq!(case2_page.status, StatusCode::OK);
-    assert!(case2_page.body.contains("الإدريسي"), "the kept child's identity");
+    assert!(
+        case2_page.body.contains("الإدريسي"),
+        "the kept child's identity"
+    );
     let search_after = found(&nadia, "سلمى الادريسي").await;
-    assert!(search_after.contains(&child1) && !search_after.contains(&child2), "{search_after:?}");
-    let (_, children) = app.store.register_page("sale", 50, 0).await.expect("register");
+    assert!(
+        search_after.contains(&child1) && !search_after.contains(&child2),
+        "{search_after:?}"
+    );
+    let (_, children) = app
+        .store
+        .register_page("sale", 50, 0)
+        .await
+        .expect("register");
     assert_eq!(children, 1, "the register counts one child");
     let list = nadia.get(&format!("/cases/{case1}/merge")).await;
     assert!(!list.body.contains(&format!("with={child2}")));
-    assert!(list.body.contains("دمج بواسطة nadia"), "who merged, and when");
+    assert!(
+        list.body.contains("دمج بواسطة nadia"),
+        "who merged, and when"
+    );
 
     // Undo: a stale version is refused; then everything is as before, exactly.
     let undo = format!("/api/v1/children/merges/{merge_id}/undo");
-    assert_eq!(nadia.post(&undo, &json!({"version": 9})).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        nadia.post(&undo, &json!({"version": 9})).await.status,
+        StatusCode::CONFLICT
+    );
     let undone = nadia
-        .post_page(&format!("/cases/{case1}/merge/undo"), &[("merge_id", &merge_id), ("version", "1")])
+        .post_page(
+            &format!("/cases/{case1}/merge/undo"),
+            &[("merge_id", &merge_id), ("version", "1")],
+        )
         .await;
     assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
-    assert_eq!(nadia.post(&undo, &json!({"version": 2})).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        nadia.post(&undo, &json!({"version": 2})).await.status,
+        StatusCode::CONFLICT
+    );
     assert_eq!(the_child_of(&nadia, &case2).await, json!(child2));
     assert_eq!(the_child_of(&nadia, &case1).await, json!(child1));
     let search_undone = found(&nadia, "سلمى").await;
@@ -144,36 +181,63 @@ on_each_backend!(two_records_merge_keeping_both_histories_and_the_merge_is_undon
 
 async fn merges_are_refused_to_others_to_itself_to_chains_and_stale_versions(backend: Backend) {
     let app = sale(backend).await;
-    let nadia = app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let officer = app
         .signed_in("officer", "sale-centre", &[Role::InformationOfficer])
         .await;
-    let amal = app.signed_in("amal", "rabat-centre", &[Role::Coordinator]).await;
+    let amal = app
+        .signed_in("amal", "rabat-centre", &[Role::Coordinator])
+        .await;
     let (case1, child1) = new_child(&nadia, "ليلى", "بناني").await;
     let (_, child2) = new_child(&nadia, "ليلى", "بنانى").await;
     let (_, child3) = new_child(&nadia, "ليلى", "البناني").await;
 
     // Wrong role, other province: refused, nothing merged.
-    assert_eq!(officer.get(&format!("/cases/{case1}/merge")).await.status, StatusCode::FORBIDDEN);
-    let (v1, v2) = (version(&app, &child1).await, version(&app, &child2).await);
-    assert_eq!(merge(&officer, (&child1, v1), (&child2, v2)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(amal.get(&format!("/cases/{case1}/merge")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        amal.get(&format!("/cases/{case1}/merge?with={child2}")).await.status,
+        officer.get(&format!("/cases/{case1}/merge")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (v1, v2) = (version(&app, &child1).await, version(&app, &child2).await);
+    assert_eq!(
+        merge(&officer, (&child1, v1), (&child2, v2)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        amal.get(&format!("/cases/{case1}/merge")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(merge(&amal, (&child1, v1), (&child2, v2)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        amal.get(&format!("/cases/{case1}/merge?with={child2}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        merge(&amal, (&child1, v1), (&child2, v2)).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Itself; an unknown child; a stale version.
     assert_eq!(
         merge(&nadia, (&child1, v1), (&child1, v1)).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    assert_eq!(merge(&nadia, (&child1, v1), ("nobody", 1)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(merge(&nadia, (&child1, v1 + 5), (&child2, v2)).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        merge(&nadia, (&child1, v1), ("nobody", 1)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        merge(&nadia, (&child1, v1 + 5), (&child2, v2)).await.status,
+        StatusCode::CONFLICT
+    );
     assert!(app.store.child_merges(&child1).await.unwrap().is_empty());
 
     // Merge 2 into 1; then chains are refused: 1 (kept) into 3, 3 into 2 (merged away).
-    assert_eq!(merge(&nadia, (&child1, v1), (&child2, v2)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        merge(&nadia, (&child1, v1), (&child2, v2)).await.status,
+        StatusCode::CREATED
+    );
     let (v1, v2, v3) = (
         version(&app, &child1).await,
         version(&app, &child2).await,
@@ -182,12 +246,26 @@ async fn merges_are_refused_to_others_to_itself_to_chains_and_stale_versions(bac
     let chain = merge(&nadia, (&child3, v3), (&child1, v1)).await;
     assert_eq!(chain.status, StatusCode::CONFLICT, "{}", chain.body);
     assert!(chain.body.contains("chain"), "{}", chain.body);
-    assert_eq!(merge(&nadia, (&child2, v2), (&child3, v3)).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        merge(&nadia, (&child2, v2), (&child3, v3)).await.status,
+        StatusCode::CONFLICT
+    );
     // Merging 3 into the child kept is fine, on its current version only.
-    assert_eq!(merge(&nadia, (&child1, v1 - 1), (&child3, v3)).await.status, StatusCode::CONFLICT);
-    assert_eq!(merge(&nadia, (&child1, v1), (&child3, v3)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        merge(&nadia, (&child1, v1 - 1), (&child3, v3)).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        merge(&nadia, (&child1, v1), (&child3, v3)).await.status,
+        StatusCode::CREATED
+    );
     // A hostile id is not found, never a fault.
-    let hostile = merge(&nadia, (&child1, v1), ("'; DROP TABLE children; --\u{0}ن", 1)).await;
+    let hostile = merge(
+        &nadia,
+        (&child1, v1),
+        ("'; DROP TABLE children; --\u{0}ن", 1),
+    )
+    .await;
     assert_eq!(hostile.status, StatusCode::NOT_FOUND);
     app.finish().await;
 }

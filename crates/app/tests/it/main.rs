@@ -55,7 +55,7 @@ mod explicit_back;
 mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
-mod field_sync;
 mod browser_moves;
 mod child_merge;
+mod field_sync;
 mod transfer;

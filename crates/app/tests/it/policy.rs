@@ -835,10 +835,18 @@ async fn transfers_of(app: &TestApp, province: &str, worker: &Signed<'_>) -> (St
     app.organisation(&kenitra, "family_solidarity", Some("kenitra"))
         .await;
     let k_worker = app
-        .signed_in(&format!("kworker.{province}"), &kenitra, &[Role::CaseWorker])
+        .signed_in(
+            &format!("kworker.{province}"),
+            &kenitra,
+            &[Role::CaseWorker],
+        )
         .await;
     let k_chief = app
-        .signed_in(&format!("kchief.{province}"), &kenitra, &[Role::Coordinator])
+        .signed_in(
+            &format!("kchief.{province}"),
+            &kenitra,
+            &[Role::Coordinator],
+        )
         .await;
     let chief = app
         .signed_in(

@@ -40,11 +40,19 @@ async fn cases_counted(app: &TestApp, territory: &str) -> i64 {
 /// The running counts equal a rebuild from the records.
 async fn statistics_hold(app: &TestApp) {
     let running = crate::stats::all_cells(app).await;
-    app.store.rebuild_statistics(&|_| {}).await.expect("rebuild");
+    app.store
+        .rebuild_statistics(&|_| {})
+        .await
+        .expect("rebuild");
     assert_eq!(running, crate::stats::all_cells(app).await);
 }
 
-async fn transfer(worker: &Signed<'_>, case: &str, to: &str, reason: &str) -> crate::support::Answer {
+async fn transfer(
+    worker: &Signed<'_>,
+    case: &str,
+    to: &str,
+    reason: &str,
+) -> crate::support::Answer {
     worker
         .post(
             &format!("/api/v1/cases/{case}/transfers"),
@@ -64,11 +72,21 @@ async fn accept(chief: &Signed<'_>, transfer: &str) -> crate::support::Answer {
 
 async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     let app = three_provinces(backend).await;
-    let amal = app.signed_in("amal", "rabat-centre", &[Role::CaseWorker]).await;
-    let chief = app.signed_in("chief", "rabat-centre", &[Role::Coordinator]).await;
-    let nadia = app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
-    let sale_chief = app.signed_in("salechief", "sale-centre", &[Role::Coordinator]).await;
-    let kenitra = app.signed_in("kchief", "kenitra-centre", &[Role::Coordinator]).await;
+    let amal = app
+        .signed_in("amal", "rabat-centre", &[Role::CaseWorker])
+        .await;
+    let chief = app
+        .signed_in("chief", "rabat-centre", &[Role::Coordinator])
+        .await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    let sale_chief = app
+        .signed_in("salechief", "sale-centre", &[Role::Coordinator])
+        .await;
+    let kenitra = app
+        .signed_in("kchief", "kenitra-centre", &[Role::Coordinator])
+        .await;
     let case = crate::approvals::rabat_case(&amal).await;
     let number = amal.get(&format!("/api/v1/cases/{case}")).await.json()["number"]
         .as_str()
@@ -78,10 +96,22 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
 
     // Rabat asks its coordinator to approve a transfer first, and says so.
     let unapproved = transfer(&amal, &case, "sale", "انتقلت الأسرة إلى سلا").await;
-    assert_eq!(unapproved.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unapproved.body);
-    assert!(unapproved.body.contains("needs_approval"), "{}", unapproved.body);
+    assert_eq!(
+        unapproved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unapproved.body
+    );
+    assert!(
+        unapproved.body.contains("needs_approval"),
+        "{}",
+        unapproved.body
+    );
     let asked = amal
-        .post(&format!("/api/v1/cases/{case}/approvals"), &json!({"step": "transfer"}))
+        .post(
+            &format!("/api/v1/cases/{case}/approvals"),
+            &json!({"step": "transfer"}),
+        )
         .await;
     let approval = asked.json()["id"].as_str().expect("approval").to_owned();
     let approved = chief
@@ -116,7 +146,10 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     assert!(waiting.body.contains(&number) && waiting.body.contains("&#60;b&#62;x"));
     assert!(!kenitra.get("/transfers").await.body.contains(&number));
     assert_eq!(
-        sale_chief.get(&format!("/api/v1/cases/{case}")).await.status,
+        sale_chief
+            .get(&format!("/api/v1/cases/{case}"))
+            .await
+            .status,
         StatusCode::NOT_FOUND,
         "not Salé's before it accepts"
     );
@@ -129,18 +162,26 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     // now is a conflict.
     later(&app);
     let path = format!("/transfers/{id}/answer");
-    let confirm = sale_chief.post_page(&path, &[("decision", "accept"), ("reason", "")]).await;
+    let confirm = sale_chief
+        .post_page(&path, &[("decision", "accept"), ("reason", "")])
+        .await;
     assert_eq!(confirm.status, StatusCode::OK);
     assert!(confirm.body.contains("name=\"confirmed\""));
     let accepted = sale_chief
-        .post_page(&path, &[("decision", "accept"), ("reason", ""), ("confirmed", "1")])
+        .post_page(
+            &path,
+            &[("decision", "accept"), ("reason", ""), ("confirmed", "1")],
+        )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     let twice = accept(&sale_chief, &id).await;
     assert_eq!(twice.status, StatusCode::OK, "{}", twice.body);
     assert_eq!(twice.json()["already"], true);
     let refused_late = sale_chief
-        .post(&format!("/api/v1/transfers/{id}/answer"), &json!({"decision": "refuse", "reason": "لا"}))
+        .post(
+            &format!("/api/v1/transfers/{id}/answer"),
+            &json!({"decision": "refuse", "reason": "لا"}),
+        )
         .await;
     assert_eq!(refused_late.status, StatusCode::CONFLICT);
 
@@ -148,8 +189,14 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     let page = nadia.get(&format!("/cases/{case}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("طلب نقل الملف") && page.body.contains("قبل نقل الملف"));
-    assert!(page.body.contains("بطاقة التبليغ"), "the report is still on the timeline");
-    assert_eq!(amal.get(&format!("/cases/{case}")).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.body.contains("بطاقة التبليغ"),
+        "the report is still on the timeline"
+    );
+    assert_eq!(
+        amal.get(&format!("/cases/{case}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(cases_counted(&app, "sale").await, 1);
     assert_eq!(cases_counted(&app, "rabat").await, 0);
     statistics_hold(&app).await;
@@ -167,14 +214,32 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     assert!(read.body.contains(&number) && read.body.contains("بطاقة التبليغ"));
     assert!(!read.body.contains("بعد النقل"), "{}", read.body);
-    assert_eq!(kenitra.get(&format!("/transfers/{id}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(nadia.get(&format!("/transfers/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        kenitra.get(&format!("/transfers/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        nadia.get(&format!("/transfers/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Rabat closes its part (twice: once), then reads nothing more.
-    let closed = amal.post_page(&format!("/transfers/{id}/release"), &[]).await;
+    let closed = amal
+        .post_page(&format!("/transfers/{id}/release"), &[])
+        .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
-    let closed_again = amal.post(&format!("/api/v1/transfers/{id}/release"), &json!({})).await;
-    assert_eq!(closed_again.json()["already"], true, "{}", closed_again.body);
-    assert_eq!(amal.get(&format!("/transfers/{id}")).await.status, StatusCode::NOT_FOUND);
+    let closed_again = amal
+        .post(&format!("/api/v1/transfers/{id}/release"), &json!({}))
+        .await;
+    assert_eq!(
+        closed_again.json()["already"],
+        true,
+        "{}",
+        closed_again.body
+    );
+    assert_eq!(
+        amal.get(&format!("/transfers/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // And back: Salé asks for no approval; Rabat's coordinator accepts.
     later(&app);
@@ -184,9 +249,19 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     assert_eq!(accept(&chief, &back_id).await.status, StatusCode::OK);
     let home = amal.get(&format!("/cases/{case}")).await;
     assert_eq!(home.status, StatusCode::OK);
-    assert_eq!(home.body.matches("قبل نقل الملف").count(), 2, "both transfers told");
-    assert!(home.body.contains("بعد النقل"), "what Salé recorded came back with it");
-    assert_eq!(nadia.get(&format!("/transfers/{back_id}")).await.status, StatusCode::OK);
+    assert_eq!(
+        home.body.matches("قبل نقل الملف").count(),
+        2,
+        "both transfers told"
+    );
+    assert!(
+        home.body.contains("بعد النقل"),
+        "what Salé recorded came back with it"
+    );
+    assert_eq!(
+        nadia.get(&format!("/transfers/{back_id}")).await.status,
+        StatusCode::OK
+    );
     assert_eq!(cases_counted(&app, "rabat").await, 1);
     assert_eq!(cases_counted(&app, "sale").await, 0);
     statistics_hold(&app).await;
@@ -210,12 +285,18 @@ on_each_backend!(a_case_moves_to_another_province_and_back);
 
 async fn transfers_refuse_bad_input_other_roles_and_a_second_destination(backend: Backend) {
     let app = three_provinces(backend).await;
-    let nadia = app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let nadia = app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let officer = app
         .signed_in("officer", "sale-centre", &[Role::InformationOfficer])
         .await;
-    let amal = app.signed_in("amal", "rabat-centre", &[Role::CaseWorker]).await;
-    let chief = app.signed_in("chief", "rabat-centre", &[Role::Coordinator]).await;
+    let amal = app
+        .signed_in("amal", "rabat-centre", &[Role::CaseWorker])
+        .await;
+    let chief = app
+        .signed_in("chief", "rabat-centre", &[Role::Coordinator])
+        .await;
     let case = crate::journeys::sale_case(&nadia, "ليلى").await;
 
     // Hostile reasons: each refused with its field named, nothing stored.
@@ -228,7 +309,12 @@ async fn transfers_refuse_bad_input_other_roles_and_a_second_destination(backend
         (huge.as_str(), "long"),
     ] {
         let refused = transfer(&nadia, &case, "rabat", reason).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}: {}", refused.body);
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{problem}: {}",
+            refused.body
+        );
     }
     let page = nadia
         .post_page(
@@ -237,7 +323,10 @@ async fn transfers_refuse_bad_input_other_roles_and_a_second_destination(backend
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains("السبب") && page.body.contains("selected"), "field named, input kept");
+    assert!(
+        page.body.contains("السبب") && page.body.contains("selected"),
+        "field named, input kept"
+    );
     for to in ["sale", "nowhere", ""] {
         let refused = transfer(&nadia, &case, to, "سبب").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{to}");
@@ -245,41 +334,65 @@ async fn transfers_refuse_bad_input_other_roles_and_a_second_destination(backend
     assert!(app.store.case_transfers(&case).await.unwrap().is_empty());
 
     // Wrong role, other province.
-    assert_eq!(transfer(&officer, &case, "rabat", "سبب").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(transfer(&amal, &case, "rabat", "سبب").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        transfer(&officer, &case, "rabat", "سبب").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        transfer(&amal, &case, "rabat", "سبب").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // One destination at a time.
     let sent = transfer(&nadia, &case, "rabat", "انتقال الأسرة").await;
     assert_eq!(sent.status, StatusCode::CREATED);
     let id = sent.json()["id"].as_str().expect("id").to_owned();
     assert_eq!(
-        transfer(&nadia, &case, "kenitra", "انتقال آخر").await.status,
+        transfer(&nadia, &case, "kenitra", "انتقال آخر")
+            .await
+            .status,
         StatusCode::CONFLICT
     );
 
     // Rabat refuses: a reason is required, told on the page.
     let path = format!("/transfers/{id}/answer");
     let no_reason = chief
-        .post_page(&path, &[("decision", "refuse"), ("reason", " "), ("confirmed", "1")])
+        .post_page(
+            &path,
+            &[("decision", "refuse"), ("reason", " "), ("confirmed", "1")],
+        )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("السبب"));
     let stale = chief
-        .post(&format!("/api/v1/transfers/{id}/answer"), &json!({"decision": "refuse", "reason": "x", "version": 7}))
+        .post(
+            &format!("/api/v1/transfers/{id}/answer"),
+            &json!({"decision": "refuse", "reason": "x", "version": 7}),
+        )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let refused = chief
         .post_page(
             &path,
-            &[("decision", "refuse"), ("reason", "لا مكان متاح حاليا"), ("confirmed", "1")],
+            &[
+                ("decision", "refuse"),
+                ("reason", "لا مكان متاح حاليا"),
+                ("confirmed", "1"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
     // The case stays Salé's, the refusal and its reason on its timeline.
     let page = nadia.get(&format!("/cases/{case}")).await;
     assert!(page.body.contains("رفض نقل الملف") && page.body.contains("لا مكان متاح حاليا"));
-    assert_eq!(amal.get(&format!("/cases/{case}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(amal.get(&format!("/transfers/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        amal.get(&format!("/cases/{case}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        amal.get(&format!("/transfers/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     app.finish().await;
 }
 on_each_backend!(transfers_refuse_bad_input_other_roles_and_a_second_destination);

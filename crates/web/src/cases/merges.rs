@@ -178,7 +178,12 @@ pub async fn show(
         other,
         duplicates,
         merges,
-        notice: query.done.map(|d| t.get(&format!("merge-notice-{}", if d == "undo" { "undone" } else { "merged" }))),
+        notice: query.done.map(|d| {
+            t.get(&format!(
+                "merge-notice-{}",
+                if d == "undo" { "undone" } else { "merged" }
+            ))
+        }),
         shell,
     };
     Ok(page.into_response())
@@ -245,7 +250,11 @@ pub async fn merge_api(
     ApiJson(form): ApiJson<MergeForm>,
 ) -> Result<Response, AppError> {
     let id = merge_form(&state, &permit, &form).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id, "kept": form.kept}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "kept": form.kept})),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

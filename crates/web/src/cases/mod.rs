@@ -10,13 +10,13 @@ pub mod cards;
 pub mod children;
 pub mod flags;
 pub mod list;
+pub mod merges;
 pub mod pages;
 pub mod queues;
 pub mod register;
 pub mod tasks;
 pub mod timeline;
 pub mod transfers;
-pub mod merges;
 
 use crate::error::AppError;
 use awladna_core::cases::CaseError;

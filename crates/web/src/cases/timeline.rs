@@ -42,20 +42,18 @@ pub async fn with_lines(
     opened: &OpenedCase,
     lines: Vec<(i64, String, Option<String>)>,
 ) -> Result<Vec<EntryView>, AppError> {
-    let extra = lines
-        .into_iter()
-        .map(|(at_ms, text, reason)| {
-            let at = local_time(at_ms);
-            (
-                at_ms,
-                EntryView {
-                    at,
-                    text,
-                    reason,
-                    link: None,
-                },
-            )
-        });
+    let extra = lines.into_iter().map(|(at_ms, text, reason)| {
+        let at = local_time(at_ms);
+        (
+            at_ms,
+            EntryView {
+                at,
+                text,
+                reason,
+                link: None,
+            },
+        )
+    });
     let mut all: Vec<(i64, EntryView)> = opened
         .timeline
         .iter()

@@ -16,8 +16,8 @@ use askama_web::WebTemplate;
 use awladna_core::cases::Use;
 use awladna_core::cases::moves::MoveError;
 use awladna_core::transfers::{
-    Answered, Listed, MAX_REASON, OpenedTransfer, answer, of_province, read_sent, release,
-    request, to_answer,
+    Answered, Listed, MAX_REASON, OpenedTransfer, answer, of_province, read_sent, release, request,
+    to_answer,
 };
 use awladna_core::{CoreError, Permit, act};
 use awladna_domain::access::{Action, Decision, decide};
@@ -43,18 +43,29 @@ pub fn timeline_lines(
         );
         lines.push((
             x.requested_at,
-            format!("{}: {places} — {}", t.get("transfer-requested"), x.requested_by),
+            format!(
+                "{}: {places} — {}",
+                t.get("transfer-requested"),
+                x.requested_by
+            ),
             Some(x.reason.clone()),
         ));
         if let (Some(at), Some(by)) = (x.decided_at, &x.decided_by) {
             lines.push((
                 at,
-                format!("{}: {places} — {by}", t.get(&format!("transfer-{}", x.status))),
+                format!(
+                    "{}: {places} — {by}",
+                    t.get(&format!("transfer-{}", x.status))
+                ),
                 x.decision_reason.clone(),
             ));
         }
         if let (Some(at), Some(by)) = (x.released_at, &x.released_by) {
-            lines.push((at, format!("{}: {places} — {by}", t.get("transfer-released")), None));
+            lines.push((
+                at,
+                format!("{}: {places} — {by}", t.get("transfer-released")),
+                None,
+            ));
         }
     }
     lines
@@ -304,7 +315,10 @@ pub async fn answer_page(
                     t.get("transfer-from"),
                     place_name(&state, t, &asked.transfer.from_territory),
                 ),
-                (t.get("transfer-field-reason"), form.reason.trim().to_owned()),
+                (
+                    t.get("transfer-field-reason"),
+                    form.reason.trim().to_owned(),
+                ),
             ],
             action: format!("/transfers/{id}/answer"),
             fields: vec![
@@ -415,5 +429,7 @@ pub async fn release_api(
     ApiJson(form): ApiJson<ReleaseForm>,
 ) -> Result<Json<Value>, AppError> {
     let done = release(&state, &permit, &id, form.version).await?;
-    Ok(Json(json!({"id": id, "already": done == Answered::Already})))
+    Ok(Json(
+        json!({"id": id, "already": done == Answered::Already}),
+    ))
 }
