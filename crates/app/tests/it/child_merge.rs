@@ -166,15 +166,11 @@ async fn two_records_merge_keeping_both_histories_and_the_merge_is_undone(backen
     let history = nadia.get(&format!("/cases/{case1}/merge")).await;
     assert!(history.body.contains("ثم تراجع عنه"));
 
-    let entries = app
-        .store
-        .audit_entries(&awladna_store::audit::AuditFilter::default(), 500, 0)
-        .await
-        .expect("entries");
-    let actions: Vec<&str> = entries.iter().map(|e| e.entry.action.as_str()).collect();
-    for action in ["child.identity_read", "child.merged", "child.merge_undone"] {
-        assert!(actions.contains(&action), "{action}");
-    }
+    crate::transfer::assert_audited(
+        &app,
+        &["child.identity_read", "child.merged", "child.merge_undone"],
+    )
+    .await;
     app.finish().await;
 }
 on_each_backend!(two_records_merge_keeping_both_histories_and_the_merge_is_undone);

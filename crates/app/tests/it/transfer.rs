@@ -37,6 +37,21 @@ async fn cases_counted(app: &TestApp, territory: &str) -> i64 {
         .sum()
 }
 
+/// Each of `actions` is in the audit log.
+pub(crate) async fn assert_audited(app: &TestApp, actions: &[&str]) {
+    let entries = app
+        .store
+        .audit_entries(&awladna_store::audit::AuditFilter::default(), 500, 0)
+        .await
+        .expect("entries");
+    for action in actions {
+        assert!(
+            entries.iter().any(|e| e.entry.action == *action),
+            "{action}"
+        );
+    }
+}
+
 /// The running counts equal a rebuild from the records.
 async fn statistics_hold(app: &TestApp) {
     let running = crate::stats::all_cells(app).await;
@@ -266,19 +281,15 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     assert_eq!(cases_counted(&app, "sale").await, 0);
     statistics_hold(&app).await;
 
-    let entries = app
-        .store
-        .audit_entries(&awladna_store::audit::AuditFilter::default(), 500, 0)
-        .await
-        .expect("entries");
-    let actions: Vec<&str> = entries.iter().map(|e| e.entry.action.as_str()).collect();
-    for action in [
-        "case.transfer_requested",
-        "case.transfer_accepted",
-        "case.transfer_released",
-    ] {
-        assert!(actions.contains(&action), "{action}");
-    }
+    assert_audited(
+        &app,
+        &[
+            "case.transfer_requested",
+            "case.transfer_accepted",
+            "case.transfer_released",
+        ],
+    )
+    .await;
     app.finish().await;
 }
 on_each_backend!(a_case_moves_to_another_province_and_back);
