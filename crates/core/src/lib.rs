@@ -53,6 +53,9 @@ pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
 pub mod flags;
+// Issue 15 §4 / 19 §1: the unified protocol where it matters, and its statistics.
+pub mod protocol;
+pub mod protocol_stats;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -42,6 +42,8 @@ pub mod approvals;
 pub mod flags;
 // Offline field work (issue 16 §3).
 pub mod field;
+// Issue 15 §4 / 19 §1: services and delays against the protocol.
+pub mod protocol_stats;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

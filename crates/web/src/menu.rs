@@ -53,6 +53,8 @@ pub const ENTRIES: &[MenuEntry] = &[
     // Issue 14 §3–4: the diagnosis and the action plan.
     entry("/diagnoses", "diagnoses-title", Place::Footer),
     entry("/action-plans", "plans-title", Place::Footer),
+    // Issue 15 §4: the unified protocol.
+    entry("/protocol", "protocol-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

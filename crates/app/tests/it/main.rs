@@ -56,3 +56,6 @@ mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
 mod field_sync;
+// Issue 15 §4 / 19 §1: the unified protocol.
+mod protocol;
+mod browser_protocol;
