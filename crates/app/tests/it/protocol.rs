@@ -414,3 +414,31 @@ async fn services_and_delays_are_counted_against_the_protocol(backend: Backend) 
     app.finish().await;
 }
 on_each_backend!(services_and_delays_are_counted_against_the_protocol);
+
+/// `awladna demo` describes its organisations in the directory with the services the
+/// protocol gives their sector, so the linking card proposes someone on demo data.
+async fn the_demo_directory_offers_the_protocol_s_services(backend: Backend) {
+    let (_db, store) = crate::demo::demo_database(backend, "40", "3").await;
+    let mut provinces = 0;
+    for province in ["sale", "marrakech", "agadir-ida-ou-tanane"] {
+        let listings = store.directory(province).await.expect("directory");
+        if listings.is_empty() {
+            continue;
+        }
+        provinces += 1;
+        let offering = |service: &str, sector: &str| {
+            listings.iter().any(|l| {
+                l.organisation.sector == sector
+                    && l.entry
+                        .as_ref()
+                        .is_some_and(|e| e.services.iter().any(|s| s == service))
+            })
+        };
+        assert!(offering("medical_exam", "health"), "{province}");
+        assert!(offering("forensic_exam", "health"), "{province}");
+        assert!(offering("listening", "family_solidarity"), "{province}");
+        assert!(offering("school_support", "education"), "{province}");
+    }
+    assert!(provinces > 0, "the demo's committees give provinces organisations");
+}
+on_each_backend!(the_demo_directory_offers_the_protocol_s_services);
