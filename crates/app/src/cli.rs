@@ -239,7 +239,9 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         "Training, rollout and library: {} sessions with {} participants, {} milestones declared, {} documents.",
         trainings.sessions, trainings.participants, trainings.declarations, trainings.documents
     );
-    println!("Directory of services: {directory} organisations described with the services the protocol gives their sector.");
+    println!(
+        "Directory of services: {directory} organisations described with the services the protocol gives their sector."
+    );
     println!(
         "Statistics rebuilt from {records} reports, cases and linking cards in {:.1} s.",
         took.as_secs_f64()

@@ -40,14 +40,12 @@ pub struct Proposal {
 
 /// The next services for a case its reader has opened (the read is already permitted
 /// and audited by `cases::read`); none for a closed case.
-pub async fn next_services(core: &Core, opened: &OpenedCase) -> Result<Option<Proposal>, CoreError> {
+pub async fn next_services(
+    core: &Core,
+    opened: &OpenedCase,
+) -> Result<Option<Proposal>, CoreError> {
     let case = &opened.case;
-    let Some(stage) = case
-        .stage
-        .parse::<Stage>()
-        .ok()
-        .and_then(proposed_stage)
-    else {
+    let Some(stage) = case.stage.parse::<Stage>().ok().and_then(proposed_stage) else {
         return Ok(None);
     };
     let all = protocols(core)?;

@@ -88,12 +88,22 @@ const MARGIN_MS: i64 = 24 * HOUR_MS;
 
 fn month_start_ms(month: &str) -> Option<i64> {
     let date: jiff::civil::Date = format!("{month}-01").parse().ok()?;
-    Some(date.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp().as_millisecond())
+    Some(
+        date.to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_millisecond(),
+    )
 }
 
 fn next_month(month: &str) -> Option<String> {
     let date: jiff::civil::Date = format!("{month}-01").parse().ok()?;
-    Some(date.checked_add(jiff::Span::new().months(1)).ok()?.strftime("%Y-%m").to_string())
+    Some(
+        date.checked_add(jiff::Span::new().months(1))
+            .ok()?
+            .strftime("%Y-%m")
+            .to_string(),
+    )
 }
 
 pub async fn statistics(

@@ -44,7 +44,9 @@ impl Text {
 
     fn check(&self, what: &str) -> Result<(), String> {
         if self.ar.trim().is_empty() || self.fr.trim().is_empty() {
-            return Err(format!("{what} needs a text in Arabic (ar) and in French (fr)"));
+            return Err(format!(
+                "{what} needs a text in Arabic (ar) and in French (fr)"
+            ));
         }
         Ok(())
     }
@@ -169,8 +171,9 @@ impl Protocol {
                 .vocabulary(vocabulary)
                 .is_some_and(|v| v.term(code).is_some())
         };
-        let unknown =
-            |vocabulary: &str, code: &str| format!("\"{code}\" is not in the {vocabulary} vocabulary");
+        let unknown = |vocabulary: &str, code: &str| {
+            format!("\"{code}\" is not in the {vocabulary} vocabulary")
+        };
         let mut seen_stages = BTreeSet::new();
         for basket in &self.stages {
             let stage = &basket.stage;
@@ -188,7 +191,10 @@ impl Protocol {
             for s in &basket.services {
                 let at = format!("stage \"{stage}\", service \"{}\"", s.service);
                 if !known("services", &s.service) {
-                    return Err(format!("stage \"{stage}\": {}", unknown("services", &s.service)));
+                    return Err(format!(
+                        "stage \"{stage}\": {}",
+                        unknown("services", &s.service)
+                    ));
                 }
                 if !seen_services.insert(s.service.as_str()) {
                     return Err(format!("{at}: is given twice"));
@@ -315,7 +321,10 @@ impl Protocol {
     }
 
     /// The standards of every stage, then those of `stage`.
-    pub fn standards_of<'a>(&'a self, stage: Option<&'a str>) -> impl Iterator<Item = &'a Standard> {
+    pub fn standards_of<'a>(
+        &'a self,
+        stage: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Standard> {
         self.standards
             .iter()
             .filter(move |s| s.stage.as_deref() == stage)
@@ -340,10 +349,7 @@ pub struct Protocols(Vec<Protocol>);
 impl Protocols {
     /// The versions shipped in the binary, checked against `reference`.
     pub fn shipped(reference: &Reference) -> Result<Protocols, ProtocolError> {
-        Protocols::from_files(
-            SHIPPED.iter().map(|(name, text)| (*name, *text)),
-            reference,
-        )
+        Protocols::from_files(SHIPPED.iter().map(|(name, text)| (*name, *text)), reference)
     }
 
     pub fn from_files<'a>(
@@ -444,13 +450,18 @@ mod tests {
         let dropout = codes("initial_diagnosis", "school_dropout_risk");
         assert!(!dropout.contains(&"forensic_exam".to_owned()));
         assert!(dropout.contains(&"social_inquiry".to_owned()));
-        assert!(codes("reintegration", "child_labour").contains(&"withdrawal_from_work".to_owned()));
+        assert!(
+            codes("reintegration", "child_labour").contains(&"withdrawal_from_work".to_owned())
+        );
         assert_eq!(
             p.service("initial_diagnosis", "forensic_exam")
                 .map(|s| s.sector.as_str()),
             Some("health")
         );
-        assert_eq!(proposed_stage(Stage::Detection), Some(Stage::ImmediateAssistance));
+        assert_eq!(
+            proposed_stage(Stage::Detection),
+            Some(Stage::ImmediateAssistance)
+        );
         assert_eq!(proposed_stage(Stage::Closed), None);
         assert!(p.standards_of(None).count() >= 3);
         assert!(p.standards_of(Some("care")).count() >= 1);
@@ -464,19 +475,37 @@ mod tests {
             "protocol file protocol/protocol.v1.toml: stage \"immediate_assistance\", service \"legal_orientation\": sector \"justise\" is not in the sectors vocabulary"
         );
         let err = parse_with("service = \"shelter\"", "service = \"sheltr\"").unwrap_err();
-        assert!(err.reason.contains("\"sheltr\" is not in the services vocabulary"), "{err}");
-        let err = parse_with("\"trafficking\", \"sale\"]", "\"trafficking\", \"sael\"]").unwrap_err();
+        assert!(
+            err.reason
+                .contains("\"sheltr\" is not in the services vocabulary"),
+            "{err}"
+        );
+        let err =
+            parse_with("\"trafficking\", \"sale\"]", "\"trafficking\", \"sael\"]").unwrap_err();
         assert!(err.reason.contains("concern \"sael\""), "{err}");
         let err = parse_with("stage = \"care\"", "stage = \"caring\"").unwrap_err();
-        assert!(err.reason.contains("\"caring\" is not in the stages vocabulary"), "{err}");
-        let err = parse_with("= \"referrals/deadlines.toml\"", "= \"referrals/other.toml\"")
-            .unwrap_err();
+        assert!(
+            err.reason
+                .contains("\"caring\" is not in the stages vocabulary"),
+            "{err}"
+        );
+        let err = parse_with(
+            "= \"referrals/deadlines.toml\"",
+            "= \"referrals/other.toml\"",
+        )
+        .unwrap_err();
         assert!(err.reason.contains("linking_card_response"), "{err}");
-        let err = parse_with("= \"scoring/evaluation.v1.toml\"", "= \"scoring/evaluation.v9.toml\"")
-            .unwrap_err();
+        let err = parse_with(
+            "= \"scoring/evaluation.v1.toml\"",
+            "= \"scoring/evaluation.v9.toml\"",
+        )
+        .unwrap_err();
         assert!(err.reason.contains("evaluation_actions"), "{err}");
         let err = parse_with("_hours = 72", "_hours = 0").unwrap_err();
-        assert!(err.reason.contains("first_evaluation_after_report_hours"), "{err}");
+        assert!(
+            err.reason.contains("first_evaluation_after_report_hours"),
+            "{err}"
+        );
         let err = parse_with("version = 1", "version = 2").unwrap_err();
         assert!(err.reason.contains("protocol.v2.toml"), "{err}");
         let err = parse_with("provisional = true", "provisional = true\nsurprise = 1").unwrap_err();
@@ -484,13 +513,13 @@ mod tests {
         // The only service of follow-up for every concern gone: concerns are left bare.
         let text = shipped_text();
         let at = text.find("service = \"home_visits\"").unwrap();
-        let broken = format!(
-            "{}concerns = [\"neglect\"]\n{}",
-            &text[..at],
-            &text[at..]
-        );
+        let broken = format!("{}concerns = [\"neglect\"]\n{}", &text[..at], &text[at..]);
         let err = Protocol::parse("protocol/protocol.v1.toml", &broken, &reference()).unwrap_err();
-        assert!(err.reason.contains("stage \"follow_up\": no service for concern"), "{err}");
+        assert!(
+            err.reason
+                .contains("stage \"follow_up\": no service for concern"),
+            "{err}"
+        );
     }
 
     #[test]

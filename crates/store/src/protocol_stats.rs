@@ -121,7 +121,8 @@ impl Store {
                 }
             }
         }
-        for (form, complete, slot) in [("report", "", 0), ("evaluation", " AND k.complete = 1", 1)] {
+        for (form, complete, slot) in [("report", "", 0), ("evaluation", " AND k.complete = 1", 1)]
+        {
             for r in run(format!(
                 "SELECT k.case_id, MIN(k.created_at) AS first_at FROM cards k {} AND k.form_code = '{form}'{complete} GROUP BY k.case_id",
                 on("k.case_id")

@@ -24,7 +24,11 @@ pub async fn fill(core: &Core) -> anyhow::Result<usize> {
         .collect();
     let mut written = 0;
     for province in provinces {
-        let keeper = who(Some(&province), &format!("{province}-centre"), &[Role::Secretariat]);
+        let keeper = who(
+            Some(&province),
+            &format!("{province}-centre"),
+            &[Role::Secretariat],
+        );
         let keep = permit::<act::ManageDirectory>(&keeper)?;
         for listing in core.store.directory(&province).await? {
             if listing.entry.is_some() {

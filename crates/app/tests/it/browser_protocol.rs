@@ -42,7 +42,9 @@ async fn protocol_the_linking_card_proposes_who_offers_the_service() {
         .await;
     browser.screenshot("protocol-case-ar-360").await;
     // The proposals are folded: open them and follow the forensic examination.
-    browser.click("section[aria-labelledby='protocol-next-h'] summary").await;
+    browser
+        .click("section[aria-labelledby='protocol-next-h'] summary")
+        .await;
     browser.screenshot("protocol-case-proposals-ar-360").await;
     browser.click("a[href$='service=forensic_exam']").await;
     browser.wait_for("#proposed-orgs").await;

@@ -57,5 +57,5 @@ mod lang_switch;
 mod browser_field;
 mod field_sync;
 // Issue 15 §4 / 19 §1: the unified protocol.
-mod protocol;
 mod browser_protocol;
+mod protocol;

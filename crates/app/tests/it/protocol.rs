@@ -56,7 +56,12 @@ pub(crate) async fn setup(app: &TestApp) {
 }
 
 /// A case about `concern` opened in `territory` and moved to `stage` step by step.
-pub(crate) async fn case_at(worker: &Signed<'_>, territory: &str, concern: &str, stage: &str) -> String {
+pub(crate) async fn case_at(
+    worker: &Signed<'_>,
+    territory: &str,
+    concern: &str,
+    stage: &str,
+) -> String {
     let report = worker
         .record_report(&json!({
             "source": "family", "received_at": "2026-11-23T08:00:00Z", "territory": territory,
@@ -79,7 +84,10 @@ pub(crate) async fn case_at(worker: &Signed<'_>, territory: &str, concern: &str,
 }
 
 fn proposed_list(page: &Answer) -> &str {
-    let start = page.body.find("id=\"proposed-orgs\"").unwrap_or(page.body.len());
+    let start = page
+        .body
+        .find("id=\"proposed-orgs\"")
+        .unwrap_or(page.body.len());
     let rest = &page.body[start..];
     &rest[..rest.find("</ul>").unwrap_or(rest.len())]
 }
@@ -106,20 +114,37 @@ async fn the_linking_card_proposes_who_offers_the_protocol_s_service(backend: Ba
     // The linking card for it proposes Salé's hospital, and only it: not the clinic
     // (another service), not Rabat's hospital nor the ministry (another place).
     let form = nadia
-        .get(&format!("/cases/{case}/refer?stage=initial_diagnosis&service=forensic_exam"))
+        .get(&format!(
+            "/cases/{case}/refer?stage=initial_diagnosis&service=forensic_exam"
+        ))
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let proposed = proposed_list(&form);
-    assert!(proposed.contains("data-org=\"sale-hospital\""), "{proposed}");
+    assert!(
+        proposed.contains("data-org=\"sale-hospital\""),
+        "{proposed}"
+    );
     for other in ["sale-clinic", "sale-school", "rabat-hospital", "ministry"] {
         assert!(!proposed.contains(other), "{other} proposed: {proposed}");
     }
-    assert!(!form.body.contains("rabat-hospital"), "another province is never offered");
+    assert!(
+        !form.body.contains("rabat-hospital"),
+        "another province is never offered"
+    );
     // The others remain reachable, after the proposed ones, with the service chosen.
-    let hospital = form.body.find("option value=\"sale-hospital\"").expect("offered");
-    let school = form.body.find("option value=\"sale-school\"").expect("still offered");
+    let hospital = form
+        .body
+        .find("option value=\"sale-hospital\"")
+        .expect("offered");
+    let school = form
+        .body
+        .find("option value=\"sale-school\"")
+        .expect("still offered");
     assert!(hospital < school);
-    assert!(form.body.contains("<option value=\"forensic_exam\" selected>"));
+    assert!(
+        form.body
+            .contains("<option value=\"forensic_exam\" selected>")
+    );
 
     // Another concern, another basket: no forensic examination for a school dropout.
     let dropout = case_at(&nadia, "sale", "school_dropout_risk", "initial_diagnosis").await;
@@ -145,7 +170,10 @@ async fn the_linking_card_proposes_who_offers_the_protocol_s_service(backend: Ba
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
     let page = nadia.get(&format!("/cases/{case}")).await;
-    assert!(!page.body.contains(&link), "an asked service is no longer a link");
+    assert!(
+        !page.body.contains(&link),
+        "an asked service is no longer a link"
+    );
     app.finish().await;
 }
 on_each_backend!(the_linking_card_proposes_who_offers_the_protocol_s_service);
@@ -183,14 +211,20 @@ async fn hostile_asks_and_wrong_readers_are_refused(backend: Backend) {
         .signed_in("amal", "sale-hospital", &[Role::FocalPoint])
         .await;
     assert_eq!(
-        doctor.get(&format!("/cases/{case}/refer?service=medical_exam")).await.status,
+        doctor
+            .get(&format!("/cases/{case}/refer?service=medical_exam"))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     let rabat = app
         .signed_in("rim", "rabat-centre", &[Role::CaseWorker])
         .await;
     assert_eq!(
-        rabat.get(&format!("/cases/{case}/refer?service=medical_exam")).await.status,
+        rabat
+            .get(&format!("/cases/{case}/refer?service=medical_exam"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 
@@ -201,8 +235,17 @@ async fn hostile_asks_and_wrong_readers_are_refused(backend: Backend) {
         assert!(page.body.contains("صيغتنا المؤقتة"), "marked as ours");
         assert_eq!(reader.get("/protocol/1").await.status, StatusCode::OK);
     }
-    for path in ["/protocol/9", "/protocol/1%20OR%201", "/protocol/-1", "/protocol/%D9%A1"] {
-        assert_eq!(nadia.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
+    for path in [
+        "/protocol/9",
+        "/protocol/1%20OR%201",
+        "/protocol/-1",
+        "/protocol/%D9%A1",
+    ] {
+        assert_eq!(
+            nadia.get(path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
     let anonymous = app.get("/protocol").await;
     assert!(
@@ -221,7 +264,12 @@ async fn hostile_asks_and_wrong_readers_are_refused(backend: Backend) {
         nadia.get("/stats/protocol?territory=rabat").await.status,
         StatusCode::NOT_FOUND
     );
-    for bad in ["from=2026-13", "from=%3Cb%3E&to=x", "from=2026-11&to=2026-01", "territory=%D8%B3%D9%84%D8%A7"] {
+    for bad in [
+        "from=2026-13",
+        "from=%3Cb%3E&to=x",
+        "from=2026-11&to=2026-01",
+        "territory=%D8%B3%D9%84%D8%A7",
+    ] {
         let page = nadia.get(&format!("/stats/protocol?{bad}")).await;
         assert!(page.status.is_client_error(), "{bad}: {}", page.status);
         assert!(!page.body.contains("<b>"), "{bad}");
@@ -263,7 +311,9 @@ async fn figures(app: &TestApp, who: Who, territory: &str) -> ProtocolStats {
         to: Some("2026-11".into()),
         by: None,
     };
-    statistics(&core_of(app), &permit, &q).await.expect("figures")
+    statistics(&core_of(app), &permit, &q)
+        .await
+        .expect("figures")
 }
 
 fn v(n: f64) -> Shown {
@@ -322,7 +372,12 @@ async fn services_and_delays_are_counted_against_the_protocol(backend: Backend) 
     // A day and an hour later B's card is past its 24 h; B's evaluation is still due
     // within 72 h.
     app.clock.advance(jiff::SignedDuration::from_hours(25));
-    let s = figures(&app, reader(Some("sale"), "sale-centre", Role::Coordinator), "sale").await;
+    let s = figures(
+        &app,
+        reader(Some("sale"), "sale-centre", Role::Coordinator),
+        "sale",
+    )
+    .await;
     assert!(!s.asked.protect && s.provisional && s.version == 1);
     let line = |stage: &str, service: &str| {
         s.coverage
@@ -335,53 +390,93 @@ async fn services_and_delays_are_counted_against_the_protocol(backend: Backend) 
     assert_eq!((forensic.due, forensic.received), (v(2.0), v(1.0)));
     assert_eq!(forensic.share, Some(v(50.0)));
     let medical = line("initial_diagnosis", "medical_exam");
-    assert_eq!((medical.due, medical.received, medical.share), (v(2.0), v(0.0), Some(v(0.0))));
+    assert_eq!(
+        (medical.due, medical.received, medical.share),
+        (v(2.0), v(0.0), Some(v(0.0)))
+    );
     let listening = line("immediate_assistance", "listening");
     assert_eq!(listening.due, v(2.0));
     // Neither reached care: nothing was due there.
     let care = line("care", "psychological_support");
     assert_eq!((care.due, care.share), (v(0.0), None));
 
-    let delay = |code: &str| s.delays.iter().find(|d| d.code == code).expect(code).clone();
+    let delay = |code: &str| {
+        s.delays
+            .iter()
+            .find(|d| d.code == code)
+            .expect(code)
+            .clone()
+    };
     assert_eq!(s.delays.iter().map(|d| d.code).collect::<Vec<_>>(), DELAYS);
     // [in time, late, overdue, waiting]
     let response = delay("linking_card_response");
     assert_eq!(response.counts, [v(1.0), v(0.0), v(1.0), v(0.0)]);
-    assert_eq!((response.total, response.share_in_time), (v(2.0), Some(v(50.0))));
+    assert_eq!(
+        (response.total, response.share_in_time),
+        (v(2.0), Some(v(50.0)))
+    );
     assert_eq!(response.limit_hours, None);
     let first = delay("first_evaluation_after_report");
     assert_eq!(first.counts, [v(1.0), v(0.0), v(0.0), v(1.0)]);
-    assert_eq!((first.limit_hours, first.share_in_time), (Some(72), Some(v(100.0))));
+    assert_eq!(
+        (first.limit_hours, first.share_in_time),
+        (Some(72), Some(v(100.0)))
+    );
     let plan = delay("plan_after_high_risk_evaluation");
     assert_eq!(plan.counts, [v(1.0), v(0.0), v(0.0), v(0.0)]);
     assert_eq!(plan.limit_hours, Some(168));
 
     // Three more days: B's first evaluation is overdue too.
     app.clock.advance(jiff::SignedDuration::from_hours(72));
-    let s = figures(&app, reader(Some("sale"), "sale-centre", Role::Coordinator), "sale").await;
-    let first = s.delays.iter().find(|d| d.code == "first_evaluation_after_report").expect("first");
+    let s = figures(
+        &app,
+        reader(Some("sale"), "sale-centre", Role::Coordinator),
+        "sale",
+    )
+    .await;
+    let first = s
+        .delays
+        .iter()
+        .find(|d| d.code == "first_evaluation_after_report")
+        .expect("first");
     assert_eq!(first.counts, [v(1.0), v(0.0), v(1.0), v(0.0)]);
     assert_eq!(first.share_in_time, Some(v(50.0)));
 
     // The ministry reads Salé's figures suppressed: every count from 1 to 4 hidden, and
     // what would give one away with it.
-    let national = figures(&app, reader(None, "ministry", Role::NationalAnalyst), "sale").await;
+    let national = figures(
+        &app,
+        reader(None, "ministry", Role::NationalAnalyst),
+        "sale",
+    )
+    .await;
     assert!(national.asked.protect);
     let forensic = national
         .coverage
         .iter()
         .find(|c| c.service == "forensic_exam")
         .expect("forensic");
-    assert_eq!((forensic.due, forensic.received, forensic.share), (Shown::Hidden, Shown::Hidden, Some(Shown::Hidden)));
+    assert_eq!(
+        (forensic.due, forensic.received, forensic.share),
+        (Shown::Hidden, Shown::Hidden, Some(Shown::Hidden))
+    );
     for d in &national.delays {
         for (k, c) in d.counts.iter().enumerate() {
-            assert!(!matches!(c, Shown::Value(n) if (1.0..=4.0).contains(n)), "{} {k}", d.code);
+            assert!(
+                !matches!(c, Shown::Value(n) if (1.0..=4.0).contains(n)),
+                "{} {k}",
+                d.code
+            );
         }
         assert!(!matches!(d.total, Shown::Value(n) if (1.0..=4.0).contains(&n)));
     }
     // The nation: Salé and Rabat together, still suppressed.
     let nation = figures(&app, reader(None, "ministry", Role::NationalAnalyst), "MA").await;
-    let listening = nation.coverage.iter().find(|c| c.service == "listening").expect("listening");
+    let listening = nation
+        .coverage
+        .iter()
+        .find(|c| c.service == "listening")
+        .expect("listening");
     assert_eq!(listening.due, Shown::Hidden, "3 cases");
 
     // The pages: the province's coordinator sees the counts whole, with definitions;
@@ -389,10 +484,15 @@ async fn services_and_delays_are_counted_against_the_protocol(backend: Backend) 
     let coordinator = app
         .signed_in("karima", "sale-centre", &[Role::Coordinator])
         .await;
-    let page = coordinator.get("/stats/protocol?from=2026-11&to=2026-11").await;
+    let page = coordinator
+        .get("/stats/protocol?from=2026-11&to=2026-11")
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("50.0 %") && page.body.contains("الخبرة الطبية الشرعية"));
-    assert!(page.body.contains("من تسجيل أول بطاقة تبليغ"), "definitions");
+    assert!(
+        page.body.contains("من تسجيل أول بطاقة تبليغ"),
+        "definitions"
+    );
     let ministry = app
         .signed_in("analyst", "ministry", &[Role::NationalAnalyst])
         .await;
@@ -439,6 +539,9 @@ async fn the_demo_directory_offers_the_protocol_s_services(backend: Backend) {
         assert!(offering("listening", "family_solidarity"), "{province}");
         assert!(offering("school_support", "education"), "{province}");
     }
-    assert!(provinces > 0, "the demo's committees give provinces organisations");
+    assert!(
+        provinces > 0,
+        "the demo's committees give provinces organisations"
+    );
 }
 on_each_backend!(the_demo_directory_offers_the_protocol_s_services);

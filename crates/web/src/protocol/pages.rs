@@ -81,13 +81,22 @@ fn delays(state: &AppState, t: Tr, p: &Protocol) -> Vec<(String, String)> {
     let evaluation = p
         .evaluation_scoring(&state.reference)
         .map(|s| {
-            [("immediate", s.deadlines.immediate_hours), ("high", s.deadlines.high_hours)]
-                .into_iter()
-                .filter_map(|(level, h)| {
-                    h.map(|h| format!("{}: {}", state.label(t, "urgency", level), hours(t, h.into())))
+            [
+                ("immediate", s.deadlines.immediate_hours),
+                ("high", s.deadlines.high_hours),
+            ]
+            .into_iter()
+            .filter_map(|(level, h)| {
+                h.map(|h| {
+                    format!(
+                        "{}: {}",
+                        state.label(t, "urgency", level),
+                        hours(t, h.into())
+                    )
                 })
-                .collect::<Vec<_>>()
-                .join(t.list_separator())
+            })
+            .collect::<Vec<_>>()
+            .join(t.list_separator())
         })
         .unwrap_or_default();
     vec![
@@ -110,8 +119,13 @@ fn referral_deadlines_text(state: &AppState, t: Tr) -> String {
     ["immediate", "high", "medium", "low"]
         .into_iter()
         .filter_map(|u| {
-            d.for_urgency_ms(u)
-                .map(|ms| format!("{}: {}", state.label(t, "urgency", u), hours(t, ms / 3_600_000)))
+            d.for_urgency_ms(u).map(|ms| {
+                format!(
+                    "{}: {}",
+                    state.label(t, "urgency", u),
+                    hours(t, ms / 3_600_000)
+                )
+            })
         })
         .collect::<Vec<_>>()
         .join(t.list_separator())
@@ -134,7 +148,11 @@ fn page(state: &AppState, shell: Shell, wanted: Option<u32>) -> Result<ProtocolP
             code: b.stage.clone(),
             label: state.label(t, "stages", &b.stage),
             objective: b.objective.get(t.lang).to_owned(),
-            services: b.services.iter().map(|s| service_view(state, t, s)).collect(),
+            services: b
+                .services
+                .iter()
+                .map(|s| service_view(state, t, s))
+                .collect(),
             standards: p
                 .standards_of(Some(&b.stage))
                 .map(|s| s.text.get(t.lang).to_owned())
@@ -144,7 +162,9 @@ fn page(state: &AppState, shell: Shell, wanted: Option<u32>) -> Result<ProtocolP
     // Standards of a stage without a basket (detection) are shown in a section of
     // their own, before the others.
     for standard in &p.standards {
-        let Some(stage) = &standard.stage else { continue };
+        let Some(stage) = &standard.stage else {
+            continue;
+        };
         if p.stage(stage).is_none() {
             views.insert(
                 0,
