@@ -238,14 +238,12 @@ impl Protocol {
             if !seen_standards.insert(standard.code.as_str()) {
                 return Err(format!("standard \"{}\" is given twice", standard.code));
             }
-            if let Some(stage) = &standard.stage {
-                if !known("stages", stage) {
-                    return Err(format!(
-                        "standard \"{}\": stage {}",
-                        standard.code,
-                        unknown("stages", stage)
-                    ));
-                }
+            if let Some(stage) = standard.stage.as_deref().filter(|s| !known("stages", s)) {
+                return Err(format!(
+                    "standard \"{}\": stage {}",
+                    standard.code,
+                    unknown("stages", stage)
+                ));
             }
             standard
                 .text
