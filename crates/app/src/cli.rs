@@ -205,6 +205,8 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     let committees = demo::committee::committees(&core, options.now).await?;
     let planning = demo::planning::plans(&core, options.now).await?;
     let trainings = demo::training::fill(&core, options.now).await?;
+    // Issue 15 §4: the directory says who offers what, so the protocol's proposals show.
+    let directory = demo::directory::fill(&core).await?;
     // The demo writes its cards in bulk, without their statistics facts: count them now.
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
     println!(
@@ -236,6 +238,9 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "Training, rollout and library: {} sessions with {} participants, {} milestones declared, {} documents.",
         trainings.sessions, trainings.participants, trainings.declarations, trainings.documents
+    );
+    println!(
+        "Directory of services: {directory} organisations described with the services the protocol gives their sector."
     );
     println!(
         "Statistics rebuilt from {records} reports, cases and linking cards in {:.1} s.",

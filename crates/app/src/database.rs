@@ -111,13 +111,22 @@ pub fn load_reference(dir: Option<&Path>) -> anyhow::Result<Reference> {
         None => Reference::embedded_files(),
         Some(dir) => read_reference_dir(dir)?,
     };
-    Reference::from_files(files).map_err(|e| {
-        let remedy = match dir {
-            Some(_) => "fix that file, or remove --reference-dir (AWLADNA_REFERENCE_DIR) to use the reference data built into awladna",
-            None => "this binary was built with a broken reference set; rebuild it from a released version",
-        };
-        anyhow!("the reference data is not usable: {e}; {remedy}")
-    })
+    let remedy = match dir {
+        Some(_) => {
+            "fix that file, or remove --reference-dir (AWLADNA_REFERENCE_DIR) to use the reference data built into awladna"
+        }
+        None => {
+            "this binary was built with a broken reference set; rebuild it from a released version"
+        }
+    };
+    let reference = Reference::from_files(files)
+        .map_err(|e| anyhow!("the reference data is not usable: {e}; {remedy}"))?;
+    // The unified protocol names codes of the vocabularies: an edited reference set that
+    // drops one would break the case pages, so it is refused at start (issue 15 §4).
+    awladna_domain::protocol::Protocols::shipped(&reference).map_err(|e| {
+        anyhow!("the unified protocol does not fit the reference data: {e}; {remedy}")
+    })?;
+    Ok(reference)
 }
 
 fn read_reference_dir(dir: &Path) -> anyhow::Result<Vec<ReferenceFile>> {

@@ -58,6 +58,8 @@ mod casework;
 pub mod committee;
 // Issue 15: training, rollout and library, through their use cases.
 pub mod training;
+// Issue 15 §4: the directory's services, so that the protocol's proposals show.
+pub mod directory;
 // Issue 14 §3–4: diagnoses and action plans.
 pub mod planning;
 

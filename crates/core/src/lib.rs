@@ -55,6 +55,9 @@ pub mod approvals;
 pub mod flags;
 pub mod merges;
 pub mod transfers;
+// Issue 15 §4 / 19 §1: the unified protocol where it matters, and its statistics.
+pub mod protocol;
+pub mod protocol_stats;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

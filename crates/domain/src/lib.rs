@@ -40,3 +40,5 @@ pub mod action_plan;
 pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
+// Issue 15 §4: the unified protocol as data.
+pub mod protocol;

@@ -44,6 +44,8 @@ pub mod merges;
 pub mod transfers;
 // Offline field work (issue 16 §3).
 pub mod field;
+// Issue 15 §4 / 19 §1: services and delays against the protocol.
+pub mod protocol_stats;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

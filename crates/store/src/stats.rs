@@ -24,7 +24,7 @@ pub struct CellRow {
     pub n: i64,
 }
 
-fn in_list(first: usize, n: usize) -> String {
+pub(crate) fn in_list(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

@@ -53,6 +53,8 @@ mod planning;
 mod lang_switch;
 // Offline field work (issue 16 §3).
 mod field;
+// Issue 15 §4 / 19 §1: the unified protocol.
+mod protocol;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -399,6 +401,10 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/children/merges", RectifyIdentity, post(cases::merges::merge_api)),
         route(M::POST, "/api/v1/children/merges/{id}/undo", RectifyIdentity, post(cases::merges::undo_api)),
         route(M::POST, "/lang/form", ViewPublic, post(lang_switch::switch_on_form)),
+        // Issue 15 §4 / 19 §1: the unified protocol, read as the library is; its figures as the dashboard's.
+        route(M::GET, "/protocol", ReadLibrary, get(protocol::pages::current)),
+        route(M::GET, "/protocol/{version}", ReadLibrary, get(protocol::pages::version)),
+        route(M::GET, "/stats/protocol", ViewStatistics, get(protocol::stats::page)),
     ]
 }
 

@@ -55,6 +55,8 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/action-plans", "plans-title", Place::Footer),
     // Issue 15 §4: transfers between provinces.
     entry("/transfers", "transfers-title", Place::Footer),
+    // Issue 15 §4: the unified protocol.
+    entry("/protocol", "protocol-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

@@ -491,7 +491,7 @@ async fn check_case_work(store: &Store, data: &DemoData) -> Work {
 }
 
 /// Runs the demo through the binary on a fresh database and returns its store.
-async fn demo_database(
+pub(crate) async fn demo_database(
     backend: Backend,
     children: &'static str,
     seed: &'static str,

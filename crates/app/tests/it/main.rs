@@ -59,3 +59,6 @@ mod browser_moves;
 mod child_merge;
 mod field_sync;
 mod transfer;
+// Issue 15 §4 / 19 §1: the unified protocol.
+mod browser_protocol;
+mod protocol;

@@ -150,6 +150,10 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/library/public", Who::Anyone),
     ("GET", "/api/v1/library/{series}", Who::Only(LIBRARY_READERS)),
     ("POST", "/api/v1/library/{series}", Who::Only(LIBRARY_KEEPERS)),
+    // Issue 15 §4 / 19 §1: the unified protocol and its figures.
+    ("GET", "/protocol", Who::Only(LIBRARY_READERS)),
+    ("GET", "/protocol/{version}", Who::Only(LIBRARY_READERS)),
+    ("GET", "/stats/protocol", Who::Only(STATISTICS_READERS)),
     ("GET", "/", Who::Anyone),
     ("GET", "/lang/{code}", Who::Anyone),
     ("GET", "/reference", Who::Anyone),

@@ -94,6 +94,8 @@ pub struct CasePage {
     profile: Option<CardView>,
     can_rectify: bool,
     can_export: bool,
+    /// The next services of the protocol for the child's concerns and stage (issue 15 §4).
+    protocol: Option<crate::protocol::proposals::CasePart>,
 }
 
 /// The child as the case page shows them: identity opened for a reader of the case.
@@ -247,6 +249,9 @@ async fn case_page(
         .await
         .map_err(internal)?;
     let can_rectify = child.erased.is_none() && allowed(Action::RectifyIdentity);
+    let protocol =
+        crate::protocol::proposals::case_part(state, t, &opened, open && allowed(Action::Refer))
+            .await?;
     let page = CasePage {
         id: case.id.clone(),
         number: case.number.clone(),
@@ -287,6 +292,7 @@ async fn case_page(
         can_refer: open && allowed(Action::Refer),
         can_rectify,
         can_export: allowed(Action::SubjectAccess),
+        protocol,
         shell,
     };
     Ok((status, page).into_response())

@@ -234,7 +234,9 @@ pub struct ReferPage {
     shell: Shell,
     case_id: String,
     case_number: String,
-    orgs: Vec<(String, String, String)>,
+    /// The protocol's basket for the stage, and the organisations: those of the province
+    /// that offer the chosen service first (issue 15 §4), then the others.
+    protocol: crate::protocol::proposals::ReferPart,
     stages: Vec<(String, String)>,
     services: Vec<(String, String)>,
     urgencies: Vec<(String, String)>,
@@ -292,16 +294,14 @@ async fn refer_page(
             message
         })
         .collect();
-    let orgs = form
-        .receivers
-        .into_iter()
-        .map(|o| {
-            let sector = state.label(t, "sectors", &o.sector);
-            // An option holds text only: the name is isolated by characters (FSI
-            // … PDI, as Fluent isolates what it places), not by an element.
-            (o.code, format!("\u{2068}{}\u{2069}", o.name), sector)
-        })
-        .collect();
+    let protocol = crate::protocol::proposals::refer_part(
+        state,
+        t,
+        &form,
+        &given.stage,
+        given.service.as_deref(),
+    )
+    .await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -310,7 +310,7 @@ async fn refer_page(
     let page = ReferPage {
         case_id: form.case.id,
         case_number: form.case.number,
-        orgs,
+        protocol,
         stages: state
             .choices(t, "stages")
             .into_iter()
@@ -330,14 +330,30 @@ async fn refer_page(
     Ok((status, page).into_response())
 }
 
+/// What the case page's proposal asks the form for: a stage and a service of the
+/// protocol (issue 15 §4). Anything else is shown as not chosen.
+#[derive(Deserialize)]
+pub struct ReferAsk {
+    stage: Option<String>,
+    service: Option<String>,
+}
+
 pub async fn refer_form(
     State(state): State<AppState>,
     shell: Shell,
     Guard(permit): Guard<act::Refer>,
     Path(case_id): Path<String>,
+    Query(ask): Query<ReferAsk>,
 ) -> Result<Response, AppError> {
+    let known = |vocabulary: &str, code: Option<String>| -> Option<String> {
+        let code = code?.trim().to_owned();
+        let vocabulary = state.reference.vocabulary(vocabulary)?;
+        vocabulary.term(&code).is_some().then_some(code)
+    };
     let given = ReferralRequest {
         urgency: "high".into(),
+        stage: known("stages", ask.stage).unwrap_or_default(),
+        service: known("services", ask.service),
         ..Default::default()
     };
     refer_page(&state, shell, &permit, &case_id, given, Vec::new()).await

@@ -61,9 +61,9 @@ pub struct SectorView {
 }
 
 pub struct PlaceView {
-    code: String,
-    label: String,
-    selected: bool,
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -110,7 +110,7 @@ pub async fn dashboard(
 
 /// The territories a reader may choose: their province, or for national roles the
 /// nation, the regions and every province.
-fn places(state: &AppState, t: Tr, selected: &str, own: Option<&str>) -> Vec<PlaceView> {
+pub(crate) fn places(state: &AppState, t: Tr, selected: &str, own: Option<&str>) -> Vec<PlaceView> {
     let view = |code: &str, label: String| PlaceView {
         selected: code == selected,
         code: code.to_owned(),
