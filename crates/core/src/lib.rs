@@ -53,6 +53,8 @@ pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
 pub mod flags;
+// Issue 17 §1: the Observatory's intake and its status outbox.
+pub mod observatory;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

@@ -40,3 +40,5 @@ pub mod action_plan;
 pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
+// Issue 17 §1: the Observatory's records (the 2511 line and the e-platform).
+pub mod observatory;

@@ -42,6 +42,8 @@ pub mod approvals;
 pub mod flags;
 // Offline field work (issue 16 §3).
 pub mod field;
+// Issue 17 §1: the Observatory's records and its status outbox.
+pub mod observatory;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -53,6 +53,9 @@ mod planning;
 mod lang_switch;
 // Offline field work (issue 16 §3).
 mod field;
+// Issue 17 §1: the Observatory's intake, its status outbox and the push worker.
+mod observatory;
+pub use observatory::push as observatory_push;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -382,6 +385,12 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/cases/{id}/approvals", WorkOnCase, post(cases::approvals::request_api)),
         route(M::POST, "/api/v1/cases/{id}/approvals/decide", SuperviseCase, post(cases::approvals::decide_api)),
         route(M::POST, "/lang/form", ViewPublic, post(lang_switch::switch_on_form)),
+        // Issue 17 §1: the Observatory's records in, their statuses out.
+        route(M::POST, "/api/v1/observatory/reports", ObservatoryIntake, post(observatory::api::receive_record)),
+        route(M::GET, "/api/v1/observatory/statuses", ObservatoryStatuses, get(observatory::api::pull_statuses)),
+        route(M::GET, "/observatory", ViewObservatoryReception, get(observatory::pages::reception_page)),
+        route(M::GET, "/admin/observatory", KeepObservatoryOutbox, get(observatory::pages::outbox_page)),
+        route(M::POST, "/admin/observatory/{id}/send-again", KeepObservatoryOutbox, post(observatory::pages::send_again_page)),
     ]
 }
 

@@ -53,6 +53,9 @@ pub const ENTRIES: &[MenuEntry] = &[
     // Issue 14 §3–4: the diagnosis and the action plan.
     entry("/diagnoses", "diagnoses-title", Place::Footer),
     entry("/action-plans", "plans-title", Place::Footer),
+    // Issue 17 §1: the Observatory's reception, and its status outbox.
+    entry("/observatory", "observatory-reception-title", Place::Header),
+    entry("/admin/observatory", "observatory-outbox-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

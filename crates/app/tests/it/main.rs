@@ -56,3 +56,5 @@ mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
 mod field_sync;
+// Issue 17 §1: the Observatory's intake and its status outbox.
+mod observatory;

@@ -104,6 +104,13 @@ const LIBRARY_KEEPERS: &[Role] = &[Role::NationalAnalyst];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
+    // Issue 17 §1: the Observatory's token (no role opens its API), its operators, and
+    // the administrators' outbox.
+    ("POST", "/api/v1/observatory/reports", Who::Only(&[])),
+    ("GET", "/api/v1/observatory/statuses", Who::Only(&[])),
+    ("GET", "/observatory", Who::Only(&[Role::ObservatoryOperator])),
+    ("GET", "/admin/observatory", Who::Only(ADMINS)),
+    ("POST", "/admin/observatory/{id}/send-again", Who::Only(ADMINS)),
     // Issue 15.
     ("GET", "/training", Who::Only(TRAINING_READERS)),
     ("POST", "/training/sessions", Who::Only(TRAINING_RUNNERS)),
