@@ -404,12 +404,12 @@ async fn the_operator_sees_the_reception_without_identity(backend: Backend) {
     let w = world(backend).await;
     let sale = w.send(&fixture("01-sale-bouknadel-fr.json")).await.json();
     let urgent = w.send(&fixture("15-tiznit-missing.json")).await.json();
+    // The immediate one is late once its 2 hours have passed untriaged.
+    w.app.clock.advance(jiff::SignedDuration::from_hours(3));
     let operator = w
         .app
         .signed_in("call.taker", "observatory", &[Role::ObservatoryOperator])
         .await;
-    // The immediate one is late once its 2 hours have passed untriaged.
-    w.app.clock.advance(jiff::SignedDuration::from_hours(3));
     let page = operator.get("/observatory").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for tracking in [&sale["tracking_number"], &urgent["tracking_number"]] {
