@@ -215,7 +215,6 @@ pub async fn reception(
 ) -> Result<Vec<Reception>, CoreError> {
     let actor = permit.actor();
     let now = core.now_ms();
-    let deadlines = core.reference.referral_deadlines();
     let search = search.map(str::trim).filter(|s| !s.is_empty());
     let reports = core
         .store
@@ -228,15 +227,43 @@ pub async fn reception(
         .await?;
     Ok(reports
         .into_iter()
-        .map(|report| {
-            let allowed = deadlines.for_urgency_ms(&report.urgency).unwrap_or(0);
-            let waited = report.triaged_at.unwrap_or(now) - report.received_at;
-            Reception {
-                late: waited > allowed,
-                report,
-            }
+        .map(|report| Reception {
+            late: is_late(core, &report, now),
+            report,
         })
         .collect())
+}
+
+/// Whether a report was not triaged within its urgency's deadline at `now`.
+fn is_late(core: &Core, report: &ObservatoryReport, now: i64) -> bool {
+    let allowed = core
+        .reference
+        .referral_deadlines()
+        .for_urgency_ms(&report.urgency)
+        .unwrap_or(0);
+    report.triaged_at.unwrap_or(now) - report.received_at > allowed
+}
+
+/// For the home page of the Observatory's operator: how many of the reports its
+/// organisation sent are not triaged yet, and how many of those are late.
+pub async fn untriaged(
+    core: &Core,
+    actor: &awladna_domain::access::Actor,
+) -> Result<(i64, i64), StoreError> {
+    let now = core.now_ms();
+    let reports = core
+        .store
+        .observatory_reception(
+            &actor.organisation,
+            actor.territory.as_deref(),
+            None,
+            RECEPTION_LIMIT,
+        )
+        .await?;
+    let waiting: Vec<_> = reports.iter().filter(|r| r.triaged_at.is_none()).collect();
+    let late = waiting.iter().filter(|r| is_late(core, r, now)).count();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok((count(waiting.len()), count(late)))
 }
 
 /// What the administrators' page shows.

@@ -540,6 +540,8 @@ struct Records {
     /// Issue 15: a training session of the province and a participant of it.
     session: String,
     trainee: String,
+    /// Issue 17: a status message owed to the Observatory about a report of the province.
+    observatory_message: String,
 }
 
 const PDF: &[u8] =
@@ -789,7 +791,42 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         decision,
         session,
         trainee,
+        observatory_message: observatory_message(app, province).await,
     }
+}
+
+/// Issue 17: a record of the Observatory about the province, and the status message
+/// owed for it.
+async fn observatory_message(app: &TestApp, province: &str) -> String {
+    let org = format!("observatory-{province}");
+    app.organisation(&org, "observatory", Some(province)).await;
+    let token = awladna_crypto::new_token("awl_t_");
+    let mut tx = app.store.begin().await.expect("begin");
+    tx.add_token(&org, &awladna_crypto::hash_token(&token), &org, "observatory", app.now_ms())
+        .await
+        .expect("token");
+    tx.audit(crate::support::test_entry(app.now_ms(), "token.created"))
+        .await
+        .expect("audit");
+    tx.commit().await.expect("commit");
+    let record = json!({
+        "record_id": format!("L2511-{province}"), "channel": "ligne_2511",
+        "received_at": "2026-11-22T09:00:00Z", "violence": ["VP"], "priority": "P2",
+        "place": {"province": province}, "caller": {"type": "voisin"}, "child": {"sex": "F"}
+    });
+    let sent = app
+        .post_json(
+            "/api/v1/observatory/reports",
+            &[("authorization", &format!("Bearer {token}"))],
+            &record,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    sqlx::query_scalar("SELECT id FROM observatory_outbox WHERE territory_code = $1")
+        .bind(province)
+        .fetch_one(app.store.pool_for_tests())
+        .await
+        .expect("message")
 }
 
 /// A route's path with the records of one province, or `None` for a route that names no
@@ -830,6 +867,8 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.diagnosis)
     } else if id("/action-plans/") {
         Some(&r.action_plan)
+    } else if path.starts_with("/admin/observatory/") {
+        Some(&r.observatory_message)
     } else {
         panic!("{path} names a record the cross-province check does not know: add it");
     };
@@ -908,6 +947,7 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         decision: uuid::Uuid::now_v7().to_string(),
         session: uuid::Uuid::now_v7().to_string(),
         trainee: uuid::Uuid::now_v7().to_string(),
+        observatory_message: uuid::Uuid::now_v7().to_string(),
     };
     // Salé's people, every role; the focal point at the hospital the cards go to.
     let mut callers = Vec::new();

@@ -41,3 +41,5 @@ audit-action-observatory-send_again = إعادة إرسال حالة إلى ال
 audit-action-observatory-status_sent = إرسال حالة إلى المرصد
 audit-action-observatory-status_not_sent = تعذر إيصال حالة إلى المرصد
 audit-kind-observatory_message = رسالة إلى المرصد
+today-observatory-waiting = تبليغات مرسلة لم تفرز بعد
+today-observatory-late = تبليغات مرسلة تأخر فرزها

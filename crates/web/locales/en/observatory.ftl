@@ -41,3 +41,5 @@ audit-action-observatory-send_again = Status sent again to the Observatory
 audit-action-observatory-status_sent = Status sent to the Observatory
 audit-action-observatory-status_not_sent = Status not delivered to the Observatory
 audit-kind-observatory_message = Message to the Observatory
+today-observatory-waiting = reports sent, not yet triaged
+today-observatory-late = reports sent, triage late

@@ -41,3 +41,5 @@ audit-action-observatory-send_again = Statut renvoyé à l'Observatoire
 audit-action-observatory-status_sent = Statut envoyé à l'Observatoire
 audit-action-observatory-status_not_sent = Statut non transmis à l'Observatoire
 audit-kind-observatory_message = Message à l'Observatoire
+today-observatory-waiting = signalements envoyés pas encore triés
+today-observatory-late = signalements envoyés en retard de tri
