@@ -130,7 +130,11 @@ pub struct ServeArgs {
     pub observatory_url: Option<String>,
     /// A file holding the bearer token the Observatory gave for its URL (sent as
     /// `Authorization: Bearer …`).
-    #[arg(long, env = "AWLADNA_OBSERVATORY_TOKEN_FILE", requires = "observatory_url")]
+    #[arg(
+        long,
+        env = "AWLADNA_OBSERVATORY_TOKEN_FILE",
+        requires = "observatory_url"
+    )]
     pub observatory_token_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,

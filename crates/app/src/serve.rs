@@ -63,8 +63,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     let maintenance = crate::maintenance::spawn(&opened);
     // Issue 17: the statuses owed to the Observatory, when it gave a URL.
-    let observatory = observatory
-        .map(|t| awladna_web::observatory_push::spawn(state.core.clone(), t, stop_tasks.subscribe()));
+    let observatory = observatory.map(|t| {
+        awladna_web::observatory_push::spawn(state.core.clone(), t, stop_tasks.subscribe())
+    });
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -142,7 +143,12 @@ fn observatory_transport(
     let bearer = match &args.observatory_token_file {
         Some(file) => Some(
             std::fs::read_to_string(file)
-                .map_err(|e| anyhow!("cannot read --observatory-token-file {}: {e}", file.display()))?
+                .map_err(|e| {
+                    anyhow!(
+                        "cannot read --observatory-token-file {}: {e}",
+                        file.display()
+                    )
+                })?
                 .trim()
                 .to_owned(),
         ),

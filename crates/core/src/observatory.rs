@@ -330,8 +330,11 @@ pub async fn send_again(
 /// Sends one message to the Observatory: `Ok` once it acknowledged it, else why not
 /// (a short text for the administrators' page: a status code, a connection fault).
 pub trait Transport: Send + Sync {
-    fn post(&self, body: String, idempotency_key: &str)
-    -> impl Future<Output = Result<(), String>> + Send;
+    fn post(
+        &self,
+        body: String,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<(), String>> + Send;
 }
 
 /// What one delivery pass did.
@@ -359,9 +362,7 @@ pub async fn deliver_due<T: Transport>(core: &Core, transport: &T) -> Result<Del
         {
             continue;
         }
-        let outcome = transport
-            .post(message(&m).to_string(), &m.id)
-            .await;
+        let outcome = transport.post(message(&m).to_string(), &m.id).await;
         let at_ms = core.now_ms();
         let mut tx = core.store.begin().await?;
         let (action, detail) = match &outcome {

@@ -1517,12 +1517,20 @@ mod observatory_tests {
             decide(Some(&operator), Action::ViewObservatoryReception, None),
             Decision::Allow
         );
-        for action in [Action::ObservatoryIntake, Action::ReadReport, Action::ReadCase] {
+        for action in [
+            Action::ObservatoryIntake,
+            Action::ReadReport,
+            Action::ReadCase,
+        ] {
             assert_eq!(decide(Some(&operator), action, None), Decision::Deny);
         }
         let regional = actor(&[Role::ObservatoryOperator], Some("rabat"), None);
         assert_eq!(
-            decide(Some(&regional), Action::ViewObservatoryReception, Some("sale")),
+            decide(
+                Some(&regional),
+                Action::ViewObservatoryReception,
+                Some("sale")
+            ),
             Decision::Hidden
         );
         let admin = actor(&[Role::Administrator], Some("sale"), None);

@@ -220,7 +220,12 @@ impl Tx<'_> {
                     .bind(&id)
                     .fetch_all(&mut *self.inner)
                     .await?;
-                cards.extend(found.into_iter().filter(|c| !cards.contains(c)).collect::<Vec<_>>());
+                cards.extend(
+                    found
+                        .into_iter()
+                        .filter(|c| !cards.contains(c))
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         for card in cards {
@@ -323,7 +328,11 @@ impl Tx<'_> {
     }
 
     /// A failed message to be sent again now, its attempts counted from nought.
-    pub async fn observatory_send_again(&mut self, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+    pub async fn observatory_send_again(
+        &mut self,
+        id: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE observatory_outbox SET state = 'waiting', attempts = 0, next_attempt_at = $1, claimed_until = 0 WHERE id = $2 AND state = 'failed'",
         )

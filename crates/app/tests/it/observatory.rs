@@ -28,9 +28,15 @@ async fn token(app: &TestApp, org: &str, scope: &str) -> String {
     let token = awladna_crypto::new_token("awl_t_");
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = app.store.begin().await.expect("begin");
-    tx.add_token(&id, &awladna_crypto::hash_token(&token), org, scope, app.now_ms())
-        .await
-        .expect("token");
+    tx.add_token(
+        &id,
+        &awladna_crypto::hash_token(&token),
+        org,
+        scope,
+        app.now_ms(),
+    )
+    .await
+    .expect("token");
     tx.audit(crate::support::test_entry(app.now_ms(), "token.created"))
         .await
         .expect("audit");
@@ -96,9 +102,10 @@ impl World {
 
 async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
     let w = world(backend).await;
-    let expected: serde_json::Map<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).expect("expected"))
-            .expect("expected JSON");
+    let expected: serde_json::Map<String, Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("expected.json")).expect("expected"),
+    )
+    .expect("expected JSON");
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .expect("fixtures")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -114,7 +121,12 @@ async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
         let answer = w.send(&record).await;
         if let Some(refusals) = want.get("refused") {
             refused += 1;
-            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", answer.body);
+            assert_eq!(
+                answer.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {}",
+                answer.body
+            );
             let body = answer.json();
             assert_eq!(body["error"]["code"], "unmapped", "{name}");
             let got: Vec<(Value, Value, Value)> = body["refusals"]
@@ -130,7 +142,11 @@ async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
             // Each message names the field (and the value when there is one).
             for r in body["refusals"].as_array().expect("refusals") {
                 let message = r["message"].as_str().expect("message");
-                assert!(message.contains(r["field"].as_str().unwrap_or("?")) || r["reason"] == "bad_record_id", "{message}");
+                assert!(
+                    message.contains(r["field"].as_str().unwrap_or("?"))
+                        || r["reason"] == "bad_record_id",
+                    "{message}"
+                );
                 if let Some(value) = r["value"].as_str() {
                     assert!(message.contains(value), "{message}");
                 }
@@ -138,7 +154,12 @@ async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
             continue;
         }
         received += 1;
-        assert_eq!(answer.status, StatusCode::CREATED, "{name}: {}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            answer.body
+        );
         let ack = answer.json();
         assert_eq!(ack["record_id"], record["record_id"], "{name}");
         assert_eq!(ack["province"], want["territory"], "{name}");
@@ -149,7 +170,10 @@ async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
             .hcp_code
             .replace('.', "");
         let tracking = ack["tracking_number"].as_str().expect("tracking");
-        assert!(tracking.starts_with(&format!("OBS-{hcp}-2026-")), "{tracking}");
+        assert!(
+            tracking.starts_with(&format!("OBS-{hcp}-2026-")),
+            "{tracking}"
+        );
         let (data, caller): (String, String) = sqlx::query_as(
             "SELECT c.data, r.caller_source FROM observatory_reports r JOIN cards c ON c.id = r.card_id WHERE r.tracking = $1",
         )
@@ -182,13 +206,26 @@ async fn the_thirty_fixtures_map_as_expected_or_are_refused(backend: Backend) {
         }
     }
     assert_eq!((received, refused), (22, 8));
-    assert_eq!(w.count("observatory_reports").await, 22, "nothing of a refused record stored");
+    assert_eq!(
+        w.count("observatory_reports").await,
+        22,
+        "nothing of a refused record stored"
+    );
     // Each report waits in its province's list with its source.
-    let worker = w.app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let worker = w
+        .app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let waiting = worker.get("/reports/waiting").await;
     assert_eq!(waiting.status, StatusCode::OK);
-    assert!(waiting.body.contains("Yassine") && waiting.body.contains("الخط الأخضر 2511"), "Salé's list");
-    assert!(!waiting.body.contains("Salma"), "Rabat's report is not in Salé's list");
+    assert!(
+        waiting.body.contains("Yassine") && waiting.body.contains("الخط الأخضر 2511"),
+        "Salé's list"
+    );
+    assert!(
+        !waiting.body.contains("Salma"),
+        "Rabat's report is not in Salé's list"
+    );
     w.app.finish().await;
 }
 on_each_backend!(the_thirty_fixtures_map_as_expected_or_are_refused);
@@ -200,7 +237,10 @@ async fn a_retry_answers_the_same_tracking_number(backend: Backend) {
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let again = w.send(&record).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
-    assert_eq!(again.json()["tracking_number"], first.json()["tracking_number"]);
+    assert_eq!(
+        again.json()["tracking_number"],
+        first.json()["tracking_number"]
+    );
     assert_eq!(again.json()["repeated"], true);
     // Twice at the same instant, from another token of the Observatory: one card.
     let other = token(&w.app, "observatory", "observatory").await;
@@ -210,12 +250,21 @@ async fn a_retry_answers_the_same_tracking_number(backend: Backend) {
         let app = &w.app;
         let twin = twin.clone();
         async move {
-            app.post_json("/api/v1/observatory/reports", &[("authorization", &bearer)], &twin)
-                .await
+            app.post_json(
+                "/api/v1/observatory/reports",
+                &[("authorization", &bearer)],
+                &twin,
+            )
+            .await
         }
     };
     let (a, b) = tokio::join!(send(w.bearer.clone()), send(other));
-    assert!(a.status.is_success() && b.status.is_success(), "{} {}", a.body, b.body);
+    assert!(
+        a.status.is_success() && b.status.is_success(),
+        "{} {}",
+        a.body,
+        b.body
+    );
     assert_eq!(a.json()["tracking_number"], b.json()["tracking_number"]);
     assert_eq!(w.count("observatory_reports").await, 2);
     assert_eq!(
@@ -231,7 +280,10 @@ async fn statuses_follow_the_case_with_no_identity_and_no_narrative(backend: Bac
     let w = world(backend).await;
     let record = fixture("01-sale-bouknadel-fr.json");
     let ack = w.send(&record).await.json();
-    let worker = w.app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
+    let worker = w
+        .app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
     let card: String = sqlx::query_scalar("SELECT card_id FROM observatory_reports")
         .fetch_one(w.app.store.pool_for_tests())
         .await
@@ -240,14 +292,22 @@ async fn statuses_follow_the_case_with_no_identity_and_no_narrative(backend: Bac
     let case = opened["case_id"].as_str().expect("case");
     let moved = worker.move_case(case, "immediate_assistance", None).await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
-    let closed = worker.move_case(case, "closed", Some("no_protection_need")).await;
+    let closed = worker
+        .move_case(case, "closed", Some("no_protection_need"))
+        .await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
 
     let pulled = w.pull(0).await;
     let statuses = pulled["statuses"].as_array().expect("statuses");
     let seen: Vec<(&str, Option<&str>, Option<&str>)> = statuses
         .iter()
-        .map(|s| (s["status"].as_str().unwrap_or(""), s["stage"].as_str(), s["outcome"].as_str()))
+        .map(|s| {
+            (
+                s["status"].as_str().unwrap_or(""),
+                s["stage"].as_str(),
+                s["outcome"].as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -272,7 +332,10 @@ async fn statuses_follow_the_case_with_no_identity_and_no_narrative(backend: Bac
     // A bad cursor is said so.
     let bad = w
         .app
-        .get_with("/api/v1/observatory/statuses?since=abc", &[("authorization", &w.bearer)])
+        .get_with(
+            "/api/v1/observatory/statuses?since=abc",
+            &[("authorization", &w.bearer)],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert_eq!(bad.json()["error"]["code"], "bad_cursor");
@@ -310,7 +373,9 @@ async fn receiver(failures: usize) -> (String, Arc<tokio::sync::Mutex<Vec<(Strin
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -325,21 +390,35 @@ async fn the_outbox_is_delivered_with_retries_and_an_idempotency_key(backend: Ba
     let core = w.core();
     w.send(&fixture("01-sale-bouknadel-fr.json")).await;
     let first = deliver_due(&core, &transport).await.expect("deliver");
-    assert_eq!((first.sent, first.failed), (0, 1), "the receiver fails first");
+    assert_eq!(
+        (first.sent, first.failed),
+        (0, 1),
+        "the receiver fails first"
+    );
     let (state, attempts, error): (String, i64, Option<String>) =
         sqlx::query_as("SELECT state, attempts, last_error FROM observatory_outbox")
             .fetch_one(w.app.store.pool_for_tests())
             .await
             .expect("row");
-    assert_eq!((state.as_str(), attempts, error.as_deref()), ("waiting", 1, Some("HTTP 503")));
+    assert_eq!(
+        (state.as_str(), attempts, error.as_deref()),
+        ("waiting", 1, Some("HTTP 503"))
+    );
     let early = deliver_due(&core, &transport).await.expect("deliver");
-    assert_eq!((early.sent, early.failed), (0, 0), "not before its back-off");
+    assert_eq!(
+        (early.sent, early.failed),
+        (0, 0),
+        "not before its back-off"
+    );
     w.app.clock.advance(jiff::SignedDuration::from_secs(31));
     let second = deliver_due(&core, &transport).await.expect("deliver");
     assert_eq!((second.sent, second.failed), (1, 0));
     let got = received.lock().await.clone();
     assert_eq!(got.len(), 2);
-    assert_eq!(got[0], got[1], "the same message, with the same idempotency key");
+    assert_eq!(
+        got[0], got[1],
+        "the same message, with the same idempotency key"
+    );
     let message: Value = serde_json::from_str(&got[1].1).expect("JSON");
     assert_eq!(message["message_id"], got[1].0);
     assert_eq!(message["status"], "received");
@@ -368,13 +447,24 @@ async fn the_outbox_is_delivered_with_retries_and_an_idempotency_key(backend: Ba
             .await
             .expect("row");
     assert_eq!(state, "failed");
-    let admin = w.app.signed_in("admin.sale", "sale-centre", &[Role::Administrator]).await;
+    let admin = w
+        .app
+        .signed_in("admin.sale", "sale-centre", &[Role::Administrator])
+        .await;
     let page = admin.get("/admin/observatory").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&format!("/admin/observatory/{id}/send-again")), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/admin/observatory/{id}/send-again")),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("مريم"), "no name on the page");
     // Rabat's administrator neither sees nor sends Salé's message.
-    let rabat = w.app.signed_in("admin.rabat", "rabat-centre", &[Role::Administrator]).await;
+    let rabat = w
+        .app
+        .signed_in("admin.rabat", "rabat-centre", &[Role::Administrator])
+        .await;
     assert!(!rabat.get("/admin/observatory").await.body.contains(&id));
     let foreign = w
         .app
@@ -415,29 +505,64 @@ async fn the_operator_sees_the_reception_without_identity(backend: Backend) {
     for tracking in [&sale["tracking_number"], &urgent["tracking_number"]] {
         assert!(page.body.contains(tracking.as_str().expect("tracking")));
     }
-    assert!(page.body.contains("سلا") && page.body.contains("تيزنيت"), "provinces named");
-    assert_eq!(page.body.matches("class=\"late ").count(), 1, "the immediate one is late");
+    assert!(
+        page.body.contains("سلا") && page.body.contains("تيزنيت"),
+        "provinces named"
+    );
+    assert_eq!(
+        page.body.matches("class=\"late ").count(),
+        1,
+        "the immediate one is late"
+    );
     for personal in ["Yassine", "Alaoui", "Amine", "bleus", "rentré"] {
         assert!(!page.body.contains(personal), "{personal} shown");
     }
     let one = operator
-        .get(&format!("/observatory?q={}", sale["tracking_number"].as_str().expect("t")))
+        .get(&format!(
+            "/observatory?q={}",
+            sale["tracking_number"].as_str().expect("t")
+        ))
         .await;
-    assert!(one.body.contains(sale["tracking_number"].as_str().expect("t")));
-    assert!(!one.body.contains(urgent["tracking_number"].as_str().expect("t")));
+    assert!(
+        one.body
+            .contains(sale["tracking_number"].as_str().expect("t"))
+    );
+    assert!(
+        !one.body
+            .contains(urgent["tracking_number"].as_str().expect("t"))
+    );
     // Another role, another organisation, another province.
-    let worker = w.app.signed_in("nadia", "sale-centre", &[Role::CaseWorker]).await;
-    assert_eq!(worker.get("/observatory").await.status, StatusCode::FORBIDDEN);
-    w.app.organisation("observatory-rabat", "observatory", Some("rabat")).await;
+    let worker = w
+        .app
+        .signed_in("nadia", "sale-centre", &[Role::CaseWorker])
+        .await;
+    assert_eq!(
+        worker.get("/observatory").await.status,
+        StatusCode::FORBIDDEN
+    );
+    w.app
+        .organisation("observatory-rabat", "observatory", Some("rabat"))
+        .await;
     let regional = w
         .app
-        .signed_in("rabat.taker", "observatory-rabat", &[Role::ObservatoryOperator])
+        .signed_in(
+            "rabat.taker",
+            "observatory-rabat",
+            &[Role::ObservatoryOperator],
+        )
         .await;
     let theirs = regional.get("/observatory").await;
     assert_eq!(theirs.status, StatusCode::OK);
-    assert!(!theirs.body.contains(sale["tracking_number"].as_str().expect("t")));
+    assert!(
+        !theirs
+            .body
+            .contains(sale["tracking_number"].as_str().expect("t"))
+    );
     // The operator reads no report and records none.
-    assert_eq!(operator.get("/reports/waiting").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        operator.get("/reports/waiting").await.status,
+        StatusCode::FORBIDDEN
+    );
     w.app.finish().await;
 }
 on_each_backend!(the_operator_sees_the_reception_without_identity);
@@ -450,7 +575,11 @@ async fn wrong_tokens_and_hostile_input_get_clear_answers(backend: Backend) {
     for bearer in [&intake, &node] {
         let answer = w
             .app
-            .post_json("/api/v1/observatory/reports", &[("authorization", bearer)], &record)
+            .post_json(
+                "/api/v1/observatory/reports",
+                &[("authorization", bearer)],
+                &record,
+            )
             .await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
         let pulled = w
@@ -459,17 +588,28 @@ async fn wrong_tokens_and_hostile_input_get_clear_answers(backend: Backend) {
             .await;
         assert_eq!(pulled.status, StatusCode::FORBIDDEN);
     }
-    let nobody = w.app.post_json("/api/v1/observatory/reports", &[], &record).await;
+    let nobody = w
+        .app
+        .post_json("/api/v1/observatory/reports", &[], &record)
+        .await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{}", nobody.body);
     let unknown = w
         .app
-        .post_json("/api/v1/observatory/reports", &[("authorization", "Bearer nope")], &record)
+        .post_json(
+            "/api/v1/observatory/reports",
+            &[("authorization", "Bearer nope")],
+            &record,
+        )
         .await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     // The Observatory's token sends in its own shape only, and reads no report.
     let in_our_codes = w
         .app
-        .post_json("/api/v1/reports", &[("authorization", &w.bearer)], &json!({"source": "line_2511"}))
+        .post_json(
+            "/api/v1/reports",
+            &[("authorization", &w.bearer)],
+            &json!({"source": "line_2511"}),
+        )
         .await;
     assert_eq!(in_our_codes.status, StatusCode::FORBIDDEN);
 
@@ -487,7 +627,12 @@ async fn wrong_tokens_and_hostile_input_get_clear_answers(backend: Backend) {
         }
     };
     let malformed = post_raw(b"{\"record_id\": \"L1\", ".to_vec(), "application/json").await;
-    assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "{}", malformed.body);
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.body
+    );
     assert_eq!(malformed.json()["error"]["code"], "bad_json");
     let huge = format!("{{\"summary\": \"{}\"}}", "ع".repeat(400_000));
     let huge = post_raw(huge.into_bytes(), "application/json").await;
@@ -506,13 +651,21 @@ async fn wrong_tokens_and_hostile_input_get_clear_answers(backend: Backend) {
     hostile["violence"] = json!(["'; DROP TABLE cards; --"]);
     let answer = w.send(&hostile).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.json()["refusals"][0]["value"], "'; DROP TABLE cards; --");
+    assert_eq!(
+        answer.json()["refusals"][0]["value"],
+        "'; DROP TABLE cards; --"
+    );
     let mut reversed = record.clone();
     reversed["record_id"] = json!("L2511-RTL");
     reversed["child"]["first_name"] = json!("ياسين\u{202E}exe.png");
     reversed["summary"] = json!("س".repeat(10_001));
     let answer = w.send(&reversed).await;
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
     let fields: Vec<String> = answer.json()["fields"]
         .as_array()
         .expect("fields")
@@ -538,7 +691,12 @@ async fn wrong_tokens_and_hostile_input_get_clear_answers(backend: Backend) {
             &hostile,
         )
         .await;
-    assert!(arabic.json()["refusals"][0]["message"].as_str().expect("message").contains("جدول المطابقة"));
+    assert!(
+        arabic.json()["refusals"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("جدول المطابقة")
+    );
     w.app.finish().await;
 }
 on_each_backend!(wrong_tokens_and_hostile_input_get_clear_answers);

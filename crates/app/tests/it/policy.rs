@@ -802,9 +802,15 @@ async fn observatory_message(app: &TestApp, province: &str) -> String {
     app.organisation(&org, "observatory", Some(province)).await;
     let token = awladna_crypto::new_token("awl_t_");
     let mut tx = app.store.begin().await.expect("begin");
-    tx.add_token(&org, &awladna_crypto::hash_token(&token), &org, "observatory", app.now_ms())
-        .await
-        .expect("token");
+    tx.add_token(
+        &org,
+        &awladna_crypto::hash_token(&token),
+        &org,
+        "observatory",
+        app.now_ms(),
+    )
+    .await
+    .expect("token");
     tx.audit(crate::support::test_entry(app.now_ms(), "token.created"))
         .await
         .expect("audit");

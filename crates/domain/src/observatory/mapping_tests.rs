@@ -73,7 +73,10 @@ fn places_are_found_by_name_alias_or_alone_and_never_guessed() {
     let arabic = place(json!({"province": "سلا", "commune": "سيدي أبي القنادل"})).expect("ar");
     assert_eq!(arabic.commune.as_deref(), Some("04.441.01.08"));
     let alias = place(json!({"province": "Témara"})).expect("alias");
-    assert_eq!((alias.territory.as_str(), alias.commune), ("skhirate-temara", None));
+    assert_eq!(
+        (alias.territory.as_str(), alias.commune),
+        ("skhirate-temara", None)
+    );
     let alone = place(json!({"commune": "Harhoura"})).expect("a commune named once");
     assert_eq!(alone.territory, "skhirate-temara");
     let err = place(json!({"province": "Atlantis"})).expect_err("unknown province");
@@ -94,10 +97,12 @@ fn a_commune_name_found_in_several_provinces_is_ambiguous_without_its_province()
     let twice = r
         .communes()
         .iter()
-        .find_map(|c| match seen.insert(normalise(&c.name_fr), c.territory_code.clone()) {
-            Some(other) if other != c.territory_code => Some(c.clone()),
-            _ => None,
-        })
+        .find_map(
+            |c| match seen.insert(normalise(&c.name_fr), c.territory_code.clone()) {
+                Some(other) if other != c.territory_code => Some(c.clone()),
+                _ => None,
+            },
+        )
         .expect("a name held twice");
     let mut rec = record();
     rec["place"] = json!({"commune": twice.name_fr});
@@ -106,7 +111,10 @@ fn a_commune_name_found_in_several_provinces_is_ambiguous_without_its_province()
     assert_eq!(err[0].value.as_deref(), Some(twice.name_fr.as_str()));
     rec["place"]["province"] = json!(twice.territory_code);
     assert_eq!(
-        r.observatory().map(&rec).expect("with its province").commune,
+        r.observatory()
+            .map(&rec)
+            .expect("with its province")
+            .commune,
         Some(twice.hcp_code)
     );
 }
@@ -136,7 +144,10 @@ fn unknown_and_malformed_fields_are_named_and_personal_values_not_repeated() {
     }
     assert!(err.iter().all(|e| e.value.is_none()), "{err:?}");
     assert_eq!(
-        r.observatory().map(&json!([1, 2])).expect_err("not an object")[0].field,
+        r.observatory()
+            .map(&json!([1, 2]))
+            .expect_err("not an object")[0]
+            .field,
         "record"
     );
 }
@@ -145,14 +156,26 @@ fn unknown_and_malformed_fields_are_named_and_personal_values_not_repeated() {
 fn the_mapping_file_is_checked_against_the_vocabularies() {
     let r = reference();
     let text = super::mapping::EMBEDDED.1;
-    let broken = text.replacen("\"VP\" = [\"physical_violence\"]", "\"VP\" = [\"punching\"]", 1);
+    let broken = text.replacen(
+        "\"VP\" = [\"physical_violence\"]",
+        "\"VP\" = [\"punching\"]",
+        1,
+    );
     let err = Mapping::parse("observatory/mapping.v1.toml", &broken, &r).expect_err("bad code");
-    assert!(err.contains("\"punching\"") && err.contains("concerns"), "{err}");
+    assert!(
+        err.contains("\"punching\"") && err.contains("concerns"),
+        "{err}"
+    );
     let clash = text.replacen("\"P4\" = \"low\"", "\"P4\" = \"low\"\n\"p4\" = \"high\"", 1);
     assert!(Mapping::parse("observatory/mapping.v1.toml", &clash, &r).is_err());
-    assert!(Mapping::parse("observatory/mapping.v2.toml", text, &r).is_err(), "version");
+    assert!(
+        Mapping::parse("observatory/mapping.v2.toml", text, &r).is_err(),
+        "version"
+    );
     let alias = text.replacen("\"Sala\" = \"sale\"", "\"Sala\" = \"atlantis\"", 1);
-    assert!(Mapping::parse("observatory/mapping.v1.toml", &alias, &r)
-        .expect_err("alias")
-        .contains("atlantis"));
+    assert!(
+        Mapping::parse("observatory/mapping.v1.toml", &alias, &r)
+            .expect_err("alias")
+            .contains("atlantis")
+    );
 }

@@ -251,7 +251,8 @@ impl Mapping {
             .required(top, "channel", "channel")
             .and_then(|v| r.mapped(&self.channel, v, "channel"));
         r.copy(top, "received_at", "received_at", "received_at");
-        if !r.out.contains_key("received_at") && !r.refusals.iter().any(|x| x.field == "received_at")
+        if !r.out.contains_key("received_at")
+            && !r.refusals.iter().any(|x| x.field == "received_at")
         {
             r.refuse("received_at", None, RefusalReason::Missing);
         }
@@ -289,12 +290,7 @@ impl Mapping {
             Some(_) => r.refuse("child.age", None, RefusalReason::WrongType),
         }
 
-        let perpetrator = r.object(
-            map,
-            "perpetrator",
-            "perpetrator",
-            &PERPETRATOR,
-        );
+        let perpetrator = r.object(map, "perpetrator", "perpetrator", &PERPETRATOR);
         if let Some(relation) = r.text(perpetrator, "relation", "perpetrator.relation")
             && let Some(code) =
                 r.mapped(&self.perpetrator_relation, relation, "perpetrator.relation")
@@ -394,11 +390,7 @@ impl Mapping {
 
     /// The province and commune their place names: the commune alone when it is found
     /// once in the whole country.
-    fn place(
-        &self,
-        r: &mut Reader,
-        top: &Map<String, Value>,
-    ) -> Option<(String, Option<String>)> {
+    fn place(&self, r: &mut Reader, top: &Map<String, Value>) -> Option<(String, Option<String>)> {
         let place = r.object(top, "place", "place", &PLACE);
         if place.is_none() && !r.refusals.iter().any(|x| x.field == "place") {
             r.refuse("place", None, RefusalReason::Missing);
@@ -434,12 +426,16 @@ impl Mapping {
         match self.places.commune(commune_name, province.as_deref()) {
             Found::One((p, c)) => Some((p.to_owned(), Some(c.to_owned()))),
             Found::Several => {
-                r.refuse("place.commune", Some(commune_name), RefusalReason::Ambiguous);
+                r.refuse(
+                    "place.commune",
+                    Some(commune_name),
+                    RefusalReason::Ambiguous,
+                );
                 None
             }
             Found::None => {
-                let elsewhere = province.is_some()
-                    && self.places.commune(commune_name, None) != Found::None;
+                let elsewhere =
+                    province.is_some() && self.places.commune(commune_name, None) != Found::None;
                 let reason = if elsewhere {
                     RefusalReason::CommuneOutsideProvince
                 } else {

@@ -137,7 +137,10 @@ pub async fn outbox_page(
                 id: m.id.clone(),
                 tracking: m.tracking.clone(),
                 province: province_name(&state, t, &m.territory_code),
-                status: t.get_or(&format!("observatory-status-{}", m.status.replace('_', "-")), &m.status),
+                status: t.get_or(
+                    &format!("observatory-status-{}", m.status.replace('_', "-")),
+                    &m.status,
+                ),
                 attempts: m.attempts,
                 at: local_time(at(m)),
                 error: m.last_error.clone().unwrap_or_default(),
@@ -149,7 +152,12 @@ pub async fn outbox_page(
         counts: view
             .counts
             .iter()
-            .map(|(state_code, n)| (t.get_or(&format!("observatory-state-{state_code}"), state_code), *n))
+            .map(|(state_code, n)| {
+                (
+                    t.get_or(&format!("observatory-state-{state_code}"), state_code),
+                    *n,
+                )
+            })
             .collect(),
         waiting: lines(&view.waiting, |m| m.next_attempt_at),
         failed: lines(&view.failed, |m| m.changed_at),

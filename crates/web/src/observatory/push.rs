@@ -38,7 +38,11 @@ impl HttpTransport {
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            _ => return Err(format!("--observatory-url {url} must start with http:// or https://")),
+            _ => {
+                return Err(format!(
+                    "--observatory-url {url} must start with http:// or https://"
+                ));
+            }
         };
         let host = uri
             .host()
@@ -145,7 +149,11 @@ pub fn spawn(
         loop {
             match deliver_due(&core, &transport).await {
                 Ok(done) if done.sent + done.failed > 0 => {
-                    tracing::info!(sent = done.sent, failed = done.failed, "observatory statuses");
+                    tracing::info!(
+                        sent = done.sent,
+                        failed = done.failed,
+                        "observatory statuses"
+                    );
                 }
                 Ok(_) => {}
                 // Codes only reach the log; the next pass tries again.
