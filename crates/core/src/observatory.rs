@@ -213,9 +213,35 @@ pub async fn reception(
     permit: &Permit<act::ViewObservatoryReception>,
     search: Option<&str>,
 ) -> Result<Vec<Reception>, CoreError> {
-    let actor = permit.actor();
-    let now = core.now_ms();
     let search = search.map(str::trim).filter(|s| !s.is_empty());
+    Ok(sent_by(core, permit.actor(), search).await?)
+}
+
+/// For the home page of the Observatory's operator: how many of the reports its
+/// organisation sent are not triaged yet, and how many of those are late.
+pub async fn untriaged(
+    core: &Core,
+    actor: &awladna_domain::access::Actor,
+) -> Result<(i64, i64), StoreError> {
+    let sent = sent_by(core, actor, None).await?;
+    let waiting: Vec<_> = sent
+        .iter()
+        .filter(|r| r.report.triaged_at.is_none())
+        .collect();
+    let late = waiting.iter().filter(|r| r.late).count();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok((count(waiting.len()), count(late)))
+}
+
+/// The reports `actor`'s organisation sent, each with whether it is late: not triaged
+/// within its urgency's deadline.
+async fn sent_by(
+    core: &Core,
+    actor: &awladna_domain::access::Actor,
+    search: Option<&str>,
+) -> Result<Vec<Reception>, StoreError> {
+    let now = core.now_ms();
+    let deadlines = core.reference.referral_deadlines();
     let reports = core
         .store
         .observatory_reception(
@@ -227,43 +253,14 @@ pub async fn reception(
         .await?;
     Ok(reports
         .into_iter()
-        .map(|report| Reception {
-            late: is_late(core, &report, now),
-            report,
+        .map(|report| {
+            let allowed = deadlines.for_urgency_ms(&report.urgency).unwrap_or(0);
+            Reception {
+                late: report.triaged_at.unwrap_or(now) - report.received_at > allowed,
+                report,
+            }
         })
         .collect())
-}
-
-/// Whether a report was not triaged within its urgency's deadline at `now`.
-fn is_late(core: &Core, report: &ObservatoryReport, now: i64) -> bool {
-    let allowed = core
-        .reference
-        .referral_deadlines()
-        .for_urgency_ms(&report.urgency)
-        .unwrap_or(0);
-    report.triaged_at.unwrap_or(now) - report.received_at > allowed
-}
-
-/// For the home page of the Observatory's operator: how many of the reports its
-/// organisation sent are not triaged yet, and how many of those are late.
-pub async fn untriaged(
-    core: &Core,
-    actor: &awladna_domain::access::Actor,
-) -> Result<(i64, i64), StoreError> {
-    let now = core.now_ms();
-    let reports = core
-        .store
-        .observatory_reception(
-            &actor.organisation,
-            actor.territory.as_deref(),
-            None,
-            RECEPTION_LIMIT,
-        )
-        .await?;
-    let waiting: Vec<_> = reports.iter().filter(|r| r.triaged_at.is_none()).collect();
-    let late = waiting.iter().filter(|r| is_late(core, r, now)).count();
-    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    Ok((count(waiting.len()), count(late)))
 }
 
 /// What the administrators' page shows.

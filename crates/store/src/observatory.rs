@@ -112,12 +112,25 @@ struct Now {
     triaged_at: Option<i64>,
 }
 
-fn status_now(
-    last: Option<&str>,
-    received_at: i64,
-    case: Option<(String, Option<String>, i64, Option<i64>, Option<i64>)>,
-) -> Now {
-    let Some((stage, reason, opened_at, closed_at, moved_at)) = case else {
+/// The case a report opened, as its status needs it.
+struct CaseState {
+    stage: String,
+    reason: Option<String>,
+    opened_at: i64,
+    closed_at: Option<i64>,
+    /// The last stage move's time.
+    moved_at: Option<i64>,
+}
+
+fn status_now(last: Option<&str>, received_at: i64, case: Option<CaseState>) -> Now {
+    let Some(CaseState {
+        stage,
+        reason,
+        opened_at,
+        closed_at,
+        moved_at,
+    }) = case
+    else {
         return Now {
             key: "received".into(),
             status: "received",
@@ -247,13 +260,13 @@ impl Tx<'_> {
         let last: Option<String> = row.try_get("last_status")?;
         let stage: Option<String> = row.try_get("stage")?;
         let case = match stage {
-            Some(stage) => Some((
+            Some(stage) => Some(CaseState {
                 stage,
-                row.try_get("closure_reason")?,
-                row.try_get("opened_at")?,
-                row.try_get("closed_at")?,
-                row.try_get("moved_at")?,
-            )),
+                reason: row.try_get("closure_reason")?,
+                opened_at: row.try_get("opened_at")?,
+                closed_at: row.try_get("closed_at")?,
+                moved_at: row.try_get("moved_at")?,
+            }),
             None => None,
         };
         let now = status_now(last.as_deref(), row.try_get("received_at")?, case);

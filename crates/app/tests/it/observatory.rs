@@ -24,7 +24,7 @@ fn fixture(name: &str) -> Value {
 }
 
 /// A machine token of `scope` for `org`: its bearer header.
-async fn token(app: &TestApp, org: &str, scope: &str) -> String {
+pub(crate) async fn token(app: &TestApp, org: &str, scope: &str) -> String {
     let token = awladna_crypto::new_token("awl_t_");
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = app.store.begin().await.expect("begin");

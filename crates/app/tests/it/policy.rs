@@ -800,21 +800,7 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
 async fn observatory_message(app: &TestApp, province: &str) -> String {
     let org = format!("observatory-{province}");
     app.organisation(&org, "observatory", Some(province)).await;
-    let token = awladna_crypto::new_token("awl_t_");
-    let mut tx = app.store.begin().await.expect("begin");
-    tx.add_token(
-        &org,
-        &awladna_crypto::hash_token(&token),
-        &org,
-        "observatory",
-        app.now_ms(),
-    )
-    .await
-    .expect("token");
-    tx.audit(crate::support::test_entry(app.now_ms(), "token.created"))
-        .await
-        .expect("audit");
-    tx.commit().await.expect("commit");
+    let bearer = crate::observatory::token(app, &org, "observatory").await;
     let record = json!({
         "record_id": format!("L2511-{province}"), "channel": "ligne_2511",
         "received_at": "2026-11-22T09:00:00Z", "violence": ["VP"], "priority": "P2",
@@ -823,7 +809,7 @@ async fn observatory_message(app: &TestApp, province: &str) -> String {
     let sent = app
         .post_json(
             "/api/v1/observatory/reports",
-            &[("authorization", &format!("Bearer {token}"))],
+            &[("authorization", &bearer)],
             &record,
         )
         .await;
