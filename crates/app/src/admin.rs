@@ -254,7 +254,9 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         org: String,
-        /// intake (the 2511 line pushing reports) or node (a province node reading statistics).
+        /// intake (the 2511 line pushing reports in Awladna's codes), node (a province node
+        /// reading statistics) or observatory (the Observatory's records in its own shape,
+        /// and their statuses back).
         #[arg(long)]
         scope: String,
         #[command(flatten)]

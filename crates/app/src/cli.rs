@@ -123,6 +123,19 @@ pub struct ServeArgs {
     /// verify --expect-head` checks a line of it.
     #[arg(long, env = "AWLADNA_AUDIT_HEAD_FILE")]
     pub audit_head_file: Option<std::path::PathBuf>,
+    /// Issue 17: push the statuses of the Observatory's reports to this URL (HTTP POST,
+    /// one JSON message each, with an Idempotency-Key); without it the Observatory
+    /// pulls them (`GET /api/v1/observatory/statuses`).
+    #[arg(long, env = "AWLADNA_OBSERVATORY_URL")]
+    pub observatory_url: Option<String>,
+    /// A file holding the bearer token the Observatory gave for its URL (sent as
+    /// `Authorization: Bearer …`).
+    #[arg(
+        long,
+        env = "AWLADNA_OBSERVATORY_TOKEN_FILE",
+        requires = "observatory_url"
+    )]
+    pub observatory_token_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -150,6 +150,8 @@ fn read_reference_dir(dir: &Path) -> anyhow::Result<Vec<ReferenceFile>> {
         "referrals",
         "retention",
         "reports",
+        // Issue 17: the Observatory's mapping (the built-in one when absent).
+        "observatory",
     ] {
         let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
             continue;

@@ -29,11 +29,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ),
         _ => None,
     };
+    let observatory = observatory_transport(&args)?;
     let settings = Settings {
         trusted_proxies: trusted_proxies(&args)?,
         secure_cookies: args.secure_cookies || tls.is_some(),
         hsts: tls.is_some(),
         mailer,
+        observatory_push: observatory.is_some(),
         ..Settings::default()
     };
     let state = AppState::new(
@@ -60,6 +62,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         stopped,
     );
     let maintenance = crate::maintenance::spawn(&opened);
+    // Issue 17: the statuses owed to the Observatory, when it gave a URL.
+    let observatory = observatory.map(|t| {
+        awladna_web::observatory_push::spawn(state.core.clone(), t, stop_tasks.subscribe())
+    });
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
         "Awladna is running at {scheme}://{addr}/ on the {}.",
@@ -115,6 +121,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let _ = stop_tasks.send(true);
     maintenance.abort();
     let _ = retention.await;
+    if let Some(observatory) = observatory {
+        let _ = observatory.await;
+    }
     // The last requests' audit entries are chained before the pool closes.
     sealer.stop().await;
     served.map_err(|e| anyhow!("the server stopped on an error: {e}"))?;
@@ -122,6 +131,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("stopped");
     println!("Awladna stopped.");
     Ok(())
+}
+
+/// The Observatory's push transport, when `--observatory-url` is set.
+fn observatory_transport(
+    args: &ServeArgs,
+) -> anyhow::Result<Option<awladna_web::observatory_push::HttpTransport>> {
+    let Some(url) = &args.observatory_url else {
+        return Ok(None);
+    };
+    let bearer = match &args.observatory_token_file {
+        Some(file) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| {
+                    anyhow!(
+                        "cannot read --observatory-token-file {}: {e}",
+                        file.display()
+                    )
+                })?
+                .trim()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    awladna_web::observatory_push::HttpTransport::new(url, bearer)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
 }
 
 fn trusted_proxies(args: &ServeArgs) -> anyhow::Result<TrustedProxies> {

@@ -58,6 +58,8 @@ pub mod transfers;
 // Issue 15 §4 / 19 §1: the unified protocol where it matters, and its statistics.
 pub mod protocol;
 pub mod protocol_stats;
+// Issue 17 §1: the Observatory's intake and its status outbox.
+pub mod observatory;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

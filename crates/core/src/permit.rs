@@ -111,6 +111,11 @@ pub mod act {
         DraftPlanning,
         ApprovePlanning,
         SuperviseCase,
+        // Issue 17 §1.
+        ObservatoryIntake,
+        ObservatoryStatuses,
+        ViewObservatoryReception,
+        KeepObservatoryOutbox,
     );
 }
 

@@ -43,6 +43,26 @@ pub async fn record(
     completeness: Completeness,
     idempotency_key: Option<&str>,
 ) -> Result<Recorded, RecordError> {
+    record_from(core, permit, input, completeness, idempotency_key, None).await
+}
+
+/// The actions that record a reporting card: in Awladna's codes, or from another
+/// system's record through its adapter (issue 17: the Observatory's).
+pub trait RecordsReports: crate::Act {}
+impl RecordsReports for act::RecordReport {}
+impl RecordsReports for act::ObservatoryIntake {}
+
+/// `record`, for any action that records reports; `origin` is what another system's
+/// adapter stores beside the card, in the card's transaction (the Observatory's record
+/// id and tracking number).
+pub async fn record_from<A: RecordsReports>(
+    core: &Core,
+    permit: &Permit<A>,
+    input: &Value,
+    completeness: Completeness,
+    idempotency_key: Option<&str>,
+    origin: Option<&crate::observatory::Origin<'_>>,
+) -> Result<Recorded, RecordError> {
     let who = permit.who();
     if let Some(id) = once::stored_before(core, who, Kept::Card, idempotency_key).await? {
         return Ok(stored(core, &id).await?);
@@ -69,6 +89,9 @@ pub async fn record(
     let result = async {
         let mut tx = core.store.begin().await?;
         tx.insert_card(&new).await?;
+        if let Some(origin) = origin {
+            crate::observatory::store_origin(&mut tx, origin, &id, &territory, at_ms).await?;
+        }
         once::remember(&mut tx, who, Kept::Card, idempotency_key, &id, at_ms).await?;
         tx.audit(who.audit(at_ms, "report.created", ("card", &id), &territory, detail))
             .await?;
@@ -91,9 +114,9 @@ pub async fn record(
 
 /// A submission checked by the report form: the card, its province (a draft may lack
 /// it: it is then the author's own), its clear values and its personal ones.
-fn checked(
+fn checked<A: RecordsReports>(
     core: &Core,
-    permit: &Permit<act::RecordReport>,
+    permit: &Permit<A>,
     input: &Value,
     completeness: Completeness,
 ) -> Result<(CheckedCard, String, Value, Value), RecordError> {

@@ -34,10 +34,14 @@ pub enum Role {
     /// The support centre's technical-support cell (خلية الدعم التقني): follows the
     /// committee's decisions with their owners.
     TechnicalOfficer,
+    /// Issue 17: a call taker or supervisor of the National Observatory's 2511 line and
+    /// e-platform: sees whether the provinces received and triaged the reports the
+    /// Observatory sent, never a child's identity or narrative.
+    ObservatoryOperator,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::CaseWorker,
         Role::Coordinator,
         Role::InformationOfficer,
@@ -48,6 +52,7 @@ impl Role {
         Role::Administrator,
         Role::CommitteeChair,
         Role::TechnicalOfficer,
+        Role::ObservatoryOperator,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +67,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::CommitteeChair => "committee_chair",
             Role::TechnicalOfficer => "technical_officer",
+            Role::ObservatoryOperator => "observatory_operator",
         }
     }
 
@@ -244,6 +250,17 @@ pub enum Action {
     /// journeys2 (issue 18): approve or return a case's step the province asks to
     /// approve (the coordinator), with a comment.
     SuperviseCase,
+    // Issue 17 §1: the Observatory's intake and its status back.
+    /// Send a record of the Observatory in its own shape (its token).
+    ObservatoryIntake,
+    /// Pull the statuses of the reports the Observatory sent (its token).
+    ObservatoryStatuses,
+    /// See the provinces' reception of the reports one's organisation sent: received,
+    /// triaged, late; no identity, no narrative (the Observatory's operator).
+    ViewObservatoryReception,
+    /// Watch the status messages waiting for, sent to or failed at the Observatory, and
+    /// send a failed one again (administrators).
+    KeepObservatoryOutbox,
 }
 
 impl Action {
@@ -266,7 +283,8 @@ impl Action {
             | Action::UseReferrals
             | Action::SubjectAccess
             | Action::RectifyIdentity
-            | Action::SuperviseCase => true,
+            | Action::SuperviseCase
+            | Action::ObservatoryIntake => true,
             Action::ViewPublic
             | Action::UseOwnAccount
             | Action::ManageOrganisations
@@ -290,7 +308,10 @@ impl Action {
             | Action::OpenDiagnosis
             | Action::ContributePlanning
             | Action::DraftPlanning
-            | Action::ApprovePlanning => false,
+            | Action::ApprovePlanning
+            | Action::ObservatoryStatuses
+            | Action::ViewObservatoryReception
+            | Action::KeepObservatoryOutbox => false,
         }
     }
 }
@@ -466,6 +487,13 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         Action::ContributePlanning => actor.has(Role::FocalPoint),
         Action::DraftPlanning => actor.has(Role::TechnicalOfficer),
         Action::ApprovePlanning => actor.has(Role::CommitteeChair),
+        // Issue 17 §1: the Observatory's token sends its records and pulls their
+        // statuses; its operators see the reception; administrators the outbox.
+        Action::ObservatoryIntake | Action::ObservatoryStatuses => {
+            actor.token_scope == Some(TokenScope::Observatory)
+        }
+        Action::ViewObservatoryReception => actor.has(Role::ObservatoryOperator),
+        Action::KeepObservatoryOutbox => actor.has(Role::Administrator),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1290,6 +1318,10 @@ mod tests {
             DraftPlanning,
             ApprovePlanning,
             SuperviseCase,
+            ObservatoryIntake,
+            ObservatoryStatuses,
+            ViewObservatoryReception,
+            KeepObservatoryOutbox,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);
@@ -1449,6 +1481,70 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod observatory_tests {
+    use super::*;
+
+    fn actor(roles: &[Role], territory: Option<&str>, scope: Option<TokenScope>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            organisation: "observatory".into(),
+            sector: "observatory".into(),
+            territory: territory.map(str::to_owned),
+            roles: roles.iter().copied().collect(),
+            token_scope: scope,
+        }
+    }
+
+    #[test]
+    fn the_observatory_s_token_sends_and_pulls_and_reads_no_report() {
+        let token = actor(&[], None, Some(TokenScope::Observatory));
+        for action in [Action::ObservatoryIntake, Action::ObservatoryStatuses] {
+            assert_eq!(decide(Some(&token), action, Some("sale")), Decision::Allow);
+        }
+        for action in [Action::ReadReport, Action::RecordReport, Action::ReadCase] {
+            assert_eq!(decide(Some(&token), action, Some("sale")), Decision::Deny);
+        }
+        let intake = actor(&[], None, Some(TokenScope::Intake));
+        assert_eq!(
+            decide(Some(&intake), Action::ObservatoryIntake, None),
+            Decision::Deny
+        );
+        let operator = actor(&[Role::ObservatoryOperator], None, None);
+        assert!(Role::ObservatoryOperator.fits_a_national_body());
+        assert!(!operator.requires_two_factor());
+        assert_eq!(
+            decide(Some(&operator), Action::ViewObservatoryReception, None),
+            Decision::Allow
+        );
+        for action in [
+            Action::ObservatoryIntake,
+            Action::ReadReport,
+            Action::ReadCase,
+        ] {
+            assert_eq!(decide(Some(&operator), action, None), Decision::Deny);
+        }
+        let regional = actor(&[Role::ObservatoryOperator], Some("rabat"), None);
+        assert_eq!(
+            decide(
+                Some(&regional),
+                Action::ViewObservatoryReception,
+                Some("sale")
+            ),
+            Decision::Hidden
+        );
+        let admin = actor(&[Role::Administrator], Some("sale"), None);
+        assert_eq!(
+            decide(Some(&admin), Action::KeepObservatoryOutbox, Some("sale")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&admin), Action::KeepObservatoryOutbox, Some("rabat")),
+            Decision::Hidden
+        );
+    }
+}
+
 /// What a machine client's bearer token may be used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenScope {
@@ -1456,6 +1552,9 @@ pub enum TokenScope {
     Intake,
     /// A province node reading statistics.
     Node,
+    /// Issue 17: the National Observatory sending records in its own shape and
+    /// reading back their statuses.
+    Observatory,
 }
 
 impl TokenScope {
@@ -1463,6 +1562,7 @@ impl TokenScope {
         match self {
             TokenScope::Intake => "intake",
             TokenScope::Node => "node",
+            TokenScope::Observatory => "observatory",
         }
     }
 }
@@ -1473,7 +1573,10 @@ impl FromStr for TokenScope {
         match s {
             "intake" => Ok(TokenScope::Intake),
             "node" => Ok(TokenScope::Node),
-            _ => Err(format!("unknown scope \"{s}\"; scopes are: intake, node")),
+            "observatory" => Ok(TokenScope::Observatory),
+            _ => Err(format!(
+                "unknown scope \"{s}\"; scopes are: intake, node, observatory"
+            )),
         }
     }
 }

@@ -42,3 +42,5 @@ pub mod diagnosis;
 pub mod approvals;
 // Issue 15 §4: the unified protocol as data.
 pub mod protocol;
+// Issue 17 §1: the Observatory's records (the 2511 line and the e-platform).
+pub mod observatory;

@@ -99,6 +99,8 @@ pub struct Reference {
     referral_deadlines: ResponseDeadlines,
     retention: Retention,
     drafts: DraftRules,
+    /// The Observatory's records to Awladna's codes (issue 17): the newest version.
+    observatory: crate::observatory::Mapping,
 }
 
 impl Reference {
@@ -110,6 +112,7 @@ impl Reference {
     pub fn embedded_files() -> Vec<ReferenceFile> {
         EMBEDDED
             .iter()
+            .chain([&crate::observatory::EMBEDDED_MAPPING])
             .map(|(name, text)| ReferenceFile {
                 name: (*name).to_owned(),
                 text: (*text).to_owned(),
@@ -211,7 +214,7 @@ impl Reference {
             .enumerate()
             .map(|(i, c)| (c.hcp_code.clone(), i))
             .collect();
-        Ok(Reference {
+        let mut reference = Reference {
             vocabularies,
             territories,
             territory_index,
@@ -222,7 +225,16 @@ impl Reference {
             referral_deadlines,
             retention,
             drafts,
-        })
+            observatory: crate::observatory::Mapping::empty(),
+        };
+        reference.observatory = crate::observatory::Mapping::newest(&files, &reference)
+            .map_err(|(file, reason)| fail(&file, reason))?;
+        Ok(reference)
+    }
+
+    /// How the Observatory's records map to Awladna's codes (the newest mapping file).
+    pub fn observatory(&self) -> &crate::observatory::Mapping {
+        &self.observatory
     }
 
     /// How long each kind of record about a child is kept after their last case closed.

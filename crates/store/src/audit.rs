@@ -186,6 +186,9 @@ impl Tx<'_> {
             // Rolled back on drop: a change nobody can account for is not made.
             return Err(StoreError::Unaudited);
         }
+        // So are the statuses owed to the Observatory (issue 17), before the facts
+        // take the list of what was touched.
+        self.queue_observatory_statuses().await?;
         // The statistics of what changed are part of the change.
         self.refresh_facts().await?;
         self.inner.commit().await?;

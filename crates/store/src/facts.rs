@@ -30,6 +30,14 @@ impl Touched {
     fn is_empty(&self) -> bool {
         self.reports.is_empty() && self.cases.is_empty() && self.referrals.is_empty()
     }
+
+    /// The reports and cases touched (issue 17: their statuses go to the Observatory).
+    pub(crate) fn reports_and_cases(&self) -> (Vec<String>, Vec<String>) {
+        (
+            self.reports.iter().cloned().collect(),
+            self.cases.iter().cloned().collect(),
+        )
+    }
 }
 
 const BATCH: usize = 400;

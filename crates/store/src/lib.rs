@@ -46,6 +46,8 @@ pub mod transfers;
 pub mod field;
 // Issue 15 §4 / 19 §1: services and delays against the protocol.
 pub mod protocol_stats;
+// Issue 17 §1: the Observatory's records and its status outbox.
+pub mod observatory;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

@@ -71,6 +71,15 @@ impl Tr {
         LOCALES.lookup_with_args(&language_id(self.lang), id, &args)
     }
 
+    /// The message `id` with text arguments (a field's name, a value it refuses).
+    pub fn with_texts(&self, id: &str, args: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from((*v).to_owned())))
+            .collect();
+        LOCALES.lookup_with_args(&language_id(self.lang), id, &args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

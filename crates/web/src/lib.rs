@@ -55,6 +55,9 @@ mod lang_switch;
 mod field;
 // Issue 15 §4 / 19 §1: the unified protocol.
 mod protocol;
+// Issue 17 §1: the Observatory's intake, its status outbox and the push worker.
+mod observatory;
+pub use observatory::push as observatory_push;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -405,6 +408,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/protocol", ReadLibrary, get(protocol::pages::current)),
         route(M::GET, "/protocol/{version}", ReadLibrary, get(protocol::pages::version)),
         route(M::GET, "/stats/protocol", ViewStatistics, get(protocol::stats::page)),
+        // Issue 17 §1: the Observatory's records in, their statuses out.
+        route(M::POST, "/api/v1/observatory/reports", ObservatoryIntake, post(observatory::api::receive_record)),
+        route(M::GET, "/api/v1/observatory/statuses", ObservatoryStatuses, get(observatory::api::pull_statuses)),
+        route(M::GET, "/observatory", ViewObservatoryReception, get(observatory::pages::reception_page)),
+        route(M::GET, "/admin/observatory", KeepObservatoryOutbox, get(observatory::pages::outbox_page)),
+        route(M::POST, "/admin/observatory/{id}/send-again", KeepObservatoryOutbox, post(observatory::pages::send_again_page)),
     ]
 }
 

@@ -57,6 +57,9 @@ pub const ENTRIES: &[MenuEntry] = &[
     entry("/transfers", "transfers-title", Place::Footer),
     // Issue 15 §4: the unified protocol.
     entry("/protocol", "protocol-title", Place::Footer),
+    // Issue 17 §1: the Observatory's reception, and its status outbox.
+    entry("/observatory", "observatory-reception-title", Place::Header),
+    entry("/admin/observatory", "observatory-outbox-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

@@ -21,6 +21,9 @@ pub struct Settings {
     pub hsts: bool,
     /// Mail services when a linking card waits for them (off when `None`).
     pub mailer: Option<crate::mail::Mailer>,
+    /// Issue 17: the server pushes statuses to the Observatory (`--observatory-url`);
+    /// without it the Observatory pulls them.
+    pub observatory_push: bool,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             secure_cookies: false,
             hsts: false,
             mailer: None,
+            observatory_push: false,
         }
     }
 }

@@ -62,3 +62,5 @@ mod transfer;
 // Issue 15 §4 / 19 §1: the unified protocol.
 mod browser_protocol;
 mod protocol;
+// Issue 17 §1: the Observatory's intake and its status outbox.
+mod observatory;

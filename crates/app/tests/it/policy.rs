@@ -104,6 +104,13 @@ const LIBRARY_KEEPERS: &[Role] = &[Role::NationalAnalyst];
 
 #[rustfmt::skip] // one route per line reads as a table
 const MATRIX: &[(&str, &str, Who)] = &[
+    // Issue 17 §1: the Observatory's token (no role opens its API), its operators, and
+    // the administrators' outbox.
+    ("POST", "/api/v1/observatory/reports", Who::Only(&[])),
+    ("GET", "/api/v1/observatory/statuses", Who::Only(&[])),
+    ("GET", "/observatory", Who::Only(&[Role::ObservatoryOperator])),
+    ("GET", "/admin/observatory", Who::Only(ADMINS)),
+    ("POST", "/admin/observatory/{id}/send-again", Who::Only(ADMINS)),
     // Issue 15.
     ("GET", "/training", Who::Only(TRAINING_READERS)),
     ("POST", "/training/sessions", Who::Only(TRAINING_RUNNERS)),
@@ -560,6 +567,8 @@ struct Records {
     transfer_in: String,
     transfer_out: String,
     merge: String,
+    /// Issue 17: a status message owed to the Observatory about a report of the province.
+    observatory_message: String,
 }
 
 const PDF: &[u8] =
@@ -814,6 +823,7 @@ async fn province_records(app: &TestApp, province: &str) -> Records {
         decision,
         session,
         trainee,
+        observatory_message: observatory_message(app, province).await,
     }
 }
 
@@ -925,6 +935,32 @@ async fn merge_of(app: &TestApp, province: &str, worker: &Signed<'_>) -> String 
     )
 }
 
+/// Issue 17: a record of the Observatory about the province, and the status message
+/// owed for it.
+async fn observatory_message(app: &TestApp, province: &str) -> String {
+    let org = format!("observatory-{province}");
+    app.organisation(&org, "observatory", Some(province)).await;
+    let bearer = crate::observatory::token(app, &org, "observatory").await;
+    let record = json!({
+        "record_id": format!("L2511-{province}"), "channel": "ligne_2511",
+        "received_at": "2026-11-22T09:00:00Z", "violence": ["VP"], "priority": "P2",
+        "place": {"province": province}, "caller": {"type": "voisin"}, "child": {"sex": "F"}
+    });
+    let sent = app
+        .post_json(
+            "/api/v1/observatory/reports",
+            &[("authorization", &bearer)],
+            &record,
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    sqlx::query_scalar("SELECT id FROM observatory_outbox WHERE territory_code = $1")
+        .bind(province)
+        .fetch_one(app.store.pool_for_tests())
+        .await
+        .expect("message")
+}
+
 /// A route's path with the records of one province, or `None` for a route that names no
 /// record. A route with a record id this function does not know fails the test: a new
 /// record route is checked across provinces as soon as it exists.
@@ -969,6 +1005,8 @@ fn with_records(path: &str, r: &Records) -> Option<String> {
         Some(&r.diagnosis)
     } else if id("/action-plans/") {
         Some(&r.action_plan)
+    } else if path.starts_with("/admin/observatory/") {
+        Some(&r.observatory_message)
     } else {
         panic!("{path} names a record the cross-province check does not know: add it");
     };
@@ -1050,6 +1088,7 @@ async fn records_of_another_province_answer_as_if_they_did_not_exist(backend: Ba
         transfer_in: uuid::Uuid::now_v7().to_string(),
         transfer_out: uuid::Uuid::now_v7().to_string(),
         merge: uuid::Uuid::now_v7().to_string(),
+        observatory_message: uuid::Uuid::now_v7().to_string(),
     };
     // Salé's people, every role; the focal point at the hospital the cards go to.
     let mut callers = Vec::new();

@@ -29,6 +29,18 @@ async fn reference_data_is_loaded_and_kept_in_step(backend: Backend) {
         .expect("urgency");
     let cut = urgency.text.rfind("[[terms]]").expect("a term");
     urgency.text.truncate(cut);
+    // Issue 17: the Observatory's mapping names that term too; it goes with it (a
+    // mapping to a code no longer in its vocabulary is refused at load).
+    let mapping = files
+        .iter_mut()
+        .find(|f| f.name == "observatory/mapping.v1.toml")
+        .expect("mapping");
+    mapping.text = mapping
+        .text
+        .lines()
+        .filter(|l| !l.ends_with("= \"low\""))
+        .collect::<Vec<_>>()
+        .join("\n");
     let smaller = Reference::from_files(files).expect("still valid");
     store
         .load_reference(&smaller, now)

@@ -112,6 +112,13 @@ async fn today(state: &AppState, actor: &Actor) -> Result<Today, awladna_store::
         }
     }
     periodic_counters(state, actor, &mut today).await?;
+    // Issue 17: the Observatory's operator — its reports the provinces have not
+    // triaged yet, and the late ones.
+    if may(Action::ViewObservatoryReception) {
+        let (waiting, late) = awladna_core::observatory::untriaged(state, actor).await?;
+        today.add(waiting, "today-observatory-waiting", "/observatory", false);
+        today.add(late, "today-observatory-late", "/observatory", true);
+    }
     if may(Action::ManageUsers) {
         let territory = territory.as_deref();
         let users = state.store.users(territory).await?;
