@@ -56,3 +56,5 @@ mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
 mod field_sync;
+// Issue 19 §1–2: outcomes, cross-tables, trends, provinces against the nation.
+mod outcomes;
