@@ -8,8 +8,8 @@ use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Actor, Decision, decide_figures, reads_whole_figures};
 use awladna_domain::stats::figure::{Sums, attribute, attributes, finish, median};
 use awladna_domain::stats::{
-    Computation, FactSource, Figure, Indicator, NATION, PLACE_AND_TIME, Period, Refusal,
-    Registry, Scope, ScopeKind, fact_source, layout, month_of, region_of, registry,
+    Computation, FactSource, Figure, Indicator, NATION, PLACE_AND_TIME, Period, Refusal, Registry,
+    Scope, ScopeKind, fact_source, layout, month_of, region_of, registry,
 };
 use awladna_store::stats::CellQuery;
 use serde_json::json;
@@ -292,7 +292,9 @@ async fn crossed(
             {
                 let codes = by
                     .iter()
-                    .map(|d| place(d, &f.month, &f.territory).map_or_else(|| f.codes(d), |c| vec![c]))
+                    .map(|d| {
+                        place(d, &f.month, &f.territory).map_or_else(|| f.codes(d), |c| vec![c])
+                    })
                     .collect();
                 items.push((f.month.clone(), f.territory.clone(), codes));
             }

@@ -237,7 +237,13 @@ impl CaseFact {
         let who = [("sex", self.sex.as_str()), ("age_band", &self.age_band)];
         let change = self.change();
         if let Some(change) = change {
-            cells.count("situation", t, m, &[("change", change), who[0], who[1]], sign);
+            cells.count(
+                "situation",
+                t,
+                m,
+                &[("change", change), who[0], who[1]],
+                sign,
+            );
         }
         if let Some(closed) = &self.closed_month {
             let outcome = self.outcome.as_deref().unwrap_or("unknown");
@@ -259,7 +265,14 @@ impl CaseFact {
         let t = &self.territory;
         let dims = [("closure_outcome", self.closure_outcome()), who[0], who[1]];
         cells.count("closure_outcomes", t, closed, &dims, sign);
-        cells.count_each("closure_outcomes", t, closed, "concern", &self.concerns, sign);
+        cells.count_each(
+            "closure_outcomes",
+            t,
+            closed,
+            "concern",
+            &self.concerns,
+            sign,
+        );
         let (first, latest) = self.first_and_latest();
         let dims = [
             ("risk_at_opening", first),
@@ -315,10 +328,7 @@ impl CaseFact {
             "cases_closed" | "closure_outcomes" | "closed_risk" | "reentry" => {
                 self.closed_month.as_deref()
             }
-            "outcome_checks" => self
-                .closed_month
-                .as_deref()
-                .filter(|_| self.checks.any()),
+            "outcome_checks" => self.closed_month.as_deref().filter(|_| self.checks.any()),
             _ => None,
         }
     }
@@ -733,7 +743,12 @@ mod tests {
             Some(1)
         );
         assert_eq!(
-            get("closure_outcomes", "2026-03", "closure_outcome", "family_reintegration"),
+            get(
+                "closure_outcomes",
+                "2026-03",
+                "closure_outcome",
+                "family_reintegration"
+            ),
             Some(1)
         );
         assert_eq!(

@@ -144,8 +144,13 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<ReportFact>, StoreError> {
-        self.fact_bodies("fact_reports", "month >= $1 AND month <= $2", territories, &[from, to])
-            .await
+        self.fact_bodies(
+            "fact_reports",
+            "month >= $1 AND month <= $2",
+            territories,
+            &[from, to],
+        )
+        .await
     }
 
     /// The facts of the cases of these territories: opened in months `from..=to`, or,
@@ -160,11 +165,21 @@ impl Store {
     ) -> Result<Vec<CaseFact>, StoreError> {
         if closed {
             // Closed in the period, so opened before its end.
-            self.fact_bodies("fact_cases", "stage = 'closed' AND month <= $1", territories, &[to])
-                .await
+            self.fact_bodies(
+                "fact_cases",
+                "stage = 'closed' AND month <= $1",
+                territories,
+                &[to],
+            )
+            .await
         } else {
-            self.fact_bodies("fact_cases", "month >= $1 AND month <= $2", territories, &[from, to])
-                .await
+            self.fact_bodies(
+                "fact_cases",
+                "month >= $1 AND month <= $2",
+                territories,
+                &[from, to],
+            )
+            .await
         }
     }
 
@@ -369,10 +384,11 @@ async fn readings(
             "situation.overall"
         };
         let value = text(&data, key).unwrap_or_default().to_owned();
-        cards
-            .entry(r.try_get("case_id")?)
-            .or_default()
-            .push((r.try_get("created_at")?, form, value));
+        cards.entry(r.try_get("case_id")?).or_default().push((
+            r.try_get("created_at")?,
+            form,
+            value,
+        ));
     }
     Ok(cards)
 }

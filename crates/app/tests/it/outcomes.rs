@@ -4,9 +4,9 @@
 
 use crate::support::{Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
-use axum::http::StatusCode;
 use axum::body::Body;
 use axum::http::Method;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -92,13 +92,31 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
         .await;
     let w = worker(&app, "sale-centre", Role::CaseWorker).await;
     let ra = w
-        .record_report(&report("2026-11-20T09:00:00Z", "female", 9, "school", "physical_violence"))
+        .record_report(&report(
+            "2026-11-20T09:00:00Z",
+            "female",
+            9,
+            "school",
+            "physical_violence",
+        ))
         .await;
     let rb = w
-        .record_report(&report("2026-11-20T10:00:00Z", "male", 15, "police", "child_labour"))
+        .record_report(&report(
+            "2026-11-20T10:00:00Z",
+            "male",
+            15,
+            "police",
+            "child_labour",
+        ))
         .await;
     let rc = w
-        .record_report(&report("2026-11-21T10:00:00Z", "female", 13, "family", "neglect"))
+        .record_report(&report(
+            "2026-11-21T10:00:00Z",
+            "female",
+            13,
+            "family",
+            "neglect",
+        ))
         .await;
     let a = w.triage(&ra, None).await;
     let b = w.triage(&rb, None).await;
@@ -109,7 +127,13 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
 
     // A follow-up before any evaluation has nothing to move: not counted.
     follow_up(&w, &app, &case_a, "worsened").await;
-    evaluate(&w, &case_a, &["safety.author_has_access", "safety.sexual_violence"], "high").await;
+    evaluate(
+        &w,
+        &case_a,
+        &["safety.author_has_access", "safety.sexual_violence"],
+        "high",
+    )
+    .await;
     follow_up(&w, &app, &case_a, "improved").await;
     follow_up(&w, &app, &case_a, "improved").await;
     evaluate(&w, &case_b, &[], "low").await;
@@ -124,7 +148,13 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
     advance_days(&app, 40);
     let w = worker(&app, "sale-centre", Role::CaseWorker).await;
     let again = w
-        .record_report(&report("2027-01-02T08:00:00Z", "male", 15, "police", "child_labour"))
+        .record_report(&report(
+            "2027-01-02T08:00:00Z",
+            "male",
+            15,
+            "police",
+            "child_labour",
+        ))
         .await;
     w.triage(&again, Some(&child(&b))).await;
 
@@ -132,7 +162,12 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
     // province, for a role that does no case work, and with a hostile answer.
     let check = format!("/api/v1/cases/{case_a}/outcome-checks");
     let early = w.post(&check, &followup(&app, "stable")).await;
-    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
     assert_eq!(early.json()["fields"][0]["field"], "case", "{}", early.body);
     let open = w
         .post(
@@ -140,7 +175,12 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
             &followup(&app, "stable"),
         )
         .await;
-    assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", open.body);
+    assert_eq!(
+        open.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        open.body
+    );
 
     // 6 months and 2 days after the closure: the 6-month check.
     advance_days(&app, 144);
@@ -150,11 +190,21 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
     assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
     let officer = worker(&app, "sale-centre", Role::InformationOfficer).await;
     let wrong_role = officer.post(&check, &followup(&app, "stable")).await;
-    assert_eq!(wrong_role.status, StatusCode::FORBIDDEN, "{}", wrong_role.body);
+    assert_eq!(
+        wrong_role.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        wrong_role.body
+    );
     let hostile = w
         .post(&check, &followup(&app, "<script>تحسنت</script>"))
         .await;
-    assert_eq!(hostile.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", hostile.body);
+    assert_eq!(
+        hostile.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        hostile.body
+    );
     assert!(!hostile.body.contains("<script>"));
     let headers = [
         ("cookie", w.cookie.as_str()),
@@ -162,28 +212,52 @@ async fn outcomes_are_counted_where_expected(backend: Backend) {
         ("content-type", "application/json"),
     ];
     let not_json = app
-        .request(Method::POST, &check, &headers, Body::from("{\"situation.overall\": "))
+        .request(
+            Method::POST,
+            &check,
+            &headers,
+            Body::from("{\"situation.overall\": "),
+        )
         .await;
-    assert_eq!(not_json.status, StatusCode::BAD_REQUEST, "{}", not_json.body);
+    assert_eq!(
+        not_json.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        not_json.body
+    );
     let held = w.post(&check, &followup(&app, "stable")).await;
     assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
     assert_eq!(held.json()["check_months"], 6);
     // A's case stays closed.
-    let reopened = w.post(&check.replace("outcome-checks", "evaluations"), &crate::cases::evaluation(&[])).await;
+    let reopened = w
+        .post(
+            &check.replace("outcome-checks", "evaluations"),
+            &crate::cases::evaluation(&[]),
+        )
+        .await;
     assert_eq!(reopened.status, StatusCode::CONFLICT, "{}", reopened.body);
 
     // 13 months after the closure: a new report about A is no re-entry.
     advance_days(&app, 213);
     let w = worker(&app, "sale-centre", Role::CaseWorker).await;
     let late = w
-        .record_report(&report("2027-12-24T08:00:00Z", "female", 10, "school", "neglect"))
+        .record_report(&report(
+            "2027-12-24T08:00:00Z",
+            "female",
+            10,
+            "school",
+            "neglect",
+        ))
         .await;
     w.triage(&late, Some(&child(&a))).await;
 
     assert_the_hand_computed_outcomes(&app).await;
     // The running counts equal a rebuild from the cards.
     let running = crate::stats::all_cells(&app).await;
-    app.store.rebuild_statistics(&|_| {}).await.expect("rebuild");
+    app.store
+        .rebuild_statistics(&|_| {})
+        .await
+        .expect("rebuild");
     assert_eq!(running, crate::stats::all_cells(&app).await);
     assert_the_hand_computed_outcomes(&app).await;
     app.finish().await;
@@ -206,7 +280,11 @@ async fn assert_the_hand_computed_outcomes(app: &TestApp) {
     let f = figure(app, &format!("closure_outcomes?{nov}&by=concern")).await;
     assert_eq!(value(&f, "concern", "physical_violence"), 1);
     assert_eq!(value(&f, "concern", "child_labour"), 1);
-    let f = figure(app, &format!("closed_risk?{nov}&by=risk_at_opening,risk_at_closure")).await;
+    let f = figure(
+        app,
+        &format!("closed_risk?{nov}&by=risk_at_opening,risk_at_closure"),
+    )
+    .await;
     let pairs: Vec<(String, String, i64)> = f["rows"]
         .as_array()
         .map(|rows| {
@@ -223,7 +301,10 @@ async fn assert_the_hand_computed_outcomes(app: &TestApp) {
         .unwrap_or_default();
     assert_eq!(
         pairs,
-        [("high".into(), "low".into(), 1), ("low".into(), "medium".into(), 1)],
+        [
+            ("high".into(), "low".into(), 1),
+            ("low".into(), "medium".into(), 1)
+        ],
         "{f}"
     );
     // Re-entry: B's new report came 40 days after, A's 13 months after.
@@ -231,7 +312,11 @@ async fn assert_the_hand_computed_outcomes(app: &TestApp) {
     assert_eq!(value(&f, "reentry", "reentered"), 1, "{f}");
     assert_eq!(value(&f, "reentry", "not_reentered"), 1, "{f}");
     // The 6-month check: A's reintegration held; no 12-month check yet.
-    let f = figure(app, &format!("outcome_held?{nov}&by=check_6,closure_outcome")).await;
+    let f = figure(
+        app,
+        &format!("outcome_held?{nov}&by=check_6,closure_outcome"),
+    )
+    .await;
     assert_eq!(f["total"], 1, "{f}");
     let row = &f["rows"][0];
     assert_eq!(
@@ -259,7 +344,11 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
     for sex in ["female", "male"] {
         for source in ["school", "police"] {
             for age in [9, 16] {
-                let count = if (sex, source, age) == ("female", "school", 9) { 1 } else { 5 };
+                let count = if (sex, source, age) == ("female", "school", 9) {
+                    1
+                } else {
+                    5
+                };
                 for _ in 0..count {
                     n += 1;
                     w.record_report(&report("2026-10-10T10:00:00Z", sex, age, source, "neglect"))
@@ -270,12 +359,24 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
     }
     assert_eq!(n, 36);
     for k in 0..9 {
-        w.record_report(&report("2026-11-10T10:00:00Z", if k % 2 == 0 { "female" } else { "male" }, 12, "school", "neglect"))
-            .await;
+        w.record_report(&report(
+            "2026-11-10T10:00:00Z",
+            if k % 2 == 0 { "female" } else { "male" },
+            12,
+            "school",
+            "neglect",
+        ))
+        .await;
     }
     for _ in 0..2 {
-        w.record_report(&report("2025-11-10T10:00:00Z", "female", 12, "school", "neglect"))
-            .await;
+        w.record_report(&report(
+            "2025-11-10T10:00:00Z",
+            "female",
+            12,
+            "school",
+            "neglect",
+        ))
+        .await;
     }
     let fahs = worker(&app, "fahs-centre", Role::CaseWorker).await;
     let mut one = report("2026-11-12T10:00:00Z", "male", 7, "family", "neglect");
@@ -315,7 +416,9 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
         .json();
     assert!(
         two["rows"].as_array().is_some_and(|rows| rows.len() == 4
-            && rows.iter().all(|r| r["value"].as_i64().is_some_and(|v| v >= 6))),
+            && rows
+                .iter()
+                .all(|r| r["value"].as_i64().is_some_and(|v| v >= 6))),
         "{two}"
     );
 
@@ -326,33 +429,60 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
     )
     .await;
     let row = &trend["rows"][0];
-    assert_eq!((&row["month"], &row["value"]), (&json!("2026-11"), &json!(9)), "{trend}");
+    assert_eq!(
+        (&row["month"], &row["value"]),
+        (&json!("2026-11"), &json!(9)),
+        "{trend}"
+    );
     assert_eq!(row["previous_year"], 2, "{trend}");
     assert_eq!(row["change_percent"], 350.0, "{trend}");
     assert_eq!(row["too_small"], true, "{trend}");
     assert_eq!(trend["previous_year"]["from"], "2025-11", "{trend}");
-    assert_eq!(trend["previous_year"]["total"]["too_small"], true, "{trend}");
+    assert_eq!(
+        trend["previous_year"]["total"]["too_small"], true,
+        "{trend}"
+    );
 
     // Provinces against the nation (10 reports in November among about 11.5 million
     // children): Salé's 9 among 306,414 children (0.029 per 1,000, exact interval
     // 0.013–0.056) lies wholly above; Fahs-Anjra's 1 among 34,751 (0.029, interval
     // 0.0007–0.160) at the same rate is not flagged.
-    let sale = figure(&app, "reports?territory=sale&from=2026-11&to=2026-11&by=province").await;
+    let sale = figure(
+        &app,
+        "reports?territory=sale&from=2026-11&to=2026-11&by=province",
+    )
+    .await;
     let fahs_coordinator = worker(&app, "fahs-centre", Role::Coordinator).await;
     let fahs_anjra = fahs_coordinator
         .get("/api/v1/stats/reports?territory=fahs-anjra&from=2026-11&to=2026-11&by=province")
         .await
         .json();
     let (s, f) = (&sale["rows"][0], &fahs_anjra["rows"][0]);
-    assert_eq!((&s["value"], &f["value"]), (&json!(9), &json!(1)), "{sale} {fahs_anjra}");
-    assert_eq!(s["rate_per_1000"], f["rate_per_1000"], "the same rate: {sale} {fahs_anjra}");
+    assert_eq!(
+        (&s["value"], &f["value"]),
+        (&json!(9), &json!(1)),
+        "{sale} {fahs_anjra}"
+    );
+    assert_eq!(
+        s["rate_per_1000"], f["rate_per_1000"],
+        "the same rate: {sale} {fahs_anjra}"
+    );
     assert_eq!(s["against_national"], "above", "{sale}");
     assert_eq!(f["against_national"], "within", "{fahs_anjra}");
     let interval = |v: &Value, i: usize| v["interval_95"][i].as_f64().unwrap_or(-1.0);
-    assert!((interval(s, 0) - 0.013).abs() < 0.001 && (interval(s, 1) - 0.056).abs() < 0.001, "{sale}");
-    assert!(interval(f, 0) <= 0.001 && (interval(f, 1) - 0.160).abs() < 0.001, "{fahs_anjra}");
+    assert!(
+        (interval(s, 0) - 0.013).abs() < 0.001 && (interval(s, 1) - 0.056).abs() < 0.001,
+        "{sale}"
+    );
+    assert!(
+        interval(f, 0) <= 0.001 && (interval(f, 1) - 0.160).abs() < 0.001,
+        "{fahs_anjra}"
+    );
     let national = sale["national"]["interval_95"][1].as_f64().unwrap_or(1.0);
-    assert!(national < interval(s, 0) && national > interval(f, 0), "{sale}");
+    assert!(
+        national < interval(s, 0) && national > interval(f, 0),
+        "{sale}"
+    );
     // The ministry's view of every province: Fahs-Anjra's 1 is hidden, so no interval.
     let all = ministry
         .get("/api/v1/stats/reports?from=2026-11&to=2026-11&by=province")
@@ -368,13 +498,29 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
 
     // Hostile and wrong parameters: a sentence, never a 500 or the input echoed.
     for (path, status, code) in [
-        ("reports?by=sex,age_band,source,urgency", 400, "bad_dimension"),
+        (
+            "reports?by=sex,age_band,source,urgency",
+            400,
+            "bad_dimension",
+        ),
         ("reports?by=sex,sex", 400, "two_dimensions"),
-        ("children?from=2026-01&to=2026-12&by=sex,age_band", 400, "two_dimensions"),
+        (
+            "children?from=2026-01&to=2026-12&by=sex,age_band",
+            400,
+            "two_dimensions",
+        ),
         ("referrals?by=sector,status", 400, "two_dimensions"),
         ("reports?by=sex,%3Cscript%3E,source", 400, "bad_dimension"),
-        ("reports?compare=%D8%A7%D9%84%D8%B3%D9%86%D8%A9", 400, "bad_compare"),
-        ("reports?compare=previous_year&from=2026-13&to=2026-12", 400, "bad_period"),
+        (
+            "reports?compare=%D8%A7%D9%84%D8%B3%D9%86%D8%A9",
+            400,
+            "bad_compare",
+        ),
+        (
+            "reports?compare=previous_year&from=2026-13&to=2026-12",
+            400,
+            "bad_period",
+        ),
         ("reports?territory=rabat&by=sex,source", 404, "not_found"),
     ] {
         let coordinator = worker(&app, "sale-centre", Role::Coordinator).await;

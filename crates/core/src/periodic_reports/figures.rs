@@ -247,11 +247,7 @@ async fn provincial(
 }
 
 /// The trend's indicators by month, this period and the same months a year earlier.
-async fn trends(
-    core: &Core,
-    scope: &Scope,
-    period: &Period,
-) -> Result<Vec<TrendEntry>, CoreError> {
+async fn trends(core: &Core, scope: &Scope, period: &Period) -> Result<Vec<TrendEntry>, CoreError> {
     let Some(before) = year_before(period) else {
         return Ok(Vec::new());
     };

@@ -126,10 +126,7 @@ impl Full {
                 for z in (0..self.size[2]).filter(|&z| z != c[2]) {
                     for dir in [1i8, -1] {
                         let corners = self.corners(c, [x, y, z], dir);
-                        if corners
-                            .iter()
-                            .any(|&(q, s)| s < 0 && self.values[q] == 0)
-                        {
+                        if corners.iter().any(|&(q, s)| s < 0 && self.values[q] == 0) {
                             continue;
                         }
                         let new: Vec<usize> = corners
@@ -155,10 +152,7 @@ pub fn suppress_cube(cube: &Cube) -> CubeHidden {
     let cell = |k: usize| cube.cells.get(k).copied().unwrap_or(0);
     if !cube.additive {
         let cells: Vec<bool> = (0..n).map(|k| is_small(cell(k))).collect();
-        return CubeHidden {
-            total: true,
-            cells,
-        };
+        return CubeHidden { total: true, cells };
     }
     let full = Full::new(cube);
     let mut hidden: Vec<bool> = full.values.iter().map(|&v| is_small(v)).collect();
@@ -234,7 +228,11 @@ mod tests {
         let (values, hidden) = full_hidden(&cube);
         let hidden_cells: Vec<usize> = (0..cells.len())
             .filter(|&k| {
-                let (i, j, l) = (k / (dims[1] * dims[2]), (k / dims[2]) % dims[1], k % dims[2]);
+                let (i, j, l) = (
+                    k / (dims[1] * dims[2]),
+                    (k / dims[2]) % dims[1],
+                    k % dims[2],
+                );
                 hidden[full.at([i, j, l])]
             })
             .collect();
@@ -277,7 +275,10 @@ mod tests {
         for p in 0..values.len() {
             if is_small(values[p]) {
                 assert!(hidden[p], "number {p} of {cells:?} ({dims:?}) shown");
-                assert!(others[p], "number {p} of {cells:?} ({dims:?}) is given away");
+                assert!(
+                    others[p],
+                    "number {p} of {cells:?} ({dims:?}) is given away"
+                );
             }
         }
     }
@@ -331,21 +332,28 @@ mod tests {
 
     fn small_cubes() -> impl Strategy<Value = ([usize; 3], Vec<u64>)> {
         (1..=2usize, 1..=2usize, 1..=2usize).prop_flat_map(|(a, b, c)| {
-            prop::collection::vec(prop_oneof![2 => Just(0u64), 3 => 1..=4u64, 2 => 5..=9u64], a * b * c)
-                .prop_map(move |cells| ([a, b, c], cells))
+            prop::collection::vec(
+                prop_oneof![2 => Just(0u64), 3 => 1..=4u64, 2 => 5..=9u64],
+                a * b * c,
+            )
+            .prop_map(move |cells| ([a, b, c], cells))
         })
     }
 
     fn cubes() -> impl Strategy<Value = Cube> {
-        (1..=3usize, 1..=4usize, 1..=5usize, prop::bool::weighted(0.85)).prop_flat_map(
-            |(a, b, c, additive)| {
+        (
+            1..=3usize,
+            1..=4usize,
+            1..=5usize,
+            prop::bool::weighted(0.85),
+        )
+            .prop_flat_map(|(a, b, c, additive)| {
                 prop::collection::vec(count(), a * b * c).prop_map(move |cells| Cube {
                     dims: [a, b, c],
                     cells,
                     additive,
                 })
-            },
-        )
+            })
     }
 
     proptest! {

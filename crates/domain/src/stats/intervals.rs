@@ -201,7 +201,11 @@ mod tests {
     fn the_gamma_function_is_right() {
         assert!(close(ln_gamma(1.0), 0.0, 1e-13));
         assert!(close(ln_gamma(5.0), 24f64.ln(), 1e-12));
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-12));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-12
+        ));
         assert!(close(gamma_p(1.0, 1.0), 1.0 - (-1f64).exp(), 1e-14));
         assert!(close(gamma_p(3.0, 10.0), 0.997_230_604_284_488_6, 1e-12));
     }

@@ -85,14 +85,16 @@ pub fn within_reentry(closed_ms: i64, report_ms: i64) -> bool {
 /// Whole calendar months from `from_ms` to `to_ms` (Moroccan time), `None` backwards.
 fn months_between(from_ms: i64, to_ms: i64) -> Option<i64> {
     let zone = crate::forms::local_zone();
-    let from = jiff::Timestamp::from_millisecond(from_ms).ok()?.to_zoned(zone.clone());
-    let to = jiff::Timestamp::from_millisecond(to_ms).ok()?.to_zoned(zone);
+    let from = jiff::Timestamp::from_millisecond(from_ms)
+        .ok()?
+        .to_zoned(zone.clone());
+    let to = jiff::Timestamp::from_millisecond(to_ms)
+        .ok()?
+        .to_zoned(zone);
     if to < from {
         return None;
     }
-    let span = from
-        .until((jiff::Unit::Month, &to))
-        .ok()?;
+    let span = from.until((jiff::Unit::Month, &to)).ok()?;
     Some(i64::from(span.get_months()))
 }
 
@@ -278,7 +280,11 @@ mod tests {
                 .unwrap_or(0)
         };
         let closed = at("2025-01-15T10:00:00Z");
-        assert_eq!(check_window(closed, at("2025-06-10T10:00:00Z")), None, "4 months");
+        assert_eq!(
+            check_window(closed, at("2025-06-10T10:00:00Z")),
+            None,
+            "4 months"
+        );
         assert_eq!(check_window(closed, at("2025-06-16T10:00:00Z")), Some(6));
         assert_eq!(check_window(closed, at("2025-10-14T10:00:00Z")), Some(6));
         assert_eq!(check_window(closed, at("2025-10-16T10:00:00Z")), Some(12));
@@ -293,7 +299,11 @@ mod tests {
                 (at("2026-01-20T10:00:00Z"), "in_danger"),
             ],
         );
-        assert_eq!(checks.held_6, Some(true), "the latest of the window decides");
+        assert_eq!(
+            checks.held_6,
+            Some(true),
+            "the latest of the window decides"
+        );
         assert_eq!(checks.held_12, Some(false));
         assert_eq!(Checks::code(None), "none");
     }

@@ -207,7 +207,11 @@ fn section_tables(state: &AppState, t: Tr, c: &Contents) -> Vec<SectionTables> {
         .filter_map(|trend| crate::stats::trend_table::table(t, trend))
         .collect();
     if !trends.is_empty() {
-        out.push((t.get("stats-trend-section"), t.get("stats-trend-lead"), trends));
+        out.push((
+            t.get("stats-trend-section"),
+            t.get("stats-trend-lead"),
+            trends,
+        ));
     }
     out
 }

@@ -142,7 +142,10 @@ fn against_json(against: &AgainstNation, out: &mut Value) {
     if let Some(rows) = out["rows"].as_array_mut() {
         for (row, r) in rows.iter_mut().zip(&against.rows) {
             if let (Some(row), Some((rate, side))) = (row.as_object_mut(), r) {
-                row.insert("interval_95".into(), rate_interval(rate)["interval_95"].clone());
+                row.insert(
+                    "interval_95".into(),
+                    rate_interval(rate)["interval_95"].clone(),
+                );
                 row.insert("against_national".into(), json!(side.code()));
             }
         }

@@ -96,7 +96,11 @@ pub async fn page(
             .collect::<Vec<_>>()
     };
     let indicator_choices = choices(
-        indicators().indicators.iter().map(|i| i.code.clone()).collect(),
+        indicators()
+            .indicators
+            .iter()
+            .map(|i| i.code.clone())
+            .collect(),
         Some(&fig.indicator.code),
         &|c| {
             indicators()
@@ -117,7 +121,13 @@ pub async fn page(
         }
     };
     let dims = (0..3)
-        .map(|i| choices(dim_codes.clone(), Some(by.get(i).map_or("", String::as_str)), &dim_label))
+        .map(|i| {
+            choices(
+                dim_codes.clone(),
+                Some(by.get(i).map_or("", String::as_str)),
+                &dim_label,
+            )
+        })
         .collect();
     let mut headers: Vec<String> = fig.by.iter().map(|d| dimension_name(t, d)).collect();
     headers.push(t.get("stats-value"));

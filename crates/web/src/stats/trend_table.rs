@@ -11,9 +11,7 @@ use awladna_export::{Cell, Table};
 use std::collections::BTreeSet;
 
 fn value_in(fig: &Figure, month: &str) -> Shown {
-    fig.row(month)
-        .map(|r| r.value)
-        .unwrap_or(Shown::Value(0.0))
+    fig.row(month).map(|r| r.value).unwrap_or(Shown::Value(0.0))
 }
 
 fn cell(v: Shown) -> Cell {
