@@ -496,6 +496,47 @@ async fn cross_tables_trends_and_provinces(backend: Backend) {
     assert_eq!(hidden["value"], "<5", "{all}");
     assert!(hidden.get("interval_95").is_none() && hidden.get("against_national").is_none());
 
+    // The monthly report carries the trend, not the period's total alone.
+    let officer = worker(&app, "sale-centre", Role::InformationOfficer).await;
+    let drafted = officer
+        .post(
+            "/api/v1/periodic-reports",
+            &json!({"kind": "monthly", "territory": "sale", "from": "2026-11", "to": "2026-11"}),
+        )
+        .await;
+    assert_eq!(drafted.status, StatusCode::CREATED, "{}", drafted.body);
+    let drafted = drafted.json();
+    let reports = drafted["trends"]
+        .as_array()
+        .and_then(|all| all.iter().find(|t| t["indicator"] == "reports"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        reports["months"][0],
+        json!({"month": "2026-11", "value": 9, "previous_year": 2, "change_percent": 350.0, "too_small": true}),
+        "{drafted}"
+    );
+
+    // The dashboard's cross-table, in Arabic, for the ministry: the box hidden.
+    let page = ministry
+        .get("/stats/table?indicator=reports&territory=sale&from=2026-10&to=2026-10&d1=sex&d2=age_band&d3=source")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("dir=\"rtl\""), "Arabic first");
+    // Askama writes "<" as "&#60;".
+    let hidden_cell = "<td dir=\"ltr\">&#60;5</td>";
+    assert_eq!(page.body.matches(hidden_cell).count(), 8, "{}", page.body);
+    assert!(
+        page.body.contains("<td dir=\"ltr\">36</td>"),
+        "{}",
+        page.body
+    );
+    let refused = ministry
+        .get("/stats/table?indicator=reports&d1=sex&d2=%3Cb%3E&d3=source")
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(!refused.body.contains("<b>"));
+
     // Hostile and wrong parameters: a sentence, never a 500 or the input echoed.
     for (path, status, code) in [
         (

@@ -337,37 +337,54 @@ fn hide_small(
         additive,
     };
     let hidden = suppress(&grid);
-    let mut shown = vec![false; hidden.cells.len()];
+    let keys_at = |p: usize| {
+        let (i, j) = (p / rests.len(), p % rests.len());
+        let mut keys = vec![firsts[i].clone()];
+        keys.extend(rests[j].iter().cloned());
+        keys
+    };
+    apply_hidden(rows, &hidden.cells, position, keys_at);
+    hide_total(total, additive, hidden.total, &hidden.cells, total_raw);
+}
+
+/// Marks the rows whose cell is hidden, and adds a hidden row for each zero hidden as a
+/// complement: zeros have no row (they are not stored), and an absent row would say 0.
+fn apply_hidden(
+    rows: &mut Vec<FigureRow>,
+    hidden: &[bool],
+    position: impl Fn(&[String]) -> Option<usize>,
+    keys_at: impl Fn(usize) -> Vec<String>,
+) {
+    let mut shown = vec![false; hidden.len()];
     for row in rows.iter_mut() {
         if let Some(p) = position(&row.keys) {
             shown[p] = true;
-            if hidden.cells[p] {
+            if hidden[p] {
                 row.value = Shown::Hidden;
             }
         }
     }
-    // A zero hidden as a complement has no row (zeros are not stored): it must appear,
-    // hidden, or its absence would say it is zero.
-    for (p, _) in hidden
-        .cells
-        .iter()
-        .enumerate()
-        .filter(|(p, h)| **h && !shown[*p])
-    {
-        let (i, j) = (p / rests.len(), p % rests.len());
-        let mut keys = vec![firsts[i].clone()];
-        keys.extend(rests[j].iter().cloned());
+    for (p, _) in hidden.iter().enumerate().filter(|(p, h)| **h && !shown[*p]) {
         rows.push(FigureRow {
-            keys,
+            keys: keys_at(p),
             value: Shown::Hidden,
             rate: None,
         });
     }
-    let total_small = is_small(total_raw.0 as u64);
-    // A multi-valued breakdown's total counts mentions, the sum of its rows: shown beside
-    // a hidden row, it would give that row away (13 mentions, 12 shown: the hidden is 1).
-    let sum_beside_hidden = !additive && hidden.cells.iter().any(|h| *h);
-    if (additive && hidden.total) || total_small || sum_beside_hidden {
+}
+
+/// Hides the total when the suppression hid it, when it is small, or when it sums a
+/// multi-valued breakdown beside a hidden row: it counts mentions, the sum of its rows,
+/// and would give that row away (13 mentions, 12 shown: the hidden is 1).
+fn hide_total(
+    total: &mut Shown,
+    additive: bool,
+    total_hidden: bool,
+    cells_hidden: &[bool],
+    total_raw: (f64, f64),
+) {
+    let sum_beside_hidden = !additive && cells_hidden.iter().any(|h| *h);
+    if (additive && total_hidden) || is_small(total_raw.0 as u64) || sum_beside_hidden {
         *total = Shown::Hidden;
     }
 }
@@ -402,37 +419,15 @@ fn hide_small_cube(
         cells,
         additive,
     });
-    let mut shown = vec![false; hidden.cells.len()];
-    for row in rows.iter_mut() {
-        if let Some(p) = position(&row.keys) {
-            shown[p] = true;
-            if hidden.cells[p] {
-                row.value = Shown::Hidden;
-            }
-        }
-    }
-    // A zero hidden as a complement must appear, hidden (see `hide_small`).
-    for (p, _) in hidden
-        .cells
-        .iter()
-        .enumerate()
-        .filter(|(p, h)| **h && !shown[*p])
-    {
-        let keys = vec![
+    let keys_at = |p: usize| {
+        vec![
             axes[0][p / (dims[1] * dims[2])].clone(),
             axes[1][(p / dims[2]) % dims[1]].clone(),
             axes[2][p % dims[2]].clone(),
-        ];
-        rows.push(FigureRow {
-            keys,
-            value: Shown::Hidden,
-            rate: None,
-        });
-    }
-    let sum_beside_hidden = !additive && hidden.cells.iter().any(|h| *h);
-    if (additive && hidden.total) || is_small(total_raw.0 as u64) || sum_beside_hidden {
-        *total = Shown::Hidden;
-    }
+        ]
+    };
+    apply_hidden(rows, &hidden.cells, position, keys_at);
+    hide_total(total, additive, hidden.total, &hidden.cells, total_raw);
 }
 
 fn unique<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {

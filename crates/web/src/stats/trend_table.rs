@@ -5,7 +5,7 @@
 use super::export::title_of;
 use crate::i18n::Tr;
 use awladna_core::periodic_reports::figures::TrendEntry;
-use awladna_domain::stats::trends::{change, month_before};
+use awladna_domain::stats::trends::{Change, change, month_before};
 use awladna_domain::stats::{Figure, Shown};
 use awladna_export::{Cell, Table};
 use std::collections::BTreeSet;
@@ -21,26 +21,49 @@ fn cell(v: Shown) -> Cell {
     }
 }
 
-/// The table of one trend, or `None` if its indicator is no longer published.
-pub fn table(t: Tr, trend: &TrendEntry) -> Option<Table> {
-    let now = trend.now.shown.figure()?;
-    let before = trend.before.shown.figure()?;
+/// Each month of a trend with its change against the same month a year earlier, and
+/// the total's change last: ("YYYY-MM", change), ("", change).
+pub fn changes(now: &Figure, before: &Figure) -> Vec<(String, Change)> {
     let mut months: BTreeSet<String> = now.rows.iter().map(|r| r.keys[0].clone()).collect();
+    // The months of this period that last year's rows stand beside.
     months.extend(before.rows.iter().filter_map(|r| {
         let m = &r.keys[0];
-        // The month of this period that the row of last year stands beside.
-        let next = format!("{:04}{}", m.get(..4)?.parse::<i64>().ok()? + 1, m.get(4..)?);
-        Some(next)
+        Some(format!(
+            "{:04}{}",
+            m.get(..4)?.parse::<i64>().ok()? + 1,
+            m.get(4..)?
+        ))
     }));
-    let mut rows: Vec<Vec<Cell>> = months
-        .iter()
+    let mut out: Vec<(String, Change)> = months
+        .into_iter()
         .map(|m| {
-            let c = change(value_in(&now, m), value_in(&before, &month_before(m)));
-            row(Cell::Text(m.clone()), t, c)
+            let c = change(value_in(now, &m), value_in(before, &month_before(&m)));
+            (m, c)
         })
         .collect();
-    let total = change(now.total, before.total);
-    rows.push(row(Cell::Text(t.get("periodic-total")), t, total));
+    out.push((String::new(), change(now.total, before.total)));
+    out
+}
+
+/// The suppressed figures of a trend, if its indicator is still published.
+pub fn shown(trend: &TrendEntry) -> Option<(Figure, Figure)> {
+    Some((trend.now.shown.figure()?, trend.before.shown.figure()?))
+}
+
+/// The table of one trend, or `None` if its indicator is no longer published.
+pub fn table(t: Tr, trend: &TrendEntry) -> Option<Table> {
+    let (now, before) = shown(trend)?;
+    let rows = changes(&now, &before)
+        .into_iter()
+        .map(|(m, c)| {
+            let label = if m.is_empty() {
+                t.get("periodic-total")
+            } else {
+                m
+            };
+            row(Cell::Text(label), t, c)
+        })
+        .collect();
     Some(Table {
         title: format!("{} — {}", title_of(t, &now), t.get("stats-trend-title")),
         headers: vec![
@@ -55,7 +78,7 @@ pub fn table(t: Tr, trend: &TrendEntry) -> Option<Table> {
     })
 }
 
-fn row(label: Cell, t: Tr, c: awladna_domain::stats::trends::Change) -> Vec<Cell> {
+fn row(label: Cell, t: Tr, c: Change) -> Vec<Cell> {
     vec![
         label,
         cell(c.now),
