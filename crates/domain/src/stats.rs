@@ -178,15 +178,41 @@ impl ReportFact {
 
     /// The codes of one of its dimensions, as its cells count them.
     pub fn codes(&self, dim: &str) -> Vec<String> {
-        let one = |code: &str| vec![code.to_owned()];
         match dim {
-            "sex" => one(&self.sex),
-            "age_band" => one(&self.age_band),
-            "source" => one(&self.source),
-            "urgency" => one(&self.urgency),
-            "area" => one(&self.area),
-            "concern" => self.concerns.clone(),
-            "target_group" => self.target_groups.clone(),
+            "urgency" => vec![self.urgency.clone()],
+            _ => About {
+                sex: &self.sex,
+                age_band: &self.age_band,
+                source: &self.source,
+                area: &self.area,
+                concerns: &self.concerns,
+                target_groups: &self.target_groups,
+            }
+            .codes(dim),
+        }
+    }
+}
+
+/// What reports and cases both say of the child, for the cross-tables.
+struct About<'a> {
+    sex: &'a str,
+    age_band: &'a str,
+    source: &'a str,
+    area: &'a str,
+    concerns: &'a [String],
+    target_groups: &'a [String],
+}
+
+impl About<'_> {
+    /// The codes of a dimension (several for forms of violence and target groups).
+    fn codes(&self, dim: &str) -> Vec<String> {
+        match dim {
+            "sex" => vec![self.sex.to_owned()],
+            "age_band" => vec![self.age_band.to_owned()],
+            "source" => vec![self.source.to_owned()],
+            "area" => vec![self.area.to_owned()],
+            "concern" => self.concerns.to_vec(),
+            "target_group" => self.target_groups.to_vec(),
             _ => Vec::new(),
         }
     }
@@ -338,14 +364,8 @@ impl CaseFact {
     pub fn codes(&self, dim: &str) -> Vec<String> {
         let one = |code: &str| vec![code.to_owned()];
         match dim {
-            "sex" => one(&self.sex),
-            "age_band" => one(&self.age_band),
-            "source" => one(&self.source),
-            "area" => one(&self.area),
             "stage" => one(&self.stage),
             "risk" => one(&self.risk),
-            "concern" => self.concerns.clone(),
-            "target_group" => self.target_groups.clone(),
             "outcome" => one(self.outcome.as_deref().unwrap_or("unknown")),
             "closure_outcome" => one(self.closure_outcome()),
             "change" => one(self.change().unwrap_or("unassessed")),
@@ -354,7 +374,15 @@ impl CaseFact {
             "reentry" => one(self.reentry()),
             "check_6" => one(outcomes::Checks::code(self.checks.held_6)),
             "check_12" => one(outcomes::Checks::code(self.checks.held_12)),
-            _ => Vec::new(),
+            _ => About {
+                sex: &self.sex,
+                age_band: &self.age_band,
+                source: &self.source,
+                area: &self.area,
+                concerns: &self.concerns,
+                target_groups: &self.target_groups,
+            }
+            .codes(dim),
         }
     }
 }
