@@ -102,6 +102,18 @@ pub async fn record(
     let (form, write, _) = core.case_form(form_code).ok_or(CoreError::NotFound)?;
     let who = permit.who();
     let case = core.case_for(who, case_id, write, Use::Change).await?;
+    record_on(core, who, case, form, input, key).await
+}
+
+/// Checks, seals and stores a card on a case the caller found and may write on.
+pub(crate) async fn record_on(
+    core: &Core,
+    who: &Who,
+    case: CaseRecord,
+    form: &Form,
+    input: &Value,
+    key: Option<&str>,
+) -> Result<RecordedCard, CaseError> {
     if let Some(id) = once::stored_before(core, who, Kept::Card, key).await? {
         return Ok(RecordedCard {
             id,

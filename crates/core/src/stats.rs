@@ -6,15 +6,18 @@
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
 use awladna_domain::access::{Actor, Decision, decide_figures, reads_whole_figures};
-use awladna_domain::stats::figure::{Sums, attribute, finish, median};
+use awladna_domain::stats::figure::{Sums, attribute, attributes, finish, median};
 use awladna_domain::stats::{
-    Computation, Figure, Indicator, NATION, PLACE_AND_TIME, Period, Refusal, Registry, Scope,
-    ScopeKind, layout, month_of, region_of, registry,
+    Computation, FactSource, Figure, Indicator, NATION, PLACE_AND_TIME, Period, Refusal, Registry,
+    Scope, ScopeKind, fact_source, layout, month_of, region_of, registry,
 };
 use awladna_store::stats::CellQuery;
 use serde_json::json;
 use std::collections::BTreeMap;
 use thiserror::Error;
+
+pub mod compare;
+pub mod outcome_checks;
 
 #[derive(Debug, Error)]
 pub enum StatsError {
@@ -34,6 +37,9 @@ pub enum StatsError {
     /// Children counted once need a calendar month, half-year or year to be broken down.
     #[error("children need a calendar period to be broken down")]
     ChildrenPeriod,
+    /// `compare` names nothing to compare with.
+    #[error("no such comparison")]
+    BadCompare,
 }
 
 crate::wraps_core_error!(StatsError);
@@ -73,6 +79,8 @@ pub struct Query {
     pub from: Option<String>,
     pub to: Option<String>,
     pub by: Option<String>,
+    /// `previous_year`: the same months one year earlier beside the figure.
+    pub compare: Option<String>,
 }
 
 /// What a statistics request asks for, checked: the scope the reader may see, a
@@ -84,6 +92,8 @@ pub struct Asked {
     pub by: Vec<String>,
     /// Whether the figures leave the province for this reader (suppression applies).
     pub protect: bool,
+    /// The same months of the year before are asked for beside the figure.
+    pub previous_year: bool,
 }
 
 /// Checks a request against the reader's territory and the calendar.
@@ -119,8 +129,14 @@ pub fn asked(core: &Core, actor: &Actor, q: &Query) -> Result<Asked, StatsError>
     if by.len() > 3 {
         return Err(StatsError::BadDimension);
     }
+    let previous_year = match q.compare.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some(compare::PREVIOUS_YEAR) => true,
+        Some(_) => return Err(StatsError::BadCompare),
+    };
     let province = (scope.kind == ScopeKind::Province).then_some(scope.code.as_str());
     Ok(Asked {
+        previous_year,
         protect: !reads_whole_figures(actor, province),
         scope,
         period,
@@ -137,6 +153,9 @@ pub async fn figure(
     by: &[String],
     protect: bool,
 ) -> Result<Figure, StatsError> {
+    if attributes(indicator, by)?.len() > 1 {
+        return crossed(core, indicator, scope, period, by, protect).await;
+    }
     let dim = attribute(indicator, by)?;
     let reference = &core.reference;
     let key_of = |month: &str, territory: &str, code: &str| -> Vec<String> {
@@ -237,6 +256,106 @@ pub async fn figure(
     Ok(finish(indicator, by, sums, overall, protect, &children_of))
 }
 
+/// A figure broken down by two or three dimensions of its own: the cells hold one
+/// dimension at a time, so the facts are counted (reports; cases by the month they
+/// opened or closed). Only plain sums of facts can be crossed.
+async fn crossed(
+    core: &Core,
+    indicator: &Indicator,
+    scope: &Scope,
+    period: &Period,
+    by: &[String],
+    protect: bool,
+) -> Result<Figure, StatsError> {
+    let source = match indicator.computed {
+        Computation::Cells => fact_source(indicator.measure()),
+        _ => None,
+    }
+    .ok_or(StatsError::TwoDimensions)?;
+    let reference = &core.reference;
+    let measure = indicator.measure();
+    // Each fact as (month, territory, the codes of each dimension asked).
+    let mut items: Vec<(String, String, Vec<Vec<String>>)> = Vec::new();
+    let in_period = |m: &str| period.from.as_str() <= m && m <= period.to.as_str();
+    let place = |d: &str, month: &str, territory: &str| match d {
+        "month" => Some(month.to_owned()),
+        "province" => Some(territory.to_owned()),
+        "region" => Some(region_of(reference, territory).unwrap_or_default()),
+        _ => None,
+    };
+    match source {
+        FactSource::Reports => {
+            for f in core
+                .store
+                .report_facts(&scope.leaves, &period.from, &period.to)
+                .await?
+            {
+                let codes = by
+                    .iter()
+                    .map(|d| {
+                        place(d, &f.month, &f.territory).map_or_else(|| f.codes(d), |c| vec![c])
+                    })
+                    .collect();
+                items.push((f.month.clone(), f.territory.clone(), codes));
+            }
+        }
+        FactSource::CasesOpened | FactSource::CasesClosed => {
+            let closed = source == FactSource::CasesClosed;
+            for f in core
+                .store
+                .case_facts(&scope.leaves, &period.from, &period.to, closed)
+                .await?
+            {
+                let Some(month) = f.counted_in(measure).filter(|m| in_period(m)) else {
+                    continue;
+                };
+                let codes = by
+                    .iter()
+                    .map(|d| place(d, month, &f.territory).map_or_else(|| f.codes(d), |c| vec![c]))
+                    .collect();
+                items.push((month.to_owned(), f.territory.clone(), codes));
+            }
+        }
+    }
+    let mut sums: Sums = BTreeMap::new();
+    let mut total = 0.0;
+    for (_, _, codes) in &items {
+        total += 1.0;
+        for key in product(codes) {
+            let slot = sums.entry(key).or_insert((0.0, 0.0));
+            slot.0 += 1.0;
+            slot.1 += 1.0;
+        }
+    }
+    let children_of = |territory: Option<&str>| match territory {
+        Some(code) => Scope::of(reference, registry(), code)?.children,
+        None => scope.children,
+    };
+    Ok(finish(
+        indicator,
+        by,
+        sums,
+        Some((total, total)),
+        protect,
+        &children_of,
+    ))
+}
+
+/// Every combination of one code from each list.
+fn product(lists: &[Vec<String>]) -> Vec<Vec<String>> {
+    lists.iter().fold(vec![Vec::new()], |keys, codes| {
+        keys.iter()
+            .flat_map(|key| {
+                codes.iter().map(move |code| {
+                    let mut next = key.clone();
+                    next.push(code.clone());
+                    next
+                })
+            })
+            .collect()
+    })
+}
+
 /// The cells of one measure along one dimension, over a scope and period.
 fn cells<'a>(
     scope: &'a Scope,
@@ -318,6 +437,15 @@ async fn figure_by(
     figure(core, indicator(code)?, &asked.scope, period, &by, protect).await
 }
 
+/// One figure as the API gives it: with the year before when asked, and provinces
+/// against the nation when broken down by province.
+pub struct Read {
+    pub figure: Figure,
+    pub asked: Asked,
+    pub trend: Option<compare::Trend>,
+    pub against_nation: Option<compare::AgainstNation>,
+}
+
 /// `GET /api/v1/stats/{indicator}`: one figure, the request written in the audit log
 /// (data requests are, by the GBVIMS information-sharing protocol).
 pub async fn read(
@@ -325,19 +453,29 @@ pub async fn read(
     permit: &Permit<act::ViewStatistics>,
     code: &str,
     q: &Query,
-) -> Result<(Figure, Asked), StatsError> {
+) -> Result<Read, StatsError> {
     let indicator = indicator(code)?;
     let a = asked(core, permit.actor(), q)?;
     let fig = figure(core, indicator, &a.scope, &a.period, &a.by, a.protect).await?;
+    let trend = match a.previous_year {
+        true => Some(compare::previous_year(core, &a, &fig).await?),
+        false => None,
+    };
+    let against_nation = compare::against_nation(core, &a, &fig).await?;
     let entry = permit.who().audit(
         core.now_ms(),
         "stats.read",
         ("indicator", &indicator.code),
         &a.scope.code,
-        json!({"from": a.period.from, "to": a.period.to, "by": a.by}),
+        json!({"from": a.period.from, "to": a.period.to, "by": a.by, "previous_year": a.previous_year}),
     );
     core.audit_alone(entry).await?;
-    Ok((fig, a))
+    Ok(Read {
+        figure: fig,
+        asked: a,
+        trend,
+        against_nation,
+    })
 }
 
 /// The dashboard's figures.

@@ -13,8 +13,12 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::sync::OnceLock;
 
+pub mod cube;
 pub mod figure;
+pub mod intervals;
+pub mod outcomes;
 pub mod scope;
+pub mod trends;
 
 pub use figure::{Figure, FigureRow, HIDDEN, PLACE_AND_TIME, Period, Refusal, Shown};
 pub use scope::{Scope, ScopeKind, region_of};
@@ -171,6 +175,47 @@ impl ReportFact {
         cells.count_each("reports", t, m, "concern", &self.concerns, sign);
         cells.count_each("reports", t, m, "target_group", &self.target_groups, sign);
     }
+
+    /// The codes of one of its dimensions, as its cells count them.
+    pub fn codes(&self, dim: &str) -> Vec<String> {
+        match dim {
+            "urgency" => vec![self.urgency.clone()],
+            _ => About {
+                sex: &self.sex,
+                age_band: &self.age_band,
+                source: &self.source,
+                area: &self.area,
+                concerns: &self.concerns,
+                target_groups: &self.target_groups,
+            }
+            .codes(dim),
+        }
+    }
+}
+
+/// What reports and cases both say of the child, for the cross-tables.
+struct About<'a> {
+    sex: &'a str,
+    age_band: &'a str,
+    source: &'a str,
+    area: &'a str,
+    concerns: &'a [String],
+    target_groups: &'a [String],
+}
+
+impl About<'_> {
+    /// The codes of a dimension (several for forms of violence and target groups).
+    fn codes(&self, dim: &str) -> Vec<String> {
+        match dim {
+            "sex" => vec![self.sex.to_owned()],
+            "age_band" => vec![self.age_band.to_owned()],
+            "source" => vec![self.source.to_owned()],
+            "area" => vec![self.area.to_owned()],
+            "concern" => self.concerns.to_vec(),
+            "target_group" => self.target_groups.to_vec(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A case: counted in the month it opened, with where it stands now; counted again in
@@ -189,6 +234,16 @@ pub struct CaseFact {
     pub target_groups: Vec<String>,
     pub closed_month: Option<String>,
     pub outcome: Option<String>,
+    /// The child's first and latest position on the risk scale (`outcomes::positions`),
+    /// once an evaluation placed the child.
+    #[serde(default)]
+    pub positions: Option<(String, String)>,
+    /// A new report about the child came within 12 months of the closure.
+    #[serde(default)]
+    pub reentered: bool,
+    /// Whether the outcome held at the checks 6 and 12 months after the closure.
+    #[serde(default)]
+    pub checks: outcomes::Checks,
 }
 
 impl CaseFact {
@@ -205,10 +260,151 @@ impl CaseFact {
         cells.count("cases", t, m, &dims, sign);
         cells.count_each("cases", t, m, "concern", &self.concerns, sign);
         cells.count_each("cases", t, m, "target_group", &self.target_groups, sign);
+        let who = [("sex", self.sex.as_str()), ("age_band", &self.age_band)];
+        let change = self.change();
+        if let Some(change) = change {
+            cells.count(
+                "situation",
+                t,
+                m,
+                &[("change", change), who[0], who[1]],
+                sign,
+            );
+        }
         if let Some(closed) = &self.closed_month {
             let outcome = self.outcome.as_deref().unwrap_or("unknown");
             cells.count("cases_closed", t, closed, &[("outcome", outcome)], sign);
+            self.closure_cells(closed, change, &who, sign, cells);
         }
+    }
+
+    /// What a closure says of the child's pathway: how the child left it, the risk
+    /// at opening and at closure, and whether a new report followed.
+    fn closure_cells(
+        &self,
+        closed: &str,
+        change: Option<&'static str>,
+        who: &[(&'static str, &str); 2],
+        sign: i64,
+        cells: &mut Cells,
+    ) {
+        let t = &self.territory;
+        let dims = [("closure_outcome", self.closure_outcome()), who[0], who[1]];
+        cells.count("closure_outcomes", t, closed, &dims, sign);
+        cells.count_each(
+            "closure_outcomes",
+            t,
+            closed,
+            "concern",
+            &self.concerns,
+            sign,
+        );
+        let (first, latest) = self.first_and_latest();
+        let dims = [
+            ("risk_at_opening", first),
+            ("risk_at_closure", latest),
+            ("change", change.unwrap_or("unassessed")),
+        ];
+        cells.count("closed_risk", t, closed, &dims, sign);
+        let dims = [("reentry", self.reentry()), who[0], who[1]];
+        cells.count("reentry", t, closed, &dims, sign);
+        if self.checks.any() {
+            let dims = [
+                ("check_6", outcomes::Checks::code(self.checks.held_6)),
+                ("check_12", outcomes::Checks::code(self.checks.held_12)),
+                ("closure_outcome", self.closure_outcome()),
+            ];
+            cells.count("outcome_checks", t, closed, &dims, sign);
+        }
+    }
+
+    /// How the child's situation changed, once evaluated.
+    fn change(&self) -> Option<&'static str> {
+        self.positions
+            .as_ref()
+            .map(|(first, latest)| outcomes::change(first, latest))
+    }
+
+    /// The first and latest positions, "unassessed" before an evaluation.
+    fn first_and_latest(&self) -> (&str, &str) {
+        self.positions
+            .as_ref()
+            .map(|(f, l)| (f.as_str(), l.as_str()))
+            .unwrap_or(("unassessed", "unassessed"))
+    }
+
+    fn closure_outcome(&self) -> &'static str {
+        outcomes::closure_outcomes().of(self.outcome.as_deref())
+    }
+
+    fn reentry(&self) -> &'static str {
+        if self.reentered {
+            "reentered"
+        } else {
+            "not_reentered"
+        }
+    }
+
+    /// The month the fact counts in under `measure` (the opening or the closure), if
+    /// it counts there at all: what the cross-tables read instead of cells.
+    pub fn counted_in(&self, measure: &str) -> Option<&str> {
+        match measure {
+            "cases" => Some(&self.month),
+            "situation" => self.positions.as_ref().map(|_| self.month.as_str()),
+            "cases_closed" | "closure_outcomes" | "closed_risk" | "reentry" => {
+                self.closed_month.as_deref()
+            }
+            "outcome_checks" => self.closed_month.as_deref().filter(|_| self.checks.any()),
+            _ => None,
+        }
+    }
+
+    /// The codes of one of its dimensions (several for forms of violence and target
+    /// groups), as its cells count them.
+    pub fn codes(&self, dim: &str) -> Vec<String> {
+        let one = |code: &str| vec![code.to_owned()];
+        match dim {
+            "stage" => one(&self.stage),
+            "risk" => one(&self.risk),
+            "outcome" => one(self.outcome.as_deref().unwrap_or("unknown")),
+            "closure_outcome" => one(self.closure_outcome()),
+            "change" => one(self.change().unwrap_or("unassessed")),
+            "risk_at_opening" => one(self.first_and_latest().0),
+            "risk_at_closure" => one(self.first_and_latest().1),
+            "reentry" => one(self.reentry()),
+            "check_6" => one(outcomes::Checks::code(self.checks.held_6)),
+            "check_12" => one(outcomes::Checks::code(self.checks.held_12)),
+            _ => About {
+                sex: &self.sex,
+                age_band: &self.age_band,
+                source: &self.source,
+                area: &self.area,
+                concerns: &self.concerns,
+                target_groups: &self.target_groups,
+            }
+            .codes(dim),
+        }
+    }
+}
+
+/// Where the cross-tables of a measure read its facts: reports, cases by the month
+/// they opened, or cases by the month they closed; `None` for a measure they cannot
+/// cross (its parts are not kept fact by fact with their dimensions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactSource {
+    Reports,
+    CasesOpened,
+    CasesClosed,
+}
+
+pub fn fact_source(measure: &str) -> Option<FactSource> {
+    match measure {
+        "reports" => Some(FactSource::Reports),
+        "cases" | "situation" => Some(FactSource::CasesOpened),
+        "cases_closed" | "closure_outcomes" | "closed_risk" | "reentry" | "outcome_checks" => {
+            Some(FactSource::CasesClosed)
+        }
+        _ => None,
     }
 }
 
@@ -538,6 +734,9 @@ mod tests {
             target_groups: vec![],
             closed_month: None,
             outcome: None,
+            positions: None,
+            reentered: false,
+            checks: Default::default(),
         };
         let after = CaseFact {
             stage: "closed".into(),
@@ -571,7 +770,26 @@ mod tests {
             get("cases_closed", "2026-03", "outcome", "reintegrated"),
             Some(1)
         );
-        assert_eq!(delta.0.len(), 4);
+        assert_eq!(
+            get(
+                "closure_outcomes",
+                "2026-03",
+                "closure_outcome",
+                "family_reintegration"
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            get("closed_risk", "2026-03", "risk_at_closure", "unassessed"),
+            Some(1),
+            "never evaluated"
+        );
+        assert_eq!(
+            get("reentry", "2026-03", "reentry", "not_reentered"),
+            Some(1)
+        );
+        // Outcomes: 5 cells (total, outcome, sex, age, one concern); risks 4; re-entry 4.
+        assert_eq!(delta.0.len(), 4 + 5 + 4 + 4);
     }
 
     #[test]

@@ -258,6 +258,10 @@ impl Tx<'_> {
         if card.form_code == "report" {
             self.touch_report(card.id);
         }
+        // Evaluations and follow-ups place the case's child on the outcomes' scale.
+        if let Some((case_id, _)) = card.case.filter(|_| card.form_code != "report") {
+            self.touch_case(case_id);
+        }
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 use crate::audit::Tx;
 use crate::bulk::{self, Cell};
 use crate::{Store, StoreError};
+use awladna_domain::stats::outcomes::{self, Checks, Reading};
 use awladna_domain::stats::{
     CaseFact, Cells, NATION, ReferralFact, ReportFact, StayFact, age_band, age_band_in,
     child_cells, child_periods, hours_between, month_of, year_of,
@@ -68,6 +69,11 @@ impl Tx<'_> {
         let cases: Vec<String> = touched.cases.into_iter().collect();
         let referrals: Vec<String> = touched.referrals.into_iter().collect();
         refresh_reports(conn, &mut places, &reports, &mut cells).await?;
+        // A new report about a child may be a re-entry after one of its closed cases.
+        let mut cases = cases;
+        cases.extend(closed_cases_of_reported_children(conn, &reports).await?);
+        cases.sort();
+        cases.dedup();
         refresh_cases(conn, &mut places, &cases, &mut cells).await?;
         refresh_referrals(conn, &referrals, &mut cells).await?;
         add_cells(conn, &cells).await
@@ -134,6 +140,83 @@ impl Store {
         add_cells(conn, &cells).await?;
         tx.commit().await?;
         Ok(done)
+    }
+}
+
+impl Store {
+    /// The facts of the reports received in these territories in months `from..=to`
+    /// (what cross-tables count, a dimension of each fact at a time being too few).
+    pub async fn report_facts(
+        &self,
+        territories: &[String],
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<ReportFact>, StoreError> {
+        self.fact_bodies(
+            "fact_reports",
+            "month >= $1 AND month <= $2",
+            territories,
+            &[from, to],
+        )
+        .await
+    }
+
+    /// The facts of the cases of these territories: opened in months `from..=to`, or,
+    /// when `closed`, every closed case (the caller keeps the months it closed in: the
+    /// closure month is in the fact's body only).
+    pub async fn case_facts(
+        &self,
+        territories: &[String],
+        from: &str,
+        to: &str,
+        closed: bool,
+    ) -> Result<Vec<CaseFact>, StoreError> {
+        if closed {
+            // Closed in the period, so opened before its end.
+            self.fact_bodies(
+                "fact_cases",
+                "stage = 'closed' AND month <= $1",
+                territories,
+                &[to],
+            )
+            .await
+        } else {
+            self.fact_bodies(
+                "fact_cases",
+                "month >= $1 AND month <= $2",
+                territories,
+                &[from, to],
+            )
+            .await
+        }
+    }
+
+    async fn fact_bodies<F: DeserializeOwned>(
+        &self,
+        table: &str,
+        condition: &str,
+        territories: &[String],
+        binds: &[&str],
+    ) -> Result<Vec<F>, StoreError> {
+        if territories.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT body FROM {table} WHERE {condition} AND territory_code IN ({})",
+            in_list(binds.len() + 1, territories.len())
+        );
+        let query = binds.iter().fold(sqlx::query(&sql), |q, b| q.bind(*b));
+        let rows = territories
+            .iter()
+            .fold(query, |q, t| q.bind(t.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let body: String = r.try_get("body")?;
+                serde_json::from_str(&body).map_err(|_| StoreError::Corrupt("statistics fact"))
+            })
+            .collect()
     }
 }
 
@@ -251,12 +334,127 @@ fn parse_data(data: &str) -> Map<String, Value> {
     serde_json::from_str(data).unwrap_or_default()
 }
 
-/// The month a report was received: the time the card gives, else when it was stored.
-fn report_month(data: &Map<String, Value>, created_at: i64) -> String {
+/// When a report was received: the time the card gives, else when it was stored.
+fn report_time(data: &Map<String, Value>, created_at: i64) -> i64 {
     text(data, "received_at")
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .map(|t| month_of(t.as_millisecond()))
-        .unwrap_or_else(|| month_of(created_at))
+        .map(|t| t.as_millisecond())
+        .unwrap_or(created_at)
+}
+
+/// The month a report was received.
+fn report_month(data: &Map<String, Value>, created_at: i64) -> String {
+    month_of(report_time(data, created_at))
+}
+
+/// The closed cases of the children these reports are about.
+async fn closed_cases_of_reported_children(
+    conn: &mut AnyConnection,
+    reports: &[String],
+) -> Result<Vec<String>, StoreError> {
+    if reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    select_in(
+        conn,
+        "SELECT DISTINCT ca.id FROM cases ca JOIN cards r ON r.child_id = ca.child_id
+         WHERE ca.stage = 'closed' AND r.id IN",
+        "",
+        reports,
+    )
+    .await?
+    .iter()
+    .map(|r| r.try_get("id").map_err(StoreError::from))
+    .collect()
+}
+
+/// The evaluations and follow-ups of each case, oldest first: (when, form, what it
+/// says: the risk level or the situation).
+async fn readings(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<(i64, String, String)>>, StoreError> {
+    let mut cards: HashMap<String, Vec<(i64, String, String)>> = HashMap::new();
+    for r in select_in(
+        conn,
+        "SELECT case_id, form_code, data, created_at FROM cards
+         WHERE form_code IN ('evaluation', 'followup') AND complete <> 0 AND case_id IN",
+        "ORDER BY created_at, id",
+        ids,
+    )
+    .await?
+    {
+        let data = parse_data(&r.try_get::<String, _>("data")?);
+        let form: String = r.try_get("form_code")?;
+        let key = if form == "evaluation" {
+            "risk"
+        } else {
+            "situation.overall"
+        };
+        let value = text(&data, key).unwrap_or_default().to_owned();
+        cards.entry(r.try_get("case_id")?).or_default().push((
+            r.try_get("created_at")?,
+            form,
+            value,
+        ));
+    }
+    Ok(cards)
+}
+
+/// The child's first and latest positions from the cards up to the closure, and the
+/// checks recorded after it.
+fn outcomes_of(
+    cards: &[(i64, String, String)],
+    closed_at: Option<i64>,
+) -> (Option<(String, String)>, Checks) {
+    let before = |at: i64| closed_at.is_none_or(|closed| at <= closed);
+    let readings: Vec<Reading<'_>> = cards
+        .iter()
+        .filter(|(at, _, _)| before(*at))
+        .map(|(_, form, value)| match form.as_str() {
+            "evaluation" => Reading::Evaluation(value),
+            _ => Reading::FollowUp(value),
+        })
+        .collect();
+    let positions = outcomes::positions(&readings).map(|(f, l)| (f.to_owned(), l.to_owned()));
+    let checks = match closed_at {
+        Some(closed) => {
+            let after: Vec<(i64, &str)> = cards
+                .iter()
+                .filter(|(at, form, _)| !before(*at) && form == "followup")
+                .map(|(at, _, value)| (*at, value.as_str()))
+                .collect();
+            Checks::of(closed, &after)
+        }
+        None => Checks::default(),
+    };
+    (positions, checks)
+}
+
+/// The closed cases among these whose child had a new report within 12 months of the
+/// closure.
+async fn reentered(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<BTreeSet<String>, StoreError> {
+    let mut out = BTreeSet::new();
+    for r in select_in(
+        conn,
+        "SELECT ca.id, ca.closed_at, r.data, r.created_at FROM cases ca
+         JOIN cards r ON r.child_id = ca.child_id AND r.form_code = 'report' AND r.complete <> 0
+         WHERE ca.stage = 'closed' AND ca.closed_at IS NOT NULL AND ca.id IN",
+        "",
+        ids,
+    )
+    .await?
+    {
+        let closed_at: i64 = r.try_get("closed_at")?;
+        let data = parse_data(&r.try_get::<String, _>("data")?);
+        if outcomes::within_reentry(closed_at, report_time(&data, r.try_get("created_at")?)) {
+            out.insert(r.try_get("id")?);
+        }
+    }
+    Ok(out)
 }
 
 fn in_list(first: usize, n: usize) -> String {
@@ -615,6 +813,8 @@ async fn refresh_cases(
             .push((r.try_get("from_stage")?, r.try_get("moved_at")?));
     }
     places.learn_areas(conn, first_report.values()).await?;
+    let mut readings = readings(conn, ids).await?;
+    let reentered = reentered(conn, ids).await?;
     let mut facts = Vec::with_capacity(rows.len());
     let mut stays = Vec::new();
     for r in &rows {
@@ -627,6 +827,10 @@ async fn refresh_cases(
         let birth_year: Option<i64> = r.try_get("birth_year")?;
         let closed_at: Option<i64> = r.try_get("closed_at")?;
         let closed = stage == "closed";
+        let (positions, checks) = outcomes_of(
+            &readings.remove(&id).unwrap_or_default(),
+            closed_at.filter(|_| closed),
+        );
         facts.push((
             id.clone(),
             CaseFact {
@@ -646,6 +850,9 @@ async fn refresh_cases(
                 } else {
                     None
                 },
+                positions,
+                reentered: closed && reentered.contains(&id),
+                checks,
                 stage,
                 month,
             },

@@ -146,8 +146,12 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/api/v1/directory", ViewPublic, get(directory::api::read)),
         route(M::GET, "/stats", ViewStatistics, get(stats::pages::dashboard)),
         route(M::GET, "/stats/export/{format}", ViewStatistics, get(stats::export::dashboard)),
+        // Cross-tables of up to three dimensions (issue 19 §2).
+        route(M::GET, "/stats/table", ViewStatistics, get(stats::table_page::page)),
         route(M::GET, "/api/v1/stats", ViewStatistics, get(stats::api::list)),
         route(M::GET, "/api/v1/stats/{indicator}", ViewStatistics, get(stats::api::read)),
+        // The checks 6 and 12 months after a closure (issue 19 §1).
+        route(M::POST, "/api/v1/cases/{id}/outcome-checks", WorkOnCase, post(stats::checks::record)),
         // Periodic reports (SPEC.md §3, §4).
         route(M::GET, "/periodic-reports", ViewStatistics, get(periodic_reports::pages::list)),
         route(M::POST, "/periodic-reports", PrepareReport, post(periodic_reports::pages::create)),

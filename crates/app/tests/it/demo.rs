@@ -572,13 +572,17 @@ async fn every_indicator_has_figures_in_every_province_with_cards(backend: Backe
     let now = i64::MAX;
     for indicator in awladna_domain::stats::indicators().expect("the registry") {
         let code = indicator.code.as_str();
+        let own = [(indicator.measure(), "")];
         // Where each indicator's figures come from (see the statistics API).
         let sources: &[(&str, &str)] = match code {
             "referrals_overdue" => &[("referrals_late", "")],
             // Stays are counted by stage only.
             "stage_days" => &[("stage_stays", "stage"), ("stage_hours", "stage")],
             "referral_response_hours" => &[],
-            other => &[(other, "")],
+            // The checks 6 and 12 months after a closure are recorded by hand on the
+            // cases a province follows: the demo records none.
+            "outcome_held" => &[],
+            _ => &own,
         };
         for measure in sources {
             let totals = by_territory(&store, *measure, &provinces).await;

@@ -64,3 +64,5 @@ mod browser_protocol;
 mod protocol;
 // Issue 17 §1: the Observatory's intake and its status outbox.
 mod observatory;
+// Issue 19 §1–2: outcomes, cross-tables, trends, provinces against the nation.
+mod outcomes;

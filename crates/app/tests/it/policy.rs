@@ -205,6 +205,7 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/directory", Who::Anyone),
     ("GET", "/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/stats/export/{format}", Who::Only(STATISTICS_READERS)),
+    ("GET", "/stats/table", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats", Who::Only(STATISTICS_READERS)),
     ("GET", "/api/v1/stats/{indicator}", Who::Only(STATISTICS_READERS)),
     // Periodic reports.
@@ -326,6 +327,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases", Who::Only(CASE_READERS)),
     ("GET", "/api/v1/cases/{id}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/transitions", Who::Only(CASE_WORKERS)),
+    // Issue 19 §1: the checks 6 and 12 months after a closure.
+    ("POST", "/api/v1/cases/{id}/outcome-checks", Who::Only(CASE_WORKERS)),
     ("POST", "/api/v1/cases/{id}/evaluations", Who::Only(CASE_WORKERS)),
     ("GET", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_READERS)),
     ("POST", "/api/v1/cases/{id}/cards/{form}", Who::Only(CASE_WORKERS)),

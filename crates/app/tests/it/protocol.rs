@@ -310,6 +310,7 @@ async fn figures(app: &TestApp, who: Who, territory: &str) -> ProtocolStats {
         from: Some("2026-11".into()),
         to: Some("2026-11".into()),
         by: None,
+        compare: None,
     };
     statistics(&core_of(app), &permit, &q)
         .await

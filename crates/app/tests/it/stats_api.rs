@@ -131,7 +131,10 @@ async fn a_province_reads_its_figures_and_the_ministry_reads_them_protected(back
             "bad_period",
         ),
         ("/api/v1/stats/reports?by=%3Cscript%3E", "bad_dimension"),
-        ("/api/v1/stats/reports?by=sex,source", "two_dimensions"),
+        (
+            "/api/v1/stats/children?from=2026-01&to=2026-12&by=sex,age_band",
+            "two_dimensions",
+        ),
         (
             "/api/v1/stats/children?from=2026-02&to=2026-04&by=sex",
             "children_period",

@@ -7,6 +7,7 @@ use crate::stats::{figure, scope};
 use crate::{Core, CoreError};
 use awladna_domain::periodic::{ACTION_PLAN, Kind};
 use awladna_domain::stats::figure::protect_counts;
+use awladna_domain::stats::trends::year_before;
 use awladna_domain::stats::{
     Figure, FigureRow, Indicator, Period, Scope, Shown, Unit, layout, registry,
 };
@@ -118,6 +119,17 @@ pub struct Contents {
     /// province has an approved plan.
     #[serde(default)]
     pub achievements: Option<crate::action_plans::Achievements>,
+    /// The trend (issue 19 §2): the trend's indicators by month, and the same months
+    /// of the year before, whole and suppressed. Reports drafted before have none.
+    #[serde(default)]
+    pub trends: Vec<TrendEntry>,
+}
+
+/// One indicator by month over the report's period, and over the year before.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct TrendEntry {
+    pub now: Entry,
+    pub before: Entry,
 }
 
 impl Contents {
@@ -229,8 +241,39 @@ async fn provincial(
         sections,
         dhis2: sex_age(core, scope, period).await?,
         achievements,
+        trends: trends(core, scope, period).await?,
         ..Contents::default()
     })
+}
+
+/// The trend's indicators by month, this period and the same months a year earlier.
+async fn trends(core: &Core, scope: &Scope, period: &Period) -> Result<Vec<TrendEntry>, CoreError> {
+    let Some(before) = year_before(period) else {
+        return Ok(Vec::new());
+    };
+    let by = by_of("month");
+    let failed = |e: crate::stats::StatsError| CoreError::internal(format!("{e:?}"));
+    let mut out = Vec::new();
+    for code in layout::TREND {
+        let Some(ind) = registry().indicator(code) else {
+            continue;
+        };
+        let mut pair = Vec::new();
+        for p in [period, &before] {
+            let whole = figure(core, ind, scope, p, &by, false)
+                .await
+                .map_err(failed)?;
+            let shown = figure(core, ind, scope, p, &by, true)
+                .await
+                .map_err(failed)?;
+            pair.push(Entry::of(&whole, &shown));
+        }
+        let (Some(before), Some(now)) = (pair.pop(), pair.pop()) else {
+            continue;
+        };
+        out.push(TrendEntry { now, before });
+    }
+    Ok(out)
 }
 
 /// Sums of count figures (whole), with rates over `children`.
@@ -380,6 +423,7 @@ async fn national(core: &Core, scope: &Scope, period: &Period) -> Result<Content
         dhis2: latest.values().flat_map(|c| c.dhis2.clone()).collect(),
         comparison,
         achievements: None,
+        trends: Vec::new(),
     })
 }
 

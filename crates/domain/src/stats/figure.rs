@@ -2,6 +2,7 @@
 //! up to three dimensions, and the small-cell suppression every outlet applies to the
 //! figures that leave the province.
 
+use super::cube::{Cube, suppress_cube};
 use super::{Indicator, Unit, half_of, year_of};
 use crate::suppress::{Grid, is_small, suppress};
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,22 +161,34 @@ pub enum Refusal {
     ChildrenPeriod,
 }
 
-/// The one breakdown of an indicator's own (besides month and place), checked against
-/// its dimensions; "" for none.
-pub fn attribute<'a>(indicator: &Indicator, by: &'a [String]) -> Result<&'a str, Refusal> {
-    let attribute: Vec<&String> = by
+/// The breakdowns of an indicator's own (besides month and place), checked against its
+/// dimensions: at most three, each once, three dimensions in all.
+pub fn attributes<'a>(indicator: &Indicator, by: &'a [String]) -> Result<Vec<&'a str>, Refusal> {
+    let attributes: Vec<&str> = by
         .iter()
-        .filter(|d| !PLACE_AND_TIME.contains(&d.as_str()))
+        .map(String::as_str)
+        .filter(|d| !PLACE_AND_TIME.contains(d))
         .collect();
-    for d in &attribute {
-        if !indicator.dimensions.contains(d) {
-            return Err(Refusal::UnknownDimension((*d).clone()));
+    for d in &attributes {
+        if !indicator.dimensions.iter().any(|own| own == d) {
+            return Err(Refusal::UnknownDimension((*d).to_owned()));
         }
     }
-    if attribute.len() > 1 {
+    let distinct: BTreeSet<&String> = by.iter().collect();
+    if by.len() > 3 || distinct.len() != by.len() {
         return Err(Refusal::TwoDimensions);
     }
-    Ok(attribute.first().map(|d| d.as_str()).unwrap_or(""))
+    Ok(attributes)
+}
+
+/// The one breakdown of an indicator's own (besides month and place), checked against
+/// its dimensions; "" for none. The cells hold one dimension at a time.
+pub fn attribute<'a>(indicator: &Indicator, by: &'a [String]) -> Result<&'a str, Refusal> {
+    let attributes = attributes(indicator, by)?;
+    if attributes.len() > 1 {
+        return Err(Refusal::TwoDimensions);
+    }
+    Ok(attributes.first().copied().unwrap_or(""))
 }
 
 /// The median of a histogram of whole hours.
@@ -299,6 +312,10 @@ fn hide_small(
         }
         return;
     }
+    if by.len() == 3 {
+        hide_small_cube(sums, rows, total, additive, total_raw);
+        return;
+    }
     // Lay the rows out as a grid: the first dimension down, the others across.
     let firsts: Vec<String> = unique(rows.iter().map(|r| r.keys[0].clone()));
     let rests: Vec<Vec<String>> = unique(rows.iter().map(|r| r.keys[1..].to_vec()));
@@ -320,39 +337,97 @@ fn hide_small(
         additive,
     };
     let hidden = suppress(&grid);
-    let mut shown = vec![false; hidden.cells.len()];
+    let keys_at = |p: usize| {
+        let (i, j) = (p / rests.len(), p % rests.len());
+        let mut keys = vec![firsts[i].clone()];
+        keys.extend(rests[j].iter().cloned());
+        keys
+    };
+    apply_hidden(rows, &hidden.cells, position, keys_at);
+    hide_total(total, additive, hidden.total, &hidden.cells, total_raw);
+}
+
+/// Marks the rows whose cell is hidden, and adds a hidden row for each zero hidden as a
+/// complement: zeros have no row (they are not stored), and an absent row would say 0.
+fn apply_hidden(
+    rows: &mut Vec<FigureRow>,
+    hidden: &[bool],
+    position: impl Fn(&[String]) -> Option<usize>,
+    keys_at: impl Fn(usize) -> Vec<String>,
+) {
+    let mut shown = vec![false; hidden.len()];
     for row in rows.iter_mut() {
         if let Some(p) = position(&row.keys) {
             shown[p] = true;
-            if hidden.cells[p] {
+            if hidden[p] {
                 row.value = Shown::Hidden;
             }
         }
     }
-    // A zero hidden as a complement has no row (zeros are not stored): it must appear,
-    // hidden, or its absence would say it is zero.
-    for (p, _) in hidden
-        .cells
-        .iter()
-        .enumerate()
-        .filter(|(p, h)| **h && !shown[*p])
-    {
-        let (i, j) = (p / rests.len(), p % rests.len());
-        let mut keys = vec![firsts[i].clone()];
-        keys.extend(rests[j].iter().cloned());
+    for (p, _) in hidden.iter().enumerate().filter(|(p, h)| **h && !shown[*p]) {
         rows.push(FigureRow {
-            keys,
+            keys: keys_at(p),
             value: Shown::Hidden,
             rate: None,
         });
     }
-    let total_small = is_small(total_raw.0 as u64);
-    // A multi-valued breakdown's total counts mentions, the sum of its rows: shown beside
-    // a hidden row, it would give that row away (13 mentions, 12 shown: the hidden is 1).
-    let sum_beside_hidden = !additive && hidden.cells.iter().any(|h| *h);
-    if (additive && hidden.total) || total_small || sum_beside_hidden {
+}
+
+/// Hides the total when the suppression hid it, when it is small, or when it sums a
+/// multi-valued breakdown beside a hidden row: it counts mentions, the sum of its rows,
+/// and would give that row away (13 mentions, 12 shown: the hidden is 1).
+fn hide_total(
+    total: &mut Shown,
+    additive: bool,
+    total_hidden: bool,
+    cells_hidden: &[bool],
+    total_raw: (f64, f64),
+) {
+    let sum_beside_hidden = !additive && cells_hidden.iter().any(|h| *h);
+    if (additive && total_hidden) || is_small(total_raw.0 as u64) || sum_beside_hidden {
         *total = Shown::Hidden;
     }
+}
+
+/// The same for a three-way table: the cube's suppression, over its margins too.
+fn hide_small_cube(
+    sums: &Sums,
+    rows: &mut Vec<FigureRow>,
+    total: &mut Shown,
+    additive: bool,
+    total_raw: (f64, f64),
+) {
+    let axes: Vec<Vec<String>> = (0..3)
+        .map(|d| unique(rows.iter().map(|r| r.keys[d].clone())))
+        .collect();
+    let dims = [axes[0].len(), axes[1].len(), axes[2].len()];
+    let position = |keys: &[String]| -> Option<usize> {
+        let mut p = 0;
+        for d in 0..3 {
+            p = p * dims[d] + axes[d].binary_search(&keys[d]).ok()?;
+        }
+        Some(p)
+    };
+    let mut cells = vec![0u64; dims.iter().product()];
+    for (keys, (v, _)) in sums {
+        if let Some(p) = position(keys) {
+            cells[p] = *v as u64;
+        }
+    }
+    let hidden = suppress_cube(&Cube {
+        dims,
+        cells,
+        additive,
+    });
+    let keys_at = |p: usize| {
+        vec![
+            axes[0][p / (dims[1] * dims[2])].clone(),
+            axes[1][(p / dims[2]) % dims[1]].clone(),
+            axes[2][p % dims[2]].clone(),
+        ]
+    };
+    apply_hidden(rows, &hidden.cells, position, keys_at);
+    hide_total(total, additive, hidden.total, &hidden.cells, total_raw);
 }
 
 fn unique<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {

@@ -8,9 +8,11 @@ use crate::extract::{ApiJson, Guard};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::stats::api::rows_json;
+use crate::stats::trend_table::changes;
 use crate::stats::{rate_json, shown_json};
 use awladna_core::act;
-use awladna_core::periodic_reports::{self as periodic, Opened, figures::StoredFigure};
+use awladna_core::periodic_reports::figures::{StoredFigure, TrendEntry};
+use awladna_core::periodic_reports::{self as periodic, Opened};
 use awladna_store::periodic_reports::PeriodicReport;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -67,7 +69,30 @@ fn report_json(t: Tr, o: &Opened) -> Value {
         "comparison": c.comparison.iter().map(|e| figure_value(t, &e.shown)).collect::<Vec<_>>(),
         // Section (d), issue 14 §4: the approved action plan's achievements.
         "action_plan_achievements": c.achievements,
+        // Issue 19 §2: the trend against the same months of the year before.
+        "trends": c.trends.iter().filter_map(|trend| trend_json(o, trend)).collect::<Vec<_>>(),
     })
+}
+
+/// A trend by month against the year before, suppressed unless the reader reads whole.
+fn trend_json(o: &Opened, trend: &TrendEntry) -> Option<Value> {
+    let (now, before) = (
+        trend.now.pick(o.whole).figure()?,
+        trend.before.pick(o.whole).figure()?,
+    );
+    let months: Vec<Value> = changes(&now, &before)
+        .into_iter()
+        .map(|(month, c)| {
+            json!({
+                "month": if month.is_empty() { Value::Null } else { json!(month) },
+                "value": shown_json(c.now),
+                "previous_year": shown_json(c.before),
+                "change_percent": c.percent,
+                "too_small": c.too_small,
+            })
+        })
+        .collect();
+    Some(json!({"indicator": now.indicator.code, "months": months}))
 }
 
 fn summary_json(r: &PeriodicReport) -> Value {

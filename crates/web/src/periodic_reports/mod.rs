@@ -200,6 +200,19 @@ fn section_tables(state: &AppState, t: Tr, c: &Contents) -> Vec<SectionTables> {
     if let Some(table) = comparison_table(state, t, c) {
         out.push((t.get("periodic-comparison"), String::new(), vec![table]));
     }
+    // The trend against the same months of the year before (issue 19 §2).
+    let trends: Vec<Table> = c
+        .trends
+        .iter()
+        .filter_map(|trend| crate::stats::trend_table::table(t, trend))
+        .collect();
+    if !trends.is_empty() {
+        out.push((
+            t.get("stats-trend-section"),
+            t.get("stats-trend-lead"),
+            trends,
+        ));
+    }
     out
 }
 

@@ -1,6 +1,9 @@
 //! `GET /api/v1/stats` (the indicators and their definitions) and
 //! `GET /api/v1/stats/{indicator}?territory=CODE&from=YYYY-MM&to=YYYY-MM&by=DIM[,DIM]`.
-//! A value hidden by small-cell suppression is the string `"<5"`.
+//! A value hidden by small-cell suppression is the string `"<5"`. Up to three dimensions
+//! at once (`by=sex,age_band,concern`); `compare=previous_year` puts the same months of
+//! the year before beside each row, with the change in percent; by province, each row
+//! has its rate's exact 95% interval and where it stands against the nation's.
 
 use super::{StatsQuery, rate_json, shown_json};
 use crate::error::AppError;
@@ -8,7 +11,10 @@ use crate::extract::Guard;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_core::act;
-use awladna_core::stats::{Asked, indicators, read as read_figure};
+use awladna_core::stats::compare::{AgainstNation, Trend};
+use awladna_core::stats::{Read, indicators, read as read_figure};
+use awladna_domain::stats::intervals::Rate;
+use awladna_domain::stats::trends::{Change, SMALL_FOR_TREND};
 use awladna_domain::stats::{Figure, HIDDEN, PLACE_AND_TIME};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -50,8 +56,8 @@ pub async fn read(
     Path(code): Path<String>,
     Query(q): Query<StatsQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let (fig, asked) = read_figure(&state, &permit, &code, &q.into()).await?;
-    Ok(Json(figure_json(&fig, &asked, t)))
+    let read = read_figure(&state, &permit, &code, &q.into()).await?;
+    Ok(Json(figure_json(&read, t)))
 }
 
 /// A figure's rows: a key per dimension, the value, the rate per 1,000 children.
@@ -72,8 +78,9 @@ pub fn rows_json(fig: &Figure) -> Vec<Value> {
         .collect()
 }
 
-fn figure_json(fig: &Figure, a: &Asked, t: Tr) -> Value {
-    json!({
+fn figure_json(read: &Read, t: Tr) -> Value {
+    let (fig, a) = (&read.figure, &read.asked);
+    let mut out = json!({
         "indicator": fig.indicator.code,
         "name": fig.indicator.name.get(t.lang),
         "definition": fig.indicator.definition.get(t.lang),
@@ -87,5 +94,61 @@ fn figure_json(fig: &Figure, a: &Asked, t: Tr) -> Value {
         "total": shown_json(fig.total),
         "total_rate_per_1000": fig.total_rate.map(rate_json),
         "rows": rows_json(fig),
+    });
+    if let Some(trend) = &read.trend {
+        trend_json(trend, &mut out);
+    }
+    if let Some(against) = &read.against_nation {
+        against_json(against, &mut out);
+    }
+    out
+}
+
+fn change_json(c: &Change) -> Value {
+    json!({
+        "previous_year": shown_json(c.before),
+        "change_percent": c.percent,
+        "too_small": c.too_small,
     })
+}
+
+/// Beside each row and the total: the year before, the change, whether it is too
+/// small to read.
+fn trend_json(trend: &Trend, out: &mut Value) {
+    if let Some(rows) = out["rows"].as_array_mut() {
+        for (row, c) in rows.iter_mut().zip(&trend.rows) {
+            if let (Some(row), Value::Object(extra)) = (row.as_object_mut(), change_json(c)) {
+                row.extend(extra);
+            }
+        }
+    }
+    out["previous_year"] = json!({
+        "from": trend.period.from,
+        "to": trend.period.to,
+        "total": change_json(&trend.total),
+        "small_count": SMALL_FOR_TREND,
+    });
+}
+
+fn rate_interval(rate: &Rate) -> Value {
+    json!({
+        "rate_per_1000": rate_json(rate.rate),
+        "interval_95": [rate_json(rate.low), rate_json(rate.high)],
+    })
+}
+
+/// Each province's interval and where it stands; the nation's rate and interval.
+fn against_json(against: &AgainstNation, out: &mut Value) {
+    if let Some(rows) = out["rows"].as_array_mut() {
+        for (row, r) in rows.iter_mut().zip(&against.rows) {
+            if let (Some(row), Some((rate, side))) = (row.as_object_mut(), r) {
+                row.insert(
+                    "interval_95".into(),
+                    rate_interval(rate)["interval_95"].clone(),
+                );
+                row.insert("against_national".into(), json!(side.code()));
+            }
+        }
+    }
+    out["national"] = rate_interval(&against.nation);
 }

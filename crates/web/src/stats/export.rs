@@ -8,6 +8,7 @@ use crate::extract::Guard;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use awladna_core::act;
+use awladna_domain::stats::outcomes::closure_outcomes;
 use awladna_domain::stats::{Figure, HIDDEN, NATION, Shown, Unit};
 use awladna_export::{Cell, Table, Workbook};
 use axum::extract::{Path, Query, State};
@@ -25,7 +26,8 @@ fn vocabulary_of(dimension: &str) -> Option<&'static str> {
         "outcome" => "closure_reasons",
         "sector" => "sectors",
         // The case page shows risk levels with the urgency labels.
-        "risk" => "urgency",
+        "risk" | "risk_at_opening" | "risk_at_closure" => "urgency",
+        "change" => "child_situations",
         _ => return None,
     })
 }
@@ -49,6 +51,11 @@ pub fn key_label(state: &AppState, t: Tr, dimension: &str, code: &str) -> String
     match dimension {
         "province" | "region" => crate::admin::territory_label(state, t, Some(code)),
         "area" if code == "urban" || code == "rural" => t.get(&format!("stats-area-{code}")),
+        "reentry" => t.get(&format!("stats-reentry-{}", code.replace('_', "-"))),
+        "closure_outcome" => closure_outcomes()
+            .label(code)
+            .map(|l| l.get(t.lang).to_owned())
+            .unwrap_or_else(|| code.to_owned()),
         _ => match vocabulary_of(dimension) {
             Some(v) => state.label(t, v, code),
             None => code.to_owned(),

@@ -2,9 +2,12 @@
 //! files. The figures are `awladna_core::stats`'; this module shows them.
 
 pub mod api;
+pub mod checks;
 pub mod export;
 pub mod map;
 pub mod pages;
+pub mod table_page;
+pub mod trend_table;
 
 use crate::error::AppError;
 use awladna_core::stats::{Query, StatsError};
@@ -40,8 +43,11 @@ impl From<StatsError> for AppError {
             StatsError::TwoDimensions => refused(
                 StatusCode::BAD_REQUEST,
                 "two_dimensions",
-                "stats-two-dimensions",
+                "stats-three-dimensions",
             ),
+            StatsError::BadCompare => {
+                refused(StatusCode::BAD_REQUEST, "bad_compare", "stats-bad-compare")
+            }
             StatsError::ChildrenPeriod => refused(
                 StatusCode::BAD_REQUEST,
                 "children_period",
@@ -58,6 +64,7 @@ pub struct StatsQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub by: Option<String>,
+    pub compare: Option<String>,
 }
 
 impl From<StatsQuery> for Query {
@@ -67,6 +74,7 @@ impl From<StatsQuery> for Query {
             from: q.from,
             to: q.to,
             by: q.by,
+            compare: q.compare,
         }
     }
 }
