@@ -5,7 +5,7 @@
 
 use crate::permit::act;
 use crate::{Core, CoreError, Permit};
-use awladna_store::cases::CaseFilter;
+use awladna_store::cases::{CaseFilter, CaseRecord};
 use awladna_store::plan::OPEN_STATUSES;
 use serde_json::Value;
 
@@ -58,7 +58,6 @@ pub async fn mine(core: &Core, permit: &Permit<act::WorkOnCase>) -> Result<Vec<T
         open_only: true,
         ..Default::default()
     };
-    let now = core.now_ms();
     let (cases, _) = core.store.cases_page(&filter, CASES_LOOKED_AT, 0).await?;
     let mut tasks = Vec::new();
     for row in cases {
@@ -74,39 +73,53 @@ pub async fn mine(core: &Core, permit: &Permit<act::WorkOnCase>) -> Result<Vec<T
                 .to_owned(),
             None => String::new(),
         };
-        let task = |kind, due_at: Option<i64>, due_is_a_date| Task {
-            case_id: case.id.clone(),
-            case_number: case.number.clone(),
-            first_name: first_name.clone(),
-            kind,
-            due_at,
-            due_is_a_date,
-            overdue: due_at.is_some_and(|d| d < now),
-        };
-        let evaluations = core
-            .store
-            .case_cards_of_form(&case.id, crate::evaluations::FORM)
-            .await?;
-        if evaluations.is_empty() {
-            tasks.push(task(TaskKind::Evaluate, None, false));
+        tasks.extend(of_case(core, &case, &first_name).await?);
+    }
+    tasks.sort_by_key(|t| (!t.overdue, t.due_at.is_none(), t.due_at));
+    Ok(tasks)
+}
+
+/// What is to be done on one open case, the late first: the case page leads with the
+/// first of them, the tasks page lists them for every case the worker follows.
+pub async fn of_case(
+    core: &Core,
+    case: &CaseRecord,
+    first_name: &str,
+) -> Result<Vec<Task>, CoreError> {
+    let now = core.now_ms();
+    let task = |kind, due_at: Option<i64>, due_is_a_date| Task {
+        case_id: case.id.clone(),
+        case_number: case.number.clone(),
+        first_name: first_name.to_owned(),
+        kind,
+        due_at,
+        due_is_a_date,
+        overdue: due_at.is_some_and(|d| d < now),
+    };
+    let mut tasks = Vec::new();
+    let evaluations = core
+        .store
+        .case_cards_of_form(&case.id, crate::evaluations::FORM)
+        .await?;
+    if evaluations.is_empty() {
+        tasks.push(task(TaskKind::Evaluate, None, false));
+    }
+    for action in core.store.plan_actions(&case.id).await? {
+        if OPEN_STATUSES.contains(&action.status.as_str()) {
+            let typed = action.origin != "evaluation";
+            tasks.push(task(TaskKind::PlanAction, action.due_at, typed));
         }
-        for action in core.store.plan_actions(&case.id).await? {
-            if OPEN_STATUSES.contains(&action.status.as_str()) {
-                let typed = action.origin != "evaluation";
-                tasks.push(task(TaskKind::PlanAction, action.due_at, typed));
-            }
-        }
-        let followups = core.store.case_cards_of_form(&case.id, "followup").await?;
-        if let Some(last) = followups.first() {
-            let next = core
-                .card_values(last)?
-                .get("next.date")
-                .and_then(Value::as_str)
-                .and_then(|d| d.parse().ok())
-                .and_then(awladna_domain::local_dates::end_of_local_day_ms);
-            if next.is_some() {
-                tasks.push(task(TaskKind::FollowUp, next, true));
-            }
+    }
+    let followups = core.store.case_cards_of_form(&case.id, "followup").await?;
+    if let Some(last) = followups.first() {
+        let next = core
+            .card_values(last)?
+            .get("next.date")
+            .and_then(Value::as_str)
+            .and_then(|d| d.parse().ok())
+            .and_then(awladna_domain::local_dates::end_of_local_day_ms);
+        if next.is_some() {
+            tasks.push(task(TaskKind::FollowUp, next, true));
         }
     }
     tasks.sort_by_key(|t| (!t.overdue, t.due_at.is_none(), t.due_at));

@@ -63,6 +63,11 @@ pub struct CasePage {
     closed: bool,
     risk: Option<String>,
     steps: Vec<StepView>,
+    /// The stage's place on the pathway ("stage 2 of 6: …"), which a phone shows instead
+    /// of the stepper.
+    place: String,
+    /// What is to be done next on the case, for whoever may work on it: the page leads with it.
+    next: Option<super::tasks::TaskView>,
     timeline: Vec<super::timeline::EntryView>,
     /// The flags in place on the case, shown above everything.
     flags: Vec<super::flags::FlagView>,
@@ -107,6 +112,12 @@ pub struct ChildView {
     erased: Option<String>,
     /// The corrections of the identity, newest first.
     corrections: Vec<crate::rights::rectification::CorrectionView>,
+}
+
+/// The stage's number on the six-step pathway the stepper draws.
+fn step_number(stage: Stage) -> i64 {
+    let index = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+    (index as i64 + 1).min(6)
 }
 
 /// How many follow-up cards the case page shows; the API lists them all.
@@ -247,6 +258,15 @@ async fn case_page(
         .await
         .map_err(internal)?;
     let can_rectify = child.erased.is_none() && allowed(Action::RectifyIdentity);
+    let can_work = open && allowed(Action::WorkOnCase);
+    let next = match can_work {
+        true => awladna_core::tasks::of_case(state, case, "")
+            .await?
+            .into_iter()
+            .next()
+            .map(|task| super::tasks::TaskView::of(t, task)),
+        false => None,
+    };
     let page = CasePage {
         id: case.id.clone(),
         number: case.number.clone(),
@@ -254,6 +274,12 @@ async fn case_page(
         closed: !open,
         risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
+        place: format!(
+            "{}: {}",
+            t.with("case-step-of", &[("step", step_number(stage))]),
+            state.label(t, "stages", &case.stage)
+        ),
+        next,
         timeline,
         flags: flags
             .iter()
@@ -275,7 +301,7 @@ async fn case_page(
         child,
         assignee: assignee.and_then(|(_, name)| name),
         assignable,
-        can_work: open && allowed(Action::WorkOnCase),
+        can_work,
         can_move: allowed(Action::MoveCase),
         plan,
         statuses: state.choices(t, "plan_statuses"),
