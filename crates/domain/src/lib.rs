@@ -40,3 +40,4 @@ pub mod action_plan;
 pub mod diagnosis;
 // journeys2 (issue 18)
 pub mod approvals;
+pub mod plan_review;

@@ -56,3 +56,5 @@ mod lang_switch;
 // Offline field work (issue 16 §3).
 mod browser_field;
 mod field_sync;
+// The plan review (issue 19 §4).
+mod plan_review;

@@ -727,6 +727,10 @@ tasks-none = لا مهمة في الملفات التي تتابعونها.
 task-evaluate = تقييم درجة الخطر
 task-plan-action = إجراء في خطة التكفل
 task-followup = زيارة أو اتصال التتبع المقبل
+task-plan-review = مراجعة خطة التكفل
+tasks-late-reviews = مراجعات خطط التكفل المتأخرة
+tasks-late-reviews-lead = تُراجع كل خطة مرة كل ثلاثة أشهر على الأقل مع الطفل وأسرته. هذه الملفات تجاوزت موعد مراجعتها.
+tasks-review-due = موعد المراجعة
 ## Drafts that finish (issue 16)
 reports-not-draft = هذا التبليغ لم يعد مسودة: تم إتمامه أو فرزه.
 report-finish-draft = إتمام المسودة

@@ -727,6 +727,10 @@ tasks-none = No task on the cases you follow.
 task-evaluate = Evaluate the risk
 task-plan-action = Plan action
 task-followup = Next follow-up contact
+task-plan-review = Review the case plan
+tasks-late-reviews = Late plan reviews
+tasks-late-reviews-lead = Every plan is reviewed at least every three months with the child and the family. These cases are past their review date.
+tasks-review-due = Review due
 ## Drafts that finish (issue 16)
 reports-not-draft = This report is no longer a draft: it was completed or triaged.
 report-finish-draft = Finish the draft

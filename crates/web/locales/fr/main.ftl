@@ -727,6 +727,10 @@ tasks-none = Aucune tâche sur les dossiers que vous suivez.
 task-evaluate = Évaluer le risque
 task-plan-action = Action du plan de prise en charge
 task-followup = Prochain contact de suivi
+task-plan-review = Réviser le plan de prise en charge
+tasks-late-reviews = Révisions de plan en retard
+tasks-late-reviews-lead = Chaque plan est révisé au moins tous les trois mois avec l'enfant et sa famille. Ces dossiers ont dépassé la date de leur révision.
+tasks-review-due = Révision prévue le
 ## Drafts that finish (issue 16)
 reports-not-draft = Ce signalement n'est plus un brouillon : il a été complété ou trié.
 report-finish-draft = Compléter le brouillon

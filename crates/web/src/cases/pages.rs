@@ -68,6 +68,8 @@ pub struct CasePage {
     place: String,
     /// What is to be done next on the case, for whoever may work on it: the page leads with it.
     next: Option<super::tasks::TaskView>,
+    /// The plan's next review, once the case has a plan.
+    review: Option<super::tasks::TaskView>,
     timeline: Vec<super::timeline::EntryView>,
     /// The flags in place on the case, shown above everything.
     flags: Vec<super::flags::FlagView>,
@@ -259,14 +261,19 @@ async fn case_page(
         .map_err(internal)?;
     let can_rectify = child.erased.is_none() && allowed(Action::RectifyIdentity);
     let can_work = open && allowed(Action::WorkOnCase);
-    let next = match can_work {
-        true => awladna_core::tasks::of_case(state, case, "")
-            .await?
-            .into_iter()
-            .next()
-            .map(|task| super::tasks::TaskView::of(t, task)),
-        false => None,
+    let tasks = match can_work {
+        true => awladna_core::tasks::of_case(state, case, "").await?,
+        false => Vec::new(),
     };
+    let review = tasks
+        .iter()
+        .find(|task| task.kind == awladna_core::tasks::TaskKind::PlanReview)
+        .cloned()
+        .map(|task| super::tasks::TaskView::of(t, task));
+    let next = tasks
+        .into_iter()
+        .next()
+        .map(|task| super::tasks::TaskView::of(t, task));
     let page = CasePage {
         id: case.id.clone(),
         number: case.number.clone(),
@@ -280,6 +287,7 @@ async fn case_page(
             state.label(t, "stages", &case.stage)
         ),
         next,
+        review,
         timeline,
         flags: flags
             .iter()

@@ -23,6 +23,7 @@ impl TaskView {
         let href = match task.kind {
             TaskKind::Evaluate => format!("/cases/{}/evaluate", task.case_id),
             TaskKind::FollowUp => format!("/cases/{}/cards/followup", task.case_id),
+            TaskKind::PlanReview => format!("/cases/{}/cards/plan_review", task.case_id),
             TaskKind::PlanAction => format!("/cases/{}#plan-title", task.case_id),
         };
         TaskView {
@@ -50,6 +51,15 @@ pub struct TasksPage {
     tasks: Vec<TaskView>,
     /// For the coordinator: each worker's open cases and late ones.
     caseloads: Vec<awladna_core::tasks::Caseload>,
+    /// For the coordinator: the province's plan reviews past their date.
+    late_reviews: Vec<LateReviewView>,
+}
+
+pub struct LateReviewView {
+    case_id: String,
+    case_number: String,
+    worker: Option<String>,
+    due: String,
 }
 
 pub async fn page(
@@ -64,9 +74,20 @@ pub async fn page(
         .map(|task| TaskView::of(t, task))
         .collect();
     let caseloads = awladna_core::tasks::caseloads(&state, &permit).await?;
+    let late_reviews = awladna_core::tasks::late_reviews(&state, &permit)
+        .await?
+        .into_iter()
+        .map(|late| LateReviewView {
+            case_id: late.case_id,
+            case_number: late.case_number,
+            worker: late.worker,
+            due: crate::times::deadline(late.due_at, true),
+        })
+        .collect();
     Ok(TasksPage {
         shell,
         tasks,
         caseloads,
+        late_reviews,
     })
 }
