@@ -897,7 +897,7 @@ impl<'r> Work<'r> {
             scoring,
             plan: form("plan_action")?,
             followup: form("followup")?,
-            review: form("plan_review")?,
+            review: form(awladna_domain::plan_review::FORM)?,
             review_decisions: weighted("a review's decision", &REVIEW_DECISIONS)?,
             profile: form("child_profile")?,
             services,
