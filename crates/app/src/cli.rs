@@ -224,7 +224,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     let (records, took) = crate::stats::rebuild(&opened.store).await?;
     println!(
         "Created {} children, {} reports ({} naming the child another way), {} cases, {} stage moves and {} referrals; \
-         on the cases {} evaluations, {} plan actions ({} overdue), {} follow-ups, {} child profiles and {} file entries ({} cards in all) in {}.",
+         on the cases {} evaluations, {} plan actions ({} overdue), {} follow-ups, {} plan reviews, {} child profiles and {} file entries ({} cards in all) in {}.",
         summary.children,
         summary.reports,
         summary.name_variants,
@@ -235,6 +235,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         summary.plan_actions,
         summary.overdue_actions,
         summary.followups,
+        summary.plan_reviews,
         summary.child_profiles,
         summary.file_entries,
         summary.cards(),

@@ -83,6 +83,7 @@ pub struct DemoSummary {
     /// Actions still open whose due date has passed (the overdue list).
     pub overdue_actions: u64,
     pub followups: u64,
+    pub plan_reviews: u64,
     pub child_profiles: u64,
     /// Entries of the social, medical and judicial files.
     pub file_entries: u64,
@@ -91,7 +92,12 @@ pub struct DemoSummary {
 impl DemoSummary {
     /// Every card written: reports and the cards recorded on cases.
     pub fn cards(&self) -> u64 {
-        self.reports + self.evaluations + self.followups + self.child_profiles + self.file_entries
+        self.reports
+            + self.evaluations
+            + self.followups
+            + self.plan_reviews
+            + self.child_profiles
+            + self.file_entries
     }
 }
 
@@ -1071,6 +1077,7 @@ impl Batch {
         summary.plan_actions += rows.plan_actions.len() as u64;
         summary.overdue_actions += counts.overdue_actions;
         summary.followups += counts.followups;
+        summary.plan_reviews += counts.plan_reviews;
         summary.child_profiles += counts.child_profiles;
         summary.file_entries += counts.file_entries;
     }

@@ -18,7 +18,11 @@ use serde_json::{Map, Value, json};
 
 /// Forms recorded on a case that belong to no file part (those with a part are the
 /// files' entries, recorded the same way).
-pub const CASE_FORMS: [&str; 2] = ["followup", "child_profile"];
+pub const CASE_FORMS: [&str; 3] = [
+    "followup",
+    "child_profile",
+    awladna_domain::plan_review::FORM,
+];
 
 /// A checked card ready to store: its id, the values kept in clear and the sealed ones.
 pub struct SealedCard {

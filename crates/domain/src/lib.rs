@@ -44,3 +44,4 @@ pub mod approvals;
 pub mod protocol;
 // Issue 17 §1: the Observatory's records (the 2511 line and the e-platform).
 pub mod observatory;
+pub mod plan_review;

@@ -47,7 +47,7 @@ macro_rules! embedded {
     };
 }
 
-const EMBEDDED: [(&str, &str); 35] = embedded![
+const EMBEDDED: [(&str, &str); 37] = embedded![
     "territories.csv",
     "communes.csv",
     "vocabularies/sectors.toml",
@@ -71,6 +71,7 @@ const EMBEDDED: [(&str, &str); 35] = embedded![
     "vocabularies/schooling.toml",
     "vocabularies/nationalities.toml",
     "vocabularies/plan_statuses.toml",
+    "vocabularies/plan_review_decisions.toml",
     "forms/report.v1.toml",
     "forms/evaluation.v1.toml",
     "forms/followup.v1.toml",
@@ -79,6 +80,7 @@ const EMBEDDED: [(&str, &str); 35] = embedded![
     "forms/medical_entry.v1.toml",
     "forms/judicial_entry.v1.toml",
     "forms/plan_action.v1.toml",
+    "forms/plan_review.v1.toml",
     "referrals/deadlines.toml",
     "scoring/evaluation.v1.toml",
     "retention/rules.toml",

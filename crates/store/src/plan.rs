@@ -151,6 +151,57 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         Ok((rows, total))
     }
+
+    /// For each open case with a plan, when its plan began and when it was last reviewed:
+    /// what the review's due date is counted from. One case, or every open case of a
+    /// territory (one probe of the plan's and the cards' case indexes per case).
+    pub async fn plan_review_clocks(
+        &self,
+        scope: ReviewScope<'_>,
+    ) -> Result<Vec<ReviewClock>, StoreError> {
+        let (filter, value) = match scope {
+            ReviewScope::Case(id) => ("c.id = $1", id),
+            ReviewScope::Territory(code) => ("c.territory_code = $1", code),
+        };
+        let sql = format!(
+            "SELECT id, number, assigned_to, since, last_review FROM (
+               SELECT c.id, c.number, c.assigned_to,
+                 (SELECT MIN(a.created_at) FROM plan_actions a WHERE a.case_id = c.id) AS since,
+                 (SELECT MAX(k.created_at) FROM cards k
+                   WHERE k.case_id = c.id AND k.form_code = 'plan_review') AS last_review
+               FROM cases c WHERE {filter} AND c.stage <> 'closed') t
+             WHERE since IS NOT NULL ORDER BY number"
+        );
+        let rows = sqlx::query(&sql).bind(value).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReviewClock {
+                    case_id: r.try_get("id")?,
+                    case_number: r.try_get("number")?,
+                    assigned_to: r.try_get("assigned_to")?,
+                    plan_since: r.try_get("since")?,
+                    last_review: r.try_get("last_review")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Whose plans' reviews are looked at.
+#[derive(Debug, Clone, Copy)]
+pub enum ReviewScope<'a> {
+    Case(&'a str),
+    Territory(&'a str),
+}
+
+/// What a case plan's next review is counted from.
+#[derive(Debug, Clone)]
+pub struct ReviewClock {
+    pub case_id: String,
+    pub case_number: String,
+    pub assigned_to: Option<String>,
+    pub plan_since: i64,
+    pub last_review: Option<i64>,
 }
 
 impl Tx<'_> {

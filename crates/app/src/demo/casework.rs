@@ -18,6 +18,7 @@ use anyhow::{anyhow, bail};
 use awladna_crypto::Keyring;
 use awladna_domain::Reference;
 use awladna_domain::forms::{CheckedCard, Completeness, Form};
+use awladna_domain::plan_review::ReviewRule;
 use awladna_domain::scoring::{Assessment, Level, Scoring};
 use awladna_domain::territory::Area;
 use awladna_store::bulk::BulkPlanAction;
@@ -343,6 +344,17 @@ const SERVICE_COUNTS: [(usize, u64); 4] = [(0, 15), (1, 40), (2, 30), (3, 15)];
 const CURRENT_STAGE_SERVICES: u64 = 4;
 /// Contacts planned again when the case is still followed.
 const NEXT_CONTACT: f64 = 0.7;
+/// Plan reviews: the share recorded late, the chance that a case's reviews stop, the share
+/// in which the child was heard, and what the reviews decide.
+const REVIEW_LATE: f64 = 0.2;
+const REVIEWS_STOP: f64 = 0.3;
+const CHILD_HEARD: f64 = 0.8;
+const REVIEW_DECISIONS: [(&str, u64); 4] = [
+    ("continue", 55),
+    ("adjust", 30),
+    ("goals_met", 10),
+    ("escalate", 5),
+];
 
 /// One action of a case plan: the stage it is drawn up at, its goal and action (sealed,
 /// as a worker writes them), the sectors that carry it, the concerns it answers (it is
@@ -822,6 +834,8 @@ pub(super) struct Work<'r> {
     scoring: &'r Scoring,
     plan: &'r Form,
     followup: &'r Form,
+    review: &'r Form,
+    review_decisions: Weighted<&'static str>,
     profile: &'r Form,
     /// Each service with the stage it belongs to.
     services: Vec<(&'r str, &'r str)>,
@@ -883,6 +897,8 @@ impl<'r> Work<'r> {
             scoring,
             plan: form("plan_action")?,
             followup: form("followup")?,
+            review: form(awladna_domain::plan_review::FORM)?,
+            review_decisions: weighted("a review's decision", &REVIEW_DECISIONS)?,
             profile: form("child_profile")?,
             services,
             contact_kinds: weighted("a contact kind", &CONTACT_KINDS)?,
@@ -1031,8 +1047,16 @@ struct Writer<'a, 'r> {
 impl<'r> Writer<'_, 'r> {
     fn write(&mut self) -> anyhow::Result<&'r str> {
         let profile = self.child_profile()?;
+        let first_action = self.batch.rows.plan_actions.len();
         let evaluations = self.evaluations()?;
         self.plan()?;
+        let plan_since = self.batch.rows.plan_actions[first_action..]
+            .iter()
+            .map(|a| a.created_at)
+            .min();
+        if let Some(since) = plan_since {
+            self.reviews(since)?;
+        }
         self.followups()?;
         self.entries(&profile, evaluations.first())?;
         Ok(evaluations
@@ -1397,6 +1421,60 @@ impl<'r> Writer<'_, 'r> {
             self.batch.counts.overdue_actions += 1;
         }
         Ok(())
+    }
+
+    /// The plan's reviews, every few months as the shipped rule asks, from its first
+    /// action until the case closed or now: most a little before their date, some late,
+    /// and on some cases the reviews stop (those show late to the coordinator).
+    fn reviews(&mut self, since: i64) -> anyhow::Result<()> {
+        let rule = ReviewRule::shipped();
+        let mut last = None;
+        while let Some(due) = rule.due_at(since, last) {
+            if self.rng.random_bool(REVIEWS_STOP) {
+                break;
+            }
+            let late = match self.rng.random_bool(REVIEW_LATE) {
+                true => self.rng.random_range(5 * DAY..40 * DAY),
+                false => -self.rng.random_range(0..20 * DAY),
+            };
+            let at = due + late;
+            if at > self.last {
+                break;
+            }
+            last = Some(self.review(at)?);
+        }
+        Ok(())
+    }
+
+    /// One review card, recorded soon after `at`; when it was recorded.
+    fn review(&mut self, at: i64) -> anyhow::Result<i64> {
+        let stage = self
+            .spans
+            .iter()
+            .rev()
+            .find(|s| s.start <= at)
+            .map_or("care", |s| s.stage);
+        let situation = match self.work.situations.iter().find(|(s, _)| *s == stage) {
+            Some((_, weights)) => *weights.pick(self.rng),
+            None => "stable",
+        };
+        let heard = if self.rng.random_bool(CHILD_HEARD) {
+            "yes"
+        } else {
+            "no"
+        };
+        let mut values = Map::new();
+        values.insert("review.date".into(), self.local_date(at)?);
+        values.insert("review.situation".into(), situation.into());
+        values.insert("review.child_heard".into(), heard.into());
+        let decision = *self.work.review_decisions.pick(self.rng);
+        values.insert("review.decision".into(), decision.into());
+        let recorded = self.recorded_at(at);
+        let form = self.work.review;
+        let card = self.checked(form, values, recorded)?;
+        self.write_card(form, &card, recorded, &[])?;
+        self.batch.counts.plan_reviews += 1;
+        Ok(recorded)
     }
 
     /// Follow-up contacts once care has begun, spread until the case closed or now.

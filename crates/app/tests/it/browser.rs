@@ -160,6 +160,25 @@ pub(crate) async fn sign_in(
     browser.wait_for("#code").await;
     browser.type_into("#code", &app.totp_code(user)).await;
     browser.click("button.primary").await;
+    // The code's page must be gone before the caller opens another: a page opened while
+    // the sign-in still lands would be replaced by the home page.
+    for _ in 0..100 {
+        let landed = browser
+            .client
+            .execute(
+                "return document.readyState === 'complete' && !document.querySelector('#code');",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if landed {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("signing in as {username} did not leave the code's page");
 }
 
 /// Serves the app on a real socket for the browser.

@@ -214,3 +214,99 @@ async fn journey2_the_forms_own_language_buttons_keep_what_was_typed_without_scr
     browser.close().await;
     app.finish().await;
 }
+
+/// Where an element's bottom edge falls, in CSS pixels from the top of the window.
+async fn bottom_of(browser: &crate::browser::Browser, css: &str) -> f64 {
+    let script = format!("return document.querySelector({css:?}).getBoundingClientRect().bottom;");
+    browser
+        .client
+        .execute(&script, vec![])
+        .await
+        .expect("script")
+        .as_f64()
+        .expect("a number")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey2_a_case_opens_on_a_phone_with_the_childs_name_and_the_next_action() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.organisation("sale-centre", "family_solidarity", Some("sale"))
+        .await;
+    let (user, nadia) = person(&app, "nadia", "sale-centre", Role::CaseWorker).await;
+    let case = crate::journeys::sale_case(&nadia, "سلمى").await;
+    let Some((browser, base)) = phone(&app, 800).await else {
+        return;
+    };
+    open_as(
+        &browser,
+        &base,
+        &app,
+        ("nadia", &user),
+        &format!("{base}/cases/{case}"),
+    )
+    .await;
+    browser.wait_for(".case-head h1").await;
+    let head = browser
+        .client
+        .find(Locator::Css(".case-head"))
+        .await
+        .expect("head")
+        .text()
+        .await
+        .expect("text");
+    assert!(head.contains("سلمى"), "the head names the child: {head}");
+    assert!(head.contains("المرحلة"), "and says the stage: {head}");
+    // No evaluation yet: that is what to do next, within the first screen.
+    let next = browser
+        .client
+        .find(Locator::Css(".next-action a.button"))
+        .await
+        .expect("a next action");
+    assert_eq!(
+        next.attr("href").await.expect("href").as_deref(),
+        Some(format!("/cases/{case}/evaluate").as_str())
+    );
+    let bottom = bottom_of(&browser, ".next-action a.button").await;
+    assert!(
+        bottom <= 800.0,
+        "the next action is below the first screen ({bottom} px)"
+    );
+    let stepper = browser
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.case-stepper')).display;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        stepper.as_str(),
+        Some("none"),
+        "a phone shows the stage line, not the stepper"
+    );
+    // No flag on the case: a quiet link to add one, not a button announcing flags.
+    assert!(
+        browser
+            .client
+            .find(Locator::Css(&format!(
+                "a.button[href='/cases/{case}/flags']"
+            )))
+            .await
+            .is_err()
+    );
+    browser
+        .client
+        .find(Locator::Css(&format!(
+            ".child-card a[href='/cases/{case}/flags']"
+        )))
+        .await
+        .expect("a link to add a flag");
+    browser
+        .assert_fits_the_screen("the case page scrolls sideways at 360 px")
+        .await;
+    browser
+        .screenshot("journey2-case-first-screen-ar-360")
+        .await;
+    browser.close().await;
+    app.finish().await;
+}

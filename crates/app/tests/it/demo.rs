@@ -302,6 +302,7 @@ async fn demo_fills_either_backend(backend: Backend) {
         ("evaluation", 150),
         ("child_profile", 200),
         ("followup", 100),
+        ("plan_review", 20),
         ("social_entry", 20),
         ("medical_entry", 20),
         ("judicial_entry", 20),

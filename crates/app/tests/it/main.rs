@@ -66,3 +66,5 @@ mod protocol;
 mod observatory;
 // Issue 19 §1–2: outcomes, cross-tables, trends, provinces against the nation.
 mod outcomes;
+// The plan review (issue 19 §4).
+mod plan_review;

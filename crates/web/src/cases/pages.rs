@@ -63,6 +63,13 @@ pub struct CasePage {
     closed: bool,
     risk: Option<String>,
     steps: Vec<StepView>,
+    /// The stage's place on the pathway ("stage 2 of 6: …"), which a phone shows instead
+    /// of the stepper.
+    place: String,
+    /// What is to be done next on the case, for whoever may work on it: the page leads with it.
+    next: Option<super::tasks::TaskView>,
+    /// The plan's next review, once the case has a plan.
+    review: Option<super::tasks::TaskView>,
     timeline: Vec<super::timeline::EntryView>,
     /// The flags in place on the case, shown above everything.
     flags: Vec<super::flags::FlagView>,
@@ -109,6 +116,12 @@ pub struct ChildView {
     erased: Option<String>,
     /// The corrections of the identity, newest first.
     corrections: Vec<crate::rights::rectification::CorrectionView>,
+}
+
+/// The stage's number on the six-step pathway the stepper draws.
+fn step_number(stage: Stage) -> i64 {
+    let index = Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0);
+    (index as i64 + 1).min(6)
 }
 
 /// How many follow-up cards the case page shows; the API lists them all.
@@ -252,6 +265,20 @@ async fn case_page(
     let protocol =
         crate::protocol::proposals::case_part(state, t, &opened, open && allowed(Action::Refer))
             .await?;
+    let can_work = open && allowed(Action::WorkOnCase);
+    let tasks = match can_work {
+        true => awladna_core::tasks::of_case(state, case, "").await?,
+        false => Vec::new(),
+    };
+    let review = tasks
+        .iter()
+        .find(|task| task.kind == awladna_core::tasks::TaskKind::PlanReview)
+        .cloned()
+        .map(|task| super::tasks::TaskView::of(t, task));
+    let next = tasks
+        .into_iter()
+        .next()
+        .map(|task| super::tasks::TaskView::of(t, task));
     let page = CasePage {
         id: case.id.clone(),
         number: case.number.clone(),
@@ -259,6 +286,13 @@ async fn case_page(
         closed: !open,
         risk: case.risk.as_deref().map(|r| state.label(t, "urgency", r)),
         steps,
+        place: format!(
+            "{}: {}",
+            t.with("case-step-of", &[("step", step_number(stage))]),
+            state.label(t, "stages", &case.stage)
+        ),
+        next,
+        review,
         timeline,
         flags: flags
             .iter()
@@ -280,7 +314,7 @@ async fn case_page(
         child,
         assignee: assignee.and_then(|(_, name)| name),
         assignable,
-        can_work: open && allowed(Action::WorkOnCase),
+        can_work,
         can_move: allowed(Action::MoveCase),
         plan,
         statuses: state.choices(t, "plan_statuses"),
