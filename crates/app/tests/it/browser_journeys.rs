@@ -53,7 +53,7 @@ pub(crate) async fn open_as(
     browser.client.goto(url).await.expect("open");
 }
 
-async fn text_of(browser: &Browser, css: &str) -> String {
+pub(crate) async fn text_of(browser: &Browser, css: &str) -> String {
     browser
         .client
         .find(Locator::Css(css))

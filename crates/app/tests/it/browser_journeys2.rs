@@ -2,7 +2,7 @@
 //! from its page shows on the case and its forms; a coordinator returns and approves a
 //! request after a confirmation. Screenshots go to target/screenshots/journey2-*.png.
 
-use crate::browser_journeys::{open_as, person, phone};
+use crate::browser_journeys::{open_as, person, phone, text_of};
 use crate::support::{Backend, TestApp};
 use awladna_domain::access::Role;
 use fantoccini::Locator;
@@ -246,14 +246,7 @@ async fn journey2_a_case_opens_on_a_phone_with_the_childs_name_and_the_next_acti
     )
     .await;
     browser.wait_for(".case-head h1").await;
-    let head = browser
-        .client
-        .find(Locator::Css(".case-head"))
-        .await
-        .expect("head")
-        .text()
-        .await
-        .expect("text");
+    let head = text_of(&browser, ".case-head").await;
     assert!(head.contains("سلمى"), "the head names the child: {head}");
     assert!(head.contains("المرحلة"), "and says the stage: {head}");
     // No evaluation yet: that is what to do next, within the first screen.

@@ -229,6 +229,8 @@ async fn a_case_moves_to_another_province_and_back(backend: Backend) {
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     assert!(read.body.contains(&number) && read.body.contains("بطاقة التبليغ"));
     assert!(!read.body.contains("بعد النقل"), "{}", read.body);
+    // Read, not followed: the cards are the receiving province's now.
+    assert!(!read.body.contains("/records/"), "{}", read.body);
     assert_eq!(
         kenitra.get(&format!("/transfers/{id}")).await.status,
         StatusCode::NOT_FOUND

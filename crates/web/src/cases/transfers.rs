@@ -394,7 +394,12 @@ pub async fn sent(
     let t = shell.t;
     // The sender reads the transfer that took the case, not what happened to it since.
     let lines = timeline_lines(&state, t, std::slice::from_ref(&transfer));
-    let timeline = super::timeline::with_lines(&state, t, &opened, lines).await?;
+    let mut timeline = super::timeline::with_lines(&state, t, &opened, lines).await?;
+    // The cards now belong to the receiving province, whose pages the sender may not open:
+    // the entries are read here, not followed.
+    for entry in &mut timeline {
+        entry.link = None;
+    }
     let page = SentPage {
         id: transfer.id,
         number: opened.case.number.clone(),
