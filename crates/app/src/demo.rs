@@ -596,6 +596,8 @@ struct Catalogue<'r> {
     relations: Weighted<&'r str>,
     closure_reasons: Weighted<&'r str>,
     consents: Weighted<Consent>,
+    /// The protocol's baskets: a linking card asks for a service its stage's basket names.
+    protocol: awladna_domain::protocol::Protocol,
     names: NameLists,
     work: casework::Work<'r>,
     reference: &'r Reference,
@@ -637,6 +639,9 @@ impl<'r> Catalogue<'r> {
             relations: vocabulary_weights(reference, "relations", &RELATIONS, 1)?,
             closure_reasons: vocabulary_weights(reference, "closure_reasons", &CLOSURE_REASONS, 1)?,
             consents: Weighted::new("a consent", CONSENTS)?,
+            protocol: awladna_domain::protocol::Protocols::shipped(reference)?
+                .current()
+                .clone(),
             names: NameLists::new()?,
             work: casework::Work::new(reference)?,
             reference,
@@ -1536,8 +1541,8 @@ impl<'r> Generator<'r> {
         Ok(())
     }
 
-    /// A linking card as the sending service fills it in (consent, shared parts and a
-    /// sealed reason) and as its steps left it. The demo has no organisations, so
+    /// A linking card as the sending service fills it in (consent, the service asked for,
+    /// shared parts and a sealed reason) and as its steps left it. The demo has no organisations, so
     /// either end is only a sector.
     #[allow(clippy::too_many_arguments)]
     fn referral(
@@ -1559,6 +1564,22 @@ impl<'r> Generator<'r> {
             .for_urgency_ms(urgency)
             .ok_or_else(|| anyhow!("no answer deadline for the urgency \"{urgency}\""))?;
         let consent = *self.catalogue.consents.pick(rng);
+        // The service asked for: one of the stage's basket that the receiving sector gives.
+        let offered: Vec<&str> = self
+            .catalogue
+            .protocol
+            .stage(stage)
+            .map(|basket| {
+                basket
+                    .services
+                    .iter()
+                    .filter(|s| s.sector == to)
+                    .map(|s| s.service.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let service =
+            (!offered.is_empty()).then(|| offered[rng.random_range(0..offered.len())].to_owned());
         let legal_ground = (consent == Consent::LegalGround)
             .then(|| LEGAL_GROUNDS[rng.random_range(0..LEGAL_GROUNDS.len())]);
         let reason = REFERRAL_REASONS[rng.random_range(0..REFERRAL_REASONS.len())];
@@ -1599,7 +1620,7 @@ impl<'r> Generator<'r> {
             to_org: None,
             to_sector: to.to_owned(),
             stage: stage.to_owned(),
-            service: None,
+            service,
             urgency: urgency.to_owned(),
             consent: consent.code().to_owned(),
             share: serde_json::to_string(&share)?,

@@ -72,6 +72,13 @@ async fn protocol_the_linking_card_proposes_who_offers_the_service() {
         .await
         .expect("first option");
     assert_eq!(first.as_str(), Some("sale-hospital"));
+    // The only organisation proposed is chosen already; the worker may still change it.
+    let chosen = browser
+        .client
+        .execute("return document.querySelector('#to_org').value;", vec![])
+        .await
+        .expect("chosen");
+    assert_eq!(chosen.as_str(), Some("sale-hospital"));
     let service = browser
         .client
         .execute("return document.querySelector('#service').value;", vec![])

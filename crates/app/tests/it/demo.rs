@@ -270,6 +270,16 @@ async fn demo_fills_either_backend(backend: Backend) {
         count("SELECT COUNT(*) FROM cases WHERE assigned_to IS NOT NULL").await,
         0
     );
+    // Linking cards ask for a service of their stage's basket, so that the protocol's
+    // figures have something to count on demo data.
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM referrals WHERE service IS NOT NULL AND delivered_at IS NOT NULL"
+        )
+        .await
+            > 0,
+        "delivered services"
+    );
     let concerns: Vec<String> = sqlx::query_scalar("SELECT DISTINCT concern FROM case_concerns")
         .fetch_all(store.pool_for_tests())
         .await
