@@ -60,6 +60,8 @@ pub mod protocol;
 pub mod protocol_stats;
 // Issue 17 §1: the Observatory's intake and its status outbox.
 pub mod observatory;
+// Issue 19 §3: the data-quality page.
+pub mod quality;
 
 pub use error::CoreError;
 pub use permit::{Act, Permit, Who, act};

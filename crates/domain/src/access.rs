@@ -261,6 +261,11 @@ pub enum Action {
     /// Watch the status messages waiting for, sent to or failed at the Observatory, and
     /// send a failed one again (administrators).
     KeepObservatoryOutbox,
+    // Issue 19 §3: the data-quality page.
+    /// The province's records the information cell must fix (late triage, missing
+    /// evaluations, overdue follow-ups, closures without an outcome, "unknown"
+    /// answers): counts and case numbers, never a child's identity.
+    ReviewDataQuality,
 }
 
 impl Action {
@@ -311,7 +316,8 @@ impl Action {
             | Action::ApprovePlanning
             | Action::ObservatoryStatuses
             | Action::ViewObservatoryReception
-            | Action::KeepObservatoryOutbox => false,
+            | Action::KeepObservatoryOutbox
+            | Action::ReviewDataQuality => false,
         }
     }
 }
@@ -494,6 +500,18 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         }
         Action::ViewObservatoryReception => actor.has(Role::ObservatoryOperator),
         Action::KeepObservatoryOutbox => actor.has(Role::Administrator),
+        // Issue 19 §3: the information cell's page, for the province's information
+        // officer, its coordinator and technical cell, and the ministry's analyst (who
+        // chooses a province). Not `ViewStatistics`: that is counts only and open to
+        // case workers and committee members; this page lists case numbers to fix.
+        Action::ReviewDataQuality => [
+            Role::InformationOfficer,
+            Role::Coordinator,
+            Role::TechnicalOfficer,
+            Role::NationalAnalyst,
+        ]
+        .iter()
+        .any(|r| actor.has(*r)),
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.

@@ -58,6 +58,8 @@ mod protocol;
 // Issue 17 §1: the Observatory's intake, its status outbox and the push worker.
 mod observatory;
 pub use observatory::push as observatory_push;
+// Issue 19 §3: the data-quality page.
+mod quality;
 
 // The mail settings and the event bus are the server's to set up (`awladna serve`).
 pub use referrals::{events, mail};
@@ -418,6 +420,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/observatory", ViewObservatoryReception, get(observatory::pages::reception_page)),
         route(M::GET, "/admin/observatory", KeepObservatoryOutbox, get(observatory::pages::outbox_page)),
         route(M::POST, "/admin/observatory/{id}/send-again", KeepObservatoryOutbox, post(observatory::pages::send_again_page)),
+        // Issue 19 §3: the data-quality page.
+        route(M::GET, "/quality", ReviewDataQuality, get(quality::page)),
     ]
 }
 

@@ -60,6 +60,8 @@ pub const ENTRIES: &[MenuEntry] = &[
     // Issue 17 §1: the Observatory's reception, and its status outbox.
     entry("/observatory", "observatory-reception-title", Place::Header),
     entry("/admin/observatory", "observatory-outbox-title", Place::Footer),
+    // Issue 19 §3: the data-quality page.
+    entry("/quality", "quality-title", Place::Footer),
 ];
 
 /// The action of the page (GET route) at `path`, as the route table declares it.

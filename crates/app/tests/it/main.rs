@@ -68,3 +68,5 @@ mod observatory;
 mod outcomes;
 // The plan review (issue 19 §4).
 mod plan_review;
+// Issue 19 §3: the data-quality page.
+mod quality;

@@ -42,6 +42,14 @@ const STATISTICS_READERS: &[Role] = &[
     Role::TechnicalOfficer,
 ];
 
+/// The data-quality page (issue 19 §3).
+const QUALITY_REVIEWERS: &[Role] = &[
+    Role::Coordinator,
+    Role::InformationOfficer,
+    Role::TechnicalOfficer,
+    Role::NationalAnalyst,
+];
+
 /// The committee's people (issue 14): none of them reads a child's identity.
 const COMMITTEE_READERS: &[Role] = &[
     Role::Coordinator,
@@ -111,6 +119,8 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/observatory", Who::Only(&[Role::ObservatoryOperator])),
     ("GET", "/admin/observatory", Who::Only(ADMINS)),
     ("POST", "/admin/observatory/{id}/send-again", Who::Only(ADMINS)),
+    // Issue 19 §3: the data-quality page.
+    ("GET", "/quality", Who::Only(QUALITY_REVIEWERS)),
     // Issue 15.
     ("GET", "/training", Who::Only(TRAINING_READERS)),
     ("POST", "/training/sessions", Who::Only(TRAINING_RUNNERS)),

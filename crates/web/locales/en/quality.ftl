@@ -1,0 +1,23 @@
+# The data-quality page of the information cell (issue 19 §3).
+quality-title = Data quality
+quality-lead = Records of the province to complete or correct, counted per organisation (of whoever wrote them) and per month. Open each case by its number to fix it.
+quality-choose-province = Choose a province to see its data quality.
+quality-none = Nothing to fix.
+quality-by-organisation = Per organisation
+quality-by-month = Per month
+quality-organisation = Organisation
+quality-month = Month
+quality-count = Number
+quality-cases = Cases to fix
+quality-more = Only the first 50 cases are listed; fix them and the next ones appear.
+quality-no-organisation = No organisation recorded
+quality-late_triage = Reports waiting for triage
+quality-late_triage-definition = Complete reports not triaged more than { $days } days after they were recorded (month: when recorded). Triage them from the waiting list.
+quality-no_evaluation = Cases without an evaluation
+quality-no_evaluation-definition = Open cases past the initial diagnosis with no evaluation card (organisation: who opened the case; month: when opened). Record the evaluation.
+quality-followup_overdue = Follow-ups overdue
+quality-followup_overdue-definition = Open cases whose last follow-up card planned a next contact on a date now passed, with no newer follow-up (month: the planned date). Record the follow-up or plan a new date.
+quality-no_outcome = Closed cases without an outcome
+quality-no_outcome-definition = Closed cases without a closure reason that says how the child left the pathway (organisation: who closed it; month: when closed). Reopen the case and close it again with its reason.
+quality-unknown_answers = Cards with "not known" answers
+quality-unknown_answers-definition = Complete cards where an expected answer was recorded as "not known" (organisation: the card's; month: when recorded). Complete the card once the answer is known.

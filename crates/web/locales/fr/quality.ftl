@@ -1,0 +1,23 @@
+# La page de qualité des données de la cellule d'information (issue 19 §3).
+quality-title = Qualité des données
+quality-lead = Les enregistrements de la province à compléter ou corriger, comptés par organisation (de leur auteur) et par mois. Ouvrez chaque dossier par son numéro pour le corriger.
+quality-choose-province = Choisissez une province pour voir la qualité de ses données.
+quality-none = Rien à corriger.
+quality-by-organisation = Par organisation
+quality-by-month = Par mois
+quality-organisation = Organisation
+quality-month = Mois
+quality-count = Nombre
+quality-cases = Dossiers à corriger
+quality-more = Seuls les 50 premiers dossiers sont listés ; corrigez-les et les suivants apparaîtront.
+quality-no-organisation = Aucune organisation enregistrée
+quality-late_triage = Signalements en attente de tri
+quality-late_triage-definition = Signalements complets non triés plus de { $days } jours après leur enregistrement (mois : celui de l'enregistrement). Triez-les depuis la liste d'attente.
+quality-no_evaluation = Dossiers sans évaluation
+quality-no_evaluation-definition = Dossiers ouverts au-delà du diagnostic initial sans fiche d'évaluation (organisation : qui a ouvert le dossier ; mois : celui de l'ouverture). Enregistrez l'évaluation.
+quality-followup_overdue = Suivis en retard
+quality-followup_overdue-definition = Dossiers ouverts dont la dernière fiche de suivi prévoyait un prochain contact à une date passée, sans suivi plus récent (mois : la date prévue). Enregistrez le suivi ou prévoyez une nouvelle date.
+quality-no_outcome = Dossiers clos sans issue
+quality-no_outcome-definition = Dossiers clos sans motif de clôture qui dise comment l'enfant a quitté le parcours (organisation : qui l'a clos ; mois : celui de la clôture). Rouvrez le dossier et clôturez-le avec son motif.
+quality-unknown_answers = Fiches avec des réponses « ne sait pas »
+quality-unknown_answers-definition = Fiches complètes où une réponse attendue a été enregistrée « ne sait pas » (organisation : celle de la fiche ; mois : celui de l'enregistrement). Complétez la fiche dès que la réponse est connue.
