@@ -223,7 +223,7 @@ async fn finding(
         };
         organisations.push(OrganisationCount { code, name, count });
     }
-    organisations.sort_by(|a, b| b.count.cmp(&a.count));
+    organisations.sort_by_key(|o| std::cmp::Reverse(o.count));
     Ok(Finding {
         check,
         total: items.len(),
