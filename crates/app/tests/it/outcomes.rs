@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A user of `org` signed in now (sessions end after 30 idle minutes, and the
 /// scenario moves the clock by months).
-async fn worker<'a>(app: &'a TestApp, org: &str, role: Role) -> Signed<'a> {
+pub(crate) async fn worker<'a>(app: &'a TestApp, org: &str, role: Role) -> Signed<'a> {
     static SEEN: AtomicU64 = AtomicU64::new(0);
     let n = SEEN.fetch_add(1, Ordering::Relaxed);
     app.signed_in(&format!("{org}-{role:?}-{n}"), org, &[role])

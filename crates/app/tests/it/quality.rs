@@ -2,20 +2,11 @@
 //! Salé on the test clock, each count computed by hand, on both databases; the wrong
 //! roles, another province and hostile parameters.
 
+use crate::outcomes::worker as user;
 use crate::support::{Backend, Signed, TestApp, on_each_backend};
 use awladna_domain::access::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// A user of `org` signed in now (sessions end after 30 idle minutes, and the
-/// scenario moves the clock by days).
-async fn user<'a>(app: &'a TestApp, org: &str, role: Role) -> Signed<'a> {
-    static SEEN: AtomicU64 = AtomicU64::new(0);
-    let n = SEEN.fetch_add(1, Ordering::Relaxed);
-    app.signed_in(&format!("q-{org}-{role:?}-{n}"), org, &[role])
-        .await
-}
 
 fn hours(app: &TestApp, h: i64) {
     app.clock.advance(jiff::SignedDuration::from_hours(h));
