@@ -260,6 +260,35 @@ async fn each_count_is_where_expected(backend: Backend) {
         assert!(!national.body.contains("<script>alert"), "{asked}");
         assert!(!national.body.contains(&number_a), "{asked}");
     }
+    if backend == Backend::Sqlite {
+        looked_at_on_a_phone(&app).await;
+    }
     app.finish().await;
 }
 on_each_backend!(each_count_is_where_expected);
+
+/// The information officer's page in Arabic at 360 px: it fits the screen.
+async fn looked_at_on_a_phone(app: &TestApp) {
+    use crate::browser::{Browser, serve, sign_in};
+    let salma = app
+        .user("salma", "sale-centre", &[Role::InformationOfficer], true)
+        .await;
+    let Some(browser) = Browser::start(360, 780).await else {
+        return;
+    };
+    let base = serve(app).await;
+    sign_in(&browser, &base, app, "salma", &salma).await;
+    browser.wait_for("form[action='/logout']").await;
+    browser
+        .client
+        .goto(&format!("{base}/quality"))
+        .await
+        .expect("open the quality page");
+    browser.wait_for("section#late_triage").await;
+    assert_eq!(browser.html_attr("dir").await, "rtl");
+    browser
+        .assert_fits_the_screen("the data-quality page")
+        .await;
+    browser.screenshot("quality-ar-360").await;
+    browser.close().await;
+}
