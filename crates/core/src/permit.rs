@@ -116,6 +116,8 @@ pub mod act {
         ObservatoryStatuses,
         ViewObservatoryReception,
         KeepObservatoryOutbox,
+        // Issue 19 §3.
+        PublishProvinceFigures,
     );
 }
 

@@ -261,6 +261,10 @@ pub enum Action {
     /// Watch the status messages waiting for, sent to or failed at the Observatory, and
     /// send a failed one again (administrators).
     KeepObservatoryOutbox,
+    // Issue 19 §3: the public statistics page.
+    /// Decide whether one's own province's figures appear on the public statistics
+    /// page (its coordinator or administrator).
+    PublishProvinceFigures,
 }
 
 impl Action {
@@ -311,7 +315,8 @@ impl Action {
             | Action::ApprovePlanning
             | Action::ObservatoryStatuses
             | Action::ViewObservatoryReception
-            | Action::KeepObservatoryOutbox => false,
+            | Action::KeepObservatoryOutbox
+            | Action::PublishProvinceFigures => false,
         }
     }
 }
@@ -494,6 +499,10 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         }
         Action::ViewObservatoryReception => actor.has(Role::ObservatoryOperator),
         Action::KeepObservatoryOutbox => actor.has(Role::Administrator),
+        // The province decides for itself: a national account has no province to speak for.
+        Action::PublishProvinceFigures => {
+            (actor.has(Role::Coordinator) || actor.has(Role::Administrator)) && !actor.is_national()
+        }
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1322,6 +1331,7 @@ mod tests {
             ObservatoryStatuses,
             ViewObservatoryReception,
             KeepObservatoryOutbox,
+            PublishProvinceFigures,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

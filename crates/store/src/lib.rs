@@ -48,6 +48,7 @@ pub mod field;
 pub mod protocol_stats;
 // Issue 17 §1: the Observatory's records and its status outbox.
 pub mod observatory;
+pub mod public_stats;
 
 pub use error::StoreError;
 pub use reference::ReferenceCounts;

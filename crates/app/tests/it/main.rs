@@ -68,3 +68,6 @@ mod observatory;
 mod outcomes;
 // The plan review (issue 19 §4).
 mod plan_review;
+// Issue 19 §3: the public statistics page.
+mod browser_public_stats;
+mod public_stats;
