@@ -499,9 +499,10 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         }
         Action::ViewObservatoryReception => actor.has(Role::ObservatoryOperator),
         Action::KeepObservatoryOutbox => actor.has(Role::Administrator),
-        // The province decides for itself: a national account has no province to speak for.
+        // The province decides for itself (the use case takes the actor's own province:
+        // a national account has none to speak for, and is answered "not found").
         Action::PublishProvinceFigures => {
-            (actor.has(Role::Coordinator) || actor.has(Role::Administrator)) && !actor.is_national()
+            actor.has(Role::Coordinator) || actor.has(Role::Administrator)
         }
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"

@@ -188,7 +188,7 @@ async fn only_the_province_itself_chooses(backend: Backend) {
     let national = app
         .signed_in("admin", "ministry", &[Role::Administrator])
         .await;
-    assert_ne!(choose(&national, "1").await, StatusCode::SEE_OTHER);
+    assert_eq!(choose(&national, "1").await, StatusCode::NOT_FOUND);
     assert!(
         !app.store
             .public_provinces()
