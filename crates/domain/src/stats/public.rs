@@ -71,3 +71,55 @@ pub fn province_rows(
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::figure::{Sums, finish};
+    use crate::stats::registry;
+
+    fn by_province(counts: &[(&str, f64)]) -> Figure {
+        let cases = registry().indicator("cases").expect("cases");
+        let sums: Sums = counts
+            .iter()
+            .map(|(p, n)| (vec![(*p).to_owned()], (*n, 1.0)))
+            .collect();
+        finish(cases, &["province".to_owned()], sums, None, true, &|_| None)
+    }
+
+    fn provinces() -> Vec<String> {
+        ["a", "b", "c"].map(str::to_owned).to_vec()
+    }
+
+    #[test]
+    fn a_single_withheld_province_does_not_follow_from_the_total() {
+        // c did not choose: 30 less a's and b's would give it; b (the smallest) is hidden.
+        let fig = by_province(&[("a", 20.0), ("b", 7.0), ("c", 3.0)]);
+        let rows = province_rows(&fig, &provinces(), &|p| p != "c");
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .any(|(p, v)| p == "a" && v.value == Shown::Value(20.0))
+        );
+        assert!(
+            rows.iter()
+                .any(|(p, v)| p == "b" && v.value == Shown::Hidden)
+        );
+    }
+
+    #[test]
+    fn a_small_count_stays_hidden_with_its_complement() {
+        let fig = by_province(&[("a", 20.0), ("b", 7.0), ("c", 2.0)]);
+        let rows = province_rows(&fig, &provinces(), &|_| true);
+        let hidden: Vec<&str> = rows
+            .iter()
+            .filter(|(_, v)| v.value == Shown::Hidden)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert!(hidden.contains(&"c") && hidden.len() >= 2, "{hidden:?}");
+        assert!(
+            rows.iter()
+                .all(|(_, v)| v.value != Shown::Hidden || v.rate.is_none())
+        );
+    }
+}
