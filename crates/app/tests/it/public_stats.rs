@@ -217,6 +217,13 @@ async fn only_the_province_itself_chooses(backend: Backend) {
         )
         .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get("/admin/organisations")
+            .await
+            .body
+            .contains("/stats/public-choice")
+    );
     assert_eq!(
         app.store.public_provinces().await.expect("read"),
         vec!["sale".to_owned()]

@@ -142,7 +142,8 @@ pub struct ChoiceForm {
 }
 
 /// `POST /stats/public-choice`: the reader's province shows its own figures on the
-/// public page (`shown=1`) or stops (`shown=0`).
+/// public page (`shown=1`) or stops (`shown=0`). The form is on the statistics
+/// dashboard (coordinators) and on the organisations page (administrators).
 pub async fn choose_page(
     State(state): State<AppState>,
     Guard(permit): Guard<act::PublishProvinceFigures>,
@@ -150,7 +151,15 @@ pub async fn choose_page(
 ) -> Result<Redirect, AppError> {
     let province = permit.actor().territory.clone().unwrap_or_default();
     choose(&state, &permit, &province, form.shown == "1").await?;
-    Ok(Redirect::to("/stats#public-choice"))
+    // Back to the page the form was on: administrators have no statistics dashboard.
+    let back = match permit
+        .actor()
+        .has(awladna_domain::access::Role::Coordinator)
+    {
+        true => "/stats#public-choice",
+        false => "/admin/organisations#public-choice",
+    };
+    Ok(Redirect::to(back))
 }
 
 /// Whether `actor`'s province shows its figures publicly, if `actor` decides it.
