@@ -33,6 +33,7 @@ pub mod once;
 pub mod periodic_reports;
 pub mod permit;
 pub mod plan;
+pub mod public_stats;
 pub mod rectification;
 pub mod referrals;
 pub mod reports;

@@ -118,6 +118,7 @@ pub mod act {
         KeepObservatoryOutbox,
         // Issue 19 §3.
         ReviewDataQuality,
+        PublishProvinceFigures,
     );
 }
 

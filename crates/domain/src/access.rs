@@ -266,6 +266,10 @@ pub enum Action {
     /// evaluations, overdue follow-ups, closures without an outcome, "unknown"
     /// answers): counts and case numbers, never a child's identity.
     ReviewDataQuality,
+    // Issue 19 §3: the public statistics page.
+    /// Decide whether one's own province's figures appear on the public statistics
+    /// page (its coordinator or administrator).
+    PublishProvinceFigures,
 }
 
 impl Action {
@@ -317,7 +321,8 @@ impl Action {
             | Action::ObservatoryStatuses
             | Action::ViewObservatoryReception
             | Action::KeepObservatoryOutbox
-            | Action::ReviewDataQuality => false,
+            | Action::ReviewDataQuality
+            | Action::PublishProvinceFigures => false,
         }
     }
 }
@@ -512,6 +517,11 @@ pub fn decide(actor: Option<&Actor>, action: Action, territory: Option<&str>) ->
         ]
         .iter()
         .any(|r| actor.has(*r)),
+        // The province decides for itself (the use case takes the actor's own province:
+        // a national account has none to speak for, and is answered "not found").
+        Action::PublishProvinceFigures => {
+            actor.has(Role::Coordinator) || actor.has(Role::Administrator)
+        }
     };
     // Another territory's record is hidden whatever the role: answering "forbidden"
     // would tell that it exists.
@@ -1340,6 +1350,7 @@ mod tests {
             ObservatoryStatuses,
             ViewObservatoryReception,
             KeepObservatoryOutbox,
+            PublishProvinceFigures,
         ];
         for part in [FilePart::Social, FilePart::Medical, FilePart::Judicial] {
             all.extend([ReadFile(part), WriteFile(part)]);

@@ -17,6 +17,7 @@ pub mod cube;
 pub mod figure;
 pub mod intervals;
 pub mod outcomes;
+pub mod public;
 pub mod scope;
 pub mod trends;
 

@@ -49,6 +49,7 @@ pub mod protocol_stats;
 // Issue 17 §1: the Observatory's records and its status outbox.
 pub mod observatory;
 // Issue 19 §3: the data-quality page.
+pub mod public_stats;
 pub mod quality;
 
 pub use error::StoreError;

@@ -422,6 +422,9 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/admin/observatory/{id}/send-again", KeepObservatoryOutbox, post(observatory::pages::send_again_page)),
         // Issue 19 §3: the data-quality page.
         route(M::GET, "/quality", ReviewDataQuality, get(quality::page)),
+        // Issue 19 §3: the public statistics, and each province's choice to be shown there.
+        route(M::GET, "/public/statistics", ViewPublic, get(public::statistics::page)),
+        route(M::POST, "/stats/public-choice", PublishProvinceFigures, post(public::statistics::choose_page)),
     ]
 }
 

@@ -70,3 +70,6 @@ mod outcomes;
 mod plan_review;
 // Issue 19 §3: the data-quality page.
 mod quality;
+// Issue 19 §3: the public statistics page.
+mod browser_public_stats;
+mod public_stats;

@@ -121,6 +121,10 @@ const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/admin/observatory/{id}/send-again", Who::Only(ADMINS)),
     // Issue 19 §3: the data-quality page.
     ("GET", "/quality", Who::Only(QUALITY_REVIEWERS)),
+    // Issue 19 §3: the public statistics, and a province's choice to be shown there (its
+    // coordinator or administrator).
+    ("GET", "/public/statistics", Who::Anyone),
+    ("POST", "/stats/public-choice", Who::Only(AUDITORS)),
     // Issue 15.
     ("GET", "/training", Who::Only(TRAINING_READERS)),
     ("POST", "/training/sessions", Who::Only(TRAINING_RUNNERS)),

@@ -23,6 +23,8 @@ pub struct OrganisationsPage {
     territories: Vec<(String, String)>,
     national: bool,
     message: Option<String>,
+    /// Issue 19 §3: whether the province shows its figures on the public page.
+    public_choice: Option<bool>,
 }
 
 async fn organisations_page(
@@ -68,7 +70,9 @@ async fn organisations_page(
         .map(|p| (p.code.clone(), territory_label(state, t, Some(&p.code))))
         .collect();
     let status = status_for(&message);
+    let public_choice = crate::public::statistics::choice_of(state, actor).await?;
     let page = OrganisationsPage {
+        public_choice,
         shell,
         organisations,
         sectors,

@@ -6,3 +6,4 @@ pub mod api;
 pub mod forms;
 pub mod help;
 pub mod home;
+pub mod statistics;

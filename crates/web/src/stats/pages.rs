@@ -83,6 +83,9 @@ pub struct StatsPage {
     sectors: Vec<SectorView>,
     sectors_definition: String,
     query: String,
+    /// Issue 19 §3: whether the reader's province shows its figures on the public page,
+    /// for those who decide it (`None`: not theirs to decide).
+    public_choice: Option<bool>,
 }
 
 pub async fn dashboard(
@@ -95,7 +98,9 @@ pub async fn dashboard(
     let own = permit.actor().territory.as_deref();
     let t = shell.t;
     let a = &d.asked;
+    let public_choice = crate::public::statistics::choice_of(&state, permit.actor()).await?;
     Ok(StatsPage {
+        public_choice,
         national: own.is_none(),
         places: places(&state, t, &a.scope.code, own),
         query: serde_urlencoded::to_string([
@@ -206,6 +211,7 @@ fn page(state: &AppState, shell: Shell, d: &Dashboard) -> Result<StatsPage, AppE
         },
         places: Vec::new(),
         national: false,
+        public_choice: None,
         from: a.period.from.clone(),
         to: a.period.to.clone(),
         protected: a.protect,
