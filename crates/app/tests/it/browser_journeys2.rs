@@ -7,17 +7,6 @@ use crate::support::{Backend, TestApp};
 use awladna_domain::access::Role;
 use fantoccini::Locator;
 
-async fn body_text(browser: &crate::browser::Browser) -> String {
-    browser
-        .client
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey2_a_flag_is_added_with_its_reason_and_shows_on_every_page_of_the_case() {
     let app = TestApp::start(Backend::Sqlite).await;
@@ -71,7 +60,7 @@ async fn journey2_a_flag_is_added_with_its_reason_and_shows_on_every_page_of_the
     browser.click("form[action$='/flags'] button.primary").await;
     // Back on the case: the flag heads it.
     browser.wait_for(".case-flags").await;
-    assert!(body_text(&browser).await.contains("لا يُتصل بالأب"));
+    assert!(text_of(&browser, "main").await.contains("لا يُتصل بالأب"));
     browser
         .assert_fits_the_screen("the case page with a flag scrolls sideways at 360 px")
         .await;
@@ -132,7 +121,7 @@ async fn journey2_a_coordinator_approves_a_closure_after_a_confirmation() {
     // A confirmation first, saying what is decided.
     browser.wait_for("input[name=confirmed]").await;
     assert!(
-        body_text(&browser)
+        text_of(&browser, "main")
             .await
             .contains("موافق، مع زيارة بعد شهر")
     );
@@ -142,7 +131,7 @@ async fn journey2_a_coordinator_approves_a_closure_after_a_confirmation() {
     browser.screenshot("journey2-approval-confirm-ar-360").await;
     browser.click("form.button-row button.primary").await;
     browser.wait_for(".case-stepper").await;
-    let page = body_text(&browser).await;
+    let page = text_of(&browser, "main").await;
     assert!(page.contains("تمت الموافقة") && page.contains("موافق، مع زيارة بعد شهر"));
     browser
         .screenshot("journey2-approval-timeline-ar-360")
@@ -198,7 +187,7 @@ async fn journey2_the_forms_own_language_buttons_keep_what_was_typed_without_scr
         .await;
     browser.wait_for("html[lang=ar]").await;
     assert!(
-        body_text(&browser).await.contains("الطفلة") || {
+        text_of(&browser, "main").await.contains("الطفلة") || {
             let v = browser
                 .client
                 .find(Locator::Css("#f-situation-notes"))

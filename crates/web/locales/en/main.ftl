@@ -469,7 +469,6 @@ referral-paper-answer-lines = Accepted / declined (why): ………………  Ser
 stats-territory-unknown = This territory does not exist or is outside your account's scope. Choose your province, or ask the ministry for access to national statistics.
 stats-bad-period = Invalid period: write both months as YYYY-MM (for example 2026-01), the start before the end, ten years at most.
 stats-bad-dimension = This indicator cannot be broken down by that dimension. Each indicator's dimensions are listed at /api/v1/stats.
-stats-two-dimensions = An indicator is broken down by one dimension at a time besides month and territory. Choose one.
 stats-children-period = To break down the number of children, choose a month, a half-year or a whole year (each child counts once in the period).
 stats-indicator-unknown = Unknown indicator. The list of indicators is at /api/v1/stats.
 stats-title = Statistics

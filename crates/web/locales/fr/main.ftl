@@ -469,7 +469,6 @@ referral-paper-answer-lines = Acceptée / refusée (pourquoi) : ……………�
 stats-territory-unknown = Ce territoire n'existe pas ou n'est pas dans le périmètre de votre compte. Choisissez votre province, ou demandez au ministère l'accès aux statistiques nationales.
 stats-bad-period = Période invalide : écrivez les deux mois au format AAAA-MM (par exemple 2026-01), le début avant la fin, sur dix ans au plus.
 stats-bad-dimension = Cet indicateur ne peut pas être ventilé selon cette dimension. La liste des dimensions de chaque indicateur est dans /api/v1/stats.
-stats-two-dimensions = Un indicateur se ventile selon une seule dimension en plus du mois et du territoire. Choisissez-en une.
 stats-children-period = Pour ventiler le nombre d'enfants, choisissez un mois, un semestre ou une année entière (chaque enfant compte une fois dans la période).
 stats-indicator-unknown = Indicateur inconnu. La liste des indicateurs est dans /api/v1/stats.
 stats-title = Statistiques
